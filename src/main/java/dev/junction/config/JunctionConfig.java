@@ -1,0 +1,83 @@
+package dev.junction.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The whole validated configuration of one gateway process. Built by {@link ConfigLoader} from a
+ * YAML file, the environment, or both; immutable once built.
+ *
+ * @param source the file it was read from, empty when built from defaults and the environment
+ */
+public record JunctionConfig(
+    Optional<Path> source,
+    ServerConfig server,
+    DatabaseConfig database,
+    Optional<String> redisUrl,
+    LedgerConfig ledger,
+    List<ProviderConfig> providers,
+    List<ModelConfig> models) {
+
+  public JunctionConfig {
+    providers = List.copyOf(providers);
+    models = List.copyOf(models);
+  }
+
+  /** @param host bind address: 127.0.0.1 unless a master key protects the gateway */
+  public record ServerConfig(
+      String host, int port, Optional<String> masterKey, long maxBodyBytes, String defaultPolicy) {}
+
+  /** @param url a JDBC URL: {@code jdbc:sqlite:…} (default) or {@code jdbc:postgresql://…} */
+  public record DatabaseConfig(String url, Optional<String> user, Optional<String> password) {}
+
+  /**
+   * How usage records reach the database: batched by a single writer off the request path.
+   *
+   * @param flushIntervalMs the longest a record waits in memory; also the most a {@code kill -9} can lose
+   * @param batchSize records written per transaction at most
+   * @param capacity records held in memory at most (queued or reserved by in-flight requests)
+   */
+  public record LedgerConfig(long flushIntervalMs, int batchSize, int capacity) {}
+
+  /**
+   * One upstream account.
+   *
+   * @param kind the wire family, {@code openai} for every OpenAI-compatible server
+   * @param profile a known provider profile name (openai, groq, mistral, vllm, …) whose quirks apply;
+   *     defaults to {@code name} when that is a known profile, else {@code generic}
+   * @param apiKey never logged, never echoed in an error
+   */
+  public record ProviderConfig(
+      String name,
+      String kind,
+      String profile,
+      String baseUrl,
+      Optional<String> apiKey,
+      java.util.Map<String, String> headers,
+      TimeoutConfig timeouts) {}
+
+  /** Per-provider timeouts in milliseconds. */
+  public record TimeoutConfig(long connectMs, long firstTokenMs, long idleMs, long totalMs) {
+    public static final TimeoutConfig DEFAULT = new TimeoutConfig(5_000, 60_000, 60_000, 600_000);
+  }
+
+  /** A model as clients name it (a Hugging Face-style id), and the deployments that serve it. */
+  public record ModelConfig(String id, List<String> aliases, List<DeploymentConfig> providers) {
+    public ModelConfig {
+      aliases = List.copyOf(aliases);
+      providers = List.copyOf(providers);
+    }
+  }
+
+  /**
+   * One provider serving one model.
+   *
+   * @param model the provider's own id for it
+   * @param inputPrice USD per million input tokens
+   * @param outputPrice USD per million output tokens
+   * @param cachedInputPrice USD per million cached input tokens; defaults to {@code inputPrice}
+   */
+  public record DeploymentConfig(
+      String provider, String model, double inputPrice, double outputPrice, double cachedInputPrice) {}
+}

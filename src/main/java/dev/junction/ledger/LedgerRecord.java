@@ -1,0 +1,55 @@
+package dev.junction.ledger;
+
+import java.time.Instant;
+
+/**
+ * The one record every accepted request leaves, whatever its outcome.
+ *
+ * @param requestId the {@code x-junction-request-id} the client saw
+ * @param endpoint e.g. {@code chat.completions}, {@code completions}, {@code embeddings}
+ * @param model the model the client asked for, as written
+ * @param provider the provider of the last attempt, or null when none was made
+ * @param providerModel the provider's model id of the last attempt, or null
+ * @param status the outcome
+ * @param httpStatus the status the client received
+ * @param stream whether the client asked for a stream
+ * @param attempts upstream attempts made (0 when rejected before any)
+ * @param inputTokens prompt tokens, as reported by the provider
+ * @param cachedTokens prompt tokens served from the provider's cache (a subset of inputTokens)
+ * @param outputTokens completion tokens delivered
+ * @param costUsd priced from the configured prices of the serving deployment
+ * @param latencyMs from request accepted to last byte sent
+ * @param ttftMs to the first content byte sent, or -1 when none was
+ * @param error a short reason when the status is not ok; never contains secrets
+ */
+public record LedgerRecord(
+    String requestId,
+    Instant createdAt,
+    String endpoint,
+    String model,
+    String provider,
+    String providerModel,
+    Status status,
+    int httpStatus,
+    boolean stream,
+    int attempts,
+    long inputTokens,
+    long cachedTokens,
+    long outputTokens,
+    double costUsd,
+    long latencyMs,
+    long ttftMs,
+    String error) {
+
+  /** How a request ended. */
+  public enum Status {
+    /** Served in full. */
+    OK,
+    /** Refused or failed with an error response before any content was sent. */
+    ERROR,
+    /** A stream that broke after content had been sent; the tokens are those delivered. */
+    PARTIAL,
+    /** The client went away before the end. */
+    CANCELLED
+  }
+}

@@ -1,0 +1,39 @@
+package dev.junction.provider;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What differs between OpenAI-compatible servers: where they live, how they authenticate, and the
+ * request parameters they refuse. One adapter serves them all by reading its profile.
+ *
+ * @param name the profile name used in config ({@code profile:}) and as the default provider name
+ * @param defaultBaseUrl the documented base URL including the version path (e.g. {@code …/v1}), or
+ *     empty for self-hosted servers whose URL the user must give
+ * @param apiKeyEnv the environment variable that conventionally holds its key, or empty
+ * @param authHeader the header carrying the key ({@code Authorization} for nearly everyone)
+ * @param authPrefix prepended to the key in that header ({@code "Bearer "})
+ * @param rejectedParams top-level request fields the provider refuses with a 400; removed before
+ *     sending (documented per provider)
+ * @param streamUsage whether it honours {@code stream_options.include_usage}
+ * @param embeddings whether it serves {@code /embeddings}
+ * @param source where these facts come from (documentation URL)
+ */
+public record ProviderProfile(
+    String name,
+    Optional<String> defaultBaseUrl,
+    Optional<String> apiKeyEnv,
+    String authHeader,
+    String authPrefix,
+    Set<String> rejectedParams,
+    boolean streamUsage,
+    boolean embeddings,
+    Map<String, String> extraHeaders,
+    String source) {
+
+  public ProviderProfile {
+    rejectedParams = Set.copyOf(rejectedParams);
+    extraHeaders = Map.copyOf(extraHeaders);
+  }
+}
