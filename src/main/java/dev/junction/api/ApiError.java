@@ -1,0 +1,172 @@
+package dev.junction.api;
+
+import java.nio.charset.StandardCharsets;
+import tools.jackson.core.io.JsonStringEncoder;
+
+/**
+ * An error the client receives, in OpenAI's format {@code {"error":{"message","type","param","code"}}}
+ * with its HTTP status. The one error type of the API layer: anything that goes wrong while serving a
+ * request ends as one of these.
+ *
+ * <p>Messages are written for the client and must never carry a credential.
+ */
+public final class ApiError extends RuntimeException {
+
+  private final int status;
+  private final String type;
+  private final String param;
+  private final String code;
+  private final String retryAfter;
+
+  private ApiError(int status, String type, String param, String code, String message, String retryAfter) {
+    super(message, null, false, false);
+    this.status = status;
+    this.type = type;
+    this.param = param;
+    this.code = code;
+    this.retryAfter = retryAfter;
+  }
+
+  /** A request the client must fix: 400 naming the offending field. */
+  public static ApiError invalid(String param, String message) {
+    return new ApiError(400, "invalid_request_error", param, invalidCode(param), message, null);
+  }
+
+  /** A body that is not JSON at all. */
+  public static ApiError invalidJson(String detail) {
+    return new ApiError(
+        400,
+        "invalid_request_error",
+        null,
+        "invalid_json",
+        "We could not parse the JSON body of your request: " + detail,
+        null);
+  }
+
+  public static ApiError modelNotFound(String model) {
+    return new ApiError(
+        404,
+        "invalid_request_error",
+        "model",
+        "model_not_found",
+        "The model `" + model + "` does not exist or is not served by this gateway.",
+        null);
+  }
+
+  public static ApiError notFound(String message) {
+    return new ApiError(404, "invalid_request_error", null, "not_found", message, null);
+  }
+
+  public static ApiError unauthorized(String message) {
+    return new ApiError(401, "authentication_error", null, "invalid_api_key", message, null);
+  }
+
+  public static ApiError tooLarge(long limit) {
+    return new ApiError(
+        413,
+        "invalid_request_error",
+        null,
+        "request_too_large",
+        "The request body exceeds this gateway's limit of " + limit + " bytes.",
+        null);
+  }
+
+  public static ApiError methodNotAllowed(String method, String path) {
+    return new ApiError(405, "invalid_request_error", null, "method_not_allowed",
+        "Method " + method + " is not allowed on " + path + ".", null);
+  }
+
+  /** @param retryAfter seconds, passed on from the provider when it gave one, else null */
+  public static ApiError rateLimited(String message, String retryAfter) {
+    return new ApiError(429, "rate_limit_error", null, "rate_limit_exceeded", message, retryAfter);
+  }
+
+  /** A provider failed in a way no other candidate could hide. */
+  public static ApiError badGateway(String message) {
+    return new ApiError(502, "server_error", null, "upstream_error", message, null);
+  }
+
+  public static ApiError unavailable(String message) {
+    return new ApiError(503, "server_error", null, "service_unavailable", message, null);
+  }
+
+  public static ApiError timeout(String message) {
+    return new ApiError(504, "server_error", null, "upstream_timeout", message, null);
+  }
+
+  /** A provider's own client error, passed on with its status (its message already scrubbed). */
+  public static ApiError upstreamClientError(int status, String message, String param, String code) {
+    String type = status == 401 || status == 403 ? "authentication_error" : "invalid_request_error";
+    return new ApiError(status, type, param, code, message, null);
+  }
+
+  public static ApiError internal(String message) {
+    return new ApiError(500, "server_error", null, "internal_error", message, null);
+  }
+
+  private static String invalidCode(String param) {
+    return param == null ? "invalid_request" : "invalid_value";
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public String type() {
+    return type;
+  }
+
+  public String param() {
+    return param;
+  }
+
+  public String code() {
+    return code;
+  }
+
+  /** The Retry-After header value to send, or null. */
+  public String retryAfter() {
+    return retryAfter;
+  }
+
+  /** The JSON body, UTF-8. */
+  public byte[] toJson() {
+    StringBuilder json = new StringBuilder(96 + getMessage().length());
+    json.append("{\"error\":{\"message\":");
+    quote(json, getMessage());
+    json.append(",\"type\":");
+    quote(json, type);
+    json.append(",\"param\":");
+    quote(json, param);
+    json.append(",\"code\":");
+    quote(json, code);
+    json.append("}}");
+    return json.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The same error as one SSE event, for a stream that already started. */
+  public byte[] toSseEvent() {
+    byte[] json = toJson();
+    byte[] event = new byte[json.length + 8];
+    System.arraycopy(Sse.DATA_PREFIX, 0, event, 0, 6);
+    System.arraycopy(json, 0, event, 6, json.length);
+    event[event.length - 2] = '\n';
+    event[event.length - 1] = '\n';
+    return event;
+  }
+
+  private static void quote(StringBuilder json, String value) {
+    if (value == null) {
+      json.append("null");
+      return;
+    }
+    json.append('"');
+    JsonStringEncoder.getInstance().quoteAsString(value, json);
+    json.append('"');
+  }
+
+  @Override
+  public String toString() {
+    return "ApiError[" + status + " " + code + ": " + getMessage() + "]";
+  }
+}

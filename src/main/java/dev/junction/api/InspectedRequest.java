@@ -1,0 +1,106 @@
+package dev.junction.api;
+
+import java.util.Set;
+
+/**
+ * A validated client request: its raw bytes and what the gateway needs to know of them, found in one
+ * streaming pass. The body itself is never re-serialised; {@link BodyRewriter} splices it using the
+ * byte spans recorded here.
+ */
+public final class InspectedRequest {
+
+  /** Feature bits used for capability filtering. */
+  public static final int TOOLS = 1, IMAGES = 1 << 1, JSON_SCHEMA = 1 << 2, JSON_OBJECT = 1 << 3,
+      LOGPROBS = 1 << 4, AUDIO = 1 << 5, MULTIPLE_CHOICES = 1 << 6;
+
+  final byte[] body;
+  final Endpoint endpoint;
+  final String model;
+  final int objectStart;
+  final int objectEnd;
+  final int modelStart;
+  final int modelEnd;
+  final boolean stream;
+  final boolean clientWantsUsage;
+  final int streamOptionsStart;
+  final int streamOptionsEnd;
+  final String[] fieldNames;
+  final int[] fieldStarts;
+  final int fieldCount;
+  final int features;
+  final int maxTokens;
+  final String user;
+  final String promptCacheKey;
+
+  InspectedRequest(RequestInspector.Scan scan) {
+    this.body = scan.body;
+    this.endpoint = scan.endpoint;
+    this.model = scan.model;
+    this.objectStart = scan.objectStart;
+    this.objectEnd = scan.objectEnd;
+    this.modelStart = scan.modelStart;
+    this.modelEnd = scan.modelEnd;
+    this.stream = scan.stream;
+    this.clientWantsUsage = scan.includeUsage;
+    this.streamOptionsStart = scan.streamOptionsStart;
+    this.streamOptionsEnd = scan.streamOptionsEnd;
+    this.fieldNames = scan.fieldNames;
+    this.fieldStarts = scan.fieldStarts;
+    this.fieldCount = scan.fieldCount;
+    this.features = scan.features;
+    this.maxTokens = scan.maxTokens;
+    this.user = scan.user;
+    this.promptCacheKey = scan.promptCacheKey;
+  }
+
+  public byte[] body() {
+    return body;
+  }
+
+  public Endpoint endpoint() {
+    return endpoint;
+  }
+
+  /** The model exactly as the client wrote it, routing suffix included. */
+  public String model() {
+    return model;
+  }
+
+  public boolean stream() {
+    return stream;
+  }
+
+  /** Whether the client itself asked for {@code stream_options.include_usage}. */
+  public boolean clientWantsUsage() {
+    return clientWantsUsage;
+  }
+
+  public boolean uses(int feature) {
+    return (features & feature) != 0;
+  }
+
+  /** {@code max_tokens} or {@code max_completion_tokens}, or -1 when neither was given. */
+  public int maxTokens() {
+    return maxTokens;
+  }
+
+  /** The top-level fields the client sent that are in the given set. */
+  public boolean hasAnyField(Set<String> names) {
+    for (int i = 0; i < fieldCount; i++) {
+      if (names.contains(fieldNames[i])) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The client's {@code user}, or null. */
+  public String user() {
+    return user;
+  }
+
+  /** The client's {@code prompt_cache_key}, or null. */
+  public String promptCacheKey() {
+    return promptCacheKey;
+  }
+}

@@ -1,0 +1,562 @@
+package dev.junction.api;
+
+import java.util.Arrays;
+import java.util.Set;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.exc.StreamReadException;
+
+/**
+ * Validates a client request in one streaming pass and records what routing and rewriting need.
+ *
+ * <p>Only the fields the gateway relies on, or whose wrong type would otherwise come back as a
+ * provider's confusing error, are checked; every other field passes through untouched. Errors name
+ * the field the way OpenAI does ({@code messages[0].role}).
+ */
+public final class RequestInspector {
+
+  private static final Set<String> ROLES =
+      Set.of("system", "developer", "user", "assistant", "tool", "function");
+  private static final Set<String> TOOL_CHOICES = Set.of("none", "auto", "required");
+  private static final Set<String> RESPONSE_FORMATS = Set.of("text", "json_object", "json_schema");
+  private static final Set<String> ENCODINGS = Set.of("float", "base64");
+
+  private RequestInspector() {}
+
+  /** @throws ApiError 400 when the body is not a valid request for this endpoint */
+  public static InspectedRequest inspect(Endpoint endpoint, byte[] body) {
+    Scan scan = new Scan(endpoint, body);
+    try (JsonParser p = Json.parser(body)) {
+      scan.read(p);
+    } catch (StreamReadException e) {
+      throw ApiError.invalidJson(e.getOriginalMessage());
+    } catch (JacksonException e) {
+      throw ApiError.invalidJson(e.getOriginalMessage());
+    }
+    return new InspectedRequest(scan);
+  }
+
+  /** The mutable state of one pass; becomes an {@link InspectedRequest}. */
+  static final class Scan {
+    final Endpoint endpoint;
+    final byte[] body;
+    String model;
+    int objectStart;
+    int objectEnd;
+    int modelStart = -1;
+    int modelEnd = -1;
+    boolean stream;
+    boolean includeUsage;
+    int streamOptionsStart = -1;
+    int streamOptionsEnd = -1;
+    String[] fieldNames = new String[16];
+    int[] fieldStarts = new int[17];
+    int fieldCount;
+    int features;
+    int maxTokens = -1;
+    String user;
+    String promptCacheKey;
+    private boolean sawMessages;
+    private boolean sawPrompt;
+    private boolean sawInput;
+
+    Scan(Endpoint endpoint, byte[] body) {
+      this.endpoint = endpoint;
+      this.body = body;
+    }
+
+    void read(JsonParser p) {
+      JsonToken t = p.nextToken();
+      if (t == null) {
+        throw ApiError.invalidJson("the body is empty.");
+      }
+      if (t != JsonToken.START_OBJECT) {
+        throw ApiError.invalid(null, "The request body must be a JSON object.");
+      }
+      objectStart = offset(p);
+      while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+        String name = p.currentName();
+        addField(name, offset(p));
+        JsonToken value = p.nextToken();
+        field(name, value, p);
+      }
+      objectEnd = offset(p);
+      fieldStarts[fieldCount] = objectEnd;
+      if (p.nextToken() != null) {
+        throw ApiError.invalidJson("unexpected content after the JSON object.");
+      }
+      requireFields();
+    }
+
+    private void addField(String name, int start) {
+      if (fieldCount == fieldNames.length) {
+        fieldNames = Arrays.copyOf(fieldNames, fieldCount * 2);
+        fieldStarts = Arrays.copyOf(fieldStarts, fieldCount * 2 + 1);
+      }
+      fieldNames[fieldCount] = name;
+      fieldStarts[fieldCount++] = start;
+    }
+
+    private void requireFields() {
+      if (model == null) {
+        throw missing("model");
+      }
+      switch (endpoint) {
+        case CHAT -> {
+          if (!sawMessages) throw missing("messages");
+        }
+        case COMPLETIONS -> {
+          if (!sawPrompt) throw missing("prompt");
+        }
+        case EMBEDDINGS -> {
+          if (!sawInput) throw missing("input");
+        }
+      }
+      if (streamOptionsStart >= 0 && !stream) {
+        throw ApiError.invalid(
+            "stream_options", "The 'stream_options' parameter is only allowed when 'stream' is enabled.");
+      }
+    }
+
+    private void field(String name, JsonToken v, JsonParser p) {
+      switch (name) {
+        case "model" -> model(v, p);
+        case "stream" -> stream = bool(name, v, p);
+        case "stream_options" -> streamOptions(v, p);
+        case "n" -> {
+          if (integer(name, v, p, 1, 128) > 1) features |= InspectedRequest.MULTIPLE_CHOICES;
+        }
+        case "max_tokens", "max_completion_tokens" -> maxTokens = integer(name, v, p, 0, Integer.MAX_VALUE);
+        case "temperature" -> number(name, v, p, 0, 2);
+        case "top_p" -> number(name, v, p, 0, 1);
+        case "presence_penalty", "frequency_penalty" -> number(name, v, p, -2, 2);
+        case "seed" -> integer(name, v, p, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        case "top_logprobs" -> integer(name, v, p, 0, 20);
+        case "user" -> user = string(name, v, p);
+        case "prompt_cache_key" -> promptCacheKey = string(name, v, p);
+        case "stop" -> stringOrStrings(name, v, p);
+        default -> endpointField(name, v, p);
+      }
+    }
+
+    private void endpointField(String name, JsonToken v, JsonParser p) {
+      switch (endpoint) {
+        case CHAT -> chatField(name, v, p);
+        case COMPLETIONS -> completionField(name, v, p);
+        case EMBEDDINGS -> embeddingField(name, v, p);
+      }
+    }
+
+    private void chatField(String name, JsonToken v, JsonParser p) {
+      switch (name) {
+        case "messages" -> messages(v, p);
+        case "logprobs" -> {
+          if (bool(name, v, p)) features |= InspectedRequest.LOGPROBS;
+        }
+        case "parallel_tool_calls" -> bool(name, v, p);
+        case "tools" -> tools(v, p);
+        case "tool_choice" -> toolChoice(v, p);
+        case "response_format" -> responseFormat(v, p);
+        default -> p.skipChildren();
+      }
+    }
+
+    private void completionField(String name, JsonToken v, JsonParser p) {
+      switch (name) {
+        case "prompt" -> {
+          if (v != JsonToken.VALUE_STRING && v != JsonToken.START_ARRAY) {
+            throw type(name, "a string or an array", v);
+          }
+          sawPrompt = true;
+          p.skipChildren();
+        }
+        case "logprobs" -> {
+          if (integer(name, v, p, 0, 5) > 0) features |= InspectedRequest.LOGPROBS;
+        }
+        case "echo" -> bool(name, v, p);
+        case "suffix" -> string(name, v, p);
+        case "best_of" -> integer(name, v, p, 1, 20);
+        default -> p.skipChildren();
+      }
+    }
+
+    private void embeddingField(String name, JsonToken v, JsonParser p) {
+      switch (name) {
+        case "input" -> {
+          if (v != JsonToken.VALUE_STRING && v != JsonToken.START_ARRAY) {
+            throw type(name, "a string or an array", v);
+          }
+          if (v == JsonToken.START_ARRAY && p.nextToken() == JsonToken.END_ARRAY) {
+            throw ApiError.invalid("input", "'input' must not be empty.");
+          }
+          sawInput = true;
+          p.skipChildren();
+        }
+        case "encoding_format" -> oneOf(name, string(name, v, p), ENCODINGS);
+        case "dimensions" -> integer(name, v, p, 1, 65_536);
+        default -> p.skipChildren();
+      }
+    }
+
+    private void model(JsonToken v, JsonParser p) {
+      if (v != JsonToken.VALUE_STRING) {
+        throw type("model", "a string", v);
+      }
+      modelStart = offset(p);
+      modelEnd = stringEnd(body, modelStart);
+      model = p.getString();
+      if (model.isBlank()) {
+        throw ApiError.invalid("model", "'model' must not be empty.");
+      }
+    }
+
+    private void streamOptions(JsonToken v, JsonParser p) {
+      if (v == JsonToken.VALUE_NULL) {
+        return;
+      }
+      if (v != JsonToken.START_OBJECT) {
+        throw type("stream_options", "an object", v);
+      }
+      streamOptionsStart = offset(p);
+      while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+        String name = p.currentName();
+        JsonToken value = p.nextToken();
+        if (name.equals("include_usage")) {
+          includeUsage = bool("stream_options.include_usage", value, p);
+        } else {
+          p.skipChildren();
+        }
+      }
+      streamOptionsEnd = offset(p) + 1;
+    }
+
+    private void messages(JsonToken v, JsonParser p) {
+      if (v != JsonToken.START_ARRAY) {
+        throw type("messages", "an array", v);
+      }
+      sawMessages = true;
+      int index = 0;
+      JsonToken t;
+      while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+        message("messages[" + index + "]", t, p);
+        index++;
+      }
+      if (index == 0) {
+        throw ApiError.invalid("messages", "'messages' must contain at least one message.");
+      }
+    }
+
+    private void message(String param, JsonToken t, JsonParser p) {
+      if (t != JsonToken.START_OBJECT) {
+        throw type(param, "an object", t);
+      }
+      String role = null;
+      boolean content = false;
+      boolean toolCallId = false;
+      while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+        String name = p.currentName();
+        JsonToken value = p.nextToken();
+        switch (name) {
+          case "role" -> role = string(param + ".role", value, p);
+          case "content" -> content = content(param + ".content", value, p);
+          case "tool_call_id" -> toolCallId = string(param + ".tool_call_id", value, p) != null;
+          case "name" -> string(param + ".name", value, p);
+          default -> p.skipChildren();
+        }
+      }
+      if (role == null) {
+        throw missing(param + ".role");
+      }
+      oneOf(param + ".role", role, ROLES);
+      // Only an assistant turn may omit content (a tool-call turn, or a prefix to continue).
+      if (!content && !role.equals("assistant")) {
+        throw missing(param + ".content");
+      }
+      if (role.equals("tool") && !toolCallId) {
+        throw missing(param + ".tool_call_id");
+      }
+    }
+
+    /** @return whether content is present and non-null */
+    private boolean content(String param, JsonToken v, JsonParser p) {
+      switch (v) {
+        case VALUE_NULL -> {
+          return false;
+        }
+        case VALUE_STRING -> {
+          return true;
+        }
+        case START_ARRAY -> {
+          int index = 0;
+          JsonToken t;
+          while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            contentPart(param + "[" + index++ + "]", t, p);
+          }
+          return true;
+        }
+        default -> throw type(param, "a string or an array of content parts", v);
+      }
+    }
+
+    private void contentPart(String param, JsonToken t, JsonParser p) {
+      if (t != JsonToken.START_OBJECT) {
+        throw type(param, "an object", t);
+      }
+      String type = null;
+      while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+        String name = p.currentName();
+        JsonToken value = p.nextToken();
+        if (name.equals("type")) {
+          type = string(param + ".type", value, p);
+        } else {
+          p.skipChildren();
+        }
+      }
+      if (type == null) {
+        throw missing(param + ".type");
+      }
+      switch (type) {
+        case "image_url" -> features |= InspectedRequest.IMAGES;
+        case "input_audio" -> features |= InspectedRequest.AUDIO;
+        default -> {}
+      }
+    }
+
+    private void tools(JsonToken v, JsonParser p) {
+      if (v == JsonToken.VALUE_NULL) {
+        return;
+      }
+      if (v != JsonToken.START_ARRAY) {
+        throw type("tools", "an array", v);
+      }
+      int index = 0;
+      JsonToken t;
+      while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+        tool("tools[" + index++ + "]", t, p);
+      }
+      if (index > 0) {
+        features |= InspectedRequest.TOOLS;
+      }
+    }
+
+    private void tool(String param, JsonToken t, JsonParser p) {
+      if (t != JsonToken.START_OBJECT) {
+        throw type(param, "an object", t);
+      }
+      String type = null;
+      boolean named = false;
+      while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+        String name = p.currentName();
+        JsonToken value = p.nextToken();
+        switch (name) {
+          case "type" -> type = string(param + ".type", value, p);
+          case "function" -> named = function(param + ".function", value, p);
+          default -> p.skipChildren();
+        }
+      }
+      if (type == null) {
+        throw missing(param + ".type");
+      }
+      if (type.equals("function") && !named) {
+        throw missing(param + ".function.name");
+      }
+    }
+
+    private boolean function(String param, JsonToken v, JsonParser p) {
+      if (v != JsonToken.START_OBJECT) {
+        throw type(param, "an object", v);
+      }
+      boolean named = false;
+      while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+        String name = p.currentName();
+        JsonToken value = p.nextToken();
+        if (name.equals("name")) {
+          named = string(param + ".name", value, p) != null;
+        } else if (name.equals("parameters") && value != JsonToken.START_OBJECT) {
+          throw type(param + ".parameters", "an object", value);
+        } else {
+          p.skipChildren();
+        }
+      }
+      return named;
+    }
+
+    private void toolChoice(JsonToken v, JsonParser p) {
+      switch (v) {
+        case VALUE_NULL -> {}
+        case VALUE_STRING -> oneOf("tool_choice", p.getString(), TOOL_CHOICES);
+        case START_OBJECT -> p.skipChildren();
+        default -> throw type("tool_choice", "a string or an object", v);
+      }
+    }
+
+    private void responseFormat(JsonToken v, JsonParser p) {
+      if (v == JsonToken.VALUE_NULL) {
+        return;
+      }
+      if (v != JsonToken.START_OBJECT) {
+        throw type("response_format", "an object", v);
+      }
+      String type = null;
+      boolean schemaNamed = false;
+      while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+        String name = p.currentName();
+        JsonToken value = p.nextToken();
+        if (name.equals("type")) {
+          type = string("response_format.type", value, p);
+        } else if (name.equals("json_schema")) {
+          schemaNamed = jsonSchema(value, p);
+        } else {
+          p.skipChildren();
+        }
+      }
+      if (type == null) {
+        throw missing("response_format.type");
+      }
+      oneOf("response_format.type", type, RESPONSE_FORMATS);
+      if (type.equals("json_schema")) {
+        if (!schemaNamed) {
+          throw missing("response_format.json_schema.name");
+        }
+        features |= InspectedRequest.JSON_SCHEMA;
+      } else if (type.equals("json_object")) {
+        features |= InspectedRequest.JSON_OBJECT;
+      }
+    }
+
+    private boolean jsonSchema(JsonToken v, JsonParser p) {
+      if (v != JsonToken.START_OBJECT) {
+        throw type("response_format.json_schema", "an object", v);
+      }
+      boolean named = false;
+      while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+        String name = p.currentName();
+        JsonToken value = p.nextToken();
+        if (name.equals("name")) {
+          named = string("response_format.json_schema.name", value, p) != null;
+        } else {
+          p.skipChildren();
+        }
+      }
+      return named;
+    }
+
+    private void stringOrStrings(String param, JsonToken v, JsonParser p) {
+      switch (v) {
+        case VALUE_NULL, VALUE_STRING -> {}
+        case START_ARRAY -> {
+          int index = 0;
+          JsonToken t;
+          while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (t != JsonToken.VALUE_STRING) {
+              throw type(param + "[" + index + "]", "a string", t);
+            }
+            index++;
+          }
+        }
+        default -> throw type(param, "a string or an array of strings", v);
+      }
+    }
+
+    private static boolean bool(String param, JsonToken v, JsonParser p) {
+      return switch (v) {
+        case VALUE_TRUE -> true;
+        case VALUE_FALSE, VALUE_NULL -> false;
+        default -> throw type(param, "a boolean", v);
+      };
+    }
+
+    /** @return the value, or 0 when null */
+    private static int integer(String param, JsonToken v, JsonParser p, int min, int max) {
+      if (v == JsonToken.VALUE_NULL) {
+        return 0;
+      }
+      if (v != JsonToken.VALUE_NUMBER_INT) {
+        throw type(param, "an integer", v);
+      }
+      long value = p.getLongValue();
+      if (value < min || value > max) {
+        throw ApiError.invalid(
+            param, "Invalid '" + param + "': " + value + " is outside the range " + min + " to " + max + ".");
+      }
+      return (int) value;
+    }
+
+    private static void number(String param, JsonToken v, JsonParser p, double min, double max) {
+      if (v == JsonToken.VALUE_NULL) {
+        return;
+      }
+      if (v != JsonToken.VALUE_NUMBER_INT && v != JsonToken.VALUE_NUMBER_FLOAT) {
+        throw type(param, "a number", v);
+      }
+      double value = p.getDoubleValue();
+      if (value < min || value > max) {
+        throw ApiError.invalid(
+            param, "Invalid '" + param + "': " + value + " is outside the range " + min + " to " + max + ".");
+      }
+    }
+
+    /** @return the string, or null when the value is null */
+    private static String string(String param, JsonToken v, JsonParser p) {
+      if (v == JsonToken.VALUE_NULL) {
+        return null;
+      }
+      if (v != JsonToken.VALUE_STRING) {
+        throw type(param, "a string", v);
+      }
+      return p.getString();
+    }
+
+    private static void oneOf(String param, String value, Set<String> allowed) {
+      if (value != null && !allowed.contains(value)) {
+        throw ApiError.invalid(
+            param,
+            "Invalid value for '" + param + "': '" + value + "'. Supported values are: "
+                + String.join(", ", allowed.stream().sorted().toList()) + ".");
+      }
+    }
+
+    private static ApiError missing(String param) {
+      return ApiError.invalid(param, "Missing required parameter: '" + param + "'.");
+    }
+
+    private static ApiError type(String param, String expected, JsonToken actual) {
+      return ApiError.invalid(
+          param,
+          "Invalid type for '" + param + "': expected " + expected + ", but got " + describe(actual) + " instead.");
+    }
+
+    private static String describe(JsonToken t) {
+      return switch (t) {
+        case VALUE_STRING -> "a string";
+        case VALUE_NUMBER_INT -> "an integer";
+        case VALUE_NUMBER_FLOAT -> "a decimal number";
+        case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+        case VALUE_NULL -> "null";
+        case START_ARRAY -> "an array";
+        case START_OBJECT -> "an object";
+        default -> String.valueOf(t);
+      };
+    }
+
+    private static int offset(JsonParser p) {
+      return (int) p.currentTokenLocation().getByteOffset();
+    }
+
+    /** The offset just past the closing quote of the JSON string starting at {@code start}. */
+    static int stringEnd(byte[] body, int start) {
+      int i = start + 1;
+      while (true) {
+        byte b = body[i];
+        if (b == '\\') {
+          i += 2;
+        } else if (b == '"') {
+          return i + 1;
+        } else {
+          i++;
+        }
+      }
+    }
+  }
+}

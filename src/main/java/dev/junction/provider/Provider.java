@@ -1,0 +1,115 @@
+package dev.junction.provider;
+
+import dev.junction.api.BodyRewriter;
+import dev.junction.api.Endpoint;
+import dev.junction.api.InspectedRequest;
+import dev.junction.config.JunctionConfig.ProviderConfig;
+import dev.junction.config.JunctionConfig.TimeoutConfig;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import java.net.URI;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One configured upstream account of the OpenAI wire family: where requests go, how they are signed,
+ * and how a client body is adapted to what this provider accepts.
+ *
+ * <p>Holds the provider's credential; nothing here ever puts it in a message or a log line.
+ */
+public final class Provider {
+
+  private static final ProviderProfile GENERIC = new ProviderProfile(
+      "generic", Optional.empty(), Optional.empty(), "Authorization", "Bearer ", Set.of(), true, true,
+      Map.of(), "https://platform.openai.com/docs/api-reference/chat");
+
+  private final String name;
+  private final ProviderProfile profile;
+  private final boolean ssl;
+  private final String host;
+  private final int port;
+  private final String basePath;
+  private final String credential;
+  private final Map<String, String> headers;
+  private final TimeoutConfig timeouts;
+
+  private Provider(ProviderConfig config, ProviderProfile profile) {
+    URI uri = URI.create(config.baseUrl());
+    this.name = config.name();
+    this.profile = profile;
+    this.ssl = "https".equalsIgnoreCase(uri.getScheme());
+    this.host = uri.getHost();
+    this.port = uri.getPort() > 0 ? uri.getPort() : ssl ? 443 : 80;
+    String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+    this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    this.credential = config.apiKey().filter(k -> !k.isEmpty()).map(k -> profile.authPrefix() + k).orElse(null);
+    this.headers = Map.copyOf(config.headers());
+    this.timeouts = config.timeouts();
+  }
+
+  /** Builds the provider from its config, applying the named (or same-named) known profile. */
+  public static Provider of(ProviderConfig config) {
+    String profileName = config.profile() == null ? config.name() : config.profile();
+    ProviderProfile profile = KnownProviders.byName(profileName).orElse(GENERIC);
+    return new Provider(config, profile);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public ProviderProfile profile() {
+    return profile;
+  }
+
+  public TimeoutConfig timeouts() {
+    return timeouts;
+  }
+
+  public boolean serves(Endpoint endpoint) {
+    return endpoint != Endpoint.EMBEDDINGS || profile.embeddings();
+  }
+
+  /** The body to send: the provider's model id, usage requested on streams, refused fields removed. */
+  public byte[] body(InspectedRequest request, byte[] quotedModel) {
+    return BodyRewriter.rewrite(request, quotedModel, profile.streamUsage(), profile.rejectedParams());
+  }
+
+  /** A fresh request to this provider's endpoint, signed. */
+  public RequestOptions request(Endpoint endpoint, boolean stream) {
+    MultiMap h = HttpHeaders.headers()
+        .set(HttpHeaders.CONTENT_TYPE, "application/json")
+        .set(HttpHeaders.ACCEPT, stream ? "text/event-stream" : "application/json");
+    if (credential != null) {
+      h.set(profile.authHeader(), credential);
+    }
+    profile.extraHeaders().forEach(h::set);
+    headers.forEach(h::set);
+    return new RequestOptions()
+        .setMethod(HttpMethod.POST)
+        .setSsl(ssl)
+        .setHost(host)
+        .setPort(port)
+        .setURI(basePath + endpoint.path())
+        .setHeaders(h)
+        .setConnectTimeout(timeouts.connectMs())
+        .setIdleTimeout(timeouts.idleMs());
+  }
+
+  /** Removes this provider's credential from text that came back from it. */
+  public String scrub(String text) {
+    if (text == null || credential == null) {
+      return text;
+    }
+    String key = credential.substring(profile.authPrefix().length());
+    return key.length() < 4 ? text : text.replace(key, "<redacted>");
+  }
+
+  @Override
+  public String toString() {
+    return "Provider[" + name + " " + (ssl ? "https://" : "http://") + host + ":" + port + basePath + "]";
+  }
+}

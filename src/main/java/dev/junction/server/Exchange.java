@@ -1,0 +1,212 @@
+package dev.junction.server;
+
+import dev.junction.api.ApiError;
+import dev.junction.api.Endpoint;
+import dev.junction.api.Usage;
+import dev.junction.catalog.Deployment;
+import dev.junction.ledger.Ledger;
+import dev.junction.ledger.LedgerRecord;
+import dev.junction.ledger.LedgerRecord.Status;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * One client request from acceptance to its ledger record: what the client gets, and the single
+ * record it leaves. Every way a request can end goes through {@link #finish}, which writes that
+ * record exactly once.
+ *
+ * <p>Confined to the request's event loop.
+ */
+final class Exchange {
+
+  static final CharSequence REQUEST_ID = HttpHeaders.createOptimized("x-junction-request-id");
+  static final CharSequence PROVIDER = HttpHeaders.createOptimized("x-junction-provider");
+  static final CharSequence ATTEMPTS = HttpHeaders.createOptimized("x-junction-attempts");
+  private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
+  private static final CharSequence EVENT_STREAM = HttpHeaders.createOptimized("text/event-stream; charset=utf-8");
+  private static final CharSequence NO_CACHE = HttpHeaders.createOptimized("no-cache");
+
+  final String id;
+  final Endpoint endpoint;
+  private final HttpServerResponse response;
+  private final Ledger ledger;
+  private final Instant createdAt = Instant.now();
+  private final long startNanos = System.nanoTime();
+
+  private String model;
+  private boolean stream;
+  private long bodyBytes;
+  private Deployment deployment;
+  private int attempts;
+  private long firstByteNanos = -1;
+  private boolean finished;
+  private Runnable onCancel = () -> {};
+
+  private Exchange(Endpoint endpoint, HttpServerResponse response, Ledger ledger) {
+    this.id = newId();
+    this.endpoint = endpoint;
+    this.response = response;
+    this.ledger = ledger;
+    response.putHeader(REQUEST_ID, id);
+    response.closeHandler(v -> cancelled());
+  }
+
+  /**
+   * Accepts a request if the ledger has room for its record.
+   *
+   * @return the exchange, or null when the request was refused (already answered with 503)
+   */
+  static Exchange accept(Endpoint endpoint, HttpServerResponse response, Ledger ledger) {
+    if (!ledger.admit()) {
+      ApiError busy = ApiError.unavailable("The gateway is saturated; retry shortly.");
+      response.setStatusCode(503).putHeader("retry-after", "1").putHeader(HttpHeaders.CONTENT_TYPE, JSON)
+          .end(Buffer.buffer(busy.toJson()));
+      return null;
+    }
+    return new Exchange(endpoint, response, ledger);
+  }
+
+  private static String newId() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    return "req_" + HexFormat.of().toHexDigits(random.nextLong()) + HexFormat.of().toHexDigits(random.nextLong());
+  }
+
+  /** What the client asked for, once the body has been read. */
+  void describe(String model, boolean stream, long bodyBytes) {
+    this.model = model;
+    this.stream = stream;
+    this.bodyBytes = bodyBytes;
+  }
+
+  /** A new upstream attempt begins against this deployment. */
+  void attempt(Deployment deployment) {
+    this.deployment = deployment;
+    attempts++;
+  }
+
+  /** Runs when the client goes away before the end; set by whoever holds upstream work. */
+  void onCancel(Runnable action) {
+    this.onCancel = action;
+  }
+
+  boolean finished() {
+    return finished;
+  }
+
+  /** Whether bytes of a successful response went out: failover is no longer invisible. */
+  boolean committed() {
+    return response.headWritten();
+  }
+
+  /** Answers with a complete JSON body from the current deployment. */
+  void respond(Buffer body, Usage usage) {
+    if (finished) return;
+    markFirstByte();
+    proxyHeaders().setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body);
+    finish(Status.OK, 200, usage, null);
+  }
+
+  /** Starts the event stream to the client: from here on, failures are reported in the stream. */
+  void commitStream() {
+    markFirstByte();
+    proxyHeaders()
+        .setStatusCode(200)
+        .setChunked(true)
+        .putHeader(HttpHeaders.CONTENT_TYPE, EVENT_STREAM)
+        .putHeader(HttpHeaders.CACHE_CONTROL, NO_CACHE);
+  }
+
+  HttpServerResponse response() {
+    return response;
+  }
+
+  /** The stream ended as it should. */
+  void endStream(Usage usage) {
+    if (finished) return;
+    response.end();
+    finish(Status.OK, 200, usage, null);
+  }
+
+  /**
+   * Ends the request with an error: a plain error response when nothing was sent yet, else an
+   * explicit error event that closes the stream, so a broken stream never passes for a complete one.
+   *
+   * @param delivered the tokens that reached the client, for a stream that breaks
+   */
+  void fail(ApiError error, Usage delivered) {
+    if (finished) return;
+    if (committed()) {
+      response.end(Buffer.buffer(error.toSseEvent()));
+      finish(Status.PARTIAL, 200, delivered, error.getMessage());
+      return;
+    }
+    proxyHeaders().setStatusCode(error.status()).putHeader(HttpHeaders.CONTENT_TYPE, JSON);
+    if (error.retryAfter() != null) {
+      response.putHeader(HttpHeaders.RETRY_AFTER, error.retryAfter());
+    }
+    response.end(Buffer.buffer(error.toJson()));
+    finish(Status.ERROR, error.status(), Usage.NONE, error.getMessage());
+  }
+
+  void fail(ApiError error) {
+    fail(error, Usage.NONE);
+  }
+
+  private void cancelled() {
+    if (finished || response.ended()) return;
+    onCancel.run();
+    finish(Status.CANCELLED, 499, Usage.NONE, "the client closed the connection");
+  }
+
+  /** Records a cancelled stream's delivered tokens; called by the relay before it stops. */
+  void cancelled(Usage delivered) {
+    if (finished) return;
+    finish(Status.CANCELLED, 499, delivered, "the client closed the connection");
+  }
+
+  private HttpServerResponse proxyHeaders() {
+    if (deployment != null) {
+      response.putHeader(PROVIDER, deployment.provider().name());
+    }
+    return response.putHeader(ATTEMPTS, Integer.toString(attempts));
+  }
+
+  private void markFirstByte() {
+    if (firstByteNanos < 0) {
+      firstByteNanos = System.nanoTime();
+    }
+  }
+
+  /** An estimate for responses whose provider reported no usage: about four bytes a token. */
+  long estimatedInputTokens() {
+    return Math.max(1, bodyBytes / 4);
+  }
+
+  private void finish(Status status, int httpStatus, Usage usage, String error) {
+    finished = true;
+    long now = System.nanoTime();
+    double cost = deployment == null ? 0 : deployment.pricing().cost(usage);
+    ledger.append(new LedgerRecord(
+        id,
+        createdAt,
+        endpoint.ledgerName(),
+        model,
+        deployment == null ? null : deployment.provider().name(),
+        deployment == null ? null : deployment.model(),
+        status,
+        httpStatus,
+        stream,
+        attempts,
+        usage.inputTokens(),
+        usage.cachedTokens(),
+        usage.outputTokens(),
+        cost,
+        (now - startNanos) / 1_000_000,
+        firstByteNanos < 0 ? -1 : (firstByteNanos - startNanos) / 1_000_000,
+        error));
+  }
+}

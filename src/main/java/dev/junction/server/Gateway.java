@@ -1,0 +1,109 @@
+package dev.junction.server;
+
+import dev.junction.account.Authenticator;
+import dev.junction.catalog.Catalog;
+import dev.junction.config.JunctionConfig;
+import dev.junction.ledger.Ledger;
+import dev.junction.routing.Router;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.PoolOptions;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A running gateway: the HTTP server, one event loop per core, the pooled upstream client and the
+ * ledger, wired from a validated config.
+ */
+public final class Gateway implements AutoCloseable {
+
+  private final Vertx vertx;
+  private final Ledger ledger;
+  private final Catalog catalog;
+  private final String host;
+  private final int port;
+
+  private Gateway(Vertx vertx, Ledger ledger, Catalog catalog, String host, int port) {
+    this.vertx = vertx;
+    this.ledger = ledger;
+    this.catalog = catalog;
+    this.host = host;
+    this.port = port;
+  }
+
+  /** Starts serving; returns once the port is bound. */
+  public static Gateway start(JunctionConfig config) {
+    int cores = Runtime.getRuntime().availableProcessors();
+    Vertx vertx = Vertx.builder()
+        .with(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(cores))
+        .build();
+    Ledger ledger = Ledger.open(config.database(), config.ledger());
+    try {
+      Catalog catalog = Catalog.of(config);
+      HttpClient client = vertx.createHttpClient(
+          new HttpClientOptions()
+              .setKeepAlive(true)
+              .setTcpNoDelay(true)
+              .setDecompressionSupported(false)
+              .setForceSni(true),
+          new PoolOptions().setHttp1MaxSize(1024).setEventLoopSize(cores));
+      ProxyPipeline pipeline = new ProxyPipeline(
+          new Authenticator(config.server().masterKey()),
+          new Router(catalog, config.server().defaultPolicy()),
+          ledger,
+          client,
+          vertx);
+      ModelsApi models = new ModelsApi(catalog, System.currentTimeMillis() / 1000);
+      Authenticator auth = new Authenticator(config.server().masterKey());
+      AtomicInteger bound = new AtomicInteger();
+      HttpServerOptions options = new HttpServerOptions()
+          .setHost(config.server().host())
+          .setPort(config.server().port())
+          .setTcpNoDelay(true)
+          .setCompressionSupported(false);
+      DeploymentOptions deployment = new DeploymentOptions().setInstances(cores);
+      vertx.deployVerticle(() -> new VerticleBase() {
+        @Override
+        public Future<?> start() {
+          var router = Routes.of(vertx, pipeline, models, auth, config.server().maxBodyBytes());
+          return vertx.createHttpServer(options).requestHandler(router).listen()
+              .onSuccess(server -> bound.set(server.actualPort()));
+        }
+      }, deployment).await();
+      return new Gateway(vertx, ledger, catalog, config.server().host(), bound.get());
+    } catch (RuntimeException e) {
+      ledger.close();
+      vertx.close().await();
+      throw e;
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** The OpenAI base URL clients use: {@code http://host:port/v1}. */
+  public String baseUrl() {
+    return "http://" + (host.equals("0.0.0.0") ? "127.0.0.1" : host) + ":" + port + "/v1";
+  }
+
+  public Ledger ledger() {
+    return ledger;
+  }
+
+  public Catalog catalog() {
+    return catalog;
+  }
+
+  @Override
+  public void close() {
+    vertx.close().await();
+    ledger.close();
+  }
+}

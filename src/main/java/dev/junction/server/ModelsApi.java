@@ -1,0 +1,79 @@
+package dev.junction.server;
+
+import dev.junction.api.ApiError;
+import dev.junction.api.Json;
+import dev.junction.catalog.Catalog;
+import dev.junction.catalog.CatalogModel;
+import dev.junction.catalog.Deployment;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.RoutingContext;
+import java.util.HashMap;
+import java.util.Map;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * {@code GET /v1/models} and {@code GET /v1/models/{id}}: OpenAI's model objects, each extended with
+ * the providers serving it and their prices, as the Hugging Face router lists them. Encoded once: the
+ * catalog does not change while the gateway runs.
+ */
+final class ModelsApi {
+
+  private final Buffer list;
+  private final Map<String, Buffer> byId = new HashMap<>();
+
+  ModelsApi(Catalog catalog, long created) {
+    ObjectNode root = Json.MAPPER.createObjectNode().put("object", "list");
+    ArrayNode data = root.putArray("data");
+    for (CatalogModel model : catalog.models()) {
+      ObjectNode node = model(model, created);
+      data.add(node);
+      Buffer one = Buffer.buffer(Json.MAPPER.writeValueAsBytes(node));
+      byId.put(model.id(), one);
+      model.aliases().forEach(alias -> byId.put(alias, one));
+    }
+    list = Buffer.buffer(Json.MAPPER.writeValueAsBytes(root));
+  }
+
+  private static ObjectNode model(CatalogModel model, long created) {
+    ObjectNode node = Json.MAPPER.createObjectNode()
+        .put("id", model.id())
+        .put("object", "model")
+        .put("created", created)
+        .put("owned_by", owner(model.id()));
+    ArrayNode aliases = node.putArray("aliases");
+    model.aliases().forEach(aliases::add);
+    ArrayNode providers = node.putArray("providers");
+    for (Deployment d : model.deployments()) {
+      ObjectNode p = providers.addObject()
+          .put("provider", d.provider().name())
+          .put("model", d.model())
+          .put("status", "live");
+      p.putObject("pricing")
+          .put("input", d.pricing().input())
+          .put("output", d.pricing().output())
+          .put("cached_input", d.pricing().cachedInput());
+    }
+    return node;
+  }
+
+  /** The organisation part of a Hugging Face-style id, as OpenAI's {@code owned_by}. */
+  private static String owner(String id) {
+    int slash = id.indexOf('/');
+    return slash > 0 ? id.substring(0, slash) : "junction";
+  }
+
+  void list(RoutingContext ctx) {
+    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(list);
+  }
+
+  void one(RoutingContext ctx, String id) {
+    Buffer model = byId.get(id);
+    if (model == null) {
+      Routes.error(ctx, ApiError.modelNotFound(id));
+      return;
+    }
+    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(model);
+  }
+}

@@ -1,0 +1,80 @@
+package dev.junction.server;
+
+import dev.junction.account.Authenticator;
+import dev.junction.api.ApiError;
+import dev.junction.api.Endpoint;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+/** The gateway's HTTP surface: which path goes where. */
+final class Routes {
+
+  private static final Buffer READY = Buffer.buffer("{\"status\":\"ready\"}");
+  private static final Buffer LIVE = Buffer.buffer("{\"status\":\"ok\"}");
+
+  private Routes() {}
+
+  static Router of(Vertx vertx, ProxyPipeline pipeline, ModelsApi models, Authenticator auth, long maxBody) {
+    Router router = Router.router(vertx);
+    router.get("/healthz").handler(ctx -> json(ctx, LIVE));
+    router.get("/readyz").handler(ctx -> json(ctx, READY));
+
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBody);
+    proxy(router, body, maxBody, pipeline, "/v1/chat/completions", Endpoint.CHAT);
+    proxy(router, body, maxBody, pipeline, "/v1/completions", Endpoint.COMPLETIONS);
+    proxy(router, body, maxBody, pipeline, "/v1/embeddings", Endpoint.EMBEDDINGS);
+
+    router.get("/v1/models").handler(ctx -> authorized(ctx, auth, () -> models.list(ctx)));
+    router.getWithRegex("/v1/models/(.+)")
+        .handler(ctx -> authorized(ctx, auth, () -> models.one(ctx, ctx.pathParam("param0"))));
+
+    router.route("/v1/*").last().handler(ctx -> error(ctx, ApiError.notFound(
+        "Unknown request URL: " + ctx.request().method() + " " + ctx.request().path() + ".")));
+    router.errorHandler(404, ctx -> error(ctx, ApiError.notFound("Unknown request URL: " + ctx.request().path() + ".")));
+    router.errorHandler(405, ctx -> error(ctx, ApiError.methodNotAllowed(
+        ctx.request().method().name(), ctx.request().path())));
+    router.errorHandler(500, ctx -> error(ctx, ApiError.internal("The gateway failed to handle this request.")));
+    return router;
+  }
+
+  private static void proxy(
+      Router router, BodyHandler body, long maxBody, ProxyPipeline pipeline, String path, Endpoint endpoint) {
+    router.post(path)
+        .handler(body)
+        .handler(ctx -> pipeline.handle(ctx, endpoint))
+        .failureHandler(ctx -> {
+          if (ctx.statusCode() == 413) {
+            pipeline.refuse(ctx, endpoint, ApiError.tooLarge(maxBody));
+          } else {
+            ctx.next();
+          }
+        });
+  }
+
+  private static void authorized(RoutingContext ctx, Authenticator auth, Runnable action) {
+    try {
+      auth.check(ctx.request().getHeader(HttpHeaders.AUTHORIZATION), ctx.request().getHeader("x-api-key"));
+    } catch (ApiError e) {
+      error(ctx, e);
+      return;
+    }
+    action.run();
+  }
+
+  static void error(RoutingContext ctx, ApiError error) {
+    if (ctx.response().headWritten()) {
+      ctx.response().reset();
+      return;
+    }
+    ctx.response().setStatusCode(error.status()).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(Buffer.buffer(error.toJson()));
+  }
+
+  private static void json(RoutingContext ctx, Buffer body) {
+    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body);
+  }
+}
