@@ -9,6 +9,8 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 
 /** The gateway's HTTP surface: which path goes where. */
 final class Routes {
@@ -30,7 +32,7 @@ final class Routes {
 
     router.get("/v1/models").handler(ctx -> authorized(ctx, auth, () -> models.list(ctx)));
     router.getWithRegex("/v1/models/(.+)")
-        .handler(ctx -> authorized(ctx, auth, () -> models.one(ctx, ctx.pathParam("param0"))));
+        .handler(ctx -> authorized(ctx, auth, () -> models.one(ctx, URLDecoder.decode(ctx.pathParam("param0"), StandardCharsets.UTF_8))));
 
     router.route("/v1/*").last().handler(ctx -> error(ctx, ApiError.notFound(
         "Unknown request URL: " + ctx.request().method() + " " + ctx.request().path() + ".")));

@@ -1,0 +1,168 @@
+package dev.junction.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.JsonValue;
+import com.openai.core.http.HttpResponseFor;
+import com.openai.core.http.StreamResponse;
+import com.openai.helpers.ChatCompletionAccumulator;
+import com.openai.models.FunctionDefinition;
+import com.openai.models.FunctionParameters;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
+import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import com.openai.models.embeddings.CreateEmbeddingResponse;
+import com.openai.models.embeddings.EmbeddingCreateParams;
+import com.openai.models.models.Model;
+import dev.junction.api.Json;
+import dev.junction.ledger.LedgerRecord;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/** The official OpenAI Java SDK, pointed at Junction in front of the simulator, just works. */
+class OpenAiSdkTest {
+
+  @TempDir static Path dir;
+  static TestGateway junction;
+  static OpenAIClient client;
+
+  @BeforeAll
+  static void start() {
+    junction = TestGateway.start(dir);
+    client = OpenAIOkHttpClient.builder()
+        .baseUrl(junction.baseUrl())
+        .apiKey(TestGateway.MASTER_KEY)
+        .maxRetries(0)
+        .build();
+  }
+
+  @AfterAll
+  static void stop() {
+    client.close();
+    junction.close();
+  }
+
+  private static ChatCompletionCreateParams.Builder hello() {
+    return ChatCompletionCreateParams.builder()
+        .model(TestGateway.CHAT_MODEL)
+        .addUserMessage("Say hello to the gateway.")
+        .maxCompletionTokens(12);
+  }
+
+  @Test
+  void aChatCompletionComesBackWithContentUsageAndOneBilledLedgerRecord() {
+    HttpResponseFor<ChatCompletion> raw = client.chat().completions().withRawResponse().create(hello().build());
+    ChatCompletion completion = raw.parse();
+
+    assertThat(completion.choices()).hasSize(1);
+    assertThat(completion.choices().getFirst().message().content()).hasValueSatisfying(c -> assertThat(c).isNotBlank());
+    var usage = completion.usage().orElseThrow();
+    assertThat(usage.completionTokens()).isEqualTo(12);
+    assertThat(raw.headers().values("x-junction-provider")).containsExactly("sim-a");
+    assertThat(raw.headers().values("x-junction-attempts")).containsExactly("1");
+
+    String id = raw.headers().values("x-junction-request-id").getFirst();
+    LedgerRecord record = junction.record(id);
+    assertThat(record.status()).isEqualTo(LedgerRecord.Status.OK);
+    assertThat(record.model()).isEqualTo(TestGateway.CHAT_MODEL);
+    assertThat(record.provider()).isEqualTo("sim-a");
+    assertThat(record.providerModel()).isEqualTo("sim-chat-a");
+    assertThat(record.inputTokens()).isEqualTo(usage.promptTokens());
+    assertThat(record.outputTokens()).isEqualTo(12);
+    assertThat(record.costUsd()).isCloseTo((usage.promptTokens() * 1.0 + 12 * 2.0) / 1e6, org.assertj.core.data.Offset.offset(1e-12));
+    assertThat(record.stream()).isFalse();
+    assertThat(record.attempts()).isEqualTo(1);
+  }
+
+  @Test
+  void aStreamAssemblesTheSameTextAndEndsWithTheUsageChunkItAskedFor() {
+    String expected = client.chat().completions().create(hello().build())
+        .choices().getFirst().message().content().orElseThrow();
+    List<ChatCompletionChunk> chunks = new ArrayList<>();
+    ChatCompletionCreateParams params = hello()
+        .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build();
+    try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
+      stream.stream().forEach(chunks::add);
+    }
+    StringBuilder text = new StringBuilder();
+    chunks.forEach(c -> c.choices().forEach(choice -> choice.delta().content().ifPresent(text::append)));
+    assertThat(text.toString()).isEqualTo(expected);
+    ChatCompletionChunk last = chunks.getLast();
+    assertThat(last.choices()).isEmpty();
+    assertThat(last.usage()).hasValueSatisfying(u -> assertThat(u.completionTokens()).isEqualTo(12));
+  }
+
+  @Test
+  void aStreamThatDidNotAskForUsageGetsNoneButIsStillBilled() {
+    String body = """
+        {"model":"chat","stream":true,"max_tokens":5,"messages":[{"role":"user","content":"count"}]}""";
+    var response = junction.post("/chat/completions", body);
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).doesNotContain("\"prompt_tokens\"").endsWith("data: [DONE]\n\n");
+
+    LedgerRecord record = junction.record(response.headers().firstValue("x-junction-request-id").orElseThrow());
+    assertThat(record.stream()).isTrue();
+    assertThat(record.outputTokens()).isEqualTo(5);
+    assertThat(record.inputTokens()).isPositive();
+    assertThat(record.ttftMs()).isGreaterThanOrEqualTo(0);
+  }
+
+  @Test
+  void streamedToolCallArgumentsAssembleIntoValidJson() {
+    FunctionDefinition weather = FunctionDefinition.builder()
+        .name("get_weather")
+        .parameters(FunctionParameters.builder()
+            .putAdditionalProperty("type", JsonValue.from("object"))
+            .putAdditionalProperty("properties", JsonValue.from(Map.of(
+                "city", Map.of("type", "string"),
+                "days", Map.of("type", "integer"))))
+            .putAdditionalProperty("required", JsonValue.from(List.of("city", "days")))
+            .build())
+        .build();
+    ChatCompletionCreateParams params = hello().addFunctionTool(weather).build();
+    ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
+    int deltas = 0;
+    try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
+      for (ChatCompletionChunk chunk : (Iterable<ChatCompletionChunk>) stream.stream()::iterator) {
+        accumulator.accumulate(chunk);
+        deltas += chunk.choices().stream().mapToInt(c -> c.delta().toolCalls().map(List::size).orElse(0)).sum();
+      }
+    }
+    assertThat(deltas).as("arguments arrive in several deltas").isGreaterThan(2);
+    var message = accumulator.chatCompletion().choices().getFirst().message();
+    ChatCompletionMessageFunctionToolCall call = message.toolCalls().orElseThrow().getFirst().asFunction();
+    assertThat(call.function().name()).isEqualTo("get_weather");
+    JsonNode arguments = Json.MAPPER.readTree(call.function().arguments());
+    assertThat(arguments.get("city").isString()).isTrue();
+    assertThat(arguments.get("days").isIntegralNumber()).isTrue();
+  }
+
+  @Test
+  void embeddingsComeBackWithOneVectorPerInput() {
+    CreateEmbeddingResponse response = client.embeddings().create(EmbeddingCreateParams.builder()
+        .model(TestGateway.EMBED_MODEL)
+        .inputOfArrayOfStrings(List.of("one", "two"))
+        .build());
+    assertThat(response.data()).hasSize(2);
+    assertThat(response.data().getFirst().embedding()).isNotEmpty();
+    assertThat(response.usage().promptTokens()).isPositive();
+  }
+
+  @Test
+  void theModelListNamesEveryServedModel() {
+    List<Model> models = client.models().list().data();
+    assertThat(models).extracting(Model::id).contains(TestGateway.CHAT_MODEL, TestGateway.EMBED_MODEL);
+    assertThat(client.models().retrieve(TestGateway.CHAT_MODEL).id()).isEqualTo(TestGateway.CHAT_MODEL);
+  }
+}
