@@ -1,0 +1,82 @@
+package dev.junction.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/**
+ * The official OpenAI OpenAPI document ({@code ../shared/specs/openai-openapi.yaml}), with its
+ * component schemas as JSON Schema 2020-12 validators (OpenAPI 3.1 schemas are that dialect).
+ * Loaded once per test JVM: the document is about 3 MB.
+ */
+public final class OpenAiSpec {
+
+  private static final String DOCUMENT = "https://spec.junction.invalid/openai-openapi.json";
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static volatile OpenAiSpec instance;
+
+  private final SchemaRegistry registry;
+  private final Map<String, Schema> schemas = new ConcurrentHashMap<>();
+
+  private OpenAiSpec(String documentJson) {
+    registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
+        builder -> builder.schemas(Map.of(DOCUMENT, documentJson)));
+  }
+
+  /** The spec, read from the shared specs folder beside the repository (a missing file fails). */
+  public static OpenAiSpec load() {
+    if (instance == null) {
+      synchronized (OpenAiSpec.class) {
+        if (instance == null) {
+          instance = new OpenAiSpec(readDocument());
+        }
+      }
+    }
+    return instance;
+  }
+
+  /** The violations of {@code json} against {@code #/components/schemas/<schemaName>}. */
+  public List<String> violations(String schemaName, String json) {
+    Schema schema = schemas.computeIfAbsent(schemaName,
+        name -> registry.getSchema(SchemaLocation.of(DOCUMENT + "#/components/schemas/" + name)));
+    JsonNode node = JSON.readTree(json);
+    return schema.validate(node).stream().map(Error::toString).toList();
+  }
+
+  /** Fails with every violation listed when {@code json} does not match the named schema. */
+  public void assertValid(String schemaName, String json) {
+    assertThat(violations(schemaName, json)).as("%s against %s", json, schemaName).isEmpty();
+  }
+
+  /**
+   * The document has an example written as a keep-chomped block scalar holding only a blank line
+   * ({@code example: |+}), which strict YAML parsers refuse; it is an example, so it becomes "\n".
+   */
+  private static String repairBlankBlockScalars(String yaml) {
+    return yaml.replaceAll("(example: )\\|\\+\n[ ]+\n", "$1\"\\\\n\"\n");
+  }
+
+  private static String readDocument() {
+    Path path = Path.of(System.getProperty("junction.openai.spec", "../shared/specs/openai-openapi.yaml"));
+    try {
+      JsonNode document = YAMLMapper.builder().build().readTree(repairBlankBlockScalars(Files.readString(path)));
+      return JSON.writeValueAsString(document);
+    } catch (IOException e) {
+      throw new UncheckedIOException("the OpenAI spec is expected at " + path.toAbsolutePath(), e);
+    }
+  }
+}
