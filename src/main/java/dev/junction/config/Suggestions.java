@@ -1,0 +1,58 @@
+package dev.junction.config;
+
+import java.util.Collection;
+import java.util.Locale;
+import java.util.Optional;
+
+/** "Did you mean …?" for misspelled keys, kinds, policies and provider names. */
+final class Suggestions {
+
+  private Suggestions() {}
+
+  /** The candidate closest to what was written, if one is close enough to be a likely typo. */
+  static Optional<String> closest(String given, Collection<String> candidates) {
+    String g = normalize(given);
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (String candidate : candidates) {
+      int d = distance(g, normalize(candidate));
+      if (d < bestDistance) {
+        best = candidate;
+        bestDistance = d;
+      }
+    }
+    // Same letters ignoring case and separators (baseUrl, base-url) always count; otherwise allow
+    // about one edit per four characters so short words don't match everything.
+    int allowed = Math.max(1, Math.min(g.length(), 12) / 4);
+    return best != null && bestDistance <= allowed ? Optional.of(best) : Optional.empty();
+  }
+
+  /** {@code " (did you mean \"x\"?)"} or the empty string. */
+  static String hint(String given, Collection<String> candidates) {
+    return closest(given, candidates).map(c -> " (did you mean \"" + c + "\"?)").orElse("");
+  }
+
+  private static String normalize(String s) {
+    return s.toLowerCase(Locale.ROOT).replace("_", "").replace("-", "");
+  }
+
+  /** Levenshtein distance. */
+  static int distance(String a, String b) {
+    int[] previous = new int[b.length() + 1];
+    int[] current = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      previous[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      current[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+      }
+      int[] swap = previous;
+      previous = current;
+      current = swap;
+    }
+    return previous[b.length()];
+  }
+}
