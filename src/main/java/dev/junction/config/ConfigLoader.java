@@ -65,7 +65,8 @@ import java.util.Optional;
  *
  * <p>String values may contain {@code ${VAR}} (an error when VAR is unset) and {@code ${VAR:-default}}
  * (default when VAR is unset or empty), several per value, mixed with text; {@code $${} is a literal
- * {@code ${}. Comments and keys are never interpolated. A value that comes out empty counts as absent.
+ * {@code ${}. References need no quoting, even inside {@code { }} or {@code [ ]}. Comments and keys
+ * are never interpolated. A value that comes out empty counts as absent.
  * A numeric key accepts a value produced this way ({@code port: ${PORT:-8080}}).
  *
  * <p>Providers whose key is set in the environment ({@link EnvironmentProviders#all()}) are added

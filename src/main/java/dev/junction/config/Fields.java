@@ -8,7 +8,6 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Typed reading of single YAML values with interpolation, reporting each problem where it is found.
@@ -161,9 +160,5 @@ final class Fields {
 
   static boolean isNull(YamlNode node) {
     return node == null || node instanceof Scalar s && s.type() == Type.NULL;
-  }
-
-  static Optional<String> nonEmpty(String s) {
-    return s == null || s.isEmpty() ? Optional.empty() : Optional.of(s);
   }
 }

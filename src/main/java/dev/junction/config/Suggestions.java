@@ -24,7 +24,8 @@ final class Suggestions {
     // Same letters ignoring case and separators (baseUrl, base-url) always count; otherwise allow
     // about one edit per four characters so short words don't match everything.
     int allowed = Math.max(1, Math.min(g.length(), 12) / 4);
-    return best != null && bestDistance <= allowed ? Optional.of(best) : Optional.empty();
+    boolean likely = bestDistance <= allowed && bestDistance < g.length();
+    return best != null && likely ? Optional.of(best) : Optional.empty();
   }
 
   /** {@code " (did you mean \"x\"?)"} or the empty string. */
@@ -36,23 +37,27 @@ final class Suggestions {
     return s.toLowerCase(Locale.ROOT).replace("_", "").replace("-", "");
   }
 
-  /** Levenshtein distance. */
+  /**
+   * Edits between two strings, a swap of neighbours counting as one edit (optimal string alignment),
+   * since "prot" for "port" is the commonest typo.
+   */
   static int distance(String a, String b) {
-    int[] previous = new int[b.length() + 1];
-    int[] current = new int[b.length() + 1];
+    int[][] d = new int[a.length() + 1][b.length() + 1];
+    for (int i = 0; i <= a.length(); i++) {
+      d[i][0] = i;
+    }
     for (int j = 0; j <= b.length(); j++) {
-      previous[j] = j;
+      d[0][j] = j;
     }
     for (int i = 1; i <= a.length(); i++) {
-      current[0] = i;
       for (int j = 1; j <= b.length(); j++) {
-        int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-        current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        d[i][j] = Math.min(d[i - 1][j - 1] + cost, Math.min(d[i - 1][j], d[i][j - 1]) + 1);
+        if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+          d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+        }
       }
-      int[] swap = previous;
-      previous = current;
-      current = swap;
     }
-    return previous[b.length()];
+    return d[a.length()][b.length()];
   }
 }

@@ -30,10 +30,12 @@ final class YamlReader {
   private static final YAMLFactory FACTORY = new YAMLFactory();
 
   private final JsonParser parser;
+  private final References references;
   private final Problems problems;
 
-  private YamlReader(JsonParser parser, Problems problems) {
+  private YamlReader(JsonParser parser, References references, Problems problems) {
     this.parser = parser;
+    this.references = references;
     this.problems = problems;
   }
 
@@ -42,8 +44,9 @@ final class YamlReader {
    * the only problem besides those found before it: what follows a syntax error means nothing.
    */
   static Optional<YamlNode> read(String text, Problems problems) {
-    try (JsonParser parser = FACTORY.createParser(ObjectReadContext.empty(), text)) {
-      return new YamlReader(parser, problems).document();
+    References references = References.in(text);
+    try (JsonParser parser = FACTORY.createParser(ObjectReadContext.empty(), references.text())) {
+      return new YamlReader(parser, references, problems).document();
     } catch (JacksonException e) {
       throw problems.fail(lineOf(e), "", "YAML syntax error: " + describe(e));
     }
@@ -84,7 +87,7 @@ final class YamlReader {
       problems.add(line, path, "YAML aliases (*" + parser.getString() + ") are not supported; repeat the value");
       return new Scalar(Type.NULL, "", null, line);
     }
-    String text = parser.getString();
+    String text = references.restore(parser.getString());
     // YAML 1.2 reads a plain ~ as null; Jackson keeps it as the string "~".
     return "~".equals(text) ? new Scalar(Type.NULL, "", null, line) : new Scalar(Type.STRING, text, null, line);
   }
@@ -93,7 +96,7 @@ final class YamlReader {
     Map<String, Entry> entries = new LinkedHashMap<>();
     JsonToken token;
     while ((token = parser.nextToken()) == JsonToken.PROPERTY_NAME) {
-      String key = parser.currentName();
+      String key = references.restore(parser.currentName());
       int keyLine = line();
       String childPath = path.isEmpty() ? key : path + "." + key;
       YamlNode child = value(parser.nextToken(), childPath);
