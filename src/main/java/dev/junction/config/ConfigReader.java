@@ -158,7 +158,7 @@ final class ConfigReader {
 
   private List<ProviderConfig> providers(Section root) {
     List<ProviderConfig> providers = new ArrayList<>();
-    for (Section s : items(root, "providers", PROVIDER_KEYS)) {
+    for (Section s : items(root, "providers", root.list("providers"), PROVIDER_KEYS)) {
       providers.add(provider(s));
     }
     return providers;
@@ -259,7 +259,7 @@ final class ConfigReader {
 
   private List<ModelConfig> models(Section root) {
     List<ModelConfig> models = new ArrayList<>();
-    for (Section s : items(root, "models", MODEL_KEYS)) {
+    for (Section s : items(root, "models", root.list("models"), MODEL_KEYS)) {
       models.add(model(s));
     }
     return models;
@@ -304,7 +304,7 @@ final class ConfigReader {
     }
     List<DeploymentConfig> deployments = new ArrayList<>();
     Map<String, String> seen = new HashMap<>();
-    for (Section s : items(model, "providers", DEPLOYMENT_KEYS)) {
+    for (Section s : items(model, "providers", list, DEPLOYMENT_KEYS)) {
       DeploymentConfig d = deployment(s);
       if (d.provider() != null && d.model() != null) {
         String first = seen.putIfAbsent(d.provider() + "\u0000" + d.model(), s.path());
@@ -352,10 +352,10 @@ final class ConfigReader {
         .orElseGet(() -> Section.missing(parent.path(key), fields, parent.line(key)));
   }
 
-  /** The items of a list-valued key, each a mapping with the given keys. */
-  private List<Section> items(Section parent, String key, List<String> keys) {
+  /** The items of a list read from key, each a mapping with the given keys. */
+  private List<Section> items(Section parent, String key, Value<List<YamlNode>> list, List<String> keys) {
     List<Section> sections = new ArrayList<>();
-    List<YamlNode> items = parent.list(key).orElse(List.of());
+    List<YamlNode> items = list.orElse(List.of());
     for (int i = 0; i < items.size(); i++) {
       YamlNode item = items.get(i);
       String path = parent.path(key) + "[" + i + "]";

@@ -66,6 +66,12 @@ class ValidationTest {
   }
 
   @Test
+  void aWrongTypeIsReportedOnce() {
+    assertThat(problems("models: [{ id: m, providers: 5 }]\n"))
+        .containsExactly("junction.yaml:1: models[0].providers: expected a list, got the number 5");
+  }
+
+  @Test
   void anEmptyListItemIsReported() {
     assertThat(problems("providers:\n  -\n")).containsExactly("junction.yaml:2: providers[0]: is empty");
   }
