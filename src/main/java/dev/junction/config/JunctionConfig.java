@@ -45,7 +45,7 @@ public record JunctionConfig(
    *
    * @param kind the wire family, {@code openai} for every OpenAI-compatible server
    * @param profile a known provider profile name (openai, groq, mistral, vllm, …) whose quirks apply;
-   *     defaults to {@code name} when that is a known profile, else {@code generic}
+   *     defaults to {@code name}; the provider package applies {@code generic} to a name it doesn't know
    * @param apiKey never logged, never echoed in an error
    */
   public record ProviderConfig(

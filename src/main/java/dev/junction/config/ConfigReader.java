@@ -1,0 +1,381 @@
+package dev.junction.config;
+
+import dev.junction.config.JunctionConfig.DatabaseConfig;
+import dev.junction.config.JunctionConfig.DeploymentConfig;
+import dev.junction.config.JunctionConfig.LedgerConfig;
+import dev.junction.config.JunctionConfig.ModelConfig;
+import dev.junction.config.JunctionConfig.ProviderConfig;
+import dev.junction.config.JunctionConfig.ServerConfig;
+import dev.junction.config.JunctionConfig.TimeoutConfig;
+import dev.junction.config.YamlNode.Entry;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The schema of {@code junction.yaml}: reads each section into its record, applies defaults, and
+ * checks what one value alone cannot tell (duplicate names, references to undeclared providers).
+ * Everything is reported to one {@link Problems}; the caller throws them together.
+ */
+final class ConfigReader {
+
+  static final List<String> ROOT_KEYS = List.of("server", "database", "redis", "ledger", "providers", "models");
+  static final List<String> SERVER_KEYS = List.of("host", "port", "master_key", "max_body_bytes", "default_policy");
+  static final List<String> DATABASE_KEYS = List.of("url", "user", "password");
+  static final List<String> REDIS_KEYS = List.of("url");
+  static final List<String> LEDGER_KEYS = List.of("flush_interval_ms", "batch_size", "capacity");
+  static final List<String> PROVIDER_KEYS =
+      List.of("name", "kind", "profile", "base_url", "api_key", "headers", "timeouts");
+  static final List<String> TIMEOUT_KEYS = List.of("connect_ms", "first_token_ms", "idle_ms", "total_ms");
+  static final List<String> MODEL_KEYS = List.of("id", "aliases", "providers");
+  static final List<String> DEPLOYMENT_KEYS =
+      List.of("provider", "model", "input_price", "output_price", "cached_input_price");
+
+  static final List<String> KINDS = List.of("openai");
+  static final List<String> POLICIES = List.of("fastest", "cheapest", "preferred");
+
+  static final String LOOPBACK = "127.0.0.1";
+  static final String ANY_ADDRESS = "0.0.0.0";
+  static final int DEFAULT_PORT = 8080;
+  static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
+  static final String DEFAULT_POLICY = "fastest";
+  static final String DEFAULT_DATABASE_URL = "jdbc:sqlite:junction.db";
+  static final LedgerConfig DEFAULT_LEDGER = new LedgerConfig(200, 500, 100_000);
+
+  private static final Pattern PROVIDER_NAME = Pattern.compile("[A-Za-z0-9._-]+");
+  // RFC 9110 token characters.
+  private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+
+  /** Where a name was first declared, to point at both ends of a clash. */
+  private record Declared(String path, int line) {}
+
+  private final Fields fields;
+  private final Problems problems;
+  private final Map<String, String> env;
+  private final Map<String, Declared> providerNames = new LinkedHashMap<>();
+  private final Map<String, Declared> modelNames = new HashMap<>();
+
+  ConfigReader(Map<String, String> env, Problems problems) {
+    this.env = env;
+    this.problems = problems;
+    this.fields = new Fields(env, problems);
+  }
+
+  /** The configuration of a parsed file; throws {@link ConfigException} with every problem found. */
+  JunctionConfig read(Optional<YamlNode> document, Path source) {
+    Section root = document.map(node -> fields.section(node, "", ROOT_KEYS).orElse(null))
+        .orElseGet(() -> Section.missing("", fields, 1));
+    ServerConfig server = server(subsection(root, "server", SERVER_KEYS));
+    DatabaseConfig database = database(subsection(root, "database", DATABASE_KEYS));
+    Optional<String> redis = redis(root);
+    LedgerConfig ledger = ledger(subsection(root, "ledger", LEDGER_KEYS));
+    List<ProviderConfig> providers = new ArrayList<>(providers(root));
+    providers.addAll(EnvironmentProviders.fromEnvironment(env, providerNames.keySet()));
+    providers.forEach(p -> providerNames.putIfAbsent(p.name(), new Declared("environment", 0)));
+    List<ModelConfig> models = models(root);
+    problems.throwIfAny();
+    return new JunctionConfig(Optional.of(source), server, database, redis, ledger, providers, models);
+  }
+
+  // ---- server, database, redis, ledger
+
+  private ServerConfig server(Section s) {
+    Optional<String> masterKey = s.secret("master_key").optional();
+    Optional<String> host = s.string("host").optional();
+    long port = s.integer("port", 0, 65_535).orElse((long) DEFAULT_PORT);
+    long maxBody = s.integer("max_body_bytes", 1, Long.MAX_VALUE).orElse(DEFAULT_MAX_BODY_BYTES);
+    String policy = choice(s, "default_policy", POLICIES, "policies").orElse(DEFAULT_POLICY);
+    return new ServerConfig(bindHost(host, masterKey), (int) port, masterKey, maxBody, policy);
+  }
+
+  /**
+   * Without a master key anyone who reaches the port spends the provider keys, so such a gateway
+   * only ever listens on loopback, whatever host says. With one it listens everywhere by default,
+   * since it normally runs in a container.
+   */
+  static String bindHost(Optional<String> host, Optional<String> masterKey) {
+    return masterKey.isEmpty() ? LOOPBACK : host.orElse(ANY_ADDRESS);
+  }
+
+  private DatabaseConfig database(Section s) {
+    Value<String> url = s.string("url");
+    url.optional().flatMap(ConfigReader::databaseUrlProblem).ifPresent(message -> s.problem("url", message));
+    return new DatabaseConfig(
+        url.orElse(DEFAULT_DATABASE_URL), s.string("user").optional(), s.secret("password").optional());
+  }
+
+  /** Why a JDBC URL is not one Junction ships a driver for, if it is not. */
+  static Optional<String> databaseUrlProblem(String url) {
+    if (url.startsWith("jdbc:sqlite:") || url.startsWith("jdbc:postgresql:")) {
+      return Optional.empty();
+    }
+    // Shows the scheme only: the rest of a JDBC URL may carry a password.
+    int colon = url.indexOf(':');
+    int second = colon < 0 ? -1 : url.indexOf(':', colon + 1);
+    String shown = second > 0 ? url.substring(0, second + 1) : colon > 0 ? url.substring(0, colon + 1) : "";
+    return Optional.of("must start with jdbc:sqlite: or jdbc:postgresql:"
+        + (shown.isEmpty() ? "" : ", got \"" + shown + "…\""));
+  }
+
+  private Optional<String> redis(Section root) {
+    Value<Section> section = root.section("redis", REDIS_KEYS);
+    if (!section.present()) {
+      return Optional.empty();
+    }
+    Section s = section.value();
+    // A redis URL may carry a password (redis://:secret@host), so it is never echoed.
+    Value<String> url = s.required("url", s.secret("url"));
+    if (url.present() && !url.value().startsWith("redis://") && !url.value().startsWith("rediss://")) {
+      s.problem("url", "must start with redis:// or rediss://");
+    }
+    return url.optional();
+  }
+
+  private LedgerConfig ledger(Section s) {
+    LedgerConfig d = DEFAULT_LEDGER;
+    long flush = s.integer("flush_interval_ms", 1, Long.MAX_VALUE).orElse(d.flushIntervalMs());
+    Value<Long> batch = s.integer("batch_size", 1, Integer.MAX_VALUE);
+    Value<Long> capacity = s.integer("capacity", 1, Integer.MAX_VALUE);
+    int batchSize = batch.orElse((long) d.batchSize()).intValue();
+    int capacityValue = capacity.orElse((long) d.capacity()).intValue();
+    if (!batch.invalid() && !capacity.invalid() && capacityValue < batchSize) {
+      s.problem(capacity.present() ? "capacity" : "batch_size",
+          "capacity (" + capacityValue + ") must be at least batch_size (" + batchSize + ")");
+    }
+    return new LedgerConfig(flush, batchSize, capacityValue);
+  }
+
+  // ---- providers
+
+  private List<ProviderConfig> providers(Section root) {
+    List<ProviderConfig> providers = new ArrayList<>();
+    for (Section s : items(root, "providers", root.list("providers"), PROVIDER_KEYS)) {
+      providers.add(provider(s));
+    }
+    return providers;
+  }
+
+  private ProviderConfig provider(Section s) {
+    Value<String> name = s.required("name", s.string("name"));
+    name.optional().ifPresent(n -> declareProvider(s, n));
+    Value<String> kind = s.required("kind", choice(s, "kind", KINDS, "kinds"));
+    String profile = s.string("profile").orElse(name.value());
+    return new ProviderConfig(
+        name.value(),
+        kind.value(),
+        profile,
+        baseUrl(s, profile),
+        s.secret("api_key").optional(),
+        headers(s),
+        timeouts(s));
+  }
+
+  private void declareProvider(Section s, String name) {
+    if (!PROVIDER_NAME.matcher(name).matches()) {
+      s.problem("name", "must contain only letters, digits, '.', '_' and '-', got \"" + name + "\"");
+    }
+    Declared first = providerNames.putIfAbsent(name, new Declared(s.path(), s.line("name")));
+    if (first != null) {
+      s.problem("name", "duplicate provider name \"" + name + "\" (first declared at " + first.path()
+          + ", line " + first.line() + ")");
+    }
+  }
+
+  private String baseUrl(Section s, String profile) {
+    Value<String> url = s.string("base_url");
+    if (url.present()) {
+      baseUrlProblem(url.value()).ifPresent(message -> s.problem("base_url", message));
+      return url.value();
+    }
+    Optional<String> known = profile == null ? Optional.empty() : EnvironmentProviders.defaultBaseUrl(profile);
+    if (url.absent() && known.isEmpty() && profile != null) {
+      s.problem("base_url", "is required: no default base URL is known for \"" + profile
+          + "\" (e.g. http://localhost:8000/v1 for a local vLLM)");
+    }
+    return known.orElse(null);
+  }
+
+  /** Why a base URL cannot be used, if it cannot. */
+  static Optional<String> baseUrlProblem(String url) {
+    if (url.contains("@")) {
+      // Possibly user:password@host; never echoed, and credentials belong in api_key or headers.
+      return Optional.of("must not contain credentials (user@host); use api_key or headers");
+    }
+    try {
+      URI uri = new URI(url);
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) {
+        return uri.getRawQuery() == null && uri.getRawFragment() == null
+            ? Optional.empty()
+            : Optional.of("must not have a query or fragment, got \"" + url + "\"");
+      }
+    } catch (URISyntaxException e) {
+      // reported below
+    }
+    return Optional.of("must be an http:// or https:// URL with a host, got \"" + url + "\"");
+  }
+
+  private Map<String, String> headers(Section s) {
+    Value<Section> section = s.section("headers", null);
+    if (!section.present()) {
+      return Map.of();
+    }
+    Map<String, String> headers = new LinkedHashMap<>();
+    for (Entry entry : section.value().entries().values()) {
+      String path = section.value().path(entry.key());
+      if (!HEADER_NAME.matcher(entry.key()).matches()) {
+        problems.add(entry.keyLine(), path, "is not a valid HTTP header name");
+      }
+      // Header values often carry credentials (X-Api-Key, custom auth): treated as secrets.
+      fields.string(entry.value(), path, true).optional().ifPresent(v -> headers.put(entry.key(), v));
+    }
+    return Collections.unmodifiableMap(headers);
+  }
+
+  private TimeoutConfig timeouts(Section s) {
+    Value<Section> section = s.section("timeouts", TIMEOUT_KEYS);
+    if (!section.present()) {
+      return TimeoutConfig.DEFAULT;
+    }
+    Section t = section.value();
+    TimeoutConfig d = TimeoutConfig.DEFAULT;
+    return new TimeoutConfig(
+        t.integer("connect_ms", 1, Long.MAX_VALUE).orElse(d.connectMs()),
+        t.integer("first_token_ms", 1, Long.MAX_VALUE).orElse(d.firstTokenMs()),
+        t.integer("idle_ms", 1, Long.MAX_VALUE).orElse(d.idleMs()),
+        t.integer("total_ms", 1, Long.MAX_VALUE).orElse(d.totalMs()));
+  }
+
+  // ---- models
+
+  private List<ModelConfig> models(Section root) {
+    List<ModelConfig> models = new ArrayList<>();
+    for (Section s : items(root, "models", root.list("models"), MODEL_KEYS)) {
+      models.add(model(s));
+    }
+    return models;
+  }
+
+  private ModelConfig model(Section s) {
+    Value<String> id = s.required("id", s.string("id"));
+    id.optional().ifPresent(v -> declareModelName(v, s.path("id"), s.line("id")));
+    return new ModelConfig(id.value(), aliases(s), deployments(s));
+  }
+
+  private List<String> aliases(Section s) {
+    List<String> aliases = new ArrayList<>();
+    List<YamlNode> items = s.list("aliases").orElse(List.of());
+    for (int i = 0; i < items.size(); i++) {
+      String path = s.path("aliases") + "[" + i + "]";
+      YamlNode item = items.get(i);
+      Value<String> alias = fields.string(item, path, false);
+      if (alias.absent()) {
+        problems.add(item.line(), path, "must not be empty");
+      }
+      alias.optional().ifPresent(a -> {
+        declareModelName(a, path, item.line());
+        aliases.add(a);
+      });
+    }
+    return aliases;
+  }
+
+  /** Model ids and aliases share one namespace: a client's model name must lead to one model. */
+  private void declareModelName(String name, String path, int line) {
+    Declared first = modelNames.putIfAbsent(name, new Declared(path, line));
+    if (first != null) {
+      problems.add(line, path, "\"" + name + "\" is already used by " + first.path() + " (line " + first.line() + ")");
+    }
+  }
+
+  private List<DeploymentConfig> deployments(Section model) {
+    Value<List<YamlNode>> list = model.required("providers", model.list("providers"));
+    if (list.present() && list.value().isEmpty()) {
+      model.problem("providers", "must list at least one provider serving this model");
+    }
+    List<DeploymentConfig> deployments = new ArrayList<>();
+    Map<String, String> seen = new HashMap<>();
+    for (Section s : items(model, "providers", list, DEPLOYMENT_KEYS)) {
+      DeploymentConfig d = deployment(s);
+      if (d.provider() != null && d.model() != null) {
+        String first = seen.putIfAbsent(d.provider() + "\u0000" + d.model(), s.path());
+        if (first != null) {
+          problems.add(s.line(), s.path(), "duplicate deployment " + d.provider() + "/" + d.model()
+              + " (same as " + first + ")");
+        }
+      }
+      deployments.add(d);
+    }
+    return deployments;
+  }
+
+  private DeploymentConfig deployment(Section s) {
+    Value<String> provider = s.required("provider", s.string("provider"));
+    provider.optional().ifPresent(p -> checkProviderReference(s, p));
+    Value<String> model = s.required("model", s.string("model"));
+    Value<Double> input = s.required("input_price", s.nonNegative("input_price"));
+    Value<Double> output = s.required("output_price", s.nonNegative("output_price"));
+    Value<Double> cached = s.nonNegative("cached_input_price");
+    double inputPrice = input.orElse(0.0);
+    return new DeploymentConfig(
+        provider.value(), model.value(), inputPrice, output.orElse(0.0), cached.orElse(inputPrice));
+  }
+
+  private void checkProviderReference(Section s, String name) {
+    if (providerNames.containsKey(name)) {
+      return;
+    }
+    String hint = Suggestions.closest(name, providerNames.keySet())
+        .map(c -> " (did you mean \"" + c + "\"?)")
+        .or(() -> EnvironmentProviders.byName(name)
+            .map(p -> ": declare it under providers, or set " + String.join(" or ", p.envVars())))
+        .orElseGet(() -> providerNames.isEmpty()
+            ? ": no providers are declared"
+            : "; declared providers: " + String.join(", ", providerNames.keySet()));
+    s.problem("provider", "unknown provider \"" + name + "\"" + hint);
+  }
+
+  // ---- helpers
+
+  /** A mapping-valued key as a section; absent or invalid reads as an empty one (defaults). */
+  private Section subsection(Section parent, String key, List<String> keys) {
+    return parent.section(key, keys).optional()
+        .orElseGet(() -> Section.missing(parent.path(key), fields, parent.line(key)));
+  }
+
+  /** The items of a list read from key, each a mapping with the given keys. */
+  private List<Section> items(Section parent, String key, Value<List<YamlNode>> list, List<String> keys) {
+    List<Section> sections = new ArrayList<>();
+    List<YamlNode> items = list.orElse(List.of());
+    for (int i = 0; i < items.size(); i++) {
+      YamlNode item = items.get(i);
+      String path = parent.path(key) + "[" + i + "]";
+      Value<Section> section = fields.section(item, path, keys);
+      if (section.absent()) {
+        problems.add(item.line(), path, "is empty");
+      }
+      section.optional().ifPresent(sections::add);
+    }
+    return sections;
+  }
+
+  /** A string that must be one of a few words. */
+  private static Value<String> choice(Section s, String key, List<String> valid, String plural) {
+    Value<String> value = s.string(key);
+    if (value.present() && !valid.contains(value.value())) {
+      s.problem(key, "unknown " + key.replace('_', ' ') + " \"" + value.value() + "\""
+          + Suggestions.hint(value.value(), valid) + "; valid " + plural + ": " + String.join(", ", valid));
+      return Value.failed();
+    }
+    return value;
+  }
+}

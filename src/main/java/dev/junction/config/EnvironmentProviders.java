@@ -1,0 +1,85 @@
+package dev.junction.config;
+
+import dev.junction.config.JunctionConfig.ProviderConfig;
+import dev.junction.config.JunctionConfig.TimeoutConfig;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Providers declared by setting an API key in the environment, so that {@code GROQ_API_KEY=… junction}
+ * works with no file at all. Each becomes a provider of kind {@code openai} whose name and profile
+ * are the table's name, with default timeouts and no catalog models (clients reach them as
+ * {@code model:provider}).
+ *
+ * <p>A provider with the same name in the configuration file wins over the environment.
+ *
+ * <p>Kept here rather than derived from the provider package's profiles: the config has to know
+ * names and URLs to validate a file, and must not depend on the code it configures.
+ */
+public final class EnvironmentProviders {
+
+  // Base URLs as each provider documents them for OpenAI clients (checked against their docs):
+  // platform.openai.com/docs/api-reference, docs.mistral.ai/api, console.groq.com/docs/openai,
+  // docs.together.ai/docs/inference/openai-compatibility, docs.fireworks.ai, inference-docs.cerebras.ai,
+  // deepinfra.com/docs/advanced/openai_api, huggingface.co/docs/inference-providers,
+  // openrouter.ai/docs/quickstart, ai.google.dev/gemini-api/docs/openai.
+  private static final List<EnvironmentProvider> ALL = List.of(
+      new EnvironmentProvider("openai", List.of("OPENAI_API_KEY"), "https://api.openai.com/v1"),
+      new EnvironmentProvider("mistral", List.of("MISTRAL_API_KEY"), "https://api.mistral.ai/v1"),
+      new EnvironmentProvider("groq", List.of("GROQ_API_KEY"), "https://api.groq.com/openai/v1"),
+      new EnvironmentProvider("together", List.of("TOGETHER_API_KEY"), "https://api.together.ai/v1"),
+      new EnvironmentProvider("fireworks", List.of("FIREWORKS_API_KEY"), "https://api.fireworks.ai/inference/v1"),
+      new EnvironmentProvider("cerebras", List.of("CEREBRAS_API_KEY"), "https://api.cerebras.ai/v1"),
+      new EnvironmentProvider(
+          "deepinfra", List.of("DEEPINFRA_API_KEY", "DEEPINFRA_TOKEN"), "https://api.deepinfra.com/v1/openai"),
+      new EnvironmentProvider(
+          "huggingface", List.of("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"), "https://router.huggingface.co/v1"),
+      new EnvironmentProvider("openrouter", List.of("OPENROUTER_API_KEY"), "https://openrouter.ai/api/v1"),
+      new EnvironmentProvider(
+          "gemini", List.of("GEMINI_API_KEY"), "https://generativelanguage.googleapis.com/v1beta/openai"));
+
+  private EnvironmentProviders() {}
+
+  /** The whole table, in the order providers are added. */
+  public static List<EnvironmentProvider> all() {
+    return ALL;
+  }
+
+  /** The entry with this name, if any. */
+  public static Optional<EnvironmentProvider> byName(String name) {
+    return ALL.stream().filter(p -> p.name().equals(name)).findFirst();
+  }
+
+  /** The documented base URL of a profile name, used when a file's provider omits {@code base_url}. */
+  public static Optional<String> defaultBaseUrl(String profile) {
+    return byName(profile).map(EnvironmentProvider::baseUrl);
+  }
+
+  /**
+   * The providers whose key is set (non-blank) in env, skipping names the file already declares.
+   *
+   * @param declared provider names taken by the configuration file
+   */
+  public static List<ProviderConfig> fromEnvironment(Map<String, String> env, Collection<String> declared) {
+    return ALL.stream()
+        .filter(p -> !declared.contains(p.name()))
+        .flatMap(p -> key(p, env).map(key -> provider(p, key)).stream())
+        .toList();
+  }
+
+  /** The first non-blank key among the entry's variables. */
+  static Optional<String> key(EnvironmentProvider p, Map<String, String> env) {
+    return p.envVars().stream()
+        .map(env::get)
+        .filter(v -> v != null && !v.isBlank())
+        .map(String::strip)
+        .findFirst();
+  }
+
+  private static ProviderConfig provider(EnvironmentProvider p, String key) {
+    return new ProviderConfig(
+        p.name(), "openai", p.name(), p.baseUrl(), Optional.of(key), Map.of(), TimeoutConfig.DEFAULT);
+  }
+}

@@ -1,0 +1,124 @@
+package dev.junction.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+import dev.junction.config.JunctionConfig.ProviderConfig;
+import dev.junction.config.JunctionConfig.TimeoutConfig;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EnvironmentProvidersTest {
+
+  @TempDir Path dir;
+  ConfigFiles files;
+
+  @BeforeEach
+  void setUp() {
+    files = new ConfigFiles(dir);
+  }
+
+  @Test
+  void theTableCoversTheDocumentedOpenAiCompatibleProviders() {
+    assertThat(EnvironmentProviders.all()).extracting(EnvironmentProvider::name).containsExactly(
+        "openai", "mistral", "groq", "together", "fireworks", "cerebras", "deepinfra", "huggingface", "openrouter",
+        "gemini");
+    assertThat(EnvironmentProviders.all()).allSatisfy(p -> {
+      assertThat(p.baseUrl()).startsWith("https://").doesNotEndWith("/");
+      assertThat(ConfigReader.baseUrlProblem(p.baseUrl())).isEmpty();
+      assertThat(p.envVars()).isNotEmpty();
+    });
+  }
+
+  @Test
+  void aProviderIsAddedForEachKeyInTheEnvironment() {
+    List<ProviderConfig> providers = EnvironmentProviders.fromEnvironment(
+        Map.of("GROQ_API_KEY", "gsk-1", "OPENROUTER_API_KEY", "sk-or-2", "UNRELATED", "x"), List.of());
+
+    assertThat(providers).containsExactly(
+        new ProviderConfig("groq", "openai", "groq", "https://api.groq.com/openai/v1", Optional.of("gsk-1"),
+            Map.of(), TimeoutConfig.DEFAULT),
+        new ProviderConfig("openrouter", "openai", "openrouter", "https://openrouter.ai/api/v1",
+            Optional.of("sk-or-2"), Map.of(), TimeoutConfig.DEFAULT));
+  }
+
+  @Test
+  void blankKeysAreIgnored() {
+    assertThat(EnvironmentProviders.fromEnvironment(Map.of("GROQ_API_KEY", "", "MISTRAL_API_KEY", "  "), List.of()))
+        .isEmpty();
+  }
+
+  @Test
+  void theFirstSetVariableOfAnEntryWins() {
+    assertThat(EnvironmentProviders.fromEnvironment(Map.of("DEEPINFRA_TOKEN", "t", "DEEPINFRA_API_KEY", "k"), List.of()))
+        .singleElement().satisfies(p -> assertThat(p.apiKey()).contains("k"));
+    assertThat(EnvironmentProviders.fromEnvironment(Map.of("HUGGING_FACE_HUB_TOKEN", "hf_x"), List.of()))
+        .singleElement().satisfies(p -> {
+          assertThat(p.name()).isEqualTo("huggingface");
+          assertThat(p.baseUrl()).isEqualTo("https://router.huggingface.co/v1");
+        });
+  }
+
+  @Test
+  void environmentProvidersAreAddedAfterTheFilesAndTheFileWinsByName() {
+    JunctionConfig config = files.load("""
+        providers:
+          - { name: groq, kind: openai, base_url: "http://groq-proxy:8080/v1" }
+        """, Map.of("GROQ_API_KEY", "gsk-env", "TOGETHER_API_KEY", "tgp-env"));
+
+    assertThat(config.providers()).extracting(ProviderConfig::name, ProviderConfig::baseUrl, ProviderConfig::apiKey)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("groq", "http://groq-proxy:8080/v1", Optional.empty()),
+            org.assertj.core.groups.Tuple.tuple("together", "https://api.together.ai/v1", Optional.of("tgp-env")));
+  }
+
+  @Test
+  void aModelMayBeServedByAnEnvironmentProvider() {
+    JunctionConfig config = files.load(
+        "models: [{ id: m, providers: [{ provider: mistral, model: mistral-small-latest, input_price: 0.1, output_price: 0.3 }] }]\n",
+        Map.of("MISTRAL_API_KEY", "mk"));
+
+    assertThat(config.models().getFirst().providers().getFirst().provider()).isEqualTo("mistral");
+  }
+
+  @Test
+  void withoutAFileTheEnvironmentGivesDefaultsAndItsProviders() {
+    JunctionConfig config = ConfigLoader.fromEnvironment(Map.of("CEREBRAS_API_KEY", "csk"));
+
+    assertThat(config.source()).isEmpty();
+    assertThat(config.server().host()).isEqualTo("127.0.0.1");
+    assertThat(config.server().port()).isEqualTo(8080);
+    assertThat(config.server().masterKey()).isEmpty();
+    assertThat(config.database().url()).isEqualTo("jdbc:sqlite:junction.db");
+    assertThat(config.providers()).extracting(ProviderConfig::name).containsExactly("cerebras");
+    assertThat(config.models()).isEmpty();
+  }
+
+  @Test
+  void withoutAFileTheMasterKeyAndDatabaseComeFromTheEnvironment() {
+    JunctionConfig config = ConfigLoader.fromEnvironment(Map.of(
+        "JUNCTION_MASTER_KEY", "jk-1", "JUNCTION_DATABASE_URL", "jdbc:postgresql://db/junction"));
+
+    assertThat(config.server().masterKey()).contains("jk-1");
+    assertThat(config.server().host()).isEqualTo("0.0.0.0");
+    assertThat(config.database().url()).isEqualTo("jdbc:postgresql://db/junction");
+  }
+
+  @Test
+  void anEmptyMasterKeyInTheEnvironmentIsNone() {
+    assertThat(ConfigLoader.fromEnvironment(Map.of("JUNCTION_MASTER_KEY", "")).server().masterKey()).isEmpty();
+  }
+
+  @Test
+  void anUnsupportedDatabaseUrlInTheEnvironmentIsAProblem() {
+    assertThatExceptionOfType(ConfigException.class)
+        .isThrownBy(() -> ConfigLoader.fromEnvironment(Map.of("JUNCTION_DATABASE_URL", "jdbc:h2:mem:x")))
+        .satisfies(e -> assertThat(e.problems()).containsExactly(
+            "environment: JUNCTION_DATABASE_URL: must start with jdbc:sqlite: or jdbc:postgresql:, got \"jdbc:h2:…\""));
+  }
+}
