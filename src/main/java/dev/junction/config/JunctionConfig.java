@@ -24,12 +24,40 @@ public record JunctionConfig(
     models = List.copyOf(models);
   }
 
+  private static final String HIDDEN = "<hidden>";
+
+  private static String hidden(Optional<String> secret) {
+    return secret.isPresent() ? HIDDEN : "none";
+  }
+
+  /** Secrets (the master key, API keys, passwords, a Redis URL's credentials) are never printed. */
+  @Override
+  public String toString() {
+    return "JunctionConfig[source=" + source + ", server=" + server + ", database=" + database
+        + ", redis=" + hidden(redisUrl) + ", ledger=" + ledger + ", providers=" + providers
+        + ", models=" + models + "]";
+  }
+
   /** @param host bind address: 127.0.0.1 unless a master key protects the gateway */
   public record ServerConfig(
-      String host, int port, Optional<String> masterKey, long maxBodyBytes, String defaultPolicy) {}
+      String host, int port, Optional<String> masterKey, long maxBodyBytes, String defaultPolicy) {
+    @Override
+    public String toString() {
+      return "ServerConfig[host=" + host + ", port=" + port + ", masterKey=" + hidden(masterKey)
+          + ", maxBodyBytes=" + maxBodyBytes + ", defaultPolicy=" + defaultPolicy + "]";
+    }
+  }
 
   /** @param url a JDBC URL: {@code jdbc:sqlite:…} (default) or {@code jdbc:postgresql://…} */
-  public record DatabaseConfig(String url, Optional<String> user, Optional<String> password) {}
+  public record DatabaseConfig(String url, Optional<String> user, Optional<String> password) {
+    /** The URL is printed without its query, where JDBC drivers accept credentials. */
+    @Override
+    public String toString() {
+      int query = url.indexOf('?');
+      return "DatabaseConfig[url=" + (query < 0 ? url : url.substring(0, query) + "?" + HIDDEN)
+          + ", user=" + user.orElse("none") + ", password=" + hidden(password) + "]";
+    }
+  }
 
   /**
    * How usage records reach the database: batched by a single writer off the request path.
@@ -55,7 +83,14 @@ public record JunctionConfig(
       String baseUrl,
       Optional<String> apiKey,
       java.util.Map<String, String> headers,
-      TimeoutConfig timeouts) {}
+      TimeoutConfig timeouts) {
+    /** Header values may be credentials too, so only their names are printed. */
+    @Override
+    public String toString() {
+      return "ProviderConfig[name=" + name + ", kind=" + kind + ", profile=" + profile + ", baseUrl=" + baseUrl
+          + ", apiKey=" + hidden(apiKey) + ", headers=" + headers.keySet() + ", timeouts=" + timeouts + "]";
+    }
+  }
 
   /** Per-provider timeouts in milliseconds. */
   public record TimeoutConfig(long connectMs, long firstTokenMs, long idleMs, long totalMs) {

@@ -7,8 +7,8 @@ import java.util.Set;
 
 /**
  * The OpenAI-compatible providers and servers Junction knows by name, with the quirks their own
- * documentation states. Adding a provider is one entry here (and, for a hosted one, its key variable
- * in {@code config.EnvironmentProviders}).
+ * documentation states. Adding a provider is one entry here (and, for a hosted one, its base URL and
+ * key variable in {@code config.EnvironmentProviders}).
  *
  * <p>{@code streamUsage} is false where a provider refuses {@code stream_options} (Mistral's strict
  * schema answers 422) or ignores it; those report usage on the final chunk by themselves, which the
@@ -20,29 +20,26 @@ public final class KnownProviders {
   private static final String AUTH = "Authorization";
 
   private static final List<ProviderProfile> ALL = List.of(
-      hosted("openai", "https://api.openai.com/v1", "OPENAI_API_KEY", Set.of(), true, true,
+      hosted("openai", Set.of(), true, true,
           "https://platform.openai.com/docs/api-reference/chat"),
       // Mistral validates with extra=forbid: OpenAI-only fields are a 422, not ignored.
-      hosted("mistral", "https://api.mistral.ai/v1", "MISTRAL_API_KEY",
-          Set.of("stream_options", "logit_bias", "logprobs", "top_logprobs", "user", "store",
+      hosted("mistral", Set.of("stream_options", "logit_bias", "logprobs", "top_logprobs", "user", "store",
               "metadata", "service_tier", "seed"),
           false, true, "https://docs.mistral.ai/api/#tag/chat"),
-      hosted("groq", "https://api.groq.com/openai/v1", "GROQ_API_KEY",
-          Set.of("logprobs", "logit_bias", "top_logprobs"), true, false,
+      hosted("groq", Set.of("logprobs", "logit_bias", "top_logprobs"), true, false,
           "https://console.groq.com/docs/openai"),
-      hosted("together", "https://api.together.xyz/v1", "TOGETHER_API_KEY", Set.of(), true, true,
+      hosted("together", Set.of(), true, true,
           "https://docs.together.ai/docs/openai-api-compatibility"),
-      hosted("fireworks", "https://api.fireworks.ai/inference/v1", "FIREWORKS_API_KEY", Set.of(), true,
+      hosted("fireworks", Set.of(), true,
           true, "https://docs.fireworks.ai/tools-sdks/openai-compatibility"),
-      hosted("cerebras", "https://api.cerebras.ai/v1", "CEREBRAS_API_KEY",
-          Set.of("frequency_penalty", "logit_bias", "presence_penalty", "parallel_tool_calls",
+      hosted("cerebras", Set.of("frequency_penalty", "logit_bias", "presence_penalty", "parallel_tool_calls",
               "service_tier"),
           true, false, "https://inference-docs.cerebras.ai/resources/openai"),
-      hosted("deepinfra", "https://api.deepinfra.com/v1/openai", "DEEPINFRA_API_KEY", Set.of(), true,
+      hosted("deepinfra", Set.of(), true,
           true, "https://deepinfra.com/docs/openai_api"),
-      hosted("huggingface", "https://router.huggingface.co/v1", "HF_TOKEN", Set.of(), true, false,
+      hosted("huggingface", Set.of(), true, false,
           "https://huggingface.co/docs/inference-providers/index"),
-      hosted("openrouter", "https://openrouter.ai/api/v1", "OPENROUTER_API_KEY", Set.of(), true, false,
+      hosted("openrouter", Set.of(), true, false,
           "https://openrouter.ai/docs/api-reference/overview"),
       selfHosted("vllm", true, true, "https://docs.vllm.ai/en/latest/serving/openai_compatible_server.html"),
       selfHosted("tgi", true, false, "https://huggingface.co/docs/text-generation-inference/messages_api"),
@@ -63,15 +60,13 @@ public final class KnownProviders {
     return ALL.stream().filter(p -> p.name().equals(name)).findFirst();
   }
 
-  private static ProviderProfile hosted(String name, String baseUrl, String keyEnv, Set<String> rejected,
-      boolean streamUsage, boolean embeddings, String source) {
-    return new ProviderProfile(name, Optional.of(baseUrl), Optional.of(keyEnv), AUTH, BEARER, rejected,
-        streamUsage, embeddings, Map.of(), source);
+  private static ProviderProfile hosted(
+      String name, Set<String> rejected, boolean streamUsage, boolean embeddings, String source) {
+    return new ProviderProfile(name, AUTH, BEARER, rejected, streamUsage, embeddings, Map.of(), source);
   }
 
   /** Self-hosted servers: the user gives the URL; a key only if the server was started with one. */
   private static ProviderProfile selfHosted(String name, boolean streamUsage, boolean embeddings, String source) {
-    return new ProviderProfile(name, Optional.empty(), Optional.empty(), AUTH, BEARER, Set.of(),
-        streamUsage, embeddings, Map.of(), source);
+    return new ProviderProfile(name, AUTH, BEARER, Set.of(), streamUsage, embeddings, Map.of(), source);
   }
 }

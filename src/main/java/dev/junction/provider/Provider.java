@@ -11,7 +11,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.net.URI;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -23,7 +22,7 @@ import java.util.Set;
 public final class Provider {
 
   private static final ProviderProfile GENERIC = new ProviderProfile(
-      "generic", Optional.empty(), Optional.empty(), "Authorization", "Bearer ", Set.of(), true, true,
+      "generic", "Authorization", "Bearer ", Set.of(), true, true,
       Map.of(), "https://platform.openai.com/docs/api-reference/chat");
 
   private final String name;

@@ -1,17 +1,16 @@
 package dev.junction.provider;
 
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
  * What differs between OpenAI-compatible servers: where they live, how they authenticate, and the
  * request parameters they refuse. One adapter serves them all by reading its profile.
  *
+ * <p>Where a hosted provider lives and which variable holds its key are configuration facts, kept in
+ * {@code config.EnvironmentProviders}.
+ *
  * @param name the profile name used in config ({@code profile:}) and as the default provider name
- * @param defaultBaseUrl the documented base URL including the version path (e.g. {@code …/v1}), or
- *     empty for self-hosted servers whose URL the user must give
- * @param apiKeyEnv the environment variable that conventionally holds its key, or empty
  * @param authHeader the header carrying the key ({@code Authorization} for nearly everyone)
  * @param authPrefix prepended to the key in that header ({@code "Bearer "})
  * @param rejectedParams top-level request fields the provider refuses with a 400; removed before
@@ -22,8 +21,6 @@ import java.util.Set;
  */
 public record ProviderProfile(
     String name,
-    Optional<String> defaultBaseUrl,
-    Optional<String> apiKeyEnv,
     String authHeader,
     String authPrefix,
     Set<String> rejectedParams,
