@@ -187,11 +187,16 @@ public final class RequestInspector {
           if (v != JsonToken.VALUE_STRING && v != JsonToken.START_ARRAY) {
             throw type(name, "a string or an array", v);
           }
-          if (v == JsonToken.START_ARRAY && p.nextToken() == JsonToken.END_ARRAY) {
-            throw ApiError.invalid("input", "'input' must not be empty.");
+          if (v == JsonToken.START_ARRAY) {
+            if (p.nextToken() == JsonToken.END_ARRAY) {
+              throw ApiError.invalid("input", "'input' must not be empty.");
+            }
+            p.skipChildren(); // the first item's own content, when it is an array
+            while (p.nextToken() != JsonToken.END_ARRAY) {
+              p.skipChildren();
+            }
           }
           sawInput = true;
-          p.skipChildren();
         }
         case "encoding_format" -> oneOf(name, string(name, v, p), ENCODINGS);
         case "dimensions" -> integer(name, v, p, 1, 65_536);

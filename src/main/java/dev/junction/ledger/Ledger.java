@@ -37,6 +37,20 @@ public interface Ledger extends AutoCloseable {
   /** The most recent records, newest first (admin, tests). */
   List<LedgerRecord> recent(int limit);
 
+  /** What the writer is doing, for readiness checks and metrics. */
+  Stats stats();
+
+  /** False while the database refuses writes (records are then held and retried). */
+  boolean healthy();
+
+  /**
+   * @param queued appended and not yet committed
+   * @param written committed since start
+   * @param failedBatches write attempts that failed and were retried
+   * @param freeSlots how many more requests can be admitted now
+   */
+  record Stats(long queued, long written, long failedBatches, int freeSlots) {}
+
   /** Flushes, stops the writer and closes the database. */
   @Override
   void close();

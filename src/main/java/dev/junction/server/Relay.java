@@ -202,7 +202,7 @@ final class Relay {
       complete = true;
       if (over) return;
       if (!scanner.done()) {
-        moveOn(ApiError.badGateway("Provider " + provider.name() + " ended the stream without [DONE]."));
+        moveOn(ApiError.badGateway("Provider " + provider.name() + " ended the stream without its end marker."));
         return;
       }
       if (!exchange.committed()) {

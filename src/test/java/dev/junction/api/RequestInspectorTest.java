@@ -127,4 +127,16 @@ class RequestInspectorTest {
     assertThatThrownBy(() -> RequestInspector.inspect(Endpoint.COMPLETIONS, "{\"model\":\"e\"}".getBytes()))
         .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.param()).isEqualTo("prompt"));
   }
+
+  @Test
+  void acceptsEveryShapeOfEmbeddingInputAndReadsTheFieldsAfterIt() {
+    for (String input : new String[] {"\"one\"", "[\"one\",\"two\"]", "[1,2,3]", "[[1,2],[3]]"}) {
+      InspectedRequest r = RequestInspector.inspect(Endpoint.EMBEDDINGS,
+          ("{\"input\":" + input + ",\"model\":\"e\",\"dimensions\":8}").getBytes(StandardCharsets.UTF_8));
+      assertThat(r.model()).as(input).isEqualTo("e");
+    }
+    assertThatThrownBy(() -> RequestInspector.inspect(Endpoint.EMBEDDINGS,
+        "{\"model\":\"e\",\"input\":[]}".getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.param()).isEqualTo("input"));
+  }
 }

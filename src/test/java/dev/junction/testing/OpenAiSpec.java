@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
@@ -70,10 +72,41 @@ public final class OpenAiSpec {
     return yaml.replaceAll("(example: )\\|\\+\n[ ]+\n", "$1\"\\\\n\"\n");
   }
 
+  /**
+   * The document still marks nullable fields the OpenAPI 3.0 way ({@code nullable: true}), which JSON
+   * Schema 2020-12 ignores; without this, every {@code "finish_reason":null} the API itself sends
+   * would fail. Each such schema is rewritten to also accept null, as its authors meant.
+   */
+  private static void honourNullable(JsonNode node) {
+    if (node instanceof ObjectNode object) {
+      object.values().forEach(OpenAiSpec::honourNullable);
+      if (object.path("nullable").asBoolean(false)) {
+        object.remove("nullable");
+        JsonNode type = object.get("type");
+        if (type != null && type.isString()) {
+          object.putArray("type").add(type.asString()).add("null");
+        } else if (type != null && type.isArray()) {
+          ((ArrayNode) type).add("null");
+        }
+        if (object.get("enum") instanceof ArrayNode values) {
+          values.addNull();
+        }
+        if (type == null && !object.has("enum")) {
+          ObjectNode original = object.deepCopy();
+          object.removeAll();
+          object.putArray("anyOf").add(original).addObject().put("type", "null");
+        }
+      }
+    } else if (node instanceof ArrayNode array) {
+      array.forEach(OpenAiSpec::honourNullable);
+    }
+  }
+
   private static String readDocument() {
     Path path = Path.of(System.getProperty("junction.openai.spec", "../shared/specs/openai-openapi.yaml"));
     try {
       JsonNode document = YAMLMapper.builder().build().readTree(repairBlankBlockScalars(Files.readString(path)));
+      honourNullable(document);
       return JSON.writeValueAsString(document);
     } catch (IOException e) {
       throw new UncheckedIOException("the OpenAI spec is expected at " + path.toAbsolutePath(), e);

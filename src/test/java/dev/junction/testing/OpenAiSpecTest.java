@@ -27,4 +27,14 @@ class OpenAiSpecTest {
         "{\"id\":\"x\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"m\",\"choices\":[]}"))
         .isNotEmpty();
   }
+
+  @Test
+  void acceptsNullWhereTheSpecSaysNullableButNotAWrongType() {
+    String chunk = "{\"id\":\"x\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\","
+        + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"},\"logprobs\":null,\"finish_reason\":%s}]}";
+    spec.assertValid("CreateChatCompletionStreamResponse", chunk.formatted("null"));
+    assertThat(spec.violations("CreateChatCompletionStreamResponse", chunk.formatted("\"bored\"")))
+        .anySatisfy(v -> assertThat(v).contains("finish_reason"));
+    assertThat(spec.violations("CreateChatCompletionStreamResponse", chunk.formatted("7"))).isNotEmpty();
+  }
 }

@@ -1,0 +1,175 @@
+package dev.junction.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.junction.config.JunctionConfig.DatabaseConfig;
+import dev.junction.config.JunctionConfig.LedgerConfig;
+import dev.junction.ledger.LedgerRecord.Status;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The ledger on a real SQLite file and a real PostgreSQL database. */
+class LedgerTest {
+
+  private static final String POSTGRES = "jdbc:postgresql://127.0.0.1:5432/test";
+  private static final List<String> SCHEMAS = new ArrayList<>();
+
+  @TempDir static Path dir;
+
+  static Stream<String> databases() {
+    return Stream.of("sqlite", "postgresql");
+  }
+
+  /** A fresh, empty database of that kind. */
+  static DatabaseConfig fresh(String kind) {
+    if (kind.equals("sqlite")) {
+      return new DatabaseConfig("jdbc:sqlite:" + dir.resolve(UUID.randomUUID() + "/ledger.db"), Optional.empty(),
+          Optional.empty());
+    }
+    String schema = "ledger_test_" + UUID.randomUUID().toString().replace("-", "");
+    execute("CREATE SCHEMA " + schema);
+    SCHEMAS.add(schema);
+    return new DatabaseConfig(POSTGRES + "?currentSchema=" + schema, Optional.of("postgres"), Optional.empty());
+  }
+
+  @AfterAll
+  static void dropSchemas() {
+    SCHEMAS.forEach(s -> execute("DROP SCHEMA " + s + " CASCADE"));
+  }
+
+  private static void execute(String sql) {
+    try (Connection c = DriverManager.getConnection(POSTGRES, "postgres", "")) {
+      c.createStatement().execute(sql);
+    } catch (SQLException e) {
+      throw new IllegalStateException("PostgreSQL must be running on 127.0.0.1:5432", e);
+    }
+  }
+
+  static LedgerRecord record(String id, Instant at) {
+    return new LedgerRecord(id, at, "chat.completions", "meta-llama/Llama-3.3-70B-Instruct", "groq",
+        "llama-3.3-70b-versatile", Status.OK, 200, true, 2, 1234, 56, 789, 0.000123456789, 842, 97, null);
+  }
+
+  private static LedgerConfig options(int capacity) {
+    return new LedgerConfig(20, 500, capacity);
+  }
+
+  @ParameterizedTest
+  @MethodSource("databases")
+  void aRecordRoundTripsEveryField(String kind) {
+    try (Ledger ledger = Ledger.open(fresh(kind), options(100))) {
+      LedgerRecord full = record("req-full", Instant.ofEpochMilli(1_764_000_000_123L));
+      LedgerRecord rejected = new LedgerRecord("req-rejected", Instant.ofEpochMilli(1_764_000_000_456L),
+          "embeddings", null, null, null, Status.ERROR, 400, false, 0, 0, 0, 0, 0, 3, -1, "invalid JSON");
+      assertThat(ledger.admit()).isTrue();
+      assertThat(ledger.admit()).isTrue();
+      ledger.append(full);
+      ledger.append(rejected);
+      ledger.flush();
+      assertThat(ledger.find("req-full")).contains(full);
+      assertThat(ledger.find("req-rejected")).contains(rejected);
+      assertThat(ledger.find("req-missing")).isEmpty();
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("databases")
+  void tenThousandRecordsFromEightThreadsAreAllWrittenOnce(String kind) throws Exception {
+    try (Ledger ledger = Ledger.open(fresh(kind), options(20_000))) {
+      Instant now = Instant.now();
+      List<Thread> threads = IntStream.range(0, 8).mapToObj(t -> Thread.ofPlatform().start(() -> {
+        for (int i = 0; i < 1250; i++) {
+          assertThat(ledger.admit()).isTrue();
+          ledger.append(record("req-" + t + "-" + i, now));
+        }
+      })).toList();
+      for (Thread thread : threads) {
+        thread.join();
+      }
+      ledger.flush();
+      List<LedgerRecord> all = ledger.recent(20_000);
+      assertThat(all).hasSize(10_000);
+      assertThat(new HashSet<>(all.stream().map(LedgerRecord::requestId).toList())).hasSize(10_000);
+      assertThat(ledger.stats().written()).isEqualTo(10_000);
+      assertThat(ledger.stats().queued()).isZero();
+    }
+  }
+
+  @Test
+  void admitRefusesWhenEverySlotIsTakenAndFreesThemOnceWritten() {
+    try (Ledger ledger = Ledger.open(fresh("sqlite"), options(3))) {
+      assertThat(ledger.admit()).isTrue();
+      assertThat(ledger.admit()).isTrue();
+      assertThat(ledger.admit()).isTrue();
+      assertThat(ledger.admit()).isFalse();
+      assertThat(ledger.stats().freeSlots()).isZero();
+      ledger.append(record("a", Instant.now()));
+      ledger.flush();
+      assertThat(ledger.stats().freeSlots()).isEqualTo(1);
+      assertThat(ledger.admit()).isTrue();
+    }
+  }
+
+  @Test
+  void recentListsNewestFirst() {
+    try (Ledger ledger = Ledger.open(fresh("sqlite"), options(10))) {
+      for (int i = 0; i < 5; i++) {
+        ledger.admit();
+        ledger.append(record("req-" + i, Instant.ofEpochMilli(1_000_000 + i)));
+      }
+      ledger.flush();
+      assertThat(ledger.recent(3)).extracting(LedgerRecord::requestId).containsExactly("req-4", "req-3", "req-2");
+    }
+  }
+
+  @Test
+  void closingWritesWhatIsPendingAndReopeningKeepsIt() {
+    DatabaseConfig database = fresh("sqlite");
+    try (Ledger ledger = Ledger.open(database, new LedgerConfig(60_000, 500, 10))) {
+      ledger.admit();
+      ledger.append(record("before-close", Instant.now()));
+    }
+    try (Ledger reopened = Ledger.open(database, options(10))) {
+      assertThat(reopened.find("before-close")).isPresent();
+    }
+  }
+
+  @Test
+  void aBatchThatCannotBeWrittenIsRetriedUntilTheDatabaseAcceptsIt() throws Exception {
+    DatabaseConfig database = fresh("sqlite");
+    try (Ledger ledger = Ledger.open(database, options(10))) {
+      // Another connection holds SQLite's write lock longer than the ledger's busy timeout.
+      try (Connection blocker = DriverManager.getConnection(database.url())) {
+        blocker.createStatement().execute("PRAGMA busy_timeout = 0");
+        blocker.setAutoCommit(false);
+        blocker.createStatement().execute("INSERT INTO ledger_requests (request_id, created_at, endpoint, "
+            + "status, http_status, stream, attempts, input_tokens, cached_tokens, output_tokens, cost_usd, "
+            + "latency_ms, ttft_ms) VALUES ('blocker', 0, 'x', 'ok', 200, 0, 0, 0, 0, 0, 0, 0, 0)");
+        ledger.admit();
+        ledger.append(record("during-outage", Instant.now()));
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+            .until(() -> ledger.stats().failedBatches() > 0);
+        assertThat(ledger.healthy()).isFalse();
+        blocker.rollback();
+      }
+      ledger.flush();
+      assertThat(ledger.find("during-outage")).isPresent();
+      assertThat(ledger.healthy()).isTrue();
+    }
+  }
+}
