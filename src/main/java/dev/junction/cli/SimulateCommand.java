@@ -49,10 +49,19 @@ final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--api-key", description = "Require this bearer key on every call.")
   String apiKey;
 
+  @Option(names = "--cache-min-tokens", defaultValue = "1024",
+      description = "Prompts shorter than this are never cached (default ${DEFAULT-VALUE}).")
+  int cacheMinTokens;
+
+  @Option(names = "--cache-block-tokens", defaultValue = "128",
+      description = "Cached prefixes are whole multiples of this (default ${DEFAULT-VALUE}).")
+  int cacheBlockTokens;
+
   @Override
   public Integer call() throws InterruptedException {
     SimulatorOptions options = SimulatorOptions.defaults().withName(name).withHost(host).withPort(port)
-        .withLatency(ttftMs, tokensPerSecond).withJitterMs(jitterMs).withModels(models).withSeed(seed);
+        .withLatency(ttftMs, tokensPerSecond).withJitterMs(jitterMs).withModels(models).withSeed(seed)
+        .withPromptCache(cacheMinTokens, cacheBlockTokens);
     if (fault != null) {
       options = options.withDefaultFault(fault, faultRate);
     }
