@@ -81,8 +81,10 @@ final class ServeCommand implements Callable<Integer> {
     if (config.providers().isEmpty()) {
       out.println();
       out.println("Add a provider: export one of these keys and restart,");
+      int width = EnvironmentProviders.all().stream()
+          .mapToInt(p -> String.join(" or ", p.envVars()).length()).max().orElse(0);
       EnvironmentProviders.all().forEach(p ->
-          out.printf("  %-22s %s%n", String.join(" or ", p.envVars()), p.baseUrl()));
+          out.printf("  %-" + width + "s  %s%n", String.join(" or ", p.envVars()), p.baseUrl()));
       out.println("or write a config file (see src/main/resources/junction.example.yaml) and run");
       out.println("  ./junction serve --config junction.yaml");
       out.println("or try it with simulated providers: ./junction serve --demo");

@@ -71,7 +71,7 @@ public final class Gateway implements AutoCloseable {
       vertx.deployVerticle(() -> new VerticleBase() {
         @Override
         public Future<?> start() {
-          var router = Routes.of(vertx, pipeline, models, auth, config.server().maxBodyBytes());
+          var router = Routes.of(vertx, pipeline, models, auth, ledger, config.server().maxBodyBytes());
           return vertx.createHttpServer(options).requestHandler(router).listen()
               .onSuccess(server -> bound.set(server.actualPort()));
         }

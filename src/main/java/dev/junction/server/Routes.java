@@ -3,6 +3,7 @@ package dev.junction.server;
 import dev.junction.account.Authenticator;
 import dev.junction.api.ApiError;
 import dev.junction.api.Endpoint;
+import dev.junction.ledger.Ledger;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -16,14 +17,25 @@ import java.nio.charset.StandardCharsets;
 final class Routes {
 
   private static final Buffer READY = Buffer.buffer("{\"status\":\"ready\"}");
+  private static final Buffer NOT_READY =
+      Buffer.buffer("{\"status\":\"unavailable\",\"reason\":\"the ledger database refuses writes\"}");
   private static final Buffer LIVE = Buffer.buffer("{\"status\":\"ok\"}");
 
   private Routes() {}
 
-  static Router of(Vertx vertx, ProxyPipeline pipeline, ModelsApi models, Authenticator auth, long maxBody) {
+  static Router of(Vertx vertx, ProxyPipeline pipeline, ModelsApi models, Authenticator auth, Ledger ledger,
+      long maxBody) {
     Router router = Router.router(vertx);
     router.get("/healthz").handler(ctx -> json(ctx, LIVE));
-    router.get("/readyz").handler(ctx -> json(ctx, READY));
+    // Not ready while records cannot be written: a load balancer should send requests elsewhere.
+    router.get("/readyz").handler(ctx -> {
+      if (ledger.healthy()) {
+        json(ctx, READY);
+      } else {
+        ctx.response().setStatusCode(503);
+        json(ctx, NOT_READY);
+      }
+    });
 
     BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBody);
     proxy(router, body, maxBody, pipeline, "/v1/chat/completions", Endpoint.CHAT);

@@ -22,9 +22,36 @@ final class Answer {
   private static final int DEFAULT_MAX_TOKENS = 16;
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-  /** One choice: the pieces it says, or a tool call whose arguments arrive in pieces. */
-  record Choice(int index, List<String> pieces, String toolCallId, String toolName, String finishReason) {
+  /** One choice: the pieces of text it says, or the tool calls it makes. */
+  record Choice(int index, List<String> pieces, List<ToolCall> calls, String finishReason) {
     String text() {
+      return String.join("", pieces);
+    }
+
+    int tokens() {
+      return pieces.size() + calls.stream().mapToInt(c -> c.pieces().size()).sum();
+    }
+
+    /** The deltas a stream delivers for this choice, one token each. */
+    List<String> deltas() {
+      List<String> out = new ArrayList<>();
+      pieces.forEach(p -> out.add("{\"content\":" + quote(p) + "}"));
+      for (int c = 0; c < calls.size(); c++) {
+        ToolCall call = calls.get(c);
+        for (int p = 0; p < call.pieces().size(); p++) {
+          String function = p == 0 ? "{\"name\":" + quote(call.name()) + ",\"arguments\":" + quote(call.pieces().get(p)) + "}"
+              : "{\"arguments\":" + quote(call.pieces().get(p)) + "}";
+          out.add("{\"tool_calls\":[{\"index\":" + c + (p == 0 ? ",\"id\":\"" + call.id() + "\",\"type\":\"function\"" : "")
+              + ",\"function\":" + function + "}]}");
+        }
+      }
+      return out;
+    }
+  }
+
+  /** A function call whose JSON arguments arrive in pieces. */
+  record ToolCall(String id, String name, List<String> pieces) {
+    String arguments() {
       return String.join("", pieces);
     }
   }
@@ -81,17 +108,21 @@ final class Answer {
     long seed = seed(body, prompt);
     int maxTokens = maxTokens(body);
     int n = count(body, "n", 1, 128, 1);
-    String toolName = toolToCall(body, tools);
+    List<String> toolNames = toolsToCall(body, tools);
     JsonNode format = body.path("response_format");
     List<Choice> choices = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       long choiceSeed = seed + 7919L * i;
-      if (toolName != null) {
-        String arguments = Text.valueFor(parameters(tools, toolName), new SplittableRandom(choiceSeed)).toString();
-        choices.add(new Choice(i, Text.pieces(arguments), "call_sim" + Long.toHexString(choiceSeed & 0xffffffffL),
-            toolName, "tool_calls"));
+      if (!toolNames.isEmpty()) {
+        SplittableRandom random = new SplittableRandom(choiceSeed);
+        List<ToolCall> calls = new ArrayList<>();
+        for (String name : toolNames) {
+          String arguments = Text.valueFor(parameters(tools, name), random).toString();
+          calls.add(new ToolCall("call_sim" + Long.toHexString(random.nextLong() & 0xffffffffL), name, Text.pieces(arguments)));
+        }
+        choices.add(new Choice(i, List.of(), calls, "tool_calls"));
       } else if (format.path("type").asString("text").startsWith("json")) {
-        choices.add(new Choice(i, Text.pieces(jsonContent(format, choiceSeed, maxTokens)), null, null, "stop"));
+        choices.add(new Choice(i, Text.pieces(jsonContent(format, choiceSeed, maxTokens)), List.of(), "stop"));
       } else {
         choices.add(text(i, choiceSeed, body, maxTokens));
       }
@@ -122,7 +153,7 @@ final class Answer {
   }
 
   int completionTokens() {
-    return choices.stream().mapToInt(c -> c.pieces().size()).sum();
+    return choices.stream().mapToInt(Choice::tokens).sum();
   }
 
   /** The complete response body. */
@@ -140,12 +171,15 @@ final class Answer {
       if (chat) {
         ObjectNode message = choice.putObject("message");
         message.put("role", "assistant");
-        if (c.toolName() != null) {
+        if (!c.calls().isEmpty()) {
           message.putNull("content");
-          ObjectNode call = message.putArray("tool_calls").addObject();
-          call.put("id", c.toolCallId());
-          call.put("type", "function");
-          call.putObject("function").put("name", c.toolName()).put("arguments", c.text());
+          ArrayNode calls = message.putArray("tool_calls");
+          for (ToolCall tc : c.calls()) {
+            ObjectNode call = calls.addObject();
+            call.put("id", tc.id());
+            call.put("type", "function");
+            call.putObject("function").put("name", tc.name()).put("arguments", tc.arguments());
+          }
         } else {
           message.put("content", c.text());
         }
@@ -172,16 +206,18 @@ final class Answer {
         + "\",\"created\":" + created + ",\"model\":" + quote(model) + ",\"system_fingerprint\":\"fp_sim\",\"choices\":[";
     if (chat) {
       for (Choice c : choices) {
-        String delta = c.toolName() == null ? "{\"role\":\"assistant\",\"content\":\"\"}"
+        String delta = c.calls().isEmpty() ? "{\"role\":\"assistant\",\"content\":\"\"}"
             : "{\"role\":\"assistant\",\"content\":null}";
         events.add(new Event(frame(head, choiceChunk(c.index(), delta, null, null)), false));
       }
     }
-    int longest = choices.stream().mapToInt(c -> c.pieces().size()).max().orElse(0);
+    List<List<String>> deltas = choices.stream().map(c -> chat ? c.deltas() : c.pieces()).toList();
+    int longest = deltas.stream().mapToInt(List::size).max().orElse(0);
     for (int p = 0; p < longest; p++) {
       for (Choice c : choices) {
-        if (p < c.pieces().size()) {
-          events.add(new Event(frame(head, pieceChunk(c, p)), true));
+        List<String> mine = deltas.get(c.index());
+        if (p < mine.size()) {
+          events.add(new Event(frame(head, pieceChunk(c, p, mine.get(p))), true));
         }
       }
     }
@@ -204,21 +240,12 @@ final class Answer {
     }
   }
 
-  private String pieceChunk(Choice c, int p) {
-    String piece = c.pieces().get(p);
+  private String pieceChunk(Choice c, int p, String delta) {
     if (!chat) {
-      return "{\"text\":" + quote(piece) + ",\"index\":" + c.index() + ",\"logprobs\":null,\"finish_reason\":null}";
+      return "{\"text\":" + quote(delta) + ",\"index\":" + c.index() + ",\"logprobs\":null,\"finish_reason\":null}";
     }
-    String delta;
-    if (c.toolName() == null) {
-      delta = "{\"content\":" + quote(piece) + "}";
-    } else if (p == 0) {
-      delta = "{\"tool_calls\":[{\"index\":0,\"id\":\"" + c.toolCallId() + "\",\"type\":\"function\",\"function\":{\"name\":"
-          + quote(c.toolName()) + ",\"arguments\":" + quote(piece) + "}}]}";
-    } else {
-      delta = "{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":" + quote(piece) + "}}]}";
-    }
-    return choiceChunk(c.index(), delta, logprobs && c.toolName() == null ? logprobsJson(List.of(piece)) : null, null);
+    boolean text = c.calls().isEmpty();
+    return choiceChunk(c.index(), delta, logprobs && text ? logprobsJson(List.of(c.pieces().get(p))) : null, null);
   }
 
   private static String choiceChunk(int index, String delta, String logprobs, String finishReason) {
@@ -267,11 +294,11 @@ final class Answer {
       said.append(words.get(i));
       for (String stop : stops) {
         if (said.indexOf(stop) >= 0) {
-          return new Choice(index, List.copyOf(words.subList(0, i)), null, null, "stop");
+          return new Choice(index, List.copyOf(words.subList(0, i)), List.of(), "stop");
         }
       }
     }
-    return new Choice(index, words, null, null, finish);
+    return new Choice(index, words, List.of(), finish);
   }
 
   private static String jsonContent(JsonNode format, long seed, int maxTokens) {
@@ -282,19 +309,27 @@ final class Answer {
     return NODES.objectNode().put("answer", String.join("", Text.words(seed, Math.min(maxTokens, 8)))).toString();
   }
 
-  /** The function a request makes the model call, or null when it gets text. */
-  private static String toolToCall(JsonNode body, JsonNode tools) {
+  /**
+   * The functions a request makes the model call: none for text, the one {@code tool_choice} names,
+   * else every tool offered (up to three) in parallel unless {@code parallel_tool_calls} is false.
+   */
+  private static List<String> toolsToCall(JsonNode body, JsonNode tools) {
     if (tools == null || !tools.isArray() || tools.isEmpty()) {
-      return null;
+      return List.of();
     }
     JsonNode choice = body.get("tool_choice");
     if (choice != null && choice.isString() && choice.asString().equals("none")) {
-      return null;
+      return List.of();
     }
     if (choice != null && choice.isObject()) {
-      return choice.path("function").path("name").asString(null);
+      return List.of(choice.path("function").path("name").asString("function"));
     }
-    return tools.get(0).path("function").path("name").asString("function");
+    int calls = body.path("parallel_tool_calls").asBoolean(true) ? Math.min(3, tools.size()) : 1;
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < calls; i++) {
+      names.add(tools.get(i).path("function").path("name").asString("function"));
+    }
+    return names;
   }
 
   private static JsonNode parameters(JsonNode tools, String name) {

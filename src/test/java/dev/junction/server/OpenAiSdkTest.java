@@ -149,6 +149,33 @@ class OpenAiSdkTest {
   }
 
   @Test
+  void parallelToolCallsStreamThroughIntactAndAssembleSeparately() {
+    FunctionDefinition time = FunctionDefinition.builder().name("get_time")
+        .parameters(FunctionParameters.builder()
+            .putAdditionalProperty("type", JsonValue.from("object"))
+            .putAdditionalProperty("properties", JsonValue.from(Map.of("zone", Map.of("type", "string"))))
+            .build())
+        .build();
+    FunctionDefinition weather = FunctionDefinition.builder().name("get_weather")
+        .parameters(FunctionParameters.builder()
+            .putAdditionalProperty("type", JsonValue.from("object"))
+            .putAdditionalProperty("properties", JsonValue.from(Map.of("city", Map.of("type", "string"))))
+            .build())
+        .build();
+    ChatCompletionCreateParams params = hello().addFunctionTool(time).addFunctionTool(weather).build();
+    ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
+    try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
+      stream.stream().forEach(accumulator::accumulate);
+    }
+    var calls = accumulator.chatCompletion().choices().getFirst().message().toolCalls().orElseThrow();
+    assertThat(calls).extracting(c -> c.asFunction().function().name()).containsExactly("get_time", "get_weather");
+    assertThat(Json.MAPPER.readTree(calls.get(0).asFunction().function().arguments()).get("zone").isString()).isTrue();
+    assertThat(Json.MAPPER.readTree(calls.get(1).asFunction().function().arguments()).get("city").isString()).isTrue();
+    ChatCompletion whole = client.chat().completions().create(params);
+    assertThat(whole.choices().getFirst().message().toolCalls().orElseThrow()).hasSize(2);
+  }
+
+  @Test
   void embeddingsComeBackWithOneVectorPerInput() {
     CreateEmbeddingResponse response = client.embeddings().create(EmbeddingCreateParams.builder()
         .model(TestGateway.EMBED_MODEL)

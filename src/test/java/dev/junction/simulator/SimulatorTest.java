@@ -143,6 +143,19 @@ class SimulatorTest {
   }
 
   @Test
+  void severalToolsAreCalledInParallelUnlessTheRequestSaysOtherwise() {
+    String tools = ",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"a\"}},"
+        + "{\"type\":\"function\",\"function\":{\"name\":\"b\"}}]";
+    JsonNode parallel = Json.MAPPER.readTree(chat(hello(tools)).body()).at("/choices/0/message/tool_calls");
+    assertThat(parallel).extracting(c -> c.at("/function/name").asString()).containsExactly("a", "b");
+    assertThat(parallel.get(0).path("id").asString()).isNotEqualTo(parallel.get(1).path("id").asString());
+    JsonNode single = Json.MAPPER.readTree(chat(hello(tools + ",\"parallel_tool_calls\":false")).body());
+    assertThat(single.at("/choices/0/message/tool_calls")).hasSize(1);
+    String streamed = chat(hello(tools + ",\"stream\":true")).body();
+    assertThat(streamed).contains("\"tool_calls\":[{\"index\":1,\"id\":");
+  }
+
+  @Test
   void aRepeatedLongPrefixIsReportedAsCachedInWholeBlocks() {
     String longPrompt = "word ".repeat(60);
     String first = hello("").replace("say hello", longPrompt + "first question");

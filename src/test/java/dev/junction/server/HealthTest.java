@@ -1,0 +1,61 @@
+package dev.junction.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.junction.ledger.LedgerRecord;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Liveness always answers; readiness follows the ledger, and a database outage loses no record. */
+class HealthTest {
+
+  @TempDir static Path dir;
+  static TestGateway junction;
+
+  @BeforeAll
+  static void start() {
+    junction = TestGateway.start(dir);
+  }
+
+  @AfterAll
+  static void stop() {
+    junction.close();
+  }
+
+  private static void sql(String statements) throws Exception {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("ledger.db"));
+        Statement s = c.createStatement()) {
+      s.executeUpdate(statements);
+    }
+  }
+
+  @Test
+  void readinessFollowsTheLedgerAndRecordsWaitOutAnOutage() throws Exception {
+    assertThat(junction.get("/../healthz").statusCode()).isEqualTo(200);
+    assertThat(junction.get("/../readyz").statusCode()).isEqualTo(200);
+
+    sql("ALTER TABLE ledger_requests RENAME TO ledger_requests_away");
+    var during = junction.post("/chat/completions",
+        "{\"model\":\"test/chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+    assertThat(during.statusCode()).as("serving goes on while records wait").isEqualTo(200);
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> junction.get("/../readyz").statusCode() == 503);
+    assertThat(junction.get("/../readyz").body()).contains("ledger");
+    assertThat(junction.get("/../healthz").statusCode()).isEqualTo(200);
+
+    sql("ALTER TABLE ledger_requests_away RENAME TO ledger_requests");
+    String id = during.headers().firstValue("x-junction-request-id").orElseThrow();
+    LedgerRecord record = junction.record(id);
+    assertThat(record.status()).isEqualTo(LedgerRecord.Status.OK);
+    Awaitility.await().until(() -> junction.get("/../readyz").statusCode() == 200);
+    assertThat(Files.exists(dir.resolve("ledger.db"))).isTrue();
+  }
+}
