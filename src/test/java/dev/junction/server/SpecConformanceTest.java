@@ -124,4 +124,16 @@ class SpecConformanceTest {
       spec.assertValid("ErrorResponse", error.body());
     }
   }
+
+  @Test
+  void theErrorEventThatEndsABrokenStreamMatchesErrorResponse() {
+    String body = ok(junction.post("/chat/completions", chat(",\"stream\":true").replace("test/chat", "fault:cut=4:sim-a"))).body();
+    String[] events = body.strip().split("\n\n");
+    String last = events[events.length - 1].substring("data: ".length());
+    assertThat(last).contains("\"error\"");
+    spec.assertValid("ErrorResponse", last);
+    for (int i = 0; i < events.length - 1; i++) {
+      spec.assertValid("CreateChatCompletionStreamResponse", events[i].substring("data: ".length()));
+    }
+  }
 }
