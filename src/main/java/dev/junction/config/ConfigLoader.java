@@ -1,6 +1,7 @@
 package dev.junction.config;
 
 import dev.junction.config.JunctionConfig.DatabaseConfig;
+import dev.junction.config.JunctionConfig.ModelConfig;
 import dev.junction.config.JunctionConfig.ProviderConfig;
 import dev.junction.config.JunctionConfig.ServerConfig;
 import java.io.IOException;
@@ -109,6 +110,8 @@ public final class ConfigLoader {
         ConfigReader.DEFAULT_MAX_BODY_BYTES,
         ConfigReader.DEFAULT_POLICY);
     List<ProviderConfig> providers = EnvironmentProviders.fromEnvironment(env, List.of());
+    List<ModelConfig> models = CatalogMerge.merge(
+        BundledCatalog.models(), List.of(), providers.stream().map(ProviderConfig::name).toList());
     return new JunctionConfig(
         Optional.empty(),
         server,
@@ -116,10 +119,10 @@ public final class ConfigLoader {
         Optional.empty(),
         ConfigReader.DEFAULT_LEDGER,
         providers,
-        List.of());
+        models);
   }
 
-  private static String readText(Path file, Problems problems) {
+  static String readText(Path file, Problems problems) {
     try {
       return Files.readString(file);
     } catch (NoSuchFileException e) {
