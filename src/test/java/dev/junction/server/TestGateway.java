@@ -40,7 +40,8 @@ final class TestGateway implements AutoCloseable {
     primary = Simulator.start(vertx, SimulatorOptions.defaults().withName("sim-a"));
     secondary = Simulator.start(vertx, SimulatorOptions.defaults().withName("sim-b"));
     String yaml = """
-        server: { port: 0, master_key: ${MASTER}, max_body_bytes: %d }
+        # Listed order, so that tests know which simulator serves; routing tests set their own policy.
+        server: { port: 0, master_key: ${MASTER}, max_body_bytes: %d, default_policy: preferred }
         database: { url: "jdbc:sqlite:%s" }
         ledger: { flush_interval_ms: 20 }
         providers:
