@@ -47,6 +47,8 @@ final class TestGateway implements AutoCloseable {
         providers:
           - { name: sim-a, kind: openai, base_url: "${SIM_A}", api_key: "${PROVIDER_KEY}" }
           - { name: sim-b, kind: openai, base_url: "${SIM_B}", api_key: "${PROVIDER_KEY}" }
+          # Mistral's quirks in front of a simulator: it refuses seed, user, logprobs and the like.
+          - { name: sim-strict, kind: openai, profile: mistral, base_url: "${SIM_B}", api_key: "${PROVIDER_KEY}" }
           - name: sim-impatient
             kind: openai
             base_url: "${SIM_A}"
