@@ -26,9 +26,18 @@ public final class LiveStats {
 
   private final ConcurrentMap<Deployment, Window> windows = new ConcurrentHashMap<>();
 
+  /**
+   * Deployments tracked at most. {@code model:provider} names deployments on the fly, so clients could
+   * otherwise grow the map without end; past the bound new ones are measured but not remembered.
+   */
+  static final int MAX_TRACKED = 10_000;
+
   /** One attempt begins against this deployment. */
   public Probe start(Deployment deployment) {
-    Window window = windows.computeIfAbsent(deployment, d -> new Window());
+    Window window = windows.get(deployment);
+    if (window == null) {
+      window = windows.size() < MAX_TRACKED ? windows.computeIfAbsent(deployment, d -> new Window()) : new Window();
+    }
     window.started();
     return new Probe(window, System.nanoTime());
   }
