@@ -7,7 +7,8 @@ import java.util.Set;
 /**
  * Produces the body sent upstream from the client's bytes, without parsing them again: the
  * top-level fields are copied as they are, except that the model is replaced by the provider's id,
- * usage reporting is switched on for streams, and fields the provider refuses are left out.
+ * usage reporting is switched on for streams, and fields the provider refuses are left out, as are
+ * the gateway's own fields ({@code provider}, {@code models}).
  */
 public final class BodyRewriter {
 
@@ -34,7 +35,7 @@ public final class BodyRewriter {
       first = false;
     }
     for (int i = 0; i < r.fieldCount; i++) {
-      if (drop.contains(r.fieldNames[i])) {
+      if (drop.contains(r.fieldNames[i]) || RequestInspector.GATEWAY_FIELDS.contains(r.fieldNames[i])) {
         continue;
       }
       if (!first) {

@@ -1,5 +1,7 @@
 package dev.junction.api;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -31,6 +33,9 @@ public final class InspectedRequest {
   final int maxTokens;
   final String user;
   final String promptCacheKey;
+  final ProviderPreferences preferences;
+  final List<String> fallbackModels;
+  final int promptField;
 
   InspectedRequest(RequestInspector.Scan scan) {
     this.body = scan.body;
@@ -51,6 +56,54 @@ public final class InspectedRequest {
     this.maxTokens = scan.maxTokens;
     this.user = scan.user;
     this.promptCacheKey = scan.promptCacheKey;
+    this.preferences = scan.preferences;
+    this.fallbackModels = scan.fallbackModels;
+    this.promptField = scan.promptField;
+  }
+
+  /** The {@code provider} object: which providers may serve this request. */
+  public ProviderPreferences preferences() {
+    return preferences;
+  }
+
+  /** The {@code models} array: models to fall back to, in order, after the first one's providers. */
+  public List<String> fallbackModels() {
+    return fallbackModels;
+  }
+
+  /** The top-level fields of the request that are in {@code names}, in body order. */
+  public List<String> fieldsIn(Set<String> names) {
+    List<String> found = new ArrayList<>();
+    for (int i = 0; i < fieldCount; i++) {
+      if (names.contains(fieldNames[i])) {
+        found.add(fieldNames[i]);
+      }
+    }
+    return found;
+  }
+
+  /** A rough count of the prompt's tokens, about four bytes each, for routing before any tokenizer runs. */
+  public long estimatedPromptTokens() {
+    return Math.max(1, body.length / 4);
+  }
+
+  /**
+   * A hash of the first {@code bytes} bytes of the prompt (messages, prompt or input, as sent), or 0
+   * when the prompt is shorter: requests that agree on it share a prefix a provider may have cached.
+   */
+  public long promptPrefixHash(int bytes) {
+    if (promptField < 0) {
+      return 0;
+    }
+    int start = fieldStarts[promptField];
+    if (fieldStarts[promptField + 1] - start < bytes) {
+      return 0;
+    }
+    long hash = 0xcbf29ce484222325L; // FNV-1a
+    for (int i = start; i < start + bytes; i++) {
+      hash = (hash ^ (body[i] & 0xff)) * 0x100000001b3L;
+    }
+    return hash == 0 ? 1 : hash;
   }
 
   public byte[] body() {

@@ -1,6 +1,8 @@
 package dev.junction.api;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
@@ -21,6 +23,10 @@ public final class RequestInspector {
   private static final Set<String> TOOL_CHOICES = Set.of("none", "auto", "required");
   private static final Set<String> RESPONSE_FORMATS = Set.of("text", "json_object", "json_schema");
   private static final Set<String> ENCODINGS = Set.of("float", "base64");
+  private static final Set<String> SORTS = Set.of("price", "throughput", "latency");
+
+  /** Request fields that steer the gateway itself; {@link BodyRewriter} never sends them upstream. */
+  static final Set<String> GATEWAY_FIELDS = Set.of("provider", "models");
 
   private RequestInspector() {}
 
@@ -57,6 +63,10 @@ public final class RequestInspector {
     int maxTokens = -1;
     String user;
     String promptCacheKey;
+    ProviderPreferences preferences = ProviderPreferences.NONE;
+    List<String> fallbackModels = List.of();
+    /** The index of the field holding the prompt (messages, prompt or input), or -1. */
+    int promptField = -1;
     private boolean sawMessages;
     private boolean sawPrompt;
     private boolean sawInput;
@@ -136,8 +146,102 @@ public final class RequestInspector {
         case "user" -> user = string(name, v, p);
         case "prompt_cache_key" -> promptCacheKey = string(name, v, p);
         case "stop" -> stringOrStrings(name, v, p);
-        default -> endpointField(name, v, p);
+        case "provider" -> preferences = preferences(v, p);
+        case "models" -> fallbackModels = strings("models", v, p, 1);
+        default -> {
+          if (name.equals("messages") || name.equals("prompt") || name.equals("input")) {
+            promptField = fieldCount - 1;
+          }
+          endpointField(name, v, p);
+        }
       }
+    }
+
+    private ProviderPreferences preferences(JsonToken v, JsonParser p) {
+      if (v == JsonToken.VALUE_NULL) {
+        return ProviderPreferences.NONE;
+      }
+      if (v != JsonToken.START_OBJECT) {
+        throw type("provider", "an object", v);
+      }
+      ProviderPreferences d = ProviderPreferences.NONE;
+      List<String> order = d.order(), only = d.only(), ignore = d.ignore();
+      boolean allowFallbacks = true, requireParameters = false;
+      String sort = null;
+      double[] maxPrice = {Double.NaN, Double.NaN};
+      while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+        String name = p.currentName();
+        String param = "provider." + name;
+        JsonToken value = p.nextToken();
+        switch (name) {
+          case "order" -> order = strings(param, value, p, 0);
+          case "only" -> only = strings(param, value, p, 0);
+          case "ignore" -> ignore = strings(param, value, p, 0);
+          case "allow_fallbacks" -> allowFallbacks = value == JsonToken.VALUE_NULL || bool(param, value, p);
+          case "require_parameters" -> requireParameters = bool(param, value, p);
+          case "sort" -> {
+            sort = string(param, value, p);
+            oneOf(param, sort, SORTS);
+          }
+          case "max_price" -> maxPrice(value, p, maxPrice);
+          default -> throw ApiError.invalid(param, "Unsupported provider preference '" + name
+              + "'. This gateway supports: allow_fallbacks, ignore, max_price, only, order, require_parameters, sort.");
+        }
+      }
+      return new ProviderPreferences(order, only, ignore, allowFallbacks, sort, maxPrice[0], maxPrice[1], requireParameters);
+    }
+
+    private void maxPrice(JsonToken v, JsonParser p, double[] bounds) {
+      if (v == JsonToken.VALUE_NULL) {
+        return;
+      }
+      if (v != JsonToken.START_OBJECT) {
+        throw type("provider.max_price", "an object", v);
+      }
+      while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+        String name = p.currentName();
+        JsonToken value = p.nextToken();
+        switch (name) {
+          case "prompt" -> bounds[0] = price("provider.max_price.prompt", value, p);
+          case "completion" -> bounds[1] = price("provider.max_price.completion", value, p);
+          default -> throw ApiError.invalid("provider.max_price." + name, "Unsupported price bound '" + name
+              + "'. This gateway supports: prompt, completion (USD per million tokens).");
+        }
+      }
+    }
+
+    private static double price(String param, JsonToken v, JsonParser p) {
+      if (v == JsonToken.VALUE_NULL) {
+        return Double.NaN;
+      }
+      number(param, v, p, 0, Double.MAX_VALUE);
+      return p.getDoubleValue();
+    }
+
+    /** An array of non-empty strings, at least {@code min} of them; null reads as none. */
+    private static List<String> strings(String param, JsonToken v, JsonParser p, int min) {
+      if (v == JsonToken.VALUE_NULL && min == 0) {
+        return List.of();
+      }
+      if (v != JsonToken.START_ARRAY) {
+        throw type(param, "an array of strings", v);
+      }
+      List<String> items = new ArrayList<>();
+      JsonToken t;
+      while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+        String item = param + "[" + items.size() + "]";
+        if (t != JsonToken.VALUE_STRING) {
+          throw type(item, "a string", t);
+        }
+        if (p.getString().isBlank()) {
+          throw ApiError.invalid(item, "'" + item + "' must not be empty.");
+        }
+        items.add(p.getString());
+      }
+      if (items.size() < min) {
+        throw ApiError.invalid(param, "'" + param + "' must contain at least " + min + " item.");
+      }
+      return List.copyOf(items);
     }
 
     private void endpointField(String name, JsonToken v, JsonParser p) {

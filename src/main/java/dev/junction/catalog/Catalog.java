@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** The models this gateway serves, by id and alias, and the providers it can reach. */
 public final class Catalog {
@@ -36,12 +37,19 @@ public final class Catalog {
     for (ModelConfig model : config.models()) {
       List<Deployment> deployments = new ArrayList<>();
       for (DeploymentConfig d : model.providers()) {
-        Pricing pricing = new Pricing(d.inputPrice(), d.outputPrice(), d.cachedInputPrice());
-        deployments.add(new Deployment(providers.get(d.provider()), d.model(), pricing));
+        deployments.add(deployment(model, d, providers.get(d.provider())));
       }
-      models.add(new CatalogModel(model.id(), model.aliases(), deployments));
+      models.add(new CatalogModel(model.id(), model.aliases(), model.contextLength(), deployments));
     }
     return new Catalog(providers, models);
+  }
+
+  /** A deployment's own context and capabilities, else its model's. */
+  private static Deployment deployment(ModelConfig model, DeploymentConfig d, Provider provider) {
+    Pricing pricing = new Pricing(d.inputPrice(), d.outputPrice(), d.cachedInputPrice());
+    long context = d.contextLength() > 0 ? d.contextLength() : model.contextLength();
+    Optional<Set<Capability>> capabilities = Capability.parse(d.capabilities().or(model::capabilities));
+    return new Deployment(provider, d.model(), pricing, context, d.maxOutput(), capabilities, !d.status().equals("offline"));
   }
 
   /** A model by id or alias. */

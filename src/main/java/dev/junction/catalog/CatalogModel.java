@@ -2,8 +2,12 @@ package dev.junction.catalog;
 
 import java.util.List;
 
-/** A model as clients name it, and the deployments that serve it in preference order. */
-public record CatalogModel(String id, List<String> aliases, List<Deployment> deployments) {
+/**
+ * A model as clients name it, and the deployments that serve it in preference order.
+ *
+ * @param contextLength tokens of prompt and output together, 0 when unknown
+ */
+public record CatalogModel(String id, List<String> aliases, long contextLength, List<Deployment> deployments) {
 
   public CatalogModel {
     aliases = List.copyOf(aliases);

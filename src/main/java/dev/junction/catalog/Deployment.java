@@ -1,17 +1,42 @@
 package dev.junction.catalog;
 
 import dev.junction.provider.Provider;
+import java.util.Optional;
+import java.util.Set;
 import tools.jackson.core.io.JsonStringEncoder;
 
 /**
  * One provider serving one model: the unit routing chooses between.
  *
  * @param model the provider's own id for the model
+ * @param contextLength tokens it takes (prompt and output), 0 when unknown
+ * @param maxOutput the most tokens it generates per response, 0 when unknown
+ * @param capabilities what it can do, empty when unknown (then nothing is ruled out)
+ * @param live false for a deployment listed as {@code offline}: shown, never routed to
  */
-public record Deployment(Provider provider, String model, Pricing pricing, byte[] quotedModel) {
+public record Deployment(
+    Provider provider,
+    String model,
+    Pricing pricing,
+    long contextLength,
+    long maxOutput,
+    Optional<Set<Capability>> capabilities,
+    boolean live,
+    byte[] quotedModel) {
 
+  public Deployment(Provider provider, String model, Pricing pricing, long contextLength, long maxOutput,
+      Optional<Set<Capability>> capabilities, boolean live) {
+    this(provider, model, pricing, contextLength, maxOutput, capabilities.map(Set::copyOf), live, quote(model));
+  }
+
+  /** A deployment nothing is known about beyond its price. */
   public Deployment(Provider provider, String model, Pricing pricing) {
-    this(provider, model, pricing, quote(model));
+    this(provider, model, pricing, 0, 0, Optional.empty(), true);
+  }
+
+  /** Whether it can, or may (when its capabilities are unknown), do this. */
+  public boolean can(Capability capability) {
+    return capabilities.map(c -> c.contains(capability)).orElse(true);
   }
 
   private static byte[] quote(String model) {

@@ -16,7 +16,7 @@ import java.util.Optional;
 
 /**
  * {@code serve --demo}: two simulated providers in this process, one fast and dear, one slow and
- * cheap, and models that show routing ({@code demo/chat:cheapest}), failover ({@code demo/flaky})
+ * cheap, and models that show routing ({@code demo/chat:cheapest}), failover ({@code demo/flaky:preferred})
  * and billing at once, without a key or a network.
  */
 final class Demo implements AutoCloseable {
@@ -49,7 +49,8 @@ final class Demo implements AutoCloseable {
     models.add(new ModelConfig("demo/chat", List.of("demo"), List.of(
         new DeploymentConfig(FAST, "fast-chat", 2.50, 10.00, 1.25),
         new DeploymentConfig(CHEAP, "cheap-chat", 0.15, 0.60, 0.15))));
-    // The first deployment always answers 503, so every call shows a failover in its headers.
+    // The first deployment always answers 503: in listed order (demo/flaky:preferred) every call shows a
+    // failover in its headers; the default policy soon learns to avoid it.
     models.add(new ModelConfig("demo/flaky", List.of(), List.of(
         new DeploymentConfig(FAST, "fault:status=503", 2.50, 10.00, 1.25),
         new DeploymentConfig(CHEAP, "cheap-chat", 0.15, 0.60, 0.15))));

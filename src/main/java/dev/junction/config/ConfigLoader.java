@@ -1,6 +1,7 @@
 package dev.junction.config;
 
 import dev.junction.config.JunctionConfig.DatabaseConfig;
+import dev.junction.config.JunctionConfig.ModelConfig;
 import dev.junction.config.JunctionConfig.ProviderConfig;
 import dev.junction.config.JunctionConfig.ServerConfig;
 import java.io.IOException;
@@ -30,6 +31,7 @@ import java.util.Optional;
  *   master_key: ${JUNCTION_MASTER_KEY:-}   # secret clients present as a Bearer token; empty = none
  *   max_body_bytes: 10485760 # largest request body accepted, integer >= 1 (default 10 MiB)
  *   default_policy: fastest  # fastest | cheapest | preferred
+ *   cache_affinity: true     # keep a prompt prefix / prompt_cache_key / user on one deployment
  * database:
  *   url: jdbc:sqlite:junction.db   # or jdbc:postgresql://host:5432/db
  *   user: junction           # optional
@@ -40,6 +42,8 @@ import java.util.Optional;
  *   flush_interval_ms: 200   # integer >= 1
  *   batch_size: 500          # integer >= 1
  *   capacity: 100000         # integer >= batch_size
+ * catalog:
+ *   bundled: true            # serve BundledCatalog's models on the providers configured
  * providers:                 # list
  *   - name: groq             # required; letters, digits, '.', '_', '-'; unique
  *     kind: openai           # required; wire family: openai
@@ -53,12 +57,20 @@ import java.util.Optional;
  * models:                    # list
  *   - id: meta-llama/Llama-3.3-70B-Instruct   # required; the name clients use
  *     aliases: [llama-70b]   # optional other names; ids and aliases are unique together
- *     providers:             # required, non-empty: deployments serving this model
+ *     context_length: 131072 # optional
+ *     capabilities: [tools, vision, json_schema, json_object, streaming, logprobs, embeddings]
+ *     providers:             # required, non-empty, unless the id is a bundled model
  *       - provider: groq     # required; a declared (or environment) provider
  *         model: llama-3.3-70b-versatile   # required; the provider's own id
  *         input_price: 0.59  # required; USD per 1M input tokens, >= 0
  *         output_price: 0.79 # required; USD per 1M output tokens, >= 0
  *         cached_input_price: 0.30   # optional; default input_price
+ *         context_length: 65536      # optional; default the model's context_length
+ *         max_output: 8192           # optional
+ *         capabilities: [tools]      # optional; default the model's
+ *         status: live               # live | offline
+ *         source: https://…          # optional here, required in catalog files
+ *         as_of: 2026-01-15          # optional here, required in catalog files
  * }</pre>
  *
  * <h2>Environment variables</h2>
@@ -109,6 +121,8 @@ public final class ConfigLoader {
         ConfigReader.DEFAULT_MAX_BODY_BYTES,
         ConfigReader.DEFAULT_POLICY);
     List<ProviderConfig> providers = EnvironmentProviders.fromEnvironment(env, List.of());
+    List<ModelConfig> models = CatalogMerge.merge(
+        BundledCatalog.models(), List.of(), providers.stream().map(ProviderConfig::name).toList());
     return new JunctionConfig(
         Optional.empty(),
         server,
@@ -116,10 +130,10 @@ public final class ConfigLoader {
         Optional.empty(),
         ConfigReader.DEFAULT_LEDGER,
         providers,
-        List.of());
+        models);
   }
 
-  private static String readText(Path file, Problems problems) {
+  static String readText(Path file, Problems problems) {
     try {
       return Files.readString(file);
     } catch (NoSuchFileException e) {

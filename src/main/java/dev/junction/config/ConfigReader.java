@@ -11,6 +11,8 @@ import dev.junction.config.YamlNode.Entry;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -19,7 +21,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * The schema of {@code junction.yaml}: reads each section into its record, applies defaults, and
@@ -28,17 +32,21 @@ import java.util.regex.Pattern;
  */
 final class ConfigReader {
 
-  static final List<String> ROOT_KEYS = List.of("server", "database", "redis", "ledger", "providers", "models");
-  static final List<String> SERVER_KEYS = List.of("host", "port", "master_key", "max_body_bytes", "default_policy");
+  static final List<String> ROOT_KEYS =
+      List.of("server", "database", "redis", "ledger", "catalog", "providers", "models");
+  static final List<String> SERVER_KEYS =
+      List.of("host", "port", "master_key", "max_body_bytes", "default_policy", "cache_affinity");
+  static final List<String> CATALOG_KEYS = List.of("bundled");
+  static final List<String> CATALOG_FILE_KEYS = List.of("models");
   static final List<String> DATABASE_KEYS = List.of("url", "user", "password");
   static final List<String> REDIS_KEYS = List.of("url");
   static final List<String> LEDGER_KEYS = List.of("flush_interval_ms", "batch_size", "capacity");
   static final List<String> PROVIDER_KEYS =
       List.of("name", "kind", "profile", "base_url", "api_key", "headers", "timeouts");
   static final List<String> TIMEOUT_KEYS = List.of("connect_ms", "first_token_ms", "idle_ms", "total_ms");
-  static final List<String> MODEL_KEYS = List.of("id", "aliases", "providers");
-  static final List<String> DEPLOYMENT_KEYS =
-      List.of("provider", "model", "input_price", "output_price", "cached_input_price");
+  static final List<String> MODEL_KEYS = List.of("id", "aliases", "context_length", "capabilities", "providers");
+  static final List<String> DEPLOYMENT_KEYS = List.of("provider", "model", "input_price", "output_price",
+      "cached_input_price", "context_length", "max_output", "capabilities", "status", "source", "as_of");
 
   static final List<String> KINDS = List.of("openai");
   static final List<String> POLICIES = List.of("fastest", "cheapest", "preferred");
@@ -63,11 +71,32 @@ final class ConfigReader {
   private final Map<String, String> env;
   private final Map<String, Declared> providerNames = new LinkedHashMap<>();
   private final Map<String, Declared> modelNames = new HashMap<>();
+  /** Reading a catalog file (the bundled one): providers are names, not declarations, and prices need sources. */
+  private final boolean catalogFile;
+  private Set<String> bundledIds = Set.of();
 
   ConfigReader(Map<String, String> env, Problems problems) {
+    this(env, problems, false);
+  }
+
+  private ConfigReader(Map<String, String> env, Problems problems, boolean catalogFile) {
     this.env = env;
     this.problems = problems;
     this.fields = new Fields(env, problems);
+    this.catalogFile = catalogFile;
+  }
+
+  /**
+   * The models of a catalog file: a {@code models:} list as in a config, where every deployment
+   * names a known hosted provider and carries the {@code source} and {@code as_of} of its prices.
+   */
+  static List<ModelConfig> readCatalog(Optional<YamlNode> document, Problems problems) {
+    ConfigReader reader = new ConfigReader(Map.of(), problems, true);
+    Section root = document.map(node -> reader.fields.section(node, "", CATALOG_FILE_KEYS).orElse(null))
+        .orElseGet(() -> Section.missing("", reader.fields, 1));
+    List<ModelConfig> models = reader.models(root);
+    problems.throwIfAny();
+    return models;
   }
 
   /** The configuration of a parsed file; throws {@link ConfigException} with every problem found. */
@@ -81,9 +110,17 @@ final class ConfigReader {
     List<ProviderConfig> providers = new ArrayList<>(providers(root));
     providers.addAll(EnvironmentProviders.fromEnvironment(env, providerNames.keySet()));
     providers.forEach(p -> providerNames.putIfAbsent(p.name(), new Declared("environment", 0)));
+    List<ModelConfig> bundled = bundled(subsection(root, "catalog", CATALOG_KEYS))
+        ? BundledCatalog.models() : List.of();
+    bundledIds = bundled.stream().map(ModelConfig::id).collect(Collectors.toSet());
     List<ModelConfig> models = models(root);
     problems.throwIfAny();
-    return new JunctionConfig(Optional.of(source), server, database, redis, ledger, providers, models);
+    List<ModelConfig> served = CatalogMerge.merge(bundled, models, providerNames.keySet());
+    return new JunctionConfig(Optional.of(source), server, database, redis, ledger, providers, served);
+  }
+
+  private static boolean bundled(Section s) {
+    return s.bool("bundled").orElse(true);
   }
 
   // ---- server, database, redis, ledger
@@ -94,7 +131,8 @@ final class ConfigReader {
     long port = s.integer("port", 0, 65_535).orElse((long) DEFAULT_PORT);
     long maxBody = s.integer("max_body_bytes", 1, Long.MAX_VALUE).orElse(DEFAULT_MAX_BODY_BYTES);
     String policy = choice(s, "default_policy", POLICIES, "policies").orElse(DEFAULT_POLICY);
-    return new ServerConfig(bindHost(host, masterKey), (int) port, masterKey, maxBody, policy);
+    boolean affinity = s.bool("cache_affinity").orElse(true);
+    return new ServerConfig(bindHost(host, masterKey), (int) port, masterKey, maxBody, policy, affinity);
   }
 
   /**
@@ -268,7 +306,33 @@ final class ConfigReader {
   private ModelConfig model(Section s) {
     Value<String> id = s.required("id", s.string("id"));
     id.optional().ifPresent(v -> declareModelName(v, s.path("id"), s.line("id")));
-    return new ModelConfig(id.value(), aliases(s), deployments(s));
+    List<String> aliases = aliases(s);
+    long context = s.integer("context_length", 1, Long.MAX_VALUE).orElse(0L);
+    Optional<List<String>> capabilities = capabilities(s);
+    // A model the bundled catalog has may be overridden without deployments of its own.
+    boolean extendsBundled = !catalogFile && id.present() && bundledIds.contains(id.value());
+    return new ModelConfig(id.value(), aliases, context, capabilities, deployments(s, extendsBundled));
+  }
+
+  private Optional<List<String>> capabilities(Section s) {
+    Value<List<YamlNode>> list = s.list("capabilities");
+    if (!list.present()) {
+      return Optional.empty();
+    }
+    List<String> capabilities = new ArrayList<>();
+    List<YamlNode> items = list.value();
+    for (int i = 0; i < items.size(); i++) {
+      String path = s.path("capabilities") + "[" + i + "]";
+      Value<String> name = fields.string(items.get(i), path, false);
+      if (name.present() && !JunctionConfig.CAPABILITIES.contains(name.value())) {
+        problems.add(items.get(i).line(), path, "unknown capability \"" + name.value() + "\""
+            + Suggestions.hint(name.value(), JunctionConfig.CAPABILITIES) + "; valid capabilities: "
+            + String.join(", ", JunctionConfig.CAPABILITIES));
+      } else {
+        name.optional().ifPresent(capabilities::add);
+      }
+    }
+    return Optional.of(capabilities);
   }
 
   private List<String> aliases(Section s) {
@@ -297,9 +361,9 @@ final class ConfigReader {
     }
   }
 
-  private List<DeploymentConfig> deployments(Section model) {
-    Value<List<YamlNode>> list = model.required("providers", model.list("providers"));
-    if (list.present() && list.value().isEmpty()) {
+  private List<DeploymentConfig> deployments(Section model, boolean optional) {
+    Value<List<YamlNode>> list = optional ? model.list("providers") : model.required("providers", model.list("providers"));
+    if (list.present() && list.value().isEmpty() && !optional) {
       model.problem("providers", "must list at least one provider serving this model");
     }
     List<DeploymentConfig> deployments = new ArrayList<>();
@@ -320,14 +384,48 @@ final class ConfigReader {
 
   private DeploymentConfig deployment(Section s) {
     Value<String> provider = s.required("provider", s.string("provider"));
-    provider.optional().ifPresent(p -> checkProviderReference(s, p));
+    provider.optional().ifPresent(p -> {
+      if (catalogFile) {
+        checkKnownProvider(s, p);
+      } else {
+        checkProviderReference(s, p);
+      }
+    });
     Value<String> model = s.required("model", s.string("model"));
     Value<Double> input = s.required("input_price", s.nonNegative("input_price"));
     Value<Double> output = s.required("output_price", s.nonNegative("output_price"));
     Value<Double> cached = s.nonNegative("cached_input_price");
+    long context = s.integer("context_length", 1, Long.MAX_VALUE).orElse(0L);
+    long maxOutput = s.integer("max_output", 1, Long.MAX_VALUE).orElse(0L);
+    Optional<List<String>> capabilities = capabilities(s);
+    String status = choice(s, "status", JunctionConfig.STATUSES, "statuses").orElse("live");
+    Value<String> source = catalogFile ? s.required("source", s.string("source")) : s.string("source");
+    Value<String> asOf = catalogFile ? s.required("as_of", s.string("as_of")) : s.string("as_of");
+    source.optional().filter(url -> !url.startsWith("https://") && !url.startsWith("http://"))
+        .ifPresent(url -> s.problem("source", "must be the http(s) URL the prices were read from, got \"" + url + "\""));
+    asOf.optional().filter(date -> !isDate(date))
+        .ifPresent(date -> s.problem("as_of", "must be a date written YYYY-MM-DD, got \"" + date + "\""));
     double inputPrice = input.orElse(0.0);
-    return new DeploymentConfig(
-        provider.value(), model.value(), inputPrice, output.orElse(0.0), cached.orElse(inputPrice));
+    return new DeploymentConfig(provider.value(), model.value(), inputPrice, output.orElse(0.0),
+        cached.orElse(inputPrice), context, maxOutput, capabilities, status, source.value(), asOf.value());
+  }
+
+  private static boolean isDate(String text) {
+    try {
+      LocalDate.parse(text);
+      return true;
+    } catch (DateTimeParseException e) {
+      return false;
+    }
+  }
+
+  /** A catalog file names hosted providers Junction knows how to reach, whether or not one is configured. */
+  private void checkKnownProvider(Section s, String name) {
+    List<String> known = EnvironmentProviders.all().stream().map(EnvironmentProvider::name).toList();
+    if (!known.contains(name)) {
+      s.problem("provider", "unknown provider \"" + name + "\"" + Suggestions.hint(name, known)
+          + "; known providers: " + String.join(", ", known));
+    }
   }
 
   private void checkProviderReference(Section s, String name) {

@@ -24,7 +24,8 @@ public final class EnvironmentProviders {
   // platform.openai.com/docs/api-reference, docs.mistral.ai/api, console.groq.com/docs/openai,
   // docs.together.ai/docs/inference/openai-compatibility, docs.fireworks.ai, inference-docs.cerebras.ai,
   // deepinfra.com/docs/advanced/openai_api, huggingface.co/docs/inference-providers,
-  // openrouter.ai/docs/quickstart, ai.google.dev/gemini-api/docs/openai.
+  // openrouter.ai/docs/quickstart, ai.google.dev/gemini-api/docs/openai,
+  // docs.anthropic.com/en/api/openai-sdk.
   private static final List<EnvironmentProvider> ALL = List.of(
       new EnvironmentProvider("openai", List.of("OPENAI_API_KEY"), "https://api.openai.com/v1"),
       new EnvironmentProvider("mistral", List.of("MISTRAL_API_KEY"), "https://api.mistral.ai/v1"),
@@ -38,7 +39,8 @@ public final class EnvironmentProviders {
           "huggingface", List.of("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"), "https://router.huggingface.co/v1"),
       new EnvironmentProvider("openrouter", List.of("OPENROUTER_API_KEY"), "https://openrouter.ai/api/v1"),
       new EnvironmentProvider(
-          "gemini", List.of("GEMINI_API_KEY"), "https://generativelanguage.googleapis.com/v1beta/openai"));
+          "gemini", List.of("GEMINI_API_KEY"), "https://generativelanguage.googleapis.com/v1beta/openai"),
+      new EnvironmentProvider("anthropic", List.of("ANTHROPIC_API_KEY"), "https://api.anthropic.com/v1"));
 
   private EnvironmentProviders() {}
 

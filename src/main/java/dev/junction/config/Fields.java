@@ -77,6 +77,17 @@ final class Fields {
     return number.map(BigDecimal::doubleValue);
   }
 
+  /** {@code true} or {@code false}, unquoted. */
+  Value<Boolean> bool(YamlNode node, String path) {
+    if (isNull(node)) {
+      return Value.missing();
+    }
+    if (node instanceof Scalar s && s.type() == Type.BOOLEAN) {
+      return Value.of(Boolean.parseBoolean(s.text()));
+    }
+    return mismatch(node, path, "true or false", false, "");
+  }
+
   /** A mapping checked against its known keys; a null value counts as absent. */
   Value<Section> section(YamlNode node, String path, List<String> keys) {
     if (isNull(node)) {

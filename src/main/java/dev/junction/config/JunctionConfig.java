@@ -38,13 +38,24 @@ public record JunctionConfig(
         + ", models=" + models + "]";
   }
 
-  /** @param host bind address: 127.0.0.1 unless a master key protects the gateway */
+  /**
+   * @param host bind address: 127.0.0.1 unless a master key protects the gateway
+   * @param cacheAffinity whether requests sharing a prompt prefix, {@code prompt_cache_key} or
+   *     {@code user} stick to one deployment, so that provider-side prompt caches keep hitting
+   */
   public record ServerConfig(
-      String host, int port, Optional<String> masterKey, long maxBodyBytes, String defaultPolicy) {
+      String host, int port, Optional<String> masterKey, long maxBodyBytes, String defaultPolicy,
+      boolean cacheAffinity) {
+
+    public ServerConfig(String host, int port, Optional<String> masterKey, long maxBodyBytes, String defaultPolicy) {
+      this(host, port, masterKey, maxBodyBytes, defaultPolicy, true);
+    }
+
     @Override
     public String toString() {
       return "ServerConfig[host=" + host + ", port=" + port + ", masterKey=" + hidden(masterKey)
-          + ", maxBodyBytes=" + maxBodyBytes + ", defaultPolicy=" + defaultPolicy + "]";
+          + ", maxBodyBytes=" + maxBodyBytes + ", defaultPolicy=" + defaultPolicy
+          + ", cacheAffinity=" + cacheAffinity + "]";
     }
   }
 
@@ -97,13 +108,37 @@ public record JunctionConfig(
     public static final TimeoutConfig DEFAULT = new TimeoutConfig(5_000, 60_000, 60_000, 600_000);
   }
 
-  /** A model as clients name it (a Hugging Face-style id), and the deployments that serve it. */
-  public record ModelConfig(String id, List<String> aliases, List<DeploymentConfig> providers) {
+  /**
+   * A model as clients name it (a Hugging Face-style id), and the deployments that serve it.
+   *
+   * @param contextLength tokens of prompt and output together, 0 when unknown
+   * @param capabilities what it can do ({@link #CAPABILITIES}), empty when not stated (then nothing
+   *     is ruled out)
+   */
+  public record ModelConfig(
+      String id,
+      List<String> aliases,
+      long contextLength,
+      Optional<List<String>> capabilities,
+      List<DeploymentConfig> providers) {
+
     public ModelConfig {
       aliases = List.copyOf(aliases);
+      capabilities = capabilities.map(List::copyOf);
       providers = List.copyOf(providers);
     }
+
+    public ModelConfig(String id, List<String> aliases, List<DeploymentConfig> providers) {
+      this(id, aliases, 0, Optional.empty(), providers);
+    }
   }
+
+  /** The capability names models and deployments may list. */
+  public static final List<String> CAPABILITIES =
+      List.of("tools", "vision", "json_schema", "json_object", "streaming", "logprobs", "embeddings");
+
+  /** Deployment states: {@code offline} ones are listed but never routed to. */
+  public static final List<String> STATUSES = List.of("live", "offline");
 
   /**
    * One provider serving one model.
@@ -112,7 +147,33 @@ public record JunctionConfig(
    * @param inputPrice USD per million input tokens
    * @param outputPrice USD per million output tokens
    * @param cachedInputPrice USD per million cached input tokens; defaults to {@code inputPrice}
+   * @param contextLength this deployment's context when smaller than the model's, else 0
+   * @param maxOutput the most tokens it generates per response, 0 when unknown
+   * @param capabilities overrides the model's when present
+   * @param status {@code live} or {@code offline}
+   * @param source where the prices come from (a URL), or null
+   * @param asOf the date ({@code YYYY-MM-DD}) the prices were read, or null
    */
   public record DeploymentConfig(
-      String provider, String model, double inputPrice, double outputPrice, double cachedInputPrice) {}
+      String provider,
+      String model,
+      double inputPrice,
+      double outputPrice,
+      double cachedInputPrice,
+      long contextLength,
+      long maxOutput,
+      Optional<List<String>> capabilities,
+      String status,
+      String source,
+      String asOf) {
+
+    public DeploymentConfig {
+      capabilities = capabilities.map(List::copyOf);
+    }
+
+    public DeploymentConfig(
+        String provider, String model, double inputPrice, double outputPrice, double cachedInputPrice) {
+      this(provider, model, inputPrice, outputPrice, cachedInputPrice, 0, 0, Optional.empty(), "live", null, null);
+    }
+  }
 }

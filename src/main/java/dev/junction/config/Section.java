@@ -65,6 +65,10 @@ final class Section {
     return fields.nonNegative(node(key), path(key));
   }
 
+  Value<Boolean> bool(String key) {
+    return fields.bool(node(key), path(key));
+  }
+
   Value<Section> section(String key, List<String> keys) {
     return fields.section(node(key), path(key), keys);
   }

@@ -41,6 +41,8 @@ public final class KnownProviders {
           "https://huggingface.co/docs/inference-providers/index"),
       hosted("openrouter", Set.of(), true, false,
           "https://openrouter.ai/docs/api-reference/overview"),
+      // Anthropic's OpenAI SDK compatibility layer: ignores logprobs and the like rather than refusing them.
+      hosted("anthropic", Set.of(), true, false, "https://docs.anthropic.com/en/api/openai-sdk"),
       selfHosted("vllm", true, true, "https://docs.vllm.ai/en/latest/serving/openai_compatible_server.html"),
       selfHosted("tgi", true, false, "https://huggingface.co/docs/text-generation-inference/messages_api"),
       selfHosted("sglang", true, true, "https://docs.sglang.ai/basic_usage/openai_api.html"),

@@ -2,13 +2,14 @@ package dev.junction.routing;
 
 import dev.junction.api.ApiError;
 import dev.junction.api.InspectedRequest;
+import dev.junction.api.ProviderPreferences;
 import dev.junction.catalog.Catalog;
 import dev.junction.catalog.CatalogModel;
 import dev.junction.catalog.Deployment;
 import dev.junction.catalog.Pricing;
 import dev.junction.provider.Provider;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -16,75 +17,128 @@ import java.util.Set;
 /**
  * Resolves the model a client asked for into ranked candidates. The model string carries the choice:
  * {@code id} alone uses the default policy, {@code id:provider} pins a provider, {@code id:cheapest},
- * {@code id:fastest} and {@code id:preferred} pick a policy.
+ * {@code id:fastest} and {@code id:preferred} pick a policy. The body may add a {@code provider}
+ * object (OpenRouter's preferences) and a {@code models} array of fallback models, whose candidates
+ * follow the first model's.
  */
 public final class Router {
 
   static final Set<String> POLICIES = Set.of("fastest", "cheapest", "preferred");
 
+  /** One model the request names, and the deployments and policy that go with how it was named. */
+  private record Target(String id, List<Deployment> deployments, String policy) {}
+
   private final Catalog catalog;
   private final String defaultPolicy;
+  private final LiveStats stats;
+  private final Ranking ranking;
 
   public Router(Catalog catalog, String defaultPolicy) {
-    this.catalog = catalog;
-    this.defaultPolicy = defaultPolicy;
+    this(catalog, defaultPolicy, new LiveStats(), true);
   }
 
-  /** @throws ApiError 404 when nothing here serves the model */
+  /** @param cacheAffinity keep requests with one affinity key on one deployment among equals */
+  public Router(Catalog catalog, String defaultPolicy, LiveStats stats, boolean cacheAffinity) {
+    this.catalog = catalog;
+    this.defaultPolicy = defaultPolicy;
+    this.stats = stats;
+    this.ranking = new Ranking(stats, cacheAffinity);
+  }
+
+  public LiveStats stats() {
+    return stats;
+  }
+
+  /**
+   * @throws ApiError 404 when nothing here serves the model; 400 when a fallback model is unknown, or
+   *     when no deployment can take this request (saying why for each)
+   */
   public Route route(InspectedRequest request) {
-    String asked = request.model();
+    List<Target> targets = new ArrayList<>();
+    targets.add(target(request.model(), "model"));
+    List<String> fallbacks = request.fallbackModels();
+    for (int i = 0; i < fallbacks.size(); i++) {
+      targets.add(target(fallbacks.get(i), "models[" + i + "]"));
+    }
+    ProviderPreferences prefs = request.preferences();
+    Eligibility eligibility = new Eligibility(request);
+    LinkedHashSet<Deployment> candidates = new LinkedHashSet<>();
+    for (Target target : targets) {
+      String policy = policy(target, prefs);
+      candidates.addAll(ordered(ranking.rank(request, eligibility.filter(target.deployments()), policy), prefs));
+    }
+    Target first = targets.getFirst();
+    if (candidates.isEmpty()) {
+      throw eligibility.refusal(first.id());
+    }
+    return new Route(first.id(), policy(first, prefs), List.copyOf(candidates), stats);
+  }
+
+  /** {@code provider.sort} overrides the model's policy, as on OpenRouter. */
+  private static String policy(Target target, ProviderPreferences prefs) {
+    if (prefs.sort() == null) {
+      return target.policy();
+    }
+    return switch (prefs.sort()) {
+      case "price" -> "cheapest";
+      case "throughput" -> "throughput";
+      default -> "latency";
+    };
+  }
+
+  /** {@code provider.order}: the named providers first, in that order; the others after them. */
+  private static List<Deployment> ordered(List<Deployment> ranked, ProviderPreferences prefs) {
+    if (prefs.order().isEmpty()) {
+      return ranked;
+    }
+    List<Deployment> out = new ArrayList<>(ranked.size());
+    for (String name : prefs.order()) {
+      ranked.stream().filter(d -> d.provider().name().equals(name)).forEach(out::add);
+    }
+    ranked.stream().filter(d -> !prefs.order().contains(d.provider().name())).forEach(out::add);
+    return out;
+  }
+
+  private Target target(String asked, String param) {
     Optional<CatalogModel> exact = catalog.find(asked);
     if (exact.isPresent()) {
-      return rank(request, exact.get(), defaultPolicy);
+      return new Target(exact.get().id(), exact.get().deployments(), defaultPolicy);
     }
     int colon = asked.lastIndexOf(':');
     if (colon <= 0 || colon == asked.length() - 1) {
-      throw ApiError.modelNotFound(asked);
+      throw unknown(asked, param);
     }
     String base = asked.substring(0, colon);
     String suffix = asked.substring(colon + 1);
     Optional<CatalogModel> model = catalog.find(base);
     if (model.isPresent() && POLICIES.contains(suffix)) {
-      return rank(request, model.get(), suffix);
+      return new Target(model.get().id(), model.get().deployments(), suffix);
     }
     Optional<Provider> provider = catalog.provider(suffix);
     if (provider.isEmpty()) {
-      throw ApiError.modelNotFound(asked);
+      throw unknown(asked, param);
     }
-    return pin(base, model, provider.get());
+    return pin(base, model, provider.get(), param);
   }
 
-  private Route pin(String base, Optional<CatalogModel> model, Provider provider) {
+  private static ApiError unknown(String asked, String param) {
+    return param.equals("model")
+        ? ApiError.modelNotFound(asked)
+        : ApiError.invalid(param, "The model `" + asked + "` in '" + param + "' does not exist on this gateway.");
+  }
+
+  private static Target pin(String base, Optional<CatalogModel> model, Provider provider, String param) {
     if (model.isEmpty()) {
       // A model the catalog does not list, sent as-is to a provider the gateway knows: unpriced.
-      return new Route(base, "pinned", List.of(new Deployment(provider, base, Pricing.UNPRICED)));
+      return new Target(base, List.of(new Deployment(provider, base, Pricing.UNPRICED)), "pinned");
     }
     List<Deployment> pinned =
         model.get().deployments().stream().filter(d -> d.provider() == provider).toList();
     if (pinned.isEmpty()) {
       throw ApiError.invalid(
-          "model",
+          param,
           "The model `" + base + "` is not served by provider `" + provider.name() + "` on this gateway.");
     }
-    return new Route(model.get().id(), "pinned", pinned);
-  }
-
-  private Route rank(InspectedRequest request, CatalogModel model, String policy) {
-    List<Deployment> candidates = new ArrayList<>();
-    for (Deployment d : model.deployments()) {
-      if (d.provider().serves(request.endpoint())) {
-        candidates.add(d);
-      }
-    }
-    if (candidates.isEmpty()) {
-      throw ApiError.invalid(
-          "model", "No provider of `" + model.id() + "` on this gateway serves " + request.endpoint().ledgerName() + ".");
-    }
-    if (policy.equals("cheapest")) {
-      long output = request.maxTokens() > 0 ? request.maxTokens() : 256;
-      long input = Math.max(1, request.body().length / 4);
-      candidates.sort(Comparator.comparingDouble(d -> d.pricing().input() * input + d.pricing().output() * output));
-    }
-    return new Route(model.id(), policy, candidates);
+    return new Target(model.get().id(), pinned, "pinned");
   }
 }

@@ -7,6 +7,7 @@ import dev.junction.catalog.Deployment;
 import dev.junction.ledger.Ledger;
 import dev.junction.ledger.LedgerRecord;
 import dev.junction.ledger.LedgerRecord.Status;
+import dev.junction.routing.Route;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -26,6 +27,7 @@ final class Exchange {
   static final CharSequence REQUEST_ID = HttpHeaders.createOptimized("x-junction-request-id");
   static final CharSequence PROVIDER = HttpHeaders.createOptimized("x-junction-provider");
   static final CharSequence ATTEMPTS = HttpHeaders.createOptimized("x-junction-attempts");
+  static final CharSequence ROUTE = HttpHeaders.createOptimized("x-junction-route");
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
   private static final CharSequence EVENT_STREAM = HttpHeaders.createOptimized("text/event-stream; charset=utf-8");
   private static final CharSequence NO_CACHE = HttpHeaders.createOptimized("no-cache");
@@ -41,6 +43,7 @@ final class Exchange {
   private boolean stream;
   private long bodyBytes;
   private Deployment deployment;
+  private String route;
   private int attempts;
   private long firstByteNanos = -1;
   private boolean finished;
@@ -80,6 +83,11 @@ final class Exchange {
     this.model = model;
     this.stream = stream;
     this.bodyBytes = bodyBytes;
+  }
+
+  /** The request was routed: its policy and candidates go out in {@code x-junction-route}. */
+  void routed(Route route) {
+    this.route = route.header();
   }
 
   /** A new upstream attempt begins against this deployment. */
@@ -171,6 +179,9 @@ final class Exchange {
   private HttpServerResponse proxyHeaders() {
     if (deployment != null) {
       response.putHeader(PROVIDER, deployment.provider().name());
+    }
+    if (route != null) {
+      response.putHeader(ROUTE, route);
     }
     return response.putHeader(ATTEMPTS, Integer.toString(attempts));
   }

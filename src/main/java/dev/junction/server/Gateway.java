@@ -4,6 +4,7 @@ import dev.junction.account.Authenticator;
 import dev.junction.catalog.Catalog;
 import dev.junction.config.JunctionConfig;
 import dev.junction.ledger.Ledger;
+import dev.junction.routing.LiveStats;
 import dev.junction.routing.Router;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -55,7 +56,7 @@ public final class Gateway implements AutoCloseable {
           new PoolOptions().setHttp1MaxSize(1024).setEventLoopSize(cores));
       ProxyPipeline pipeline = new ProxyPipeline(
           new Authenticator(config.server().masterKey()),
-          new Router(catalog, config.server().defaultPolicy()),
+          new Router(catalog, config.server().defaultPolicy(), new LiveStats(), config.server().cacheAffinity()),
           ledger,
           client,
           vertx);

@@ -2,6 +2,7 @@ package dev.junction.server;
 
 import dev.junction.api.ApiError;
 import dev.junction.api.Json;
+import dev.junction.catalog.Capability;
 import dev.junction.catalog.Catalog;
 import dev.junction.catalog.CatalogModel;
 import dev.junction.catalog.Deployment;
@@ -44,18 +45,48 @@ final class ModelsApi {
         .put("owned_by", owner(model.id()));
     ArrayNode aliases = node.putArray("aliases");
     model.aliases().forEach(aliases::add);
-    ArrayNode providers = node.putArray("providers");
-    for (Deployment d : model.deployments()) {
-      ObjectNode p = providers.addObject()
-          .put("provider", d.provider().name())
-          .put("model", d.model())
-          .put("status", "live");
-      p.putObject("pricing")
-          .put("input", d.pricing().input())
-          .put("output", d.pricing().output())
-          .put("cached_input", d.pricing().cachedInput());
+    if (model.contextLength() > 0) {
+      node.put("context_length", model.contextLength());
     }
+    ObjectNode architecture = node.putObject("architecture");
+    boolean embeddings = model.deployments().stream().anyMatch(d -> known(d, Capability.EMBEDDINGS));
+    boolean vision = model.deployments().stream().anyMatch(d -> known(d, Capability.VISION));
+    ArrayNode input = architecture.putArray("input_modalities").add("text");
+    if (vision) {
+      input.add("image");
+    }
+    architecture.putArray("output_modalities").add(embeddings ? "embeddings" : "text");
+    ArrayNode providers = node.putArray("providers");
+    model.deployments().forEach(d -> provider(providers.addObject(), d));
     return node;
+  }
+
+  /** One deployment as the Hugging Face router lists a provider of a model. */
+  private static void provider(ObjectNode p, Deployment d) {
+    p.put("provider", d.provider().name())
+        .put("model", d.model())
+        .put("status", d.live() ? "live" : "offline");
+    if (d.contextLength() > 0) {
+      p.put("context_length", d.contextLength());
+    }
+    if (d.maxOutput() > 0) {
+      p.put("max_output", d.maxOutput());
+    }
+    p.putObject("pricing")
+        .put("input", d.pricing().input())
+        .put("output", d.pricing().output())
+        .put("cached_input", d.pricing().cachedInput());
+    d.capabilities().ifPresent(capabilities -> {
+      p.put("supports_tools", capabilities.contains(Capability.TOOLS));
+      p.put("supports_structured_output", capabilities.contains(Capability.JSON_SCHEMA));
+      ArrayNode list = p.putArray("capabilities");
+      capabilities.forEach(c -> list.add(c.wireName()));
+    });
+  }
+
+  /** Only a stated capability: an unknown one is not advertised. */
+  private static boolean known(Deployment d, Capability c) {
+    return d.capabilities().map(set -> set.contains(c)).orElse(false);
   }
 
   /** The organisation part of a Hugging Face-style id, as OpenAI's {@code owned_by}. */

@@ -53,6 +53,7 @@ final class ProxyPipeline {
       InspectedRequest request = RequestInspector.inspect(endpoint, body);
       exchange.describe(request.model(), request.stream(), body.length);
       Route route = router.route(request);
+      exchange.routed(route);
       new Relay(exchange, request, route, client, vertx).start();
     } catch (ApiError error) {
       exchange.fail(error);

@@ -7,6 +7,7 @@ import dev.junction.api.SseScanner;
 import dev.junction.api.Usage;
 import dev.junction.catalog.Deployment;
 import dev.junction.provider.Provider;
+import dev.junction.routing.LiveStats;
 import dev.junction.routing.Route;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Vertx;
@@ -63,6 +64,7 @@ final class Relay {
   private final class Attempt {
     private final Deployment deployment;
     private final Provider provider;
+    private LiveStats.Probe probe;
     private HttpClientRequest upstream;
     private SseScanner scanner;
     private Buffer held;
@@ -78,6 +80,7 @@ final class Relay {
 
     void send() {
       exchange.attempt(deployment);
+      probe = route.observe(deployment);
       Buffer body = Buffer.buffer(provider.body(request, deployment.quotedModel()));
       firstTokenTimer = vertx.setTimer(provider.timeouts().firstTokenMs(), t -> {
         firstTokenTimer = -1;
@@ -113,6 +116,7 @@ final class Relay {
       if (!request.stream()) {
         // A complete answer comes with its headers; the first-token bound ends here.
         cancelTimer(firstTokenTimer);
+        probe.firstToken();
       }
       if (response.statusCode() != 200) {
         response.body().onComplete(body -> {
@@ -162,6 +166,7 @@ final class Relay {
         return;
       }
       end();
+      probe.finished(usage.outputTokens());
       exchange.respond(body, usage);
     }
 
@@ -183,6 +188,7 @@ final class Relay {
           held.appendBytes(out);
           if (scanner.sawContent() || scanner.done()) {
             cancelTimer(firstTokenTimer);
+            probe.firstToken();
             exchange.commitStream();
             client.write(held);
             held = null;
@@ -210,6 +216,7 @@ final class Relay {
         exchange.response().write(held);
       }
       end();
+      probe.finished(streamUsage().outputTokens());
       exchange.endStream(streamUsage());
     }
 
@@ -236,6 +243,7 @@ final class Relay {
     private void moveOn(ApiError error) {
       if (over) return;
       end();
+      probe.failed();
       if (exchange.committed()) {
         exchange.fail(error, streamUsage());
       } else {
@@ -247,6 +255,7 @@ final class Relay {
     /** A failure no other candidate would answer differently: the client's own request is at fault. */
     private void stop(ApiError error) {
       end();
+      probe.released();
       exchange.fail(error);
     }
 
@@ -254,6 +263,7 @@ final class Relay {
     void cancel() {
       if (over) return;
       end();
+      probe.released();
       exchange.cancelled(streamUsage());
     }
 

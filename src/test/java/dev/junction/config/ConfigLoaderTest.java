@@ -35,6 +35,7 @@ class ConfigLoaderTest {
         database: { url: "jdbc:postgresql://db:5432/junction", user: junction, password: "${PGPASSWORD}" }
         redis: { url: "redis://cache:6379" }
         ledger: { flush_interval_ms: 50, batch_size: 100, capacity: 1000 }
+        catalog: { bundled: false }
         providers:
           - name: groq
             kind: openai
@@ -165,7 +166,7 @@ class ConfigLoaderTest {
     String example = java.nio.file.Files.readString(Path.of("src/main/resources/junction.example.yaml"));
     List<List<String>> keySets = List.of(ConfigReader.ROOT_KEYS, ConfigReader.SERVER_KEYS, ConfigReader.DATABASE_KEYS,
         ConfigReader.REDIS_KEYS, ConfigReader.LEDGER_KEYS, ConfigReader.PROVIDER_KEYS, ConfigReader.TIMEOUT_KEYS,
-        ConfigReader.MODEL_KEYS, ConfigReader.DEPLOYMENT_KEYS);
+        ConfigReader.MODEL_KEYS, ConfigReader.DEPLOYMENT_KEYS, ConfigReader.CATALOG_KEYS);
 
     keySets.stream().flatMap(List::stream).forEach(key -> assertThat(example).contains(key + ":"));
   }

@@ -27,7 +27,8 @@ class EnvironmentProvidersTest {
   void theTableCoversTheDocumentedOpenAiCompatibleProviders() {
     assertThat(EnvironmentProviders.all()).extracting(EnvironmentProvider::name).containsExactly(
         "openai", "mistral", "groq", "together", "fireworks", "cerebras", "deepinfra", "huggingface", "openrouter",
-        "gemini");
+        "gemini",
+        "anthropic");
     assertThat(EnvironmentProviders.all()).allSatisfy(p -> {
       assertThat(p.baseUrl()).startsWith("https://").doesNotEndWith("/");
       assertThat(ConfigReader.baseUrlProblem(p.baseUrl())).isEmpty();
@@ -96,7 +97,11 @@ class EnvironmentProvidersTest {
     assertThat(config.server().masterKey()).isEmpty();
     assertThat(config.database().url()).isEqualTo("jdbc:sqlite:junction.db");
     assertThat(config.providers()).extracting(ProviderConfig::name).containsExactly("cerebras");
-    assertThat(config.models()).isEmpty();
+    // The bundled catalog's models that cerebras serves, and nothing else.
+    assertThat(config.models()).singleElement().satisfies(m -> {
+      assertThat(m.id()).isEqualTo("openai/gpt-oss-120b");
+      assertThat(m.providers()).extracting(d -> d.provider()).containsExactly("cerebras");
+    });
   }
 
   @Test

@@ -40,12 +40,15 @@ final class TestGateway implements AutoCloseable {
     primary = Simulator.start(vertx, SimulatorOptions.defaults().withName("sim-a"));
     secondary = Simulator.start(vertx, SimulatorOptions.defaults().withName("sim-b"));
     String yaml = """
-        server: { port: 0, master_key: ${MASTER}, max_body_bytes: %d }
+        # Listed order, so that tests know which simulator serves; routing tests set their own policy.
+        server: { port: 0, master_key: ${MASTER}, max_body_bytes: %d, default_policy: preferred }
         database: { url: "jdbc:sqlite:%s" }
         ledger: { flush_interval_ms: 20 }
         providers:
           - { name: sim-a, kind: openai, base_url: "${SIM_A}", api_key: "${PROVIDER_KEY}" }
           - { name: sim-b, kind: openai, base_url: "${SIM_B}", api_key: "${PROVIDER_KEY}" }
+          # Mistral's quirks in front of a simulator: it refuses seed, user, logprobs and the like.
+          - { name: sim-strict, kind: openai, profile: mistral, base_url: "${SIM_B}", api_key: "${PROVIDER_KEY}" }
           - name: sim-impatient
             kind: openai
             base_url: "${SIM_A}"
@@ -68,6 +71,14 @@ final class TestGateway implements AutoCloseable {
             providers:
               - { provider: sim-a, model: "fault:cut=1", input_price: 1.0, output_price: 1.0 }
               - { provider: sim-b, model: sim-chat-b, input_price: 1.0, output_price: 1.0 }
+          - id: test/described
+            aliases: [described]
+            context_length: 8192
+            capabilities: [tools, vision, json_schema, json_object, streaming]
+            providers:
+              - { provider: sim-a, model: sim-chat-a, input_price: 0.2, output_price: 0.4, max_output: 1024 }
+              - { provider: sim-b, model: sim-chat-b, input_price: 0.1, output_price: 0.3, context_length: 2048,
+                  capabilities: [streaming], status: offline }
         %s
         """.formatted(maxBody, dir.resolve("ledger.db"), CHAT_MODEL, EMBED_MODEL, extraYaml);
     Map<String, String> env = new HashMap<>();
@@ -87,6 +98,11 @@ final class TestGateway implements AutoCloseable {
 
   static TestGateway start(Path dir) {
     return new TestGateway(dir, "", 1_048_576);
+  }
+
+  /** @param extraYaml appended after the models list: more models (as {@code "  - id: …"}) or other sections */
+  static TestGateway start(Path dir, String extraYaml) {
+    return new TestGateway(dir, extraYaml, 1_048_576);
   }
 
   static TestGateway start(Path dir, long maxBody) {

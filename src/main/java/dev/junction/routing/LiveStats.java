@@ -1,0 +1,187 @@
+package dev.junction.routing;
+
+import dev.junction.catalog.Deployment;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * What each deployment has done lately, measured on real traffic: exponentially weighted averages of
+ * time to first token, output tokens per second and error rate, a peak-sensitive latency for load
+ * balancing, and the attempts in flight. Routing ranks by these; the relay feeds them through a
+ * {@link Probe} per attempt.
+ *
+ * <p>A measurement older than {@link #STALE_NANOS} no longer counts: the deployment reads as unmeasured
+ * again, so it gets explored and a provider that recovered is noticed.
+ */
+public final class LiveStats {
+
+  /** Weight of a new sample in the averages: a handful of requests move them. */
+  static final double ALPHA = 0.3;
+  static final long STALE_NANOS = 60_000_000_000L;
+  /** Decay time of the peak latency: a spike is forgotten within seconds once answers are fast again. */
+  private static final double PEAK_DECAY_NANOS = 10_000_000_000d;
+  /** Below these a streaming rate says nothing (a whole answer arrived at once). */
+  private static final long MIN_RATE_NANOS = 5_000_000;
+  private static final long MIN_RATE_TOKENS = 2;
+
+  private final ConcurrentMap<Deployment, Window> windows = new ConcurrentHashMap<>();
+
+  /**
+   * Deployments tracked at most. {@code model:provider} names deployments on the fly, so clients could
+   * otherwise grow the map without end; past the bound new ones are measured but not remembered.
+   */
+  static final int MAX_TRACKED = 10_000;
+
+  /** One attempt begins against this deployment. */
+  public Probe start(Deployment deployment) {
+    Window window = windows.get(deployment);
+    if (window == null) {
+      window = windows.size() < MAX_TRACKED ? windows.computeIfAbsent(deployment, d -> new Window()) : new Window();
+    }
+    window.started();
+    return new Probe(window, System.nanoTime());
+  }
+
+  /** The current view of one deployment. */
+  public Snapshot snapshot(Deployment deployment) {
+    Window window = windows.get(deployment);
+    return window == null ? Snapshot.UNMEASURED : window.snapshot(System.nanoTime());
+  }
+
+  /**
+   * @param ttftMs average time to first token, NaN when unmeasured or stale
+   * @param tokensPerSecond average output rate once streaming, NaN when unmeasured or stale
+   * @param errorRate share of recent attempts that failed, 0..1
+   * @param inFlight attempts under way now
+   * @param peakLatencyMs a latency average that jumps up at once and decays slowly: the load signal
+   */
+  public record Snapshot(double ttftMs, double tokensPerSecond, double errorRate, int inFlight, double peakLatencyMs) {
+    static final Snapshot UNMEASURED = new Snapshot(Double.NaN, Double.NaN, 0, 0, 0);
+
+    public boolean measured() {
+      return !Double.isNaN(ttftMs);
+    }
+
+    /** A health signal: most recent attempts failed. */
+    public boolean unhealthy() {
+      return errorRate > 0.5;
+    }
+
+    /** What the balancer compares: latency scaled by the work already waiting there. */
+    double load() {
+      return (peakLatencyMs + 1) * (inFlight + 1);
+    }
+  }
+
+  /**
+   * One attempt's observations. Each attempt ends once: {@link #finished}, {@link #failed} or
+   * {@link #released}; later calls do nothing.
+   */
+  public static final class Probe {
+    private final Window window;
+    private final long startNanos;
+    private long firstTokenNanos = -1;
+    private boolean ended;
+
+    Probe(Window window, long startNanos) {
+      this.window = window;
+      this.startNanos = startNanos;
+    }
+
+    /** The first token (or, not streaming, the whole answer's headers) arrived. */
+    public void firstToken() {
+      if (firstTokenNanos < 0 && !ended) {
+        firstTokenNanos = System.nanoTime();
+      }
+    }
+
+    /** The answer completed with this many output tokens. */
+    public void finished(long outputTokens) {
+      if (ended) return;
+      ended = true;
+      long now = System.nanoTime();
+      long first = firstTokenNanos < 0 ? now : firstTokenNanos;
+      window.succeeded(now, first - startNanos, now - first, outputTokens);
+    }
+
+    /** The provider failed this attempt (error status, timeout, broken stream). */
+    public void failed() {
+      if (ended) return;
+      ended = true;
+      window.failed(System.nanoTime(), System.nanoTime() - startNanos);
+    }
+
+    /** The attempt ended for reasons that say nothing about the provider (the client left, or erred). */
+    public void released() {
+      if (ended) return;
+      ended = true;
+      window.released();
+    }
+  }
+
+  /** One deployment's averages; guarded by its own lock, held only for a few arithmetic operations. */
+  private static final class Window {
+    private double ttftMs = Double.NaN;
+    private double tokensPerSecond = Double.NaN;
+    private double errorRate;
+    private double peakMs;
+    private long peakAt;
+    private long lastSample;
+    private long lastRate;
+    private int inFlight;
+
+    synchronized void started() {
+      inFlight++;
+    }
+
+    synchronized void released() {
+      inFlight--;
+    }
+
+    synchronized void succeeded(long now, long ttftNanos, long streamNanos, long tokens) {
+      inFlight--;
+      double ttft = ttftNanos / 1e6;
+      ttftMs = fresh(now) ? ewma(ttftMs, ttft) : ttft;
+      if (streamNanos >= MIN_RATE_NANOS && tokens >= MIN_RATE_TOKENS) {
+        double rate = (tokens - 1) / (streamNanos / 1e9);
+        tokensPerSecond = now - lastRate < STALE_NANOS ? ewma(tokensPerSecond, rate) : rate;
+        lastRate = now;
+      }
+      errorRate = fresh(now) ? (1 - ALPHA) * errorRate : 0;
+      peak(now, (ttftNanos + streamNanos) / 1e6);
+      lastSample = now;
+    }
+
+    synchronized void failed(long now, long elapsedNanos) {
+      inFlight--;
+      errorRate = fresh(now) ? ALPHA + (1 - ALPHA) * errorRate : 1;
+      // A failure costs its caller at least the time it took; a fast failure still counts as slow.
+      peak(now, Math.max(elapsedNanos / 1e6, peakMs * 2));
+      lastSample = now;
+    }
+
+    private boolean fresh(long now) {
+      return lastSample != 0 && now - lastSample < STALE_NANOS;
+    }
+
+    private void peak(long now, double sampleMs) {
+      double decay = Math.exp(-(now - peakAt) / PEAK_DECAY_NANOS);
+      peakMs = sampleMs > peakMs ? sampleMs : peakMs * decay + sampleMs * (1 - decay);
+      peakAt = now;
+    }
+
+    private static double ewma(double average, double sample) {
+      return Double.isNaN(average) ? sample : ALPHA * sample + (1 - ALPHA) * average;
+    }
+
+    synchronized Snapshot snapshot(long now) {
+      boolean fresh = fresh(now);
+      return new Snapshot(
+          fresh ? ttftMs : Double.NaN,
+          fresh && now - lastRate < STALE_NANOS ? tokensPerSecond : Double.NaN,
+          fresh ? errorRate : 0,
+          inFlight,
+          fresh ? peakMs : 0);
+    }
+  }
+}
