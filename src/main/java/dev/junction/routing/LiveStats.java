@@ -1,6 +1,9 @@
 package dev.junction.routing;
 
 import dev.junction.catalog.Deployment;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
@@ -25,6 +28,8 @@ public final class LiveStats {
   private static final long MIN_RATE_TOKENS = 2;
 
   private final ConcurrentMap<Deployment, Window> windows = new ConcurrentHashMap<>();
+  /** Other replicas' recent snapshots, replaced whole by {@link FleetStats}; empty on a lone replica. */
+  private volatile Map<Deployment, List<Snapshot>> fleet = Map.of();
 
   /**
    * Deployments tracked at most. {@code model:provider} names deployments on the fly, so clients could
@@ -42,10 +47,26 @@ public final class LiveStats {
     return new Probe(window, System.nanoTime());
   }
 
-  /** The current view of one deployment. */
+  /** The current view of one deployment: this replica's measurements, merged with the fleet's. */
   public Snapshot snapshot(Deployment deployment) {
+    Snapshot own = local(deployment);
+    List<Snapshot> others = fleet.get(deployment);
+    return others == null ? own : Snapshot.merge(own, others);
+  }
+
+  /** This replica's own view of one deployment. */
+  Snapshot local(Deployment deployment) {
     Window window = windows.get(deployment);
     return window == null ? Snapshot.UNMEASURED : window.snapshot(System.nanoTime());
+  }
+
+  /** The deployments this replica has measured. */
+  Set<Deployment> tracked() {
+    return windows.keySet();
+  }
+
+  void fleet(Map<Deployment, List<Snapshot>> others) {
+    fleet = others;
   }
 
   /**
@@ -62,6 +83,11 @@ public final class LiveStats {
       return !Double.isNaN(ttftMs);
     }
 
+    /** Whether recent attempts say anything at all: some answered, or some failed. */
+    boolean informed() {
+      return measured() || errorRate > 0;
+    }
+
     /** A health signal: most recent attempts failed. */
     public boolean unhealthy() {
       return errorRate > 0.5;
@@ -70,6 +96,42 @@ public final class LiveStats {
     /** What the balancer compares: latency scaled by the work already waiting there. */
     double load() {
       return (peakLatencyMs + 1) * (inFlight + 1);
+    }
+
+    /**
+     * Several replicas' views as one: averages over those that measured, in-flight work summed (it
+     * all lands on the same provider), the worst peak.
+     */
+    static Snapshot merge(Snapshot own, List<Snapshot> others) {
+      double ttft = 0;
+      double rate = 0;
+      double errors = 0;
+      int measured = 0;
+      int informed = 0;
+      int rated = 0;
+      int inFlight = own.inFlight;
+      double peak = own.peakLatencyMs;
+      for (int i = -1; i < others.size(); i++) {
+        Snapshot s = i < 0 ? own : others.get(i);
+        if (i >= 0) {
+          inFlight += s.inFlight;
+          peak = Math.max(peak, s.peakLatencyMs);
+        }
+        if (s.measured()) {
+          ttft += s.ttftMs;
+          measured++;
+        }
+        if (s.informed()) {
+          errors += s.errorRate;
+          informed++;
+        }
+        if (!Double.isNaN(s.tokensPerSecond)) {
+          rate += s.tokensPerSecond;
+          rated++;
+        }
+      }
+      return new Snapshot(measured == 0 ? Double.NaN : ttft / measured, rated == 0 ? Double.NaN : rate / rated,
+          informed == 0 ? 0 : errors / informed, inFlight, peak);
     }
   }
 

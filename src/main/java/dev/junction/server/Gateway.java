@@ -5,6 +5,7 @@ import dev.junction.catalog.Catalog;
 import dev.junction.config.JunctionConfig;
 import dev.junction.ledger.Ledger;
 import dev.junction.routing.LiveStats;
+import dev.junction.routing.FleetStats;
 import dev.junction.routing.Router;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -27,13 +28,18 @@ public final class Gateway implements AutoCloseable {
   private final Vertx vertx;
   private final Ledger ledger;
   private final Catalog catalog;
+  private final LiveStats stats;
+  private final FleetStats fleet;
   private final String host;
   private final int port;
 
-  private Gateway(Vertx vertx, Ledger ledger, Catalog catalog, String host, int port) {
+  private Gateway(Vertx vertx, Ledger ledger, Catalog catalog, LiveStats stats, FleetStats fleet, String host,
+      int port) {
     this.vertx = vertx;
     this.ledger = ledger;
     this.catalog = catalog;
+    this.stats = stats;
+    this.fleet = fleet;
     this.host = host;
     this.port = port;
   }
@@ -45,8 +51,14 @@ public final class Gateway implements AutoCloseable {
         .with(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(cores))
         .build();
     Ledger ledger = Ledger.open(config.database(), config.ledger());
+    FleetStats fleet = null;
     try {
       Catalog catalog = Catalog.of(config);
+      LiveStats stats = new LiveStats();
+      if (config.redisUrl().isPresent()) {
+        fleet = FleetStats.start(config.redisUrl().get(), stats,
+            catalog.models().stream().flatMap(m -> m.deployments().stream()).toList());
+      }
       HttpClient client = vertx.createHttpClient(
           new HttpClientOptions()
               .setKeepAlive(true)
@@ -56,7 +68,7 @@ public final class Gateway implements AutoCloseable {
           new PoolOptions().setHttp1MaxSize(1024).setEventLoopSize(cores));
       ProxyPipeline pipeline = new ProxyPipeline(
           new Authenticator(config.server().masterKey()),
-          new Router(catalog, config.server().defaultPolicy(), new LiveStats(), config.server().cacheAffinity()),
+          new Router(catalog, config.server().defaultPolicy(), stats, config.server().cacheAffinity()),
           ledger,
           client,
           vertx);
@@ -77,8 +89,11 @@ public final class Gateway implements AutoCloseable {
               .onSuccess(server -> bound.set(server.actualPort()));
         }
       }, deployment).await();
-      return new Gateway(vertx, ledger, catalog, config.server().host(), bound.get());
+      return new Gateway(vertx, ledger, catalog, stats, fleet, config.server().host(), bound.get());
     } catch (RuntimeException e) {
+      if (fleet != null) {
+        fleet.close();
+      }
       ledger.close();
       vertx.close().await();
       throw e;
@@ -102,8 +117,16 @@ public final class Gateway implements AutoCloseable {
     return catalog;
   }
 
+  /** What routing knows of each deployment, this replica's measurements merged with the fleet's. */
+  public LiveStats stats() {
+    return stats;
+  }
+
   @Override
   public void close() {
+    if (fleet != null) {
+      fleet.close();
+    }
     vertx.close().await();
     ledger.close();
   }

@@ -1,0 +1,154 @@
+package dev.junction.routing;
+
+import dev.junction.catalog.Deployment;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Shares live statistics between the replicas of one gateway through Redis, so that every replica
+ * routes on what all of them measured. Once a second each replica writes its own fresh snapshots,
+ * one Redis hash per deployment with a field per replica, and reads the others'.
+ *
+ * <p>Nothing touches Redis on the request path: routing reads the last merged view from memory. A
+ * replica that loses Redis routes on its own measurements until it is back; the fleet's entries
+ * expire on their own, so a replica that stops leaves nothing behind for long.
+ */
+public final class FleetStats implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FleetStats.class);
+  private static final String PREFIX = "junction:stats:";
+  private static final long PERIOD_MS = 1_000;
+  private static final long KEY_TTL_SECONDS = 120;
+
+  private final LiveStats stats;
+  private final Map<String, Deployment> known = new HashMap<>();
+  private final String replica = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+  private final ClientResources resources;
+  private final RedisClient client;
+  private final ScheduledExecutorService timer;
+  private StatefulRedisConnection<String, String> connection;
+  private boolean failing;
+
+  private FleetStats(String redisUrl, LiveStats stats, Collection<Deployment> deployments) {
+    this.stats = stats;
+    deployments.forEach(d -> known.put(key(d), d));
+    // Two cores: Lettuce's default pools would start a thread per core for a once-a-second sync.
+    this.resources = DefaultClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(1).build();
+    RedisURI uri = RedisURI.create(redisUrl);
+    uri.setTimeout(Duration.ofSeconds(2));
+    this.client = RedisClient.create(resources, uri);
+    this.timer = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
+        .name("junction-fleet-stats").unstarted(r));
+  }
+
+  /** Starts syncing; the first exchange happens at once, off the caller's thread. */
+  public static FleetStats start(String redisUrl, LiveStats stats, Collection<Deployment> deployments) {
+    FleetStats fleet = new FleetStats(redisUrl, stats, deployments);
+    fleet.timer.scheduleWithFixedDelay(fleet::sync, 0, PERIOD_MS, TimeUnit.MILLISECONDS);
+    return fleet;
+  }
+
+  /** One exchange: publish this replica's view, then take in everyone else's. */
+  void sync() {
+    try {
+      if (connection == null) {
+        connection = client.connect();
+      }
+      RedisCommands<String, String> redis = connection.sync();
+      publish(redis);
+      stats.fleet(read(redis));
+      if (failing) {
+        LOG.info("fleet statistics: Redis is reachable again");
+        failing = false;
+      }
+    } catch (RuntimeException e) {
+      stats.fleet(Map.of()); // stale views of others are worse than none
+      if (!failing) {
+        LOG.warn("fleet statistics: Redis unavailable, routing on this replica's own measurements: {}",
+            e.getClass().getSimpleName());
+        failing = true;
+      }
+    }
+  }
+
+  private void publish(RedisCommands<String, String> redis) {
+    long now = System.currentTimeMillis();
+    for (Deployment d : stats.tracked()) {
+      LiveStats.Snapshot s = stats.local(d);
+      if (!s.informed() && s.inFlight() == 0) {
+        continue;
+      }
+      String key = key(d);
+      known.putIfAbsent(key, d);
+      redis.hset(PREFIX + key, replica, encode(s, now));
+      redis.expire(PREFIX + key, KEY_TTL_SECONDS);
+    }
+  }
+
+  private Map<Deployment, List<LiveStats.Snapshot>> read(RedisCommands<String, String> redis) {
+    long oldest = System.currentTimeMillis() - LiveStats.STALE_NANOS / 1_000_000;
+    Map<Deployment, List<LiveStats.Snapshot>> others = new HashMap<>();
+    Set<String> keys = new LinkedHashSet<>(known.keySet());
+    for (String key : keys) {
+      for (Map.Entry<String, String> field : redis.hgetall(PREFIX + key).entrySet()) {
+        if (field.getKey().equals(replica)) {
+          continue;
+        }
+        String[] parts = field.getValue().split("\\|");
+        if (parts.length == 6 && Long.parseLong(parts[5]) >= oldest) {
+          others.computeIfAbsent(known.get(key), d -> new ArrayList<>()).add(decode(parts));
+        }
+      }
+    }
+    return others;
+  }
+
+  /** Deployments are named by provider and model, which every replica's config spells the same. */
+  private static String key(Deployment d) {
+    return d.provider().name() + "/" + d.model();
+  }
+
+  private static String encode(LiveStats.Snapshot s, long now) {
+    return s.ttftMs() + "|" + s.tokensPerSecond() + "|" + s.errorRate() + "|" + s.inFlight() + "|"
+        + s.peakLatencyMs() + "|" + now;
+  }
+
+  private static LiveStats.Snapshot decode(String[] parts) {
+    return new LiveStats.Snapshot(Double.parseDouble(parts[0]), Double.parseDouble(parts[1]),
+        Double.parseDouble(parts[2]), Integer.parseInt(parts[3]), Double.parseDouble(parts[4]));
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+    try {
+      timer.awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (connection != null) {
+      connection.close();
+    }
+    client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+    resources.shutdown(0, 1, TimeUnit.SECONDS);
+  }
+}
