@@ -2,21 +2,9 @@ package dev.junction.server;
 
 import dev.junction.api.ApiError;
 import dev.junction.api.InspectedRequest;
-import dev.junction.api.ResponseReader;
-import dev.junction.api.SseScanner;
-import dev.junction.api.Usage;
-import dev.junction.catalog.Deployment;
-import dev.junction.provider.Provider;
 import dev.junction.routing.Route;
-import io.vertx.core.AsyncResult;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpServerResponse;
-import java.net.ConnectException;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Takes a routed request to a provider and its answer back to the client: walks the candidates until
@@ -25,11 +13,11 @@ import java.util.concurrent.TimeoutException;
  */
 final class Relay {
 
-  private final Exchange exchange;
-  private final InspectedRequest request;
+  final Exchange exchange;
+  final InspectedRequest request;
+  final HttpClient client;
+  final Vertx vertx;
   private final Route route;
-  private final HttpClient client;
-  private final Vertx vertx;
   private int next;
   private ApiError lastError;
   private Attempt current;
@@ -55,229 +43,25 @@ final class Relay {
       exchange.fail(lastError);
       return;
     }
-    current = new Attempt(route.candidates().get(next++));
+    current = new Attempt(this, route.candidates().get(next++));
     current.send();
   }
 
-  /** One try against one deployment. */
-  private final class Attempt {
-    private final Deployment deployment;
-    private final Provider provider;
-    private HttpClientRequest upstream;
-    private SseScanner scanner;
-    private Buffer held;
-    private long firstTokenTimer = -1;
-    private long totalTimer = -1;
-    private boolean over;
-    private boolean complete;
-
-    Attempt(Deployment deployment) {
-      this.deployment = deployment;
-      this.provider = deployment.provider();
+  /**
+   * An attempt failed. Before the commit point the next candidate takes over; after it, the
+   * client's stream ends with an explicit error.
+   */
+  void failed(Attempt attempt, ApiError error) {
+    if (exchange.committed()) {
+      exchange.fail(error, attempt.streamUsage());
+    } else {
+      lastError = error;
+      attemptNext();
     }
+  }
 
-    void send() {
-      exchange.attempt(deployment);
-      Buffer body = Buffer.buffer(provider.body(request, deployment.quotedModel()));
-      firstTokenTimer = vertx.setTimer(provider.timeouts().firstTokenMs(), t -> {
-        firstTokenTimer = -1;
-        moveOn(ApiError.timeout("Provider " + provider.name() + " sent nothing within "
-            + provider.timeouts().firstTokenMs() + " ms."));
-      });
-      totalTimer = vertx.setTimer(provider.timeouts().totalMs(), t -> {
-        totalTimer = -1;
-        moveOn(ApiError.timeout("Provider " + provider.name() + " did not finish within "
-            + provider.timeouts().totalMs() + " ms."));
-      });
-      client.request(provider.request(request.endpoint(), request.stream()))
-          .compose(req -> {
-            upstream = req;
-            if (over) {
-              req.reset();
-            }
-            return req.send(body);
-          })
-          .onComplete(this::answered);
-    }
-
-    private void answered(AsyncResult<HttpClientResponse> result) {
-      if (over) {
-        if (result.succeeded()) result.result().request().reset();
-        return;
-      }
-      if (result.failed()) {
-        moveOn(unreachable(result.cause()));
-        return;
-      }
-      HttpClientResponse response = result.result();
-      if (!request.stream()) {
-        // A complete answer comes with its headers; the first-token bound ends here.
-        cancelTimer(firstTokenTimer);
-      }
-      if (response.statusCode() != 200) {
-        response.body().onComplete(body -> {
-          complete = body.succeeded();
-          refused(response, complete ? body.result() : Buffer.buffer());
-        });
-      } else if (request.stream()) {
-        relayStream(response);
-      } else {
-        response.body().onComplete(this::relayBody);
-      }
-    }
-
-    private void refused(HttpClientResponse response, Buffer body) {
-      if (over) return;
-      int status = response.statusCode();
-      ResponseReader.UpstreamError error = ResponseReader.error(body.getBytes());
-      String said = provider.scrub(error.message());
-      String from = "Provider " + provider.name() + " answered " + status;
-      String reason = said == null ? from + "." : from + ": " + said;
-      switch (status) {
-        case 400, 413, 422 -> stop(ApiError.upstreamClientError(status, provider.scrub(said == null ? reason : said),
-            error.param(), error.code()));
-        case 429 -> moveOn(ApiError.rateLimited(reason, response.getHeader("retry-after")));
-        case 401, 403 -> moveOn(ApiError.badGateway(
-            "Provider " + provider.name() + " refused the gateway's credentials (" + status + ")."));
-        case 404 -> moveOn(ApiError.upstreamClientError(404, reason, error.param(), error.code()));
-        case 503, 529 -> moveOn(ApiError.unavailable(reason));
-        case 504, 408 -> moveOn(ApiError.timeout(reason));
-        default -> moveOn(ApiError.badGateway(reason));
-      }
-    }
-
-    private void relayBody(AsyncResult<Buffer> result) {
-      if (over) return;
-      if (result.failed()) {
-        moveOn(ApiError.badGateway("Provider " + provider.name() + " closed the connection mid-response."));
-        return;
-      }
-      complete = true;
-      Buffer body = result.result();
-      Usage usage;
-      try {
-        usage = ResponseReader.usage(body.getBytes());
-      } catch (IllegalArgumentException e) {
-        moveOn(ApiError.badGateway("Provider " + provider.name() + " sent a malformed response."));
-        return;
-      }
-      end();
-      exchange.respond(body, usage);
-    }
-
-    private void relayStream(HttpClientResponse response) {
-      scanner = new SseScanner(!request.clientWantsUsage());
-      held = Buffer.buffer();
-      HttpServerResponse client = exchange.response();
-      response.handler(chunk -> {
-        if (over) return;
-        byte[] out = scanner.feed(chunk.getBytes());
-        if (scanner.error() != null) {
-          write(out);
-          moveOn(ApiError.badGateway("Provider " + provider.name() + " broke the stream: " + scanner.error() + "."));
-          return;
-        }
-        if (exchange.committed()) {
-          write(out);
-        } else {
-          held.appendBytes(out);
-          if (scanner.sawContent() || scanner.done()) {
-            cancelTimer(firstTokenTimer);
-            exchange.commitStream();
-            client.write(held);
-            held = null;
-          }
-        }
-        if (client.writeQueueFull()) {
-          response.pause();
-          client.drainHandler(v -> response.resume());
-        }
-      });
-      response.exceptionHandler(e -> moveOn(ApiError.badGateway(
-          "Provider " + provider.name() + " interrupted the stream.")));
-      response.endHandler(v -> streamEnded());
-    }
-
-    private void streamEnded() {
-      complete = true;
-      if (over) return;
-      if (!scanner.done()) {
-        moveOn(ApiError.badGateway("Provider " + provider.name() + " ended the stream without its end marker."));
-        return;
-      }
-      if (!exchange.committed()) {
-        exchange.commitStream();
-        exchange.response().write(held);
-      }
-      end();
-      exchange.endStream(streamUsage());
-    }
-
-    private void write(byte[] out) {
-      if (out.length > 0 && exchange.committed()) {
-        exchange.response().write(Buffer.buffer(out));
-      }
-    }
-
-    /** The tokens of this stream: as reported, else estimated from what was delivered. */
-    private Usage streamUsage() {
-      Usage reported = scanner == null ? null : scanner.usage();
-      if (reported != null) {
-        return reported;
-      }
-      int delivered = scanner == null ? 0 : scanner.contentEvents();
-      return new Usage(exchange.estimatedInputTokens(), delivered, 0);
-    }
-
-    /**
-     * This attempt failed. Before the commit point the next candidate takes over; after it, the
-     * client's stream ends with an explicit error.
-     */
-    private void moveOn(ApiError error) {
-      if (over) return;
-      end();
-      if (exchange.committed()) {
-        exchange.fail(error, streamUsage());
-      } else {
-        lastError = error;
-        attemptNext();
-      }
-    }
-
-    /** A failure no other candidate would answer differently: the client's own request is at fault. */
-    private void stop(ApiError error) {
-      end();
-      exchange.fail(error);
-    }
-
-    /** The client went away: stop upstream work at once. */
-    void cancel() {
-      if (over) return;
-      end();
-      exchange.cancelled(streamUsage());
-    }
-
-    private void end() {
-      over = true;
-      cancelTimer(firstTokenTimer);
-      cancelTimer(totalTimer);
-      if (upstream != null && !complete) {
-        upstream.reset();
-      }
-    }
-
-    private void cancelTimer(long id) {
-      if (id >= 0) vertx.cancelTimer(id);
-    }
-
-    private ApiError unreachable(Throwable cause) {
-      if (cause instanceof TimeoutException || cause.getClass().getSimpleName().contains("Timeout")) {
-        return ApiError.timeout("Provider " + provider.name() + " timed out.");
-      }
-      if (cause instanceof ConnectException) {
-        return ApiError.badGateway("Provider " + provider.name() + " could not be reached.");
-      }
-      return ApiError.badGateway("Provider " + provider.name() + " failed: the connection was lost.");
-    }
+  /** A failure no other candidate would answer differently: the client's own request is at fault. */
+  void stopped(ApiError error) {
+    exchange.fail(error);
   }
 }
