@@ -94,8 +94,7 @@ public final class Provider {
         .setPort(port)
         .setURI(basePath + endpoint.path())
         .setHeaders(h)
-        .setConnectTimeout(timeouts.connectMs())
-        .setIdleTimeout(timeouts.idleMs());
+        .setConnectTimeout(timeouts.connectMs());
   }
 
   /** Removes this provider's credential from text that came back from it. */

@@ -15,6 +15,7 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerResponse;
 import java.net.ConnectException;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /** One try against one deployment; reports its failure to the {@link Relay} that started it. */
 final class Attempt {
@@ -30,6 +31,9 @@ final class Attempt {
   private Buffer held;
   private long firstTokenTimer = -1;
   private long totalTimer = -1;
+  private long idleTimer = -1;
+  private long lastDataNanos;
+  private boolean paused;
   private boolean over;
   private boolean complete;
 
@@ -76,20 +80,62 @@ final class Attempt {
       return;
     }
     HttpClientResponse response = result.result();
-    if (!request.stream()) {
+    if (!request.stream() || response.statusCode() != 200) {
       // A complete answer comes with its headers; the first-token bound ends here.
       cancelTimer(firstTokenTimer);
+      watchIdle();
     }
     if (response.statusCode() != 200) {
-      response.body().onComplete(body -> {
-        complete = body.succeeded();
-        refused(response, complete ? body.result() : Buffer.buffer());
+      collect(response, body -> {
+        complete = true;
+        refused(response, body);
       });
     } else if (request.stream()) {
       relayStream(response);
     } else {
-      response.body().onComplete(this::relayBody);
+      collect(response, this::relayBody);
     }
+  }
+
+  /** Reads a whole body, each piece resetting the idle bound. */
+  private void collect(HttpClientResponse response, Consumer<Buffer> then) {
+    Buffer body = Buffer.buffer();
+    response.handler(chunk -> {
+      touch();
+      body.appendBuffer(chunk);
+    });
+    response.exceptionHandler(e -> moveOn(ApiError.badGateway(
+        "Provider " + provider.name() + " closed the connection mid-response.")));
+    response.endHandler(v -> {
+      if (!over) then.accept(body);
+    });
+  }
+
+  /**
+   * Bounds the silence between two pieces of a response that has started. One timer per idle period
+   * rather than one per chunk: when it fires early it is re-armed for what is left.
+   */
+  private void watchIdle() {
+    touch();
+    armIdle(provider.timeouts().idleMs());
+  }
+
+  private void armIdle(long ms) {
+    idleTimer = vertx.setTimer(ms, t -> {
+      idleTimer = -1;
+      long idle = provider.timeouts().idleMs();
+      long silent = (System.nanoTime() - lastDataNanos) / 1_000_000;
+      if (paused || silent < idle) {
+        // While the client is slow to read, the silence is its own, not the provider's.
+        armIdle(paused ? idle : idle - silent);
+        return;
+      }
+      moveOn(ApiError.timeout("Provider " + provider.name() + " went silent for " + idle + " ms."));
+    });
+  }
+
+  private void touch() {
+    lastDataNanos = System.nanoTime();
   }
 
   private void refused(HttpClientResponse response, Buffer body) {
@@ -112,14 +158,9 @@ final class Attempt {
     }
   }
 
-  private void relayBody(AsyncResult<Buffer> result) {
+  private void relayBody(Buffer body) {
     if (over) return;
-    if (result.failed()) {
-      moveOn(ApiError.badGateway("Provider " + provider.name() + " closed the connection mid-response."));
-      return;
-    }
     complete = true;
-    Buffer body = result.result();
     Usage usage;
     try {
       usage = ResponseReader.usage(body.getBytes());
@@ -137,6 +178,7 @@ final class Attempt {
     HttpServerResponse client = exchange.response();
     response.handler(chunk -> {
       if (over) return;
+      touch();
       byte[] out = scanner.feed(chunk.getBytes());
       if (scanner.error() != null) {
         write(out);
@@ -149,6 +191,7 @@ final class Attempt {
         held.appendBytes(out);
         if (scanner.sawContent() || scanner.done()) {
           cancelTimer(firstTokenTimer);
+          watchIdle();
           exchange.commitStream();
           client.write(held);
           held = null;
@@ -156,7 +199,12 @@ final class Attempt {
       }
       if (client.writeQueueFull()) {
         response.pause();
-        client.drainHandler(v -> response.resume());
+        paused = true;
+        client.drainHandler(v -> {
+          paused = false;
+          touch();
+          response.resume();
+        });
       }
     });
     response.exceptionHandler(e -> moveOn(ApiError.badGateway(
@@ -217,6 +265,7 @@ final class Attempt {
     over = true;
     cancelTimer(firstTokenTimer);
     cancelTimer(totalTimer);
+    cancelTimer(idleTimer);
     if (upstream != null && !complete) {
       upstream.reset();
     }
