@@ -34,6 +34,7 @@ final class Attempt {
   private long idleTimer = -1;
   private long lastDataNanos;
   private boolean paused;
+  private int upstreamStatus;
   private boolean over;
   private boolean complete;
 
@@ -46,18 +47,27 @@ final class Attempt {
     this.provider = deployment.provider();
   }
 
-  void send() {
+  Deployment deployment() {
+    return deployment;
+  }
+
+  /** @param leftMs what is left of the request's deadline; this attempt ends by then at the latest */
+  void send(long leftMs) {
     exchange.attempt(deployment);
     Buffer body = Buffer.buffer(provider.body(request, deployment.quotedModel()));
-    firstTokenTimer = vertx.setTimer(provider.timeouts().firstTokenMs(), t -> {
-      firstTokenTimer = -1;
-      moveOn(ApiError.timeout("Provider " + provider.name() + " sent nothing within "
-          + provider.timeouts().firstTokenMs() + " ms."));
-    });
-    totalTimer = vertx.setTimer(provider.timeouts().totalMs(), t -> {
+    long firstTokenMs = provider.timeouts().firstTokenMs();
+    long totalMs = provider.timeouts().totalMs();
+    if (firstTokenMs < leftMs) {
+      firstTokenTimer = vertx.setTimer(firstTokenMs, t -> {
+        firstTokenTimer = -1;
+        moveOn(ApiError.timeout("Provider " + provider.name() + " sent nothing within " + firstTokenMs + " ms."));
+      });
+    }
+    totalTimer = vertx.setTimer(Math.max(1, Math.min(totalMs, leftMs)), t -> {
       totalTimer = -1;
-      moveOn(ApiError.timeout("Provider " + provider.name() + " did not finish within "
-          + provider.timeouts().totalMs() + " ms."));
+      moveOn(ApiError.timeout(totalMs <= leftMs
+          ? "Provider " + provider.name() + " did not finish within " + totalMs + " ms."
+          : "The request's deadline passed while waiting for provider " + provider.name() + "."));
     });
     relay.client.request(provider.request(request.endpoint(), request.stream()))
         .compose(req -> {
@@ -76,10 +86,13 @@ final class Attempt {
       return;
     }
     if (result.failed()) {
-      moveOn(unreachable(result.cause()));
+      ApiError error = unreachable(result.cause());
+      // A lost or refused connection is worth another try; a provider too slow to answer is not.
+      fail(error, error.status() != 504);
       return;
     }
     HttpClientResponse response = result.result();
+    upstreamStatus = response.statusCode();
     if (!request.stream() || response.statusCode() != 200) {
       // A complete answer comes with its headers; the first-token bound ends here.
       cancelTimer(firstTokenTimer);
@@ -104,7 +117,7 @@ final class Attempt {
       touch();
       body.appendBuffer(chunk);
     });
-    response.exceptionHandler(e -> moveOn(ApiError.badGateway(
+    response.exceptionHandler(e -> retry(ApiError.badGateway(
         "Provider " + provider.name() + " closed the connection mid-response.")));
     response.endHandler(v -> {
       if (!over) then.accept(body);
@@ -148,12 +161,13 @@ final class Attempt {
     switch (status) {
       case 400, 413, 422 -> stop(ApiError.upstreamClientError(status, provider.scrub(said == null ? reason : said),
           error.param(), error.code()));
-      case 429 -> moveOn(ApiError.rateLimited(reason, response.getHeader("retry-after")));
+      case 429 -> retry(ApiError.rateLimited(reason, response.getHeader("retry-after")));
       case 401, 403 -> moveOn(ApiError.badGateway(
           "Provider " + provider.name() + " refused the gateway's credentials (" + status + ")."));
       case 404 -> moveOn(ApiError.upstreamClientError(404, reason, error.param(), error.code()));
-      case 503, 529 -> moveOn(ApiError.unavailable(reason));
+      case 503, 529 -> retry(ApiError.unavailable(reason));
       case 504, 408 -> moveOn(ApiError.timeout(reason));
+      case 500, 502 -> retry(ApiError.badGateway(reason));
       default -> moveOn(ApiError.badGateway(reason));
     }
   }
@@ -168,7 +182,7 @@ final class Attempt {
       moveOn(ApiError.badGateway("Provider " + provider.name() + " sent a malformed response."));
       return;
     }
-    end();
+    end(null);
     exchange.respond(body, usage);
   }
 
@@ -207,7 +221,7 @@ final class Attempt {
         });
       }
     });
-    response.exceptionHandler(e -> moveOn(ApiError.badGateway(
+    response.exceptionHandler(e -> retry(ApiError.badGateway(
         "Provider " + provider.name() + " interrupted the stream.")));
     response.endHandler(v -> streamEnded());
   }
@@ -223,7 +237,7 @@ final class Attempt {
       exchange.commitStream();
       exchange.response().write(held);
     }
-    end();
+    end(null);
     exchange.endStream(streamUsage());
   }
 
@@ -243,26 +257,38 @@ final class Attempt {
     return new Usage(exchange.estimatedInputTokens(), delivered, 0);
   }
 
+  /** A failure this deployment would likely repeat: the next candidate, if any, takes over. */
   private void moveOn(ApiError error) {
+    fail(error, false);
+  }
+
+  /** A transient failure: this deployment may be tried again, after a pause. */
+  private void retry(ApiError error) {
+    fail(error, true);
+  }
+
+  private void fail(ApiError error, boolean retryable) {
     if (over) return;
-    end();
-    relay.failed(this, error);
+    end(error.getMessage());
+    relay.failed(this, error, retryable);
   }
 
   private void stop(ApiError error) {
-    end();
+    if (over) return;
+    end(error.getMessage());
     relay.stopped(error);
   }
 
-  /** The client went away: stop upstream work at once. */
-  void cancel() {
+  /** The client went away, or the gateway is shutting down: stop upstream work at once. */
+  void cancel(String reason) {
     if (over) return;
-    end();
+    end(reason);
     exchange.cancelled(streamUsage());
   }
 
-  private void end() {
+  private void end(String error) {
     over = true;
+    exchange.attemptEnded(upstreamStatus, error);
     cancelTimer(firstTokenTimer);
     cancelTimer(totalTimer);
     cancelTimer(idleTimer);
@@ -279,7 +305,7 @@ final class Attempt {
     if (cause instanceof TimeoutException || cause.getClass().getSimpleName().contains("Timeout")) {
       return ApiError.timeout("Provider " + provider.name() + " timed out.");
     }
-    if (cause instanceof ConnectException) {
+    if (cause instanceof ConnectException || cause.getCause() instanceof ConnectException) {
       return ApiError.badGateway("Provider " + provider.name() + " could not be reached.");
     }
     return ApiError.badGateway("Provider " + provider.name() + " failed: the connection was lost.");

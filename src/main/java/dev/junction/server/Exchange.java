@@ -2,6 +2,7 @@ package dev.junction.server;
 
 import dev.junction.api.ApiError;
 import dev.junction.api.Endpoint;
+import dev.junction.api.Json;
 import dev.junction.api.Usage;
 import dev.junction.catalog.Deployment;
 import dev.junction.ledger.Ledger;
@@ -13,6 +14,9 @@ import io.vertx.core.http.HttpServerResponse;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * One client request from acceptance to its ledger record: what the client gets, and the single
@@ -42,6 +46,8 @@ final class Exchange {
   private long bodyBytes;
   private Deployment deployment;
   private int attempts;
+  private final ArrayNode attemptLog = JsonNodeFactory.instance.arrayNode();
+  private long attemptStartNanos;
   private long firstByteNanos = -1;
   private boolean finished;
   private Runnable onCancel = () -> {};
@@ -86,6 +92,33 @@ final class Exchange {
   void attempt(Deployment deployment) {
     this.deployment = deployment;
     attempts++;
+    attemptStartNanos = System.nanoTime();
+  }
+
+  long startNanos() {
+    return startNanos;
+  }
+
+  int attempts() {
+    return attempts;
+  }
+
+  /**
+   * The current attempt is over; it goes into the record's attempt log.
+   *
+   * @param upstreamStatus the provider's HTTP status, or 0 when no response came
+   * @param error why it failed, or null when it served the request
+   */
+  void attemptEnded(int upstreamStatus, String error) {
+    ObjectNode entry = attemptLog.addObject()
+        .put("provider", deployment.provider().name())
+        .put("model", deployment.model());
+    if (upstreamStatus > 0) {
+      entry.put("status", upstreamStatus);
+    } else {
+      entry.putNull("status");
+    }
+    entry.put("latency_ms", (System.nanoTime() - attemptStartNanos) / 1_000_000).put("error", error);
   }
 
   /** Runs when the client goes away before the end; set by whoever holds upstream work. */
@@ -187,6 +220,7 @@ final class Exchange {
   }
 
   private void finish(Status status, int httpStatus, Usage usage, String error) {
+    if (finished) return;
     finished = true;
     long now = System.nanoTime();
     double cost = deployment == null ? 0 : deployment.pricing().cost(usage);
@@ -207,6 +241,7 @@ final class Exchange {
         cost,
         (now - startNanos) / 1_000_000,
         firstByteNanos < 0 ? -1 : (firstByteNanos - startNanos) / 1_000_000,
-        error));
+        error,
+        attemptLog.isEmpty() ? null : Json.MAPPER.writeValueAsString(attemptLog)));
   }
 }

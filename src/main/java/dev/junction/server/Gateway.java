@@ -58,7 +58,9 @@ public final class Gateway implements AutoCloseable {
           new Router(catalog, config.server().defaultPolicy()),
           ledger,
           client,
-          vertx);
+          vertx,
+          config.server().maxAttempts(),
+          config.server().requestTimeoutMs());
       ModelsApi models = new ModelsApi(catalog, System.currentTimeMillis() / 1000);
       Authenticator auth = new Authenticator(config.server().masterKey());
       AtomicInteger bound = new AtomicInteger();

@@ -27,18 +27,25 @@ import io.vertx.ext.web.RoutingContext;
  */
 final class ProxyPipeline {
 
+  static final String TIMEOUT_HEADER = "x-junction-timeout-ms";
+
   private final Authenticator authenticator;
   private final Router router;
   private final Ledger ledger;
   private final HttpClient client;
   private final Vertx vertx;
+  private final int maxAttempts;
+  private final long maxTimeoutMs;
 
-  ProxyPipeline(Authenticator authenticator, Router router, Ledger ledger, HttpClient client, Vertx vertx) {
+  ProxyPipeline(Authenticator authenticator, Router router, Ledger ledger, HttpClient client, Vertx vertx,
+      int maxAttempts, long maxTimeoutMs) {
     this.authenticator = authenticator;
     this.router = router;
     this.ledger = ledger;
     this.client = client;
     this.vertx = vertx;
+    this.maxAttempts = maxAttempts;
+    this.maxTimeoutMs = maxTimeoutMs;
   }
 
   void handle(RoutingContext ctx, Endpoint endpoint) {
@@ -49,14 +56,32 @@ final class ProxyPipeline {
     try {
       authenticator.check(
           ctx.request().getHeader(HttpHeaders.AUTHORIZATION), ctx.request().getHeader("x-api-key"));
+      long timeoutMs = timeoutMs(ctx.request().getHeader(TIMEOUT_HEADER));
       byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
       InspectedRequest request = RequestInspector.inspect(endpoint, body);
       exchange.describe(request.model(), request.stream(), body.length);
       Route route = router.route(request);
-      new Relay(exchange, request, route, client, vertx).start();
+      new Relay(exchange, request, route, client, vertx, new Relay.Limits(maxAttempts, timeoutMs)).start();
     } catch (ApiError error) {
       exchange.fail(error);
     }
+  }
+
+  /** The request's deadline: the configured one, or shorter when the client asks for it. */
+  private long timeoutMs(String header) {
+    if (header == null) {
+      return maxTimeoutMs;
+    }
+    try {
+      long asked = Long.parseLong(header.strip());
+      if (asked > 0) {
+        return Math.min(asked, maxTimeoutMs);
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw ApiError.invalid(TIMEOUT_HEADER, "The header " + TIMEOUT_HEADER
+        + " must be a whole number of milliseconds greater than 0 (at most " + maxTimeoutMs + " is used).");
   }
 
   /** A request refused before its body could be read (too large): it still leaves its record. */

@@ -2,14 +2,22 @@ package dev.junction.server;
 
 import dev.junction.api.ApiError;
 import dev.junction.api.InspectedRequest;
+import dev.junction.api.Usage;
+import dev.junction.catalog.Deployment;
 import dev.junction.routing.Route;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
+import java.util.ArrayDeque;
+import java.util.Deque;
 
 /**
  * Takes a routed request to a provider and its answer back to the client: walks the candidates until
  * one serves the request, then relays the response. Failover is invisible until the commit point, the
  * first byte sent to the client: a stream is held back until its first content event.
+ *
+ * <p>A deployment that failed transiently goes to the back of the queue with a backoff, so a healthy
+ * next candidate is tried at once and a retry only waits when nothing else is left. Everything stops
+ * at the request's deadline or its attempt budget, whichever comes first.
  */
 final class Relay {
 
@@ -17,51 +25,108 @@ final class Relay {
   final InspectedRequest request;
   final HttpClient client;
   final Vertx vertx;
-  private final Route route;
-  private int next;
+  private final Deque<Pending> queue = new ArrayDeque<>();
+  private final Limits limits;
+  private final long deadlineNanos;
   private ApiError lastError;
   private Attempt current;
+  private Pending currentTurn;
+  private long waitTimer = -1;
 
-  Relay(Exchange exchange, InspectedRequest request, Route route, HttpClient client, Vertx vertx) {
+  /** A deployment waiting for its turn: its retries left and the earliest it may go. */
+  private record Pending(Deployment deployment, int retriesLeft, int retried, long notBeforeNanos) {}
+
+  /**
+   * @param maxAttempts the attempt budget of one request
+   * @param timeoutMs the request's deadline, from acceptance
+   */
+  record Limits(int maxAttempts, long timeoutMs) {}
+
+  Relay(Exchange exchange, InspectedRequest request, Route route, HttpClient client, Vertx vertx, Limits limits) {
     this.exchange = exchange;
     this.request = request;
-    this.route = route;
     this.client = client;
     this.vertx = vertx;
+    this.limits = limits;
+    this.deadlineNanos = exchange.startNanos() + limits.timeoutMs() * 1_000_000;
+    for (Deployment d : route.candidates()) {
+      queue.add(new Pending(d, d.provider().retries(), 0, 0));
+    }
   }
 
   void start() {
-    exchange.onCancel(() -> current.cancel());
+    exchange.onCancel(this::cancel);
     attemptNext();
   }
 
   private void attemptNext() {
+    waitTimer = -1;
     if (exchange.finished()) {
       return;
     }
-    if (next == route.candidates().size()) {
-      exchange.fail(lastError);
+    long now = System.nanoTime();
+    while (!queue.isEmpty() && exchange.attempts() < limits.maxAttempts()) {
+      Pending next = queue.poll();
+      long waitMs = (next.notBeforeNanos() - now) / 1_000_000;
+      if (waitMs > 0) {
+        queue.addFirst(next);
+        waitTimer = vertx.setTimer(waitMs, t -> attemptNext());
+        return;
+      }
+      currentTurn = next;
+      current = new Attempt(this, next.deployment());
+      current.send(leftMs(now));
       return;
     }
-    current = new Attempt(this, route.candidates().get(next++));
-    current.send();
+    exchange.fail(lastError);
+  }
+
+  private long leftMs(long now) {
+    return Math.max(0, (deadlineNanos - now) / 1_000_000);
   }
 
   /**
-   * An attempt failed. Before the commit point the next candidate takes over; after it, the
-   * client's stream ends with an explicit error.
+   * An attempt failed. Before the commit point another try takes over (this deployment again later,
+   * when the failure was transient and a retry fits the deadline); after it, the client's stream ends
+   * with an explicit error.
    */
-  void failed(Attempt attempt, ApiError error) {
+  void failed(Attempt attempt, ApiError error, boolean retryable) {
     if (exchange.committed()) {
       exchange.fail(error, attempt.streamUsage());
-    } else {
-      lastError = error;
-      attemptNext();
+      return;
     }
+    lastError = error;
+    long now = System.nanoTime();
+    if (leftMs(now) == 0) {
+      exchange.fail(error);
+      return;
+    }
+    Pending tried = currentTurn;
+    if (retryable && tried.retriesLeft() > 0) {
+      long waitMs = Backoff.delayMs(tried.retried(), Backoff.retryAfterMs(error.retryAfter()));
+      // A pause that outlasts the deadline only delays the inevitable error.
+      if (waitMs < leftMs(now)) {
+        queue.addLast(new Pending(tried.deployment(), tried.retriesLeft() - 1, tried.retried() + 1,
+            now + waitMs * 1_000_000));
+      }
+    }
+    attemptNext();
   }
 
   /** A failure no other candidate would answer differently: the client's own request is at fault. */
   void stopped(ApiError error) {
     exchange.fail(error);
+  }
+
+  /** The client went away: stop whatever is under way, upstream or waiting. */
+  void cancel() {
+    if (waitTimer >= 0) {
+      vertx.cancelTimer(waitTimer);
+      waitTimer = -1;
+    }
+    if (current != null) {
+      current.cancel("cancelled");
+    }
+    exchange.cancelled(Usage.NONE);
   }
 }

@@ -58,21 +58,21 @@ class ChaosSuiteTest {
   record Row(String fault, Outcome aloneStream, Outcome alonePlain, Outcome backedStream, Outcome backedPlain) {}
 
   static final List<Row> ROWS = List.of(
-      new Row("status=429,retry-after=1", error(429, 1), error(429, 1), ok(H, 2), ok(H, 2)),
-      new Row("status=500", error(502, 1), error(502, 1), ok(H, 2), ok(H, 2)),
-      new Row("status=502", error(502, 1), error(502, 1), ok(H, 2), ok(H, 2)),
-      new Row("status=503", error(503, 1), error(503, 1), ok(H, 2), ok(H, 2)),
+      new Row("status=429,retry-after=1", error(429, 2), error(429, 2), ok(H, 2), ok(H, 2)),
+      new Row("status=500", error(502, 2), error(502, 2), ok(H, 2), ok(H, 2)),
+      new Row("status=502", error(502, 2), error(502, 2), ok(H, 2), ok(H, 2)),
+      new Row("status=503", error(503, 2), error(503, 2), ok(H, 2), ok(H, 2)),
       new Row("status=400", error(400, 1), error(400, 1), error(400, 1), error(400, 1)),
       new Row("status=401", error(502, 1), error(502, 1), ok(H, 2), ok(H, 2)),
       new Row("hang", error(504, 1), error(504, 1), ok(H, 2), ok(H, 2)),
       new Row("hang-after-headers", error(504, 1), error(504, 1), ok(H, 2), ok(H, 2)),
       new Row("drip=100", ok(F, 1), ok(F, 1), ok(F, 1), ok(F, 1)),
       new Row("drip=600", partial(1), error(504, 1), partial(1), ok(H, 2)),
-      new Row("cut=1", error(502, 1), error(502, 1), ok(H, 2), ok(H, 2)),
-      new Row("cut=4", partial(1), error(502, 1), partial(1), ok(H, 2)),
+      new Row("cut=1", error(502, 2), error(502, 2), ok(H, 2), ok(H, 2)),
+      new Row("cut=4", partial(1), error(502, 2), partial(1), ok(H, 2)),
       new Row("malformed", error(502, 1), error(502, 1), ok(H, 2), ok(H, 2)),
       new Row("no-done", partial(1), ok(F, 1), partial(1), ok(F, 1)),
-      new Row("reset", error(502, 1), error(502, 1), ok(H, 2), ok(H, 2)));
+      new Row("reset", error(502, 2), error(502, 2), ok(H, 2), ok(H, 2)));
 
   @TempDir static Path dir;
   static ChaosGateway junction;
@@ -143,6 +143,21 @@ class ChaosSuiteTest {
     assertThat(record.httpStatus()).as("ledger http status").isEqualTo(expected.httpStatus());
     assertThat(record.provider()).as("ledger provider").isEqualTo(expected.provider());
     assertThat(record.attempts()).as("ledger attempts").isEqualTo(expected.attempts());
+    JsonNode log = Json.MAPPER.readTree(record.attemptLog());
+    assertThat(log.size()).as("attempt log").isEqualTo(expected.attempts());
+    for (int i = 0; i < log.size(); i++) {
+      JsonNode entry = log.get(i);
+      boolean last = i == log.size() - 1;
+      assertThat(entry.path("provider").asString()).isEqualTo(last ? expected.provider() : F);
+      assertThat(entry.path("latency_ms").asLong(-1)).isNotNegative();
+      assertThat(entry.has("status") && entry.has("model")).isTrue();
+      if (last && expected.status() == Status.OK) {
+        assertThat(entry.path("error").isNull()).as("the serving attempt has no error").isTrue();
+        assertThat(entry.path("status").asInt()).isEqualTo(200);
+      } else {
+        assertThat(entry.path("error").asString()).as("a failed attempt says why").isNotBlank();
+      }
+    }
     switch (expected.status()) {
       case OK -> {
         assertThat(response.headers().firstValue("x-junction-provider")).hasValue(expected.provider());
