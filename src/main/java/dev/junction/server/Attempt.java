@@ -26,6 +26,8 @@ final class Attempt {
   private final Vertx vertx;
   private final Deployment deployment;
   private final Provider provider;
+  private final boolean permitted;
+  private long startNanos;
   private HttpClientRequest upstream;
   private SseScanner scanner;
   private Buffer held;
@@ -38,7 +40,9 @@ final class Attempt {
   private boolean over;
   private boolean complete;
 
-  Attempt(Relay relay, Deployment deployment) {
+  /** @param permitted whether the deployment's breaker let this try through (false: tried as a last resort) */
+  Attempt(Relay relay, Deployment deployment, boolean permitted) {
+    this.permitted = permitted;
     this.relay = relay;
     this.exchange = relay.exchange;
     this.request = relay.request;
@@ -53,6 +57,7 @@ final class Attempt {
 
   /** @param leftMs what is left of the request's deadline; this attempt ends by then at the latest */
   void send(long leftMs) {
+    startNanos = System.nanoTime();
     exchange.attempt(deployment);
     Buffer body = Buffer.buffer(provider.body(request, deployment.quotedModel()));
     long firstTokenMs = provider.timeouts().firstTokenMs();
@@ -182,7 +187,7 @@ final class Attempt {
       moveOn(ApiError.badGateway("Provider " + provider.name() + " sent a malformed response."));
       return;
     }
-    end(null);
+    end(null, Verdict.SERVED);
     exchange.respond(body, usage);
   }
 
@@ -237,7 +242,7 @@ final class Attempt {
       exchange.commitStream();
       exchange.response().write(held);
     }
-    end(null);
+    end(null, Verdict.SERVED);
     exchange.endStream(streamUsage());
   }
 
@@ -269,31 +274,54 @@ final class Attempt {
 
   private void fail(ApiError error, boolean retryable) {
     if (over) return;
-    end(error.getMessage());
+    if (error.status() == 429) {
+      relay.health.rateLimited(deployment, Backoff.retryAfterMs(error.retryAfter()));
+      end(error.getMessage(), Verdict.NONE);
+    } else {
+      end(error.getMessage(), Verdict.FAILED);
+    }
     relay.failed(this, error, retryable);
   }
 
   private void stop(ApiError error) {
     if (over) return;
-    end(error.getMessage());
+    end(error.getMessage(), Verdict.NONE);
     relay.stopped(error);
   }
 
   /** The client went away, or the gateway is shutting down: stop upstream work at once. */
   void cancel(String reason) {
     if (over) return;
-    end(reason);
+    end(reason, Verdict.NONE);
     exchange.cancelled(streamUsage());
   }
 
-  private void end(String error) {
+  /** What a try says about its deployment's health. */
+  private enum Verdict { SERVED, FAILED, NONE }
+
+  private void end(String error, Verdict verdict) {
     over = true;
     exchange.attemptEnded(upstreamStatus, error);
+    report(verdict);
     cancelTimer(firstTokenTimer);
     cancelTimer(totalTimer);
     cancelTimer(idleTimer);
     if (upstream != null && !complete) {
       upstream.reset();
+    }
+  }
+
+  /**
+   * Tells the breaker how the try went. A last-resort try made while the breaker was open is not
+   * counted: the breaker's own probes decide when it closes.
+   */
+  private void report(Verdict verdict) {
+    if (!permitted) return;
+    long nanos = System.nanoTime() - startNanos;
+    switch (verdict) {
+      case SERVED -> relay.health.succeeded(deployment, nanos);
+      case FAILED -> relay.health.failed(deployment, nanos);
+      case NONE -> relay.health.released(deployment);
     }
   }
 

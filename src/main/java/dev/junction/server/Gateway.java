@@ -60,7 +60,8 @@ public final class Gateway implements AutoCloseable {
           client,
           vertx,
           config.server().maxAttempts(),
-          config.server().requestTimeoutMs());
+          config.server().requestTimeoutMs(),
+          new Breakers(Breakers.Settings.DEFAULT));
       ModelsApi models = new ModelsApi(catalog, System.currentTimeMillis() / 1000);
       Authenticator auth = new Authenticator(config.server().masterKey());
       AtomicInteger bound = new AtomicInteger();

@@ -36,9 +36,11 @@ final class ProxyPipeline {
   private final Vertx vertx;
   private final int maxAttempts;
   private final long maxTimeoutMs;
+  private final DeploymentHealth health;
 
   ProxyPipeline(Authenticator authenticator, Router router, Ledger ledger, HttpClient client, Vertx vertx,
-      int maxAttempts, long maxTimeoutMs) {
+      int maxAttempts, long maxTimeoutMs, DeploymentHealth health) {
+    this.health = health;
     this.authenticator = authenticator;
     this.router = router;
     this.ledger = ledger;
@@ -61,7 +63,8 @@ final class ProxyPipeline {
       InspectedRequest request = RequestInspector.inspect(endpoint, body);
       exchange.describe(request.model(), request.stream(), body.length);
       Route route = router.route(request);
-      new Relay(exchange, request, route, client, vertx, new Relay.Limits(maxAttempts, timeoutMs)).start();
+      new Relay(exchange, request, route, client, vertx, new Relay.Limits(maxAttempts, timeoutMs), health)
+          .start();
     } catch (ApiError error) {
       exchange.fail(error);
     }

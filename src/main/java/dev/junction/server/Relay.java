@@ -25,6 +25,7 @@ final class Relay {
   final InspectedRequest request;
   final HttpClient client;
   final Vertx vertx;
+  final DeploymentHealth health;
   private final Deque<Pending> queue = new ArrayDeque<>();
   private final Limits limits;
   private final long deadlineNanos;
@@ -42,8 +43,10 @@ final class Relay {
    */
   record Limits(int maxAttempts, long timeoutMs) {}
 
-  Relay(Exchange exchange, InspectedRequest request, Route route, HttpClient client, Vertx vertx, Limits limits) {
+  Relay(Exchange exchange, InspectedRequest request, Route route, HttpClient client, Vertx vertx, Limits limits,
+      DeploymentHealth health) {
     this.exchange = exchange;
+    this.health = health;
     this.request = request;
     this.client = client;
     this.vertx = vertx;
@@ -64,21 +67,33 @@ final class Relay {
     if (exchange.finished()) {
       return;
     }
-    long now = System.nanoTime();
-    while (!queue.isEmpty() && exchange.attempts() < limits.maxAttempts()) {
-      Pending next = queue.poll();
-      long waitMs = (next.notBeforeNanos() - now) / 1_000_000;
-      if (waitMs > 0) {
-        queue.addFirst(next);
-        waitTimer = vertx.setTimer(waitMs, t -> attemptNext());
-        return;
-      }
-      currentTurn = next;
-      current = new Attempt(this, next.deployment());
-      current.send(leftMs(now));
+    if (queue.isEmpty() || exchange.attempts() >= limits.maxAttempts()) {
+      exchange.fail(lastError);
       return;
     }
-    exchange.fail(lastError);
+    long now = System.nanoTime();
+    Pending ready = null;
+    Pending waiting = null;
+    for (Pending p : queue) {
+      if (p.notBeforeNanos() - now > 0) {
+        waiting = waiting == null || p.notBeforeNanos() - waiting.notBeforeNanos() < 0 ? p : waiting;
+      } else if (health.tryAcquire(p.deployment())) {
+        ready = p;
+        break;
+      }
+    }
+    if (ready == null && waiting != null) {
+      // A healthy retry later beats a try now at a deployment known to be failing.
+      waitTimer = vertx.setTimer(Math.max(1, (waiting.notBeforeNanos() - now) / 1_000_000), t -> attemptNext());
+      return;
+    }
+    // Nothing healthy is left: the first in line is tried rather than failing without a try.
+    boolean permitted = ready != null;
+    Pending next = permitted ? ready : queue.peek();
+    queue.remove(next);
+    currentTurn = next;
+    current = new Attempt(this, next.deployment(), permitted);
+    current.send(leftMs(now));
   }
 
   private long leftMs(long now) {

@@ -40,15 +40,21 @@ final class ChaosGateway implements AutoCloseable {
   private ChaosGateway(Path dir, List<String> faults, String serverYaml, String providerYaml) {
     StringBuilder models = new StringBuilder();
     for (int i = 0; i < faults.size(); i++) {
-      models.append("""
-            - id: %s
-              providers:
-                - { provider: flaky, model: "fault:%s", input_price: 1.0, output_price: 2.0 }
-                - { provider: healthy, model: sim-chat, input_price: 1.0, output_price: 2.0 }
-            - id: %s
-              providers:
-                - { provider: flaky, model: "fault:%s", input_price: 1.0, output_price: 2.0 }
-          """.formatted(backedModel(i), faults.get(i), aloneModel(i), faults.get(i)));
+      for (boolean stream : new boolean[] {true, false}) {
+        // Every case gets a deployment of its own (the simulator ignores empty items of a fault
+        // spec), so one case's breaker or 429 cooldown never changes another case's outcome.
+        String backed = faults.get(i) + (stream ? "" : ",");
+        String alone = faults.get(i) + (stream ? ",," : ",,,");
+        models.append("""
+              - id: %s
+                providers:
+                  - { provider: flaky, model: "fault:%s", input_price: 1.0, output_price: 2.0 }
+                  - { provider: healthy, model: sim-chat, input_price: 1.0, output_price: 2.0 }
+              - id: %s
+                providers:
+                  - { provider: flaky, model: "fault:%s", input_price: 1.0, output_price: 2.0 }
+            """.formatted(backedModel(i, stream), backed, aloneModel(i, stream), alone));
+      }
     }
     String yaml = """
         server: { port: 0, default_policy: preferred%s }
@@ -84,12 +90,14 @@ final class ChaosGateway implements AutoCloseable {
     return new ChaosGateway(dir, faults, serverYaml, providerYaml);
   }
 
-  static String backedModel(int fault) {
-    return "chaos/" + fault;
+  /** The {@code fault}-th fault on flaky, then a healthy deployment. */
+  static String backedModel(int fault, boolean stream) {
+    return "chaos/" + fault + (stream ? "/stream" : "/plain");
   }
 
-  static String aloneModel(int fault) {
-    return "alone/" + fault;
+  /** The {@code fault}-th fault on flaky, alone. */
+  static String aloneModel(int fault, boolean stream) {
+    return "alone/" + fault + (stream ? "/stream" : "/plain");
   }
 
   static String body(String model, boolean stream) {

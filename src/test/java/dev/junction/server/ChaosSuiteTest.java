@@ -104,12 +104,10 @@ class ChaosSuiteTest {
     List<DynamicTest> tests = new ArrayList<>();
     for (int i = 0; i < ROWS.size(); i++) {
       Row row = ROWS.get(i);
-      String backed = ChaosGateway.backedModel(i);
-      String alone = ChaosGateway.aloneModel(i);
-      tests.add(test(row.fault(), true, false, alone, row.aloneStream()));
-      tests.add(test(row.fault(), false, false, alone, row.alonePlain()));
-      tests.add(test(row.fault(), true, true, backed, row.backedStream()));
-      tests.add(test(row.fault(), false, true, backed, row.backedPlain()));
+      tests.add(test(row.fault(), true, false, ChaosGateway.aloneModel(i, true), row.aloneStream()));
+      tests.add(test(row.fault(), false, false, ChaosGateway.aloneModel(i, false), row.alonePlain()));
+      tests.add(test(row.fault(), true, true, ChaosGateway.backedModel(i, true), row.backedStream()));
+      tests.add(test(row.fault(), false, true, ChaosGateway.backedModel(i, false), row.backedPlain()));
     }
     return tests.stream();
   }

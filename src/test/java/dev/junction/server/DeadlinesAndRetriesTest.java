@@ -41,7 +41,7 @@ class DeadlinesAndRetriesTest {
 
   @Test
   void aTimeoutHeaderShortensTheDeadlineBelowTheProvidersOwnTimeouts() {
-    var response = junction.post(ChaosGateway.body(ChaosGateway.aloneModel(0), false),
+    var response = junction.post(ChaosGateway.body(ChaosGateway.aloneModel(0, false), false),
         Map.of("x-junction-timeout-ms", "200"));
     assertThat(response.statusCode()).isEqualTo(504);
     JsonNode error = Json.MAPPER.readTree(response.body()).path("error");
@@ -74,7 +74,7 @@ class DeadlinesAndRetriesTest {
 
   @Test
   void theDeadlinePassingAfterTheFirstContentEndsTheStreamWithAnErrorEventAndAPartialRecord() {
-    var response = junction.post(ChaosGateway.body(ChaosGateway.backedModel(1), true),
+    var response = junction.post(ChaosGateway.body(ChaosGateway.backedModel(1, true), true),
         Map.of("x-junction-timeout-ms", "750"));
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.body()).doesNotContain("[DONE]");
@@ -88,7 +88,7 @@ class DeadlinesAndRetriesTest {
 
   @Test
   void aRetryAfterLongerThanTheDeadlineIsNotWaitedFor() {
-    var response = junction.post(ChaosGateway.body(ChaosGateway.aloneModel(2), false),
+    var response = junction.post(ChaosGateway.body(ChaosGateway.aloneModel(2, false), false),
         Map.of("x-junction-timeout-ms", "2000"));
     assertThat(response.statusCode()).isEqualTo(429);
     assertThat(response.headers().firstValue("retry-after")).hasValue("5");
@@ -97,7 +97,7 @@ class DeadlinesAndRetriesTest {
 
   @Test
   void anUpstreamClientErrorIsNeitherRetriedNorFailedOver() {
-    var response = junction.post(ChaosGateway.body(ChaosGateway.backedModel(3), false));
+    var response = junction.post(ChaosGateway.body(ChaosGateway.backedModel(3, false), false));
     assertThat(response.statusCode()).isEqualTo(422);
     LedgerRecord record = recordOf(junction, response);
     assertThat(record.attempts()).isEqualTo(1);
@@ -107,7 +107,7 @@ class DeadlinesAndRetriesTest {
 
   @Test
   void theAttemptBudgetBoundsRetriesAndFailoverTogether() {
-    var response = budgeted.post(ChaosGateway.body(ChaosGateway.aloneModel(0), false));
+    var response = budgeted.post(ChaosGateway.body(ChaosGateway.aloneModel(0, false), false));
     assertThat(response.statusCode()).isEqualTo(503);
     assertThat(response.headers().firstValue("x-junction-attempts")).hasValue("3");
     LedgerRecord record = recordOf(budgeted, response);
@@ -115,7 +115,7 @@ class DeadlinesAndRetriesTest {
     assertThat(log.size()).isEqualTo(3);
     for (JsonNode entry : log) {
       assertThat(entry.path("status").asInt()).isEqualTo(503);
-      assertThat(entry.path("model").asString()).isEqualTo("fault:status=503");
+      assertThat(entry.path("model").asString()).isEqualTo("fault:status=503,,,");
     }
   }
 }
