@@ -8,6 +8,8 @@ import dev.junction.catalog.Deployment;
 import dev.junction.ledger.Ledger;
 import dev.junction.ledger.LedgerRecord;
 import dev.junction.ledger.LedgerRecord.Status;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -51,6 +53,9 @@ final class Exchange {
   private long firstByteNanos = -1;
   private boolean finished;
   private Runnable onCancel = () -> {};
+  private Runnable onFinish = () -> {};
+  private String cancelReason = "the client closed the connection";
+  private final Context context = Vertx.currentContext();
 
   private Exchange(Endpoint endpoint, HttpServerResponse response, Ledger ledger) {
     this.id = newId();
@@ -139,8 +144,10 @@ final class Exchange {
   void respond(Buffer body, Usage usage) {
     if (finished) return;
     markFirstByte();
-    proxyHeaders().setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body);
+    proxyHeaders().setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, JSON);
+    // Recorded before the last byte leaves, so a client holding its answer finds its record after a flush.
     finish(Status.OK, 200, usage, null);
+    response.end(body);
   }
 
   /** Starts the event stream to the client: from here on, failures are reported in the stream. */
@@ -160,8 +167,8 @@ final class Exchange {
   /** The stream ended as it should. */
   void endStream(Usage usage) {
     if (finished) return;
-    response.end();
     finish(Status.OK, 200, usage, null);
+    response.end();
   }
 
   /**
@@ -173,16 +180,16 @@ final class Exchange {
   void fail(ApiError error, Usage delivered) {
     if (finished) return;
     if (committed()) {
-      response.end(Buffer.buffer(error.toSseEvent()));
       finish(Status.PARTIAL, 200, delivered, error.getMessage());
+      response.end(Buffer.buffer(error.toSseEvent()));
       return;
     }
     proxyHeaders().setStatusCode(error.status()).putHeader(HttpHeaders.CONTENT_TYPE, JSON);
     if (error.retryAfter() != null) {
       response.putHeader(HttpHeaders.RETRY_AFTER, error.retryAfter());
     }
-    response.end(Buffer.buffer(error.toJson()));
     finish(Status.ERROR, error.status(), Usage.NONE, error.getMessage());
+    response.end(Buffer.buffer(error.toJson()));
   }
 
   void fail(ApiError error) {
@@ -192,13 +199,41 @@ final class Exchange {
   private void cancelled() {
     if (finished || response.ended()) return;
     onCancel.run();
-    finish(Status.CANCELLED, 499, Usage.NONE, "the client closed the connection");
+    finish(Status.CANCELLED, 499, Usage.NONE, cancelReason);
   }
 
   /** Records a cancelled stream's delivered tokens; called by the relay before it stops. */
   void cancelled(Usage delivered) {
     if (finished) return;
-    finish(Status.CANCELLED, 499, delivered, "the client closed the connection");
+    finish(Status.CANCELLED, 499, delivered, cancelReason);
+  }
+
+  String cancelReason() {
+    return cancelReason;
+  }
+
+  /** Runs once the record is written; set by whoever tracks requests in flight. */
+  void onFinish(Runnable action) {
+    this.onFinish = action;
+  }
+
+  /**
+   * Cancels the request from outside its event loop (shutdown): upstream work stops, the record says
+   * cancelled, and the client's connection is reset, since a response cut short must not look whole.
+   */
+  void abort(String reason) {
+    Runnable abort = () -> {
+      if (finished) return;
+      cancelReason = reason;
+      cancelled();
+      finish(Status.CANCELLED, 499, Usage.NONE, reason);
+      response.reset();
+    };
+    if (context == null) {
+      abort.run();
+    } else {
+      context.runOnContext(v -> abort.run());
+    }
   }
 
   private HttpServerResponse proxyHeaders() {
@@ -222,6 +257,7 @@ final class Exchange {
   private void finish(Status status, int httpStatus, Usage usage, String error) {
     if (finished) return;
     finished = true;
+    onFinish.run();
     long now = System.nanoTime();
     double cost = deployment == null ? 0 : deployment.pricing().cost(usage);
     ledger.append(new LedgerRecord(

@@ -12,6 +12,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The request path of every proxied call, top to bottom:
@@ -37,6 +40,8 @@ final class ProxyPipeline {
   private final int maxAttempts;
   private final long maxTimeoutMs;
   private final DeploymentHealth health;
+  private final Set<Exchange> inFlight = ConcurrentHashMap.newKeySet();
+  private volatile boolean draining;
 
   ProxyPipeline(Authenticator authenticator, Router router, Ledger ledger, HttpClient client, Vertx vertx,
       int maxAttempts, long maxTimeoutMs, DeploymentHealth health) {
@@ -55,6 +60,12 @@ final class ProxyPipeline {
     if (exchange == null) {
       return;
     }
+    if (draining) {
+      exchange.fail(ApiError.unavailable("The gateway is shutting down; retry on another instance."));
+      return;
+    }
+    inFlight.add(exchange);
+    exchange.onFinish(() -> inFlight.remove(exchange));
     try {
       authenticator.check(
           ctx.request().getHeader(HttpHeaders.AUTHORIZATION), ctx.request().getHeader("x-api-key"));
@@ -68,6 +79,30 @@ final class ProxyPipeline {
     } catch (ApiError error) {
       exchange.fail(error);
     }
+  }
+
+  /** From now on requests are refused (503) rather than started. */
+  void drain() {
+    draining = true;
+  }
+
+  /** Waits until no request is in flight, or the time is up; true when none is left. */
+  boolean awaitIdle(long ms) {
+    long deadline = System.nanoTime() + ms * 1_000_000;
+    while (!inFlight.isEmpty() && System.nanoTime() - deadline < 0) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return inFlight.isEmpty();
+      }
+    }
+    return inFlight.isEmpty();
+  }
+
+  /** Cancels every request still in flight; each leaves a cancelled record. */
+  void cancelAll(String reason) {
+    List.copyOf(inFlight).forEach(e -> e.abort(reason));
   }
 
   /** The request's deadline: the configured one, or shorter when the client asks for it. */

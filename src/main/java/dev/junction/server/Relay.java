@@ -140,7 +140,7 @@ final class Relay {
       waitTimer = -1;
     }
     if (current != null) {
-      current.cancel("cancelled");
+      current.cancel("cancelled: " + exchange.cancelReason());
     }
     exchange.cancelled(Usage.NONE);
   }
