@@ -6,7 +6,6 @@ import dev.junction.config.ConfigLoader;
 import dev.junction.config.EnvironmentProviders;
 import dev.junction.config.JunctionConfig;
 import dev.junction.config.JunctionConfig.ProviderConfig;
-import dev.junction.config.JunctionConfig.ServerConfig;
 import dev.junction.server.Gateway;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -61,9 +60,8 @@ final class ServeCommand implements Callable<Integer> {
     if (port == null) {
       return c;
     }
-    ServerConfig s = c.server();
-    return new JunctionConfig(c.source(), new ServerConfig(s.host(), port, s.masterKey(), s.maxBodyBytes(),
-        s.defaultPolicy(), s.cacheAffinity()), c.database(), c.redisUrl(), c.ledger(), c.providers(), c.models());
+    return new JunctionConfig(c.source(), c.server().withPort(port), c.database(), c.redisUrl(), c.ledger(),
+        c.providers(), c.models());
   }
 
   /** One screen: where it listens, what it serves, and how to add what is missing. */

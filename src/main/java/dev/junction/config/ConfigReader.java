@@ -34,15 +34,15 @@ final class ConfigReader {
 
   static final List<String> ROOT_KEYS =
       List.of("server", "database", "redis", "ledger", "catalog", "providers", "models");
-  static final List<String> SERVER_KEYS =
-      List.of("host", "port", "master_key", "max_body_bytes", "default_policy", "cache_affinity");
+  static final List<String> SERVER_KEYS = List.of("host", "port", "master_key", "max_body_bytes", "default_policy",
+      "cache_affinity", "max_attempts", "request_timeout_ms", "drain_timeout_ms");
   static final List<String> CATALOG_KEYS = List.of("bundled");
   static final List<String> CATALOG_FILE_KEYS = List.of("models");
   static final List<String> DATABASE_KEYS = List.of("url", "user", "password");
   static final List<String> REDIS_KEYS = List.of("url");
   static final List<String> LEDGER_KEYS = List.of("flush_interval_ms", "batch_size", "capacity");
   static final List<String> PROVIDER_KEYS =
-      List.of("name", "kind", "profile", "base_url", "api_key", "headers", "timeouts");
+      List.of("name", "kind", "profile", "base_url", "api_key", "headers", "timeouts", "retries");
   static final List<String> TIMEOUT_KEYS = List.of("connect_ms", "first_token_ms", "idle_ms", "total_ms");
   static final List<String> MODEL_KEYS = List.of("id", "aliases", "context_length", "capabilities", "providers");
   static final List<String> DEPLOYMENT_KEYS = List.of("provider", "model", "input_price", "output_price",
@@ -132,7 +132,11 @@ final class ConfigReader {
     long maxBody = s.integer("max_body_bytes", 1, Long.MAX_VALUE).orElse(DEFAULT_MAX_BODY_BYTES);
     String policy = choice(s, "default_policy", POLICIES, "policies").orElse(DEFAULT_POLICY);
     boolean affinity = s.bool("cache_affinity").orElse(true);
-    return new ServerConfig(bindHost(host, masterKey), (int) port, masterKey, maxBody, policy, affinity);
+    long attempts = s.integer("max_attempts", 1, 100).orElse((long) ServerConfig.DEFAULT_MAX_ATTEMPTS);
+    long timeout = s.integer("request_timeout_ms", 1, Long.MAX_VALUE).orElse(ServerConfig.DEFAULT_REQUEST_TIMEOUT_MS);
+    long drain = s.integer("drain_timeout_ms", 0, Long.MAX_VALUE).orElse(ServerConfig.DEFAULT_DRAIN_TIMEOUT_MS);
+    return new ServerConfig(bindHost(host, masterKey), (int) port, masterKey, maxBody, policy, affinity,
+        (int) attempts, timeout, drain);
   }
 
   /**
@@ -214,7 +218,8 @@ final class ConfigReader {
         baseUrl(s, profile),
         s.secret("api_key").optional(),
         headers(s),
-        timeouts(s));
+        timeouts(s),
+        s.integer("retries", 0, 10).orElse((long) ProviderConfig.DEFAULT_RETRIES).intValue());
   }
 
   private void declareProvider(Section s, String name) {

@@ -42,20 +42,34 @@ public record JunctionConfig(
    * @param host bind address: 127.0.0.1 unless a master key protects the gateway
    * @param cacheAffinity whether requests sharing a prompt prefix, {@code prompt_cache_key} or
    *     {@code user} stick to one deployment, so that provider-side prompt caches keep hitting
+   * @param maxAttempts upstream attempts one request may make, retries and failover together
+   * @param requestTimeoutMs a request's whole deadline; {@code x-junction-timeout-ms} may only shorten it
+   * @param drainTimeoutMs how long shutdown lets in-flight requests finish before cancelling them
    */
   public record ServerConfig(
       String host, int port, Optional<String> masterKey, long maxBodyBytes, String defaultPolicy,
-      boolean cacheAffinity) {
+      boolean cacheAffinity, int maxAttempts, long requestTimeoutMs, long drainTimeoutMs) {
+
+    public static final int DEFAULT_MAX_ATTEMPTS = 5;
+    public static final long DEFAULT_REQUEST_TIMEOUT_MS = 600_000;
+    public static final long DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
 
     public ServerConfig(String host, int port, Optional<String> masterKey, long maxBodyBytes, String defaultPolicy) {
-      this(host, port, masterKey, maxBodyBytes, defaultPolicy, true);
+      this(host, port, masterKey, maxBodyBytes, defaultPolicy, true, DEFAULT_MAX_ATTEMPTS,
+          DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_DRAIN_TIMEOUT_MS);
+    }
+
+    public ServerConfig withPort(int value) {
+      return new ServerConfig(host, value, masterKey, maxBodyBytes, defaultPolicy, cacheAffinity, maxAttempts,
+          requestTimeoutMs, drainTimeoutMs);
     }
 
     @Override
     public String toString() {
       return "ServerConfig[host=" + host + ", port=" + port + ", masterKey=" + hidden(masterKey)
           + ", maxBodyBytes=" + maxBodyBytes + ", defaultPolicy=" + defaultPolicy
-          + ", cacheAffinity=" + cacheAffinity + "]";
+          + ", cacheAffinity=" + cacheAffinity + ", maxAttempts=" + maxAttempts
+          + ", requestTimeoutMs=" + requestTimeoutMs + ", drainTimeoutMs=" + drainTimeoutMs + "]";
     }
   }
 
@@ -86,6 +100,7 @@ public record JunctionConfig(
    * @param profile a known provider profile name (openai, groq, mistral, vllm, …) whose quirks apply;
    *     defaults to {@code name}; the provider package applies {@code generic} to a name it doesn't know
    * @param apiKey never logged, never echoed in an error
+   * @param retries how often a deployment of this provider is tried again after a transient failure
    */
   public record ProviderConfig(
       String name,
@@ -94,12 +109,22 @@ public record JunctionConfig(
       String baseUrl,
       Optional<String> apiKey,
       java.util.Map<String, String> headers,
-      TimeoutConfig timeouts) {
+      TimeoutConfig timeouts,
+      int retries) {
+
+    public static final int DEFAULT_RETRIES = 1;
+
+    public ProviderConfig(String name, String kind, String profile, String baseUrl, Optional<String> apiKey,
+        java.util.Map<String, String> headers, TimeoutConfig timeouts) {
+      this(name, kind, profile, baseUrl, apiKey, headers, timeouts, DEFAULT_RETRIES);
+    }
+
     /** Header values may be credentials too, so only their names are printed. */
     @Override
     public String toString() {
       return "ProviderConfig[name=" + name + ", kind=" + kind + ", profile=" + profile + ", baseUrl=" + baseUrl
-          + ", apiKey=" + hidden(apiKey) + ", headers=" + headers.keySet() + ", timeouts=" + timeouts + "]";
+          + ", apiKey=" + hidden(apiKey) + ", headers=" + headers.keySet() + ", timeouts=" + timeouts
+          + ", retries=" + retries + "]";
     }
   }
 

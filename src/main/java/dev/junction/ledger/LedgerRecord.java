@@ -21,6 +21,8 @@ import java.time.Instant;
  * @param latencyMs from request accepted to last byte sent
  * @param ttftMs to the first content byte sent, or -1 when none was
  * @param error a short reason when the status is not ok; never contains secrets
+ * @param attemptLog every upstream attempt in order, as JSON
+ *     {@code [{"provider","model","status","latency_ms","error"}]}; null when none was made
  */
 public record LedgerRecord(
     String requestId,
@@ -39,7 +41,16 @@ public record LedgerRecord(
     double costUsd,
     long latencyMs,
     long ttftMs,
-    String error) {
+    String error,
+    String attemptLog) {
+
+  /** A record without an attempt log. */
+  public LedgerRecord(String requestId, Instant createdAt, String endpoint, String model, String provider,
+      String providerModel, Status status, int httpStatus, boolean stream, int attempts, long inputTokens,
+      long cachedTokens, long outputTokens, double costUsd, long latencyMs, long ttftMs, String error) {
+    this(requestId, createdAt, endpoint, model, provider, providerModel, status, httpStatus, stream, attempts,
+        inputTokens, cachedTokens, outputTokens, costUsd, latencyMs, ttftMs, error, null);
+  }
 
   /** How a request ended. */
   public enum Status {

@@ -16,10 +16,10 @@ final class RecordTable {
 
   private static final String COLUMNS = "request_id, created_at, endpoint, model, provider, provider_model, "
       + "status, http_status, stream, attempts, input_tokens, cached_tokens, output_tokens, cost_usd, "
-      + "latency_ms, ttft_ms, error";
+      + "latency_ms, ttft_ms, error, attempt_log";
   // Idempotent, so a batch retried after an unclear failure cannot count a request twice.
   private static final String INSERT = "INSERT INTO ledger_requests (" + COLUMNS + ") VALUES ("
-      + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING";
+      + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING";
   private static final String SELECT = "SELECT " + COLUMNS + " FROM ledger_requests ";
 
   private final Jdbi jdbi;
@@ -36,7 +36,7 @@ final class RecordTable {
         batch.add(r.requestId(), r.createdAt().toEpochMilli(), r.endpoint(), r.model(), r.provider(),
             r.providerModel(), r.status().name().toLowerCase(Locale.ROOT), r.httpStatus(), r.stream(),
             r.attempts(), r.inputTokens(), r.cachedTokens(), r.outputTokens(), r.costUsd(), r.latencyMs(),
-            r.ttftMs(), r.error());
+            r.ttftMs(), r.error(), r.attemptLog());
       }
       batch.execute();
     });
@@ -70,6 +70,7 @@ final class RecordTable {
         rs.getDouble("cost_usd"),
         rs.getLong("latency_ms"),
         rs.getLong("ttft_ms"),
-        rs.getString("error"));
+        rs.getString("error"),
+        rs.getString("attempt_log"));
   }
 }

@@ -34,6 +34,7 @@ public final class Provider {
   private final String credential;
   private final Map<String, String> headers;
   private final TimeoutConfig timeouts;
+  private final int retries;
 
   private Provider(ProviderConfig config, ProviderProfile profile) {
     URI uri = URI.create(config.baseUrl());
@@ -47,6 +48,7 @@ public final class Provider {
     this.credential = config.apiKey().filter(k -> !k.isEmpty()).map(k -> profile.authPrefix() + k).orElse(null);
     this.headers = Map.copyOf(config.headers());
     this.timeouts = config.timeouts();
+    this.retries = config.retries();
   }
 
   /** Builds the provider from its config, applying the named (or same-named) known profile. */
@@ -66,6 +68,11 @@ public final class Provider {
 
   public TimeoutConfig timeouts() {
     return timeouts;
+  }
+
+  /** How often one request may try a deployment of this provider again after a transient failure. */
+  public int retries() {
+    return retries;
   }
 
   public boolean serves(Endpoint endpoint) {
@@ -94,8 +101,7 @@ public final class Provider {
         .setPort(port)
         .setURI(basePath + endpoint.path())
         .setHeaders(h)
-        .setConnectTimeout(timeouts.connectMs())
-        .setIdleTimeout(timeouts.idleMs());
+        .setConnectTimeout(timeouts.connectMs());
   }
 
   /** Removes this provider's credential from text that came back from it. */

@@ -2,18 +2,24 @@ package dev.junction.server;
 
 import dev.junction.api.ApiError;
 import dev.junction.api.Endpoint;
+import dev.junction.api.Json;
 import dev.junction.api.Usage;
 import dev.junction.catalog.Deployment;
 import dev.junction.ledger.Ledger;
 import dev.junction.ledger.LedgerRecord;
 import dev.junction.ledger.LedgerRecord.Status;
 import dev.junction.routing.Route;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * One client request from acceptance to its ledger record: what the client gets, and the single
@@ -45,9 +51,14 @@ final class Exchange {
   private Deployment deployment;
   private String route;
   private int attempts;
+  private final ArrayNode attemptLog = JsonNodeFactory.instance.arrayNode();
+  private long attemptStartNanos;
   private long firstByteNanos = -1;
   private boolean finished;
   private Runnable onCancel = () -> {};
+  private Runnable onFinish = () -> {};
+  private String cancelReason = "the client closed the connection";
+  private final Context context = Vertx.currentContext();
 
   private Exchange(Endpoint endpoint, HttpServerResponse response, Ledger ledger) {
     this.id = newId();
@@ -94,6 +105,33 @@ final class Exchange {
   void attempt(Deployment deployment) {
     this.deployment = deployment;
     attempts++;
+    attemptStartNanos = System.nanoTime();
+  }
+
+  long startNanos() {
+    return startNanos;
+  }
+
+  int attempts() {
+    return attempts;
+  }
+
+  /**
+   * The current attempt is over; it goes into the record's attempt log.
+   *
+   * @param upstreamStatus the provider's HTTP status, or 0 when no response came
+   * @param error why it failed, or null when it served the request
+   */
+  void attemptEnded(int upstreamStatus, String error) {
+    ObjectNode entry = attemptLog.addObject()
+        .put("provider", deployment.provider().name())
+        .put("model", deployment.model());
+    if (upstreamStatus > 0) {
+      entry.put("status", upstreamStatus);
+    } else {
+      entry.putNull("status");
+    }
+    entry.put("latency_ms", (System.nanoTime() - attemptStartNanos) / 1_000_000).put("error", error);
   }
 
   /** Runs when the client goes away before the end; set by whoever holds upstream work. */
@@ -114,8 +152,10 @@ final class Exchange {
   void respond(Buffer body, Usage usage) {
     if (finished) return;
     markFirstByte();
-    proxyHeaders().setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body);
+    proxyHeaders().setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, JSON);
+    // Recorded before the last byte leaves, so a client holding its answer finds its record after a flush.
     finish(Status.OK, 200, usage, null);
+    response.end(body);
   }
 
   /** Starts the event stream to the client: from here on, failures are reported in the stream. */
@@ -135,8 +175,8 @@ final class Exchange {
   /** The stream ended as it should. */
   void endStream(Usage usage) {
     if (finished) return;
-    response.end();
     finish(Status.OK, 200, usage, null);
+    response.end();
   }
 
   /**
@@ -148,16 +188,16 @@ final class Exchange {
   void fail(ApiError error, Usage delivered) {
     if (finished) return;
     if (committed()) {
-      response.end(Buffer.buffer(error.toSseEvent()));
       finish(Status.PARTIAL, 200, delivered, error.getMessage());
+      response.end(Buffer.buffer(error.toSseEvent()));
       return;
     }
     proxyHeaders().setStatusCode(error.status()).putHeader(HttpHeaders.CONTENT_TYPE, JSON);
     if (error.retryAfter() != null) {
       response.putHeader(HttpHeaders.RETRY_AFTER, error.retryAfter());
     }
-    response.end(Buffer.buffer(error.toJson()));
     finish(Status.ERROR, error.status(), Usage.NONE, error.getMessage());
+    response.end(Buffer.buffer(error.toJson()));
   }
 
   void fail(ApiError error) {
@@ -167,13 +207,41 @@ final class Exchange {
   private void cancelled() {
     if (finished || response.ended()) return;
     onCancel.run();
-    finish(Status.CANCELLED, 499, Usage.NONE, "the client closed the connection");
+    finish(Status.CANCELLED, 499, Usage.NONE, cancelReason);
   }
 
   /** Records a cancelled stream's delivered tokens; called by the relay before it stops. */
   void cancelled(Usage delivered) {
     if (finished) return;
-    finish(Status.CANCELLED, 499, delivered, "the client closed the connection");
+    finish(Status.CANCELLED, 499, delivered, cancelReason);
+  }
+
+  String cancelReason() {
+    return cancelReason;
+  }
+
+  /** Runs once the record is written; set by whoever tracks requests in flight. */
+  void onFinish(Runnable action) {
+    this.onFinish = action;
+  }
+
+  /**
+   * Cancels the request from outside its event loop (shutdown): upstream work stops, the record says
+   * cancelled, and the client's connection is reset, since a response cut short must not look whole.
+   */
+  void abort(String reason) {
+    Runnable abort = () -> {
+      if (finished) return;
+      cancelReason = reason;
+      cancelled();
+      finish(Status.CANCELLED, 499, Usage.NONE, reason);
+      response.reset();
+    };
+    if (context == null) {
+      abort.run();
+    } else {
+      context.runOnContext(v -> abort.run());
+    }
   }
 
   private HttpServerResponse proxyHeaders() {
@@ -198,7 +266,9 @@ final class Exchange {
   }
 
   private void finish(Status status, int httpStatus, Usage usage, String error) {
+    if (finished) return;
     finished = true;
+    onFinish.run();
     long now = System.nanoTime();
     double cost = deployment == null ? 0 : deployment.pricing().cost(usage);
     ledger.append(new LedgerRecord(
@@ -218,6 +288,7 @@ final class Exchange {
         cost,
         (now - startNanos) / 1_000_000,
         firstByteNanos < 0 ? -1 : (firstByteNanos - startNanos) / 1_000_000,
-        error));
+        error,
+        attemptLog.isEmpty() ? null : Json.MAPPER.writeValueAsString(attemptLog)));
   }
 }

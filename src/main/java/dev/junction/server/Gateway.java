@@ -17,6 +17,10 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -25,6 +29,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Gateway implements AutoCloseable {
 
+  // Past the drain, cancelled requests get this long to write their records.
+  private static final long CANCEL_GRACE_MS = 2_000;
+
   private final Vertx vertx;
   private final Ledger ledger;
   private final Catalog catalog;
@@ -32,9 +39,13 @@ public final class Gateway implements AutoCloseable {
   private final FleetStats fleet;
   private final String host;
   private final int port;
+  private final ProxyPipeline pipeline;
+  private final List<HttpServer> servers;
+  private final long drainTimeoutMs;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private Gateway(Vertx vertx, Ledger ledger, Catalog catalog, LiveStats stats, FleetStats fleet, String host,
-      int port) {
+      int port, ProxyPipeline pipeline, List<HttpServer> servers, long drainTimeoutMs) {
     this.vertx = vertx;
     this.ledger = ledger;
     this.catalog = catalog;
@@ -42,6 +53,9 @@ public final class Gateway implements AutoCloseable {
     this.fleet = fleet;
     this.host = host;
     this.port = port;
+    this.pipeline = pipeline;
+    this.servers = servers;
+    this.drainTimeoutMs = drainTimeoutMs;
   }
 
   /** Starts serving; returns once the port is bound. */
@@ -71,10 +85,14 @@ public final class Gateway implements AutoCloseable {
           new Router(catalog, config.server().defaultPolicy(), stats, config.server().cacheAffinity()),
           ledger,
           client,
-          vertx);
+          vertx,
+          config.server().maxAttempts(),
+          config.server().requestTimeoutMs(),
+          new Breakers(Breakers.Settings.DEFAULT));
       ModelsApi models = new ModelsApi(catalog, System.currentTimeMillis() / 1000);
       Authenticator auth = new Authenticator(config.server().masterKey());
       AtomicInteger bound = new AtomicInteger();
+      List<HttpServer> servers = new CopyOnWriteArrayList<>();
       HttpServerOptions options = new HttpServerOptions()
           .setHost(config.server().host())
           .setPort(config.server().port())
@@ -86,10 +104,14 @@ public final class Gateway implements AutoCloseable {
         public Future<?> start() {
           var router = Routes.of(vertx, pipeline, models, auth, ledger, config.server().maxBodyBytes());
           return vertx.createHttpServer(options).requestHandler(router).listen()
-              .onSuccess(server -> bound.set(server.actualPort()));
+              .onSuccess(server -> {
+                bound.set(server.actualPort());
+                servers.add(server);
+              });
         }
       }, deployment).await();
-      return new Gateway(vertx, ledger, catalog, stats, fleet, config.server().host(), bound.get());
+      return new Gateway(vertx, ledger, catalog, stats, fleet, config.server().host(), bound.get(), pipeline,
+          servers, config.server().drainTimeoutMs());
     } catch (RuntimeException e) {
       if (fleet != null) {
         fleet.close();
@@ -122,8 +144,22 @@ public final class Gateway implements AutoCloseable {
     return stats;
   }
 
+  /**
+   * Shuts down without losing a record: stops accepting connections, lets requests in flight finish
+   * for up to {@code server.drain_timeout_ms}, cancels the rest (their records say cancelled), then
+   * flushes the ledger. Run by the SIGTERM hook of {@code junction serve}.
+   */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    pipeline.drain();
+    servers.forEach(server -> server.shutdown(Duration.ofMillis(drainTimeoutMs + CANCEL_GRACE_MS)));
+    if (!pipeline.awaitIdle(drainTimeoutMs)) {
+      pipeline.cancelAll("the gateway shut down");
+      pipeline.awaitIdle(CANCEL_GRACE_MS);
+    }
     if (fleet != null) {
       fleet.close();
     }

@@ -12,6 +12,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The request path of every proxied call, top to bottom:
@@ -27,18 +30,29 @@ import io.vertx.ext.web.RoutingContext;
  */
 final class ProxyPipeline {
 
+  static final String TIMEOUT_HEADER = "x-junction-timeout-ms";
+
   private final Authenticator authenticator;
   private final Router router;
   private final Ledger ledger;
   private final HttpClient client;
   private final Vertx vertx;
+  private final int maxAttempts;
+  private final long maxTimeoutMs;
+  private final DeploymentHealth health;
+  private final Set<Exchange> inFlight = ConcurrentHashMap.newKeySet();
+  private volatile boolean draining;
 
-  ProxyPipeline(Authenticator authenticator, Router router, Ledger ledger, HttpClient client, Vertx vertx) {
+  ProxyPipeline(Authenticator authenticator, Router router, Ledger ledger, HttpClient client, Vertx vertx,
+      int maxAttempts, long maxTimeoutMs, DeploymentHealth health) {
+    this.health = health;
     this.authenticator = authenticator;
     this.router = router;
     this.ledger = ledger;
     this.client = client;
     this.vertx = vertx;
+    this.maxAttempts = maxAttempts;
+    this.maxTimeoutMs = maxTimeoutMs;
   }
 
   void handle(RoutingContext ctx, Endpoint endpoint) {
@@ -46,18 +60,67 @@ final class ProxyPipeline {
     if (exchange == null) {
       return;
     }
+    if (draining) {
+      exchange.fail(ApiError.unavailable("The gateway is shutting down; retry on another instance."));
+      return;
+    }
+    inFlight.add(exchange);
+    exchange.onFinish(() -> inFlight.remove(exchange));
     try {
       authenticator.check(
           ctx.request().getHeader(HttpHeaders.AUTHORIZATION), ctx.request().getHeader("x-api-key"));
+      long timeoutMs = timeoutMs(ctx.request().getHeader(TIMEOUT_HEADER));
       byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
       InspectedRequest request = RequestInspector.inspect(endpoint, body);
       exchange.describe(request.model(), request.stream(), body.length);
       Route route = router.route(request);
       exchange.routed(route);
-      new Relay(exchange, request, route, client, vertx).start();
+      new Relay(exchange, request, route, client, vertx, new Relay.Limits(maxAttempts, timeoutMs), health)
+          .start();
     } catch (ApiError error) {
       exchange.fail(error);
     }
+  }
+
+  /** From now on requests are refused (503) rather than started. */
+  void drain() {
+    draining = true;
+  }
+
+  /** Waits until no request is in flight, or the time is up; true when none is left. */
+  boolean awaitIdle(long ms) {
+    long deadline = System.nanoTime() + ms * 1_000_000;
+    while (!inFlight.isEmpty() && System.nanoTime() - deadline < 0) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return inFlight.isEmpty();
+      }
+    }
+    return inFlight.isEmpty();
+  }
+
+  /** Cancels every request still in flight; each leaves a cancelled record. */
+  void cancelAll(String reason) {
+    List.copyOf(inFlight).forEach(e -> e.abort(reason));
+  }
+
+  /** The request's deadline: the configured one, or shorter when the client asks for it. */
+  private long timeoutMs(String header) {
+    if (header == null) {
+      return maxTimeoutMs;
+    }
+    try {
+      long asked = Long.parseLong(header.strip());
+      if (asked > 0) {
+        return Math.min(asked, maxTimeoutMs);
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw ApiError.invalid(TIMEOUT_HEADER, "The header " + TIMEOUT_HEADER
+        + " must be a whole number of milliseconds greater than 0 (at most " + maxTimeoutMs + " is used).");
   }
 
   /** A request refused before its body could be read (too large): it still leaves its record. */

@@ -2,292 +2,148 @@ package dev.junction.server;
 
 import dev.junction.api.ApiError;
 import dev.junction.api.InspectedRequest;
-import dev.junction.api.ResponseReader;
-import dev.junction.api.SseScanner;
 import dev.junction.api.Usage;
 import dev.junction.catalog.Deployment;
-import dev.junction.provider.Provider;
-import dev.junction.routing.LiveStats;
 import dev.junction.routing.Route;
-import io.vertx.core.AsyncResult;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpServerResponse;
-import java.net.ConnectException;
-import java.util.concurrent.TimeoutException;
+import java.util.ArrayDeque;
+import java.util.Deque;
 
 /**
  * Takes a routed request to a provider and its answer back to the client: walks the candidates until
  * one serves the request, then relays the response. Failover is invisible until the commit point, the
  * first byte sent to the client: a stream is held back until its first content event.
+ *
+ * <p>A deployment that failed transiently goes to the back of the queue with a backoff, so a healthy
+ * next candidate is tried at once and a retry only waits when nothing else is left. Everything stops
+ * at the request's deadline or its attempt budget, whichever comes first.
  */
 final class Relay {
 
-  private final Exchange exchange;
-  private final InspectedRequest request;
-  private final Route route;
-  private final HttpClient client;
-  private final Vertx vertx;
-  private int next;
+  final Exchange exchange;
+  final InspectedRequest request;
+  final HttpClient client;
+  final Vertx vertx;
+  final DeploymentHealth health;
+  final Route route;
+  private final Deque<Pending> queue = new ArrayDeque<>();
+  private final Limits limits;
+  private final long deadlineNanos;
   private ApiError lastError;
   private Attempt current;
+  private Pending currentTurn;
+  private long waitTimer = -1;
 
-  Relay(Exchange exchange, InspectedRequest request, Route route, HttpClient client, Vertx vertx) {
+  /** A deployment waiting for its turn: its retries left and the earliest it may go. */
+  private record Pending(Deployment deployment, int retriesLeft, int retried, long notBeforeNanos) {}
+
+  /**
+   * @param maxAttempts the attempt budget of one request
+   * @param timeoutMs the request's deadline, from acceptance
+   */
+  record Limits(int maxAttempts, long timeoutMs) {}
+
+  Relay(Exchange exchange, InspectedRequest request, Route route, HttpClient client, Vertx vertx, Limits limits,
+      DeploymentHealth health) {
     this.exchange = exchange;
-    this.request = request;
+    this.health = health;
     this.route = route;
+    this.request = request;
     this.client = client;
     this.vertx = vertx;
+    this.limits = limits;
+    this.deadlineNanos = exchange.startNanos() + limits.timeoutMs() * 1_000_000;
+    for (Deployment d : route.candidates()) {
+      queue.add(new Pending(d, d.provider().retries(), 0, 0));
+    }
   }
 
   void start() {
-    exchange.onCancel(() -> current.cancel());
+    exchange.onCancel(this::cancel);
     attemptNext();
   }
 
   private void attemptNext() {
+    waitTimer = -1;
     if (exchange.finished()) {
       return;
     }
-    if (next == route.candidates().size()) {
+    if (queue.isEmpty() || exchange.attempts() >= limits.maxAttempts()) {
       exchange.fail(lastError);
       return;
     }
-    current = new Attempt(route.candidates().get(next++));
-    current.send();
+    long now = System.nanoTime();
+    Pending ready = null;
+    Pending waiting = null;
+    for (Pending p : queue) {
+      if (p.notBeforeNanos() - now > 0) {
+        waiting = waiting == null || p.notBeforeNanos() - waiting.notBeforeNanos() < 0 ? p : waiting;
+      } else if (health.tryAcquire(p.deployment())) {
+        ready = p;
+        break;
+      }
+    }
+    if (ready == null && waiting != null) {
+      // A healthy retry later beats a try now at a deployment known to be failing.
+      waitTimer = vertx.setTimer(Math.max(1, (waiting.notBeforeNanos() - now) / 1_000_000), t -> attemptNext());
+      return;
+    }
+    // Nothing healthy is left: the first in line is tried rather than failing without a try.
+    boolean permitted = ready != null;
+    Pending next = permitted ? ready : queue.peek();
+    queue.remove(next);
+    currentTurn = next;
+    current = new Attempt(this, next.deployment(), permitted);
+    current.send(leftMs(now));
   }
 
-  /** One try against one deployment. */
-  private final class Attempt {
-    private final Deployment deployment;
-    private final Provider provider;
-    private LiveStats.Probe probe;
-    private HttpClientRequest upstream;
-    private SseScanner scanner;
-    private Buffer held;
-    private long firstTokenTimer = -1;
-    private long totalTimer = -1;
-    private boolean over;
-    private boolean complete;
+  private long leftMs(long now) {
+    return Math.max(0, (deadlineNanos - now) / 1_000_000);
+  }
 
-    Attempt(Deployment deployment) {
-      this.deployment = deployment;
-      this.provider = deployment.provider();
+  /**
+   * An attempt failed. Before the commit point another try takes over (this deployment again later,
+   * when the failure was transient and a retry fits the deadline); after it, the client's stream ends
+   * with an explicit error.
+   */
+  void failed(Attempt attempt, ApiError error, boolean retryable) {
+    if (exchange.committed()) {
+      exchange.fail(error, attempt.streamUsage());
+      return;
     }
-
-    void send() {
-      exchange.attempt(deployment);
-      probe = route.observe(deployment);
-      Buffer body = Buffer.buffer(provider.body(request, deployment.quotedModel()));
-      firstTokenTimer = vertx.setTimer(provider.timeouts().firstTokenMs(), t -> {
-        firstTokenTimer = -1;
-        moveOn(ApiError.timeout("Provider " + provider.name() + " sent nothing within "
-            + provider.timeouts().firstTokenMs() + " ms."));
-      });
-      totalTimer = vertx.setTimer(provider.timeouts().totalMs(), t -> {
-        totalTimer = -1;
-        moveOn(ApiError.timeout("Provider " + provider.name() + " did not finish within "
-            + provider.timeouts().totalMs() + " ms."));
-      });
-      client.request(provider.request(request.endpoint(), request.stream()))
-          .compose(req -> {
-            upstream = req;
-            if (over) {
-              req.reset();
-            }
-            return req.send(body);
-          })
-          .onComplete(this::answered);
-    }
-
-    private void answered(AsyncResult<HttpClientResponse> result) {
-      if (over) {
-        if (result.succeeded()) result.result().request().reset();
-        return;
-      }
-      if (result.failed()) {
-        moveOn(unreachable(result.cause()));
-        return;
-      }
-      HttpClientResponse response = result.result();
-      if (!request.stream()) {
-        // A complete answer comes with its headers; the first-token bound ends here.
-        cancelTimer(firstTokenTimer);
-        probe.firstToken();
-      }
-      if (response.statusCode() != 200) {
-        response.body().onComplete(body -> {
-          complete = body.succeeded();
-          refused(response, complete ? body.result() : Buffer.buffer());
-        });
-      } else if (request.stream()) {
-        relayStream(response);
-      } else {
-        response.body().onComplete(this::relayBody);
-      }
-    }
-
-    private void refused(HttpClientResponse response, Buffer body) {
-      if (over) return;
-      int status = response.statusCode();
-      ResponseReader.UpstreamError error = ResponseReader.error(body.getBytes());
-      String said = provider.scrub(error.message());
-      String from = "Provider " + provider.name() + " answered " + status;
-      String reason = said == null ? from + "." : from + ": " + said;
-      switch (status) {
-        case 400, 413, 422 -> stop(ApiError.upstreamClientError(status, provider.scrub(said == null ? reason : said),
-            error.param(), error.code()));
-        case 429 -> moveOn(ApiError.rateLimited(reason, response.getHeader("retry-after")));
-        case 401, 403 -> moveOn(ApiError.badGateway(
-            "Provider " + provider.name() + " refused the gateway's credentials (" + status + ")."));
-        case 404 -> moveOn(ApiError.upstreamClientError(404, reason, error.param(), error.code()));
-        case 503, 529 -> moveOn(ApiError.unavailable(reason));
-        case 504, 408 -> moveOn(ApiError.timeout(reason));
-        default -> moveOn(ApiError.badGateway(reason));
-      }
-    }
-
-    private void relayBody(AsyncResult<Buffer> result) {
-      if (over) return;
-      if (result.failed()) {
-        moveOn(ApiError.badGateway("Provider " + provider.name() + " closed the connection mid-response."));
-        return;
-      }
-      complete = true;
-      Buffer body = result.result();
-      Usage usage;
-      try {
-        usage = ResponseReader.usage(body.getBytes());
-      } catch (IllegalArgumentException e) {
-        moveOn(ApiError.badGateway("Provider " + provider.name() + " sent a malformed response."));
-        return;
-      }
-      end();
-      probe.finished(usage.outputTokens());
-      exchange.respond(body, usage);
-    }
-
-    private void relayStream(HttpClientResponse response) {
-      scanner = new SseScanner(!request.clientWantsUsage());
-      held = Buffer.buffer();
-      HttpServerResponse client = exchange.response();
-      response.handler(chunk -> {
-        if (over) return;
-        byte[] out = scanner.feed(chunk.getBytes());
-        if (scanner.error() != null) {
-          write(out);
-          moveOn(ApiError.badGateway("Provider " + provider.name() + " broke the stream: " + scanner.error() + "."));
-          return;
-        }
-        if (exchange.committed()) {
-          write(out);
-        } else {
-          held.appendBytes(out);
-          if (scanner.sawContent() || scanner.done()) {
-            cancelTimer(firstTokenTimer);
-            probe.firstToken();
-            exchange.commitStream();
-            client.write(held);
-            held = null;
-          }
-        }
-        if (client.writeQueueFull()) {
-          response.pause();
-          client.drainHandler(v -> response.resume());
-        }
-      });
-      response.exceptionHandler(e -> moveOn(ApiError.badGateway(
-          "Provider " + provider.name() + " interrupted the stream.")));
-      response.endHandler(v -> streamEnded());
-    }
-
-    private void streamEnded() {
-      complete = true;
-      if (over) return;
-      if (!scanner.done()) {
-        moveOn(ApiError.badGateway("Provider " + provider.name() + " ended the stream without its end marker."));
-        return;
-      }
-      if (!exchange.committed()) {
-        exchange.commitStream();
-        exchange.response().write(held);
-      }
-      end();
-      probe.finished(streamUsage().outputTokens());
-      exchange.endStream(streamUsage());
-    }
-
-    private void write(byte[] out) {
-      if (out.length > 0 && exchange.committed()) {
-        exchange.response().write(Buffer.buffer(out));
-      }
-    }
-
-    /** The tokens of this stream: as reported, else estimated from what was delivered. */
-    private Usage streamUsage() {
-      Usage reported = scanner == null ? null : scanner.usage();
-      if (reported != null) {
-        return reported;
-      }
-      int delivered = scanner == null ? 0 : scanner.contentEvents();
-      return new Usage(exchange.estimatedInputTokens(), delivered, 0);
-    }
-
-    /**
-     * This attempt failed. Before the commit point the next candidate takes over; after it, the
-     * client's stream ends with an explicit error.
-     */
-    private void moveOn(ApiError error) {
-      if (over) return;
-      end();
-      probe.failed();
-      if (exchange.committed()) {
-        exchange.fail(error, streamUsage());
-      } else {
-        lastError = error;
-        attemptNext();
-      }
-    }
-
-    /** A failure no other candidate would answer differently: the client's own request is at fault. */
-    private void stop(ApiError error) {
-      end();
-      probe.released();
+    lastError = error;
+    long now = System.nanoTime();
+    if (leftMs(now) == 0) {
       exchange.fail(error);
+      return;
     }
-
-    /** The client went away: stop upstream work at once. */
-    void cancel() {
-      if (over) return;
-      end();
-      probe.released();
-      exchange.cancelled(streamUsage());
-    }
-
-    private void end() {
-      over = true;
-      cancelTimer(firstTokenTimer);
-      cancelTimer(totalTimer);
-      if (upstream != null && !complete) {
-        upstream.reset();
+    Pending tried = currentTurn;
+    if (retryable && tried.retriesLeft() > 0) {
+      long waitMs = Backoff.delayMs(tried.retried(), Backoff.retryAfterMs(error.retryAfter()));
+      // A pause that outlasts the deadline only delays the inevitable error.
+      if (waitMs < leftMs(now)) {
+        queue.addLast(new Pending(tried.deployment(), tried.retriesLeft() - 1, tried.retried() + 1,
+            now + waitMs * 1_000_000));
       }
     }
+    attemptNext();
+  }
 
-    private void cancelTimer(long id) {
-      if (id >= 0) vertx.cancelTimer(id);
-    }
+  /** A failure no other candidate would answer differently: the client's own request is at fault. */
+  void stopped(ApiError error) {
+    exchange.fail(error);
+  }
 
-    private ApiError unreachable(Throwable cause) {
-      if (cause instanceof TimeoutException || cause.getClass().getSimpleName().contains("Timeout")) {
-        return ApiError.timeout("Provider " + provider.name() + " timed out.");
-      }
-      if (cause instanceof ConnectException) {
-        return ApiError.badGateway("Provider " + provider.name() + " could not be reached.");
-      }
-      return ApiError.badGateway("Provider " + provider.name() + " failed: the connection was lost.");
+  /** The client went away: stop whatever is under way, upstream or waiting. */
+  void cancel() {
+    if (waitTimer >= 0) {
+      vertx.cancelTimer(waitTimer);
+      waitTimer = -1;
     }
+    if (current != null) {
+      current.cancel("cancelled: " + exchange.cancelReason());
+    }
+    exchange.cancelled(Usage.NONE);
   }
 }

@@ -45,7 +45,8 @@ class ValidationTest {
   @Test
   void anUnknownKeyWithNothingCloseListsTheValidKeys() {
     assertThat(problems("server:\n  colour: red\n")).containsExactly(
-        "junction.yaml:2: server.colour: unknown key; valid keys: host, port, master_key, max_body_bytes, default_policy, cache_affinity");
+        "junction.yaml:2: server.colour: unknown key; valid keys: host, port, master_key, max_body_bytes, default_policy, "
+            + "cache_affinity, max_attempts, request_timeout_ms, drain_timeout_ms");
   }
 
   @Test

@@ -124,7 +124,9 @@ class RoutingParametersTest {
     HttpResponse<String> strict = junction.post("/chat/completions",
         chat("test/flaky", ",\"provider\":{\"order\":[\"sim-a\"],\"allow_fallbacks\":false}"));
     assertThat(strict.statusCode()).as(strict.body()).isEqualTo(503);
-    assertThat(strict.headers().firstValue("x-junction-attempts")).hasValue("1");
+    // sim-a alone: tried, then retried once (its 503 is transient), and sim-b never.
+    assertThat(strict.headers().firstValue("x-junction-attempts")).hasValue("2");
+    assertThat(strict.headers().firstValue("x-junction-provider")).hasValue("sim-a");
   }
 
   @Test

@@ -1,0 +1,350 @@
+package dev.junction.server;
+
+import dev.junction.api.ApiError;
+import dev.junction.api.InspectedRequest;
+import dev.junction.api.ResponseReader;
+import dev.junction.api.SseScanner;
+import dev.junction.api.Usage;
+import dev.junction.catalog.Deployment;
+import dev.junction.provider.Provider;
+import dev.junction.routing.LiveStats;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpServerResponse;
+import java.net.ConnectException;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/** One try against one deployment; reports its failure to the {@link Relay} that started it. */
+final class Attempt {
+
+  private final Relay relay;
+  private final Exchange exchange;
+  private final InspectedRequest request;
+  private final Vertx vertx;
+  private final Deployment deployment;
+  private final Provider provider;
+  private final boolean permitted;
+  private LiveStats.Probe probe;
+  private long startNanos;
+  private HttpClientRequest upstream;
+  private SseScanner scanner;
+  private Buffer held;
+  private long firstTokenTimer = -1;
+  private long totalTimer = -1;
+  private long idleTimer = -1;
+  private long lastDataNanos;
+  private boolean paused;
+  private int upstreamStatus;
+  private boolean over;
+  private boolean complete;
+
+  /** @param permitted whether the deployment's breaker let this try through (false: tried as a last resort) */
+  Attempt(Relay relay, Deployment deployment, boolean permitted) {
+    this.permitted = permitted;
+    this.relay = relay;
+    this.exchange = relay.exchange;
+    this.request = relay.request;
+    this.vertx = relay.vertx;
+    this.deployment = deployment;
+    this.provider = deployment.provider();
+  }
+
+  Deployment deployment() {
+    return deployment;
+  }
+
+  /** @param leftMs what is left of the request's deadline; this attempt ends by then at the latest */
+  void send(long leftMs) {
+    startNanos = System.nanoTime();
+    exchange.attempt(deployment);
+    probe = relay.route.observe(deployment);
+    Buffer body = Buffer.buffer(provider.body(request, deployment.quotedModel()));
+    long firstTokenMs = provider.timeouts().firstTokenMs();
+    long totalMs = provider.timeouts().totalMs();
+    if (firstTokenMs < leftMs) {
+      firstTokenTimer = vertx.setTimer(firstTokenMs, t -> {
+        firstTokenTimer = -1;
+        moveOn(ApiError.timeout("Provider " + provider.name() + " sent nothing within " + firstTokenMs + " ms."));
+      });
+    }
+    totalTimer = vertx.setTimer(Math.max(1, Math.min(totalMs, leftMs)), t -> {
+      totalTimer = -1;
+      moveOn(ApiError.timeout(totalMs <= leftMs
+          ? "Provider " + provider.name() + " did not finish within " + totalMs + " ms."
+          : "The request's deadline passed while waiting for provider " + provider.name() + "."));
+    });
+    relay.client.request(provider.request(request.endpoint(), request.stream()))
+        .compose(req -> {
+          upstream = req;
+          if (over) {
+            req.reset();
+          }
+          return req.send(body);
+        })
+        .onComplete(this::answered);
+  }
+
+  private void answered(AsyncResult<HttpClientResponse> result) {
+    if (over) {
+      if (result.succeeded()) result.result().request().reset();
+      return;
+    }
+    if (result.failed()) {
+      ApiError error = unreachable(result.cause());
+      // A lost or refused connection is worth another try; a provider too slow to answer is not.
+      fail(error, error.status() != 504);
+      return;
+    }
+    HttpClientResponse response = result.result();
+    upstreamStatus = response.statusCode();
+    if (!request.stream() || response.statusCode() != 200) {
+      // A complete answer comes with its headers; the first-token bound ends here.
+      cancelTimer(firstTokenTimer);
+      probe.firstToken();
+      watchIdle();
+    }
+    if (response.statusCode() != 200) {
+      collect(response, body -> {
+        complete = true;
+        refused(response, body);
+      });
+    } else if (request.stream()) {
+      relayStream(response);
+    } else {
+      collect(response, this::relayBody);
+    }
+  }
+
+  /** Reads a whole body, each piece resetting the idle bound. */
+  private void collect(HttpClientResponse response, Consumer<Buffer> then) {
+    Buffer body = Buffer.buffer();
+    response.handler(chunk -> {
+      touch();
+      body.appendBuffer(chunk);
+    });
+    response.exceptionHandler(e -> retry(ApiError.badGateway(
+        "Provider " + provider.name() + " closed the connection mid-response.")));
+    response.endHandler(v -> {
+      if (!over) then.accept(body);
+    });
+  }
+
+  /**
+   * Bounds the silence between two pieces of a response that has started. One timer per idle period
+   * rather than one per chunk: when it fires early it is re-armed for what is left.
+   */
+  private void watchIdle() {
+    touch();
+    armIdle(provider.timeouts().idleMs());
+  }
+
+  private void armIdle(long ms) {
+    idleTimer = vertx.setTimer(ms, t -> {
+      idleTimer = -1;
+      long idle = provider.timeouts().idleMs();
+      long silent = (System.nanoTime() - lastDataNanos) / 1_000_000;
+      if (paused || silent < idle) {
+        // While the client is slow to read, the silence is its own, not the provider's.
+        armIdle(paused ? idle : idle - silent);
+        return;
+      }
+      moveOn(ApiError.timeout("Provider " + provider.name() + " went silent for " + idle + " ms."));
+    });
+  }
+
+  private void touch() {
+    lastDataNanos = System.nanoTime();
+  }
+
+  private void refused(HttpClientResponse response, Buffer body) {
+    if (over) return;
+    int status = response.statusCode();
+    ResponseReader.UpstreamError error = ResponseReader.error(body.getBytes());
+    String said = provider.scrub(error.message());
+    String from = "Provider " + provider.name() + " answered " + status;
+    String reason = said == null ? from + "." : from + ": " + said;
+    switch (status) {
+      case 400, 413, 422 -> stop(ApiError.upstreamClientError(status, provider.scrub(said == null ? reason : said),
+          error.param(), error.code()));
+      case 429 -> retry(ApiError.rateLimited(reason, response.getHeader("retry-after")));
+      case 401, 403 -> moveOn(ApiError.badGateway(
+          "Provider " + provider.name() + " refused the gateway's credentials (" + status + ")."));
+      case 404 -> moveOn(ApiError.upstreamClientError(404, reason, error.param(), error.code()));
+      case 503, 529 -> retry(ApiError.unavailable(reason));
+      case 504, 408 -> moveOn(ApiError.timeout(reason));
+      case 500, 502 -> retry(ApiError.badGateway(reason));
+      default -> moveOn(ApiError.badGateway(reason));
+    }
+  }
+
+  private void relayBody(Buffer body) {
+    if (over) return;
+    complete = true;
+    Usage usage;
+    try {
+      usage = ResponseReader.usage(body.getBytes());
+    } catch (IllegalArgumentException e) {
+      moveOn(ApiError.badGateway("Provider " + provider.name() + " sent a malformed response."));
+      return;
+    }
+    probe.finished(usage.outputTokens());
+    end(null, Verdict.SERVED);
+    exchange.respond(body, usage);
+  }
+
+  private void relayStream(HttpClientResponse response) {
+    scanner = new SseScanner(!request.clientWantsUsage());
+    held = Buffer.buffer();
+    HttpServerResponse client = exchange.response();
+    response.handler(chunk -> {
+      if (over) return;
+      touch();
+      byte[] out = scanner.feed(chunk.getBytes());
+      if (scanner.error() != null) {
+        write(out);
+        moveOn(ApiError.badGateway("Provider " + provider.name() + " broke the stream: " + scanner.error() + "."));
+        return;
+      }
+      if (exchange.committed()) {
+        write(out);
+      } else {
+        held.appendBytes(out);
+        if (scanner.sawContent() || scanner.done()) {
+          cancelTimer(firstTokenTimer);
+          probe.firstToken();
+          watchIdle();
+          exchange.commitStream();
+          client.write(held);
+          held = null;
+        }
+      }
+      if (client.writeQueueFull()) {
+        response.pause();
+        paused = true;
+        client.drainHandler(v -> {
+          paused = false;
+          touch();
+          response.resume();
+        });
+      }
+    });
+    response.exceptionHandler(e -> retry(ApiError.badGateway(
+        "Provider " + provider.name() + " interrupted the stream.")));
+    response.endHandler(v -> streamEnded());
+  }
+
+  private void streamEnded() {
+    complete = true;
+    if (over) return;
+    if (!scanner.done()) {
+      moveOn(ApiError.badGateway("Provider " + provider.name() + " ended the stream without its end marker."));
+      return;
+    }
+    if (!exchange.committed()) {
+      exchange.commitStream();
+      exchange.response().write(held);
+    }
+    probe.finished(streamUsage().outputTokens());
+    end(null, Verdict.SERVED);
+    exchange.endStream(streamUsage());
+  }
+
+  private void write(byte[] out) {
+    if (out.length > 0 && exchange.committed()) {
+      exchange.response().write(Buffer.buffer(out));
+    }
+  }
+
+  /** The tokens of this stream: as reported, else estimated from what was delivered. */
+  Usage streamUsage() {
+    Usage reported = scanner == null ? null : scanner.usage();
+    if (reported != null) {
+      return reported;
+    }
+    int delivered = scanner == null ? 0 : scanner.contentEvents();
+    return new Usage(exchange.estimatedInputTokens(), delivered, 0);
+  }
+
+  /** A failure this deployment would likely repeat: the next candidate, if any, takes over. */
+  private void moveOn(ApiError error) {
+    fail(error, false);
+  }
+
+  /** A transient failure: this deployment may be tried again, after a pause. */
+  private void retry(ApiError error) {
+    fail(error, true);
+  }
+
+  private void fail(ApiError error, boolean retryable) {
+    if (over) return;
+    probe.failed(); // a 429 too: routing should prefer a provider with room
+    if (error.status() == 429) {
+      relay.health.rateLimited(deployment, Backoff.retryAfterMs(error.retryAfter()));
+      end(error.getMessage(), Verdict.NONE);
+    } else {
+      end(error.getMessage(), Verdict.FAILED);
+    }
+    relay.failed(this, error, retryable);
+  }
+
+  private void stop(ApiError error) {
+    if (over) return;
+    end(error.getMessage(), Verdict.NONE);
+    relay.stopped(error);
+  }
+
+  /** The client went away, or the gateway is shutting down: stop upstream work at once. */
+  void cancel(String reason) {
+    if (over) return;
+    end(reason, Verdict.NONE);
+    exchange.cancelled(streamUsage());
+  }
+
+  /** What a try says about its deployment's health. */
+  private enum Verdict { SERVED, FAILED, NONE }
+
+  private void end(String error, Verdict verdict) {
+    over = true;
+    exchange.attemptEnded(upstreamStatus, error);
+    probe.released(); // no-op after finished or failed: the client's own doing says nothing of the provider
+    report(verdict);
+    cancelTimer(firstTokenTimer);
+    cancelTimer(totalTimer);
+    cancelTimer(idleTimer);
+    if (upstream != null && !complete) {
+      upstream.reset();
+    }
+  }
+
+  /**
+   * Tells the breaker how the try went. A last-resort try made while the breaker was open is not
+   * counted: the breaker's own probes decide when it closes.
+   */
+  private void report(Verdict verdict) {
+    if (!permitted) return;
+    long nanos = System.nanoTime() - startNanos;
+    switch (verdict) {
+      case SERVED -> relay.health.succeeded(deployment, nanos);
+      case FAILED -> relay.health.failed(deployment, nanos);
+      case NONE -> relay.health.released(deployment);
+    }
+  }
+
+  private void cancelTimer(long id) {
+    if (id >= 0) vertx.cancelTimer(id);
+  }
+
+  private ApiError unreachable(Throwable cause) {
+    if (cause instanceof TimeoutException || cause.getClass().getSimpleName().contains("Timeout")) {
+      return ApiError.timeout("Provider " + provider.name() + " timed out.");
+    }
+    if (cause instanceof ConnectException || cause.getCause() instanceof ConnectException) {
+      return ApiError.badGateway("Provider " + provider.name() + " could not be reached.");
+    }
+    return ApiError.badGateway("Provider " + provider.name() + " failed: the connection was lost.");
+  }
+}
