@@ -63,7 +63,7 @@ final class ServeCommand implements Callable<Integer> {
     }
     ServerConfig s = c.server();
     return new JunctionConfig(c.source(), new ServerConfig(s.host(), port, s.masterKey(), s.maxBodyBytes(),
-        s.defaultPolicy()), c.database(), c.redisUrl(), c.ledger(), c.providers(), c.models());
+        s.defaultPolicy(), s.metricsPublic()), c.database(), c.redisUrl(), c.ledger(), c.providers(), c.models());
   }
 
   /** One screen: where it listens, what it serves, and how to add what is missing. */

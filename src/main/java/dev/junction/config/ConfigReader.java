@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
 final class ConfigReader {
 
   static final List<String> ROOT_KEYS = List.of("server", "database", "redis", "ledger", "providers", "models");
-  static final List<String> SERVER_KEYS = List.of("host", "port", "master_key", "max_body_bytes", "default_policy");
+  static final List<String> SERVER_KEYS = List.of("host", "port", "master_key", "max_body_bytes", "default_policy", "metrics_public");
   static final List<String> DATABASE_KEYS = List.of("url", "user", "password");
   static final List<String> REDIS_KEYS = List.of("url");
   static final List<String> LEDGER_KEYS = List.of("flush_interval_ms", "batch_size", "capacity");
@@ -94,7 +94,8 @@ final class ConfigReader {
     long port = s.integer("port", 0, 65_535).orElse((long) DEFAULT_PORT);
     long maxBody = s.integer("max_body_bytes", 1, Long.MAX_VALUE).orElse(DEFAULT_MAX_BODY_BYTES);
     String policy = choice(s, "default_policy", POLICIES, "policies").orElse(DEFAULT_POLICY);
-    return new ServerConfig(bindHost(host, masterKey), (int) port, masterKey, maxBody, policy);
+    boolean metricsPublic = s.bool("metrics_public").orElse(false);
+    return new ServerConfig(bindHost(host, masterKey), (int) port, masterKey, maxBody, policy, metricsPublic);
   }
 
   /**

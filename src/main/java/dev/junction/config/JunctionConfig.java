@@ -38,13 +38,25 @@ public record JunctionConfig(
         + ", models=" + models + "]";
   }
 
-  /** @param host bind address: 127.0.0.1 unless a master key protects the gateway */
+  /**
+   * @param host bind address: 127.0.0.1 unless a master key protects the gateway
+   * @param metricsPublic whether {@code GET /metrics} is served without the master key (scrapers
+   *     often have none); the metrics carry no secrets either way
+   */
   public record ServerConfig(
-      String host, int port, Optional<String> masterKey, long maxBodyBytes, String defaultPolicy) {
+      String host, int port, Optional<String> masterKey, long maxBodyBytes, String defaultPolicy,
+      boolean metricsPublic) {
+
+    /** Metrics behind the master key, when there is one. */
+    public ServerConfig(String host, int port, Optional<String> masterKey, long maxBodyBytes, String defaultPolicy) {
+      this(host, port, masterKey, maxBodyBytes, defaultPolicy, false);
+    }
+
     @Override
     public String toString() {
       return "ServerConfig[host=" + host + ", port=" + port + ", masterKey=" + hidden(masterKey)
-          + ", maxBodyBytes=" + maxBodyBytes + ", defaultPolicy=" + defaultPolicy + "]";
+          + ", maxBodyBytes=" + maxBodyBytes + ", defaultPolicy=" + defaultPolicy
+          + ", metricsPublic=" + metricsPublic + "]";
     }
   }
 

@@ -61,6 +61,10 @@ final class Section {
     return fields.integer(node(key), path(key), min, max);
   }
 
+  Value<Boolean> bool(String key) {
+    return fields.bool(node(key), path(key));
+  }
+
   Value<Double> nonNegative(String key) {
     return fields.nonNegative(node(key), path(key));
   }

@@ -7,6 +7,8 @@ import dev.junction.catalog.Deployment;
 import dev.junction.ledger.Ledger;
 import dev.junction.ledger.LedgerRecord;
 import dev.junction.ledger.LedgerRecord.Status;
+import dev.junction.observe.GatewayMetrics;
+import dev.junction.observe.RequestClock;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -26,6 +28,7 @@ final class Exchange {
   static final CharSequence REQUEST_ID = HttpHeaders.createOptimized("x-junction-request-id");
   static final CharSequence PROVIDER = HttpHeaders.createOptimized("x-junction-provider");
   static final CharSequence ATTEMPTS = HttpHeaders.createOptimized("x-junction-attempts");
+  static final CharSequence OVERHEAD = HttpHeaders.createOptimized("x-junction-overhead-us");
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
   private static final CharSequence EVENT_STREAM = HttpHeaders.createOptimized("text/event-stream; charset=utf-8");
   private static final CharSequence NO_CACHE = HttpHeaders.createOptimized("no-cache");
@@ -34,6 +37,8 @@ final class Exchange {
   final Endpoint endpoint;
   private final HttpServerResponse response;
   private final Ledger ledger;
+  private final GatewayMetrics metrics;
+  private final RequestClock clock = new RequestClock();
   private final Instant createdAt = Instant.now();
   private final long startNanos = System.nanoTime();
 
@@ -46,11 +51,12 @@ final class Exchange {
   private boolean finished;
   private Runnable onCancel = () -> {};
 
-  private Exchange(Endpoint endpoint, HttpServerResponse response, Ledger ledger) {
+  private Exchange(Endpoint endpoint, HttpServerResponse response, Ledger ledger, GatewayMetrics metrics) {
     this.id = newId();
     this.endpoint = endpoint;
     this.response = response;
     this.ledger = ledger;
+    this.metrics = metrics;
     response.putHeader(REQUEST_ID, id);
     response.closeHandler(v -> cancelled());
   }
@@ -60,14 +66,14 @@ final class Exchange {
    *
    * @return the exchange, or null when the request was refused (already answered with 503)
    */
-  static Exchange accept(Endpoint endpoint, HttpServerResponse response, Ledger ledger) {
+  static Exchange accept(Endpoint endpoint, HttpServerResponse response, Ledger ledger, GatewayMetrics metrics) {
     if (!ledger.admit()) {
       ApiError busy = ApiError.unavailable("The gateway is saturated; retry shortly.");
       response.setStatusCode(503).putHeader("retry-after", "1").putHeader(HttpHeaders.CONTENT_TYPE, JSON)
           .end(Buffer.buffer(busy.toJson()));
       return null;
     }
-    return new Exchange(endpoint, response, ledger);
+    return new Exchange(endpoint, response, ledger, metrics);
   }
 
   private static String newId() {
@@ -86,6 +92,7 @@ final class Exchange {
   void attempt(Deployment deployment) {
     this.deployment = deployment;
     attempts++;
+    clock.upstreamStarted();
   }
 
   /** Runs when the client goes away before the end; set by whoever holds upstream work. */
@@ -105,6 +112,7 @@ final class Exchange {
   /** Answers with a complete JSON body from the current deployment. */
   void respond(Buffer body, Usage usage) {
     if (finished) return;
+    clock.upstreamDone();
     markFirstByte();
     proxyHeaders().setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body);
     finish(Status.OK, 200, usage, null);
@@ -127,6 +135,7 @@ final class Exchange {
   /** The stream ended as it should. */
   void endStream(Usage usage) {
     if (finished) return;
+    clock.upstreamDone();
     response.end();
     finish(Status.OK, 200, usage, null);
   }
@@ -139,6 +148,7 @@ final class Exchange {
    */
   void fail(ApiError error, Usage delivered) {
     if (finished) return;
+    clock.upstreamDone();
     if (committed()) {
       response.end(Buffer.buffer(error.toSseEvent()));
       finish(Status.PARTIAL, 200, delivered, error.getMessage());
@@ -172,7 +182,8 @@ final class Exchange {
     if (deployment != null) {
       response.putHeader(PROVIDER, deployment.provider().name());
     }
-    return response.putHeader(ATTEMPTS, Integer.toString(attempts));
+    return response.putHeader(ATTEMPTS, Integer.toString(attempts))
+        .putHeader(OVERHEAD, Long.toString(clock.overheadMicros()));
   }
 
   private void markFirstByte() {
@@ -208,5 +219,7 @@ final class Exchange {
         (now - startNanos) / 1_000_000,
         firstByteNanos < 0 ? -1 : (firstByteNanos - startNanos) / 1_000_000,
         error));
+    metrics.record(endpoint, deployment == null ? null : deployment.provider().name(),
+        deployment == null ? null : deployment.model(), httpStatus, clock);
   }
 }

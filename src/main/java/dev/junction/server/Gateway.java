@@ -4,6 +4,7 @@ import dev.junction.account.Authenticator;
 import dev.junction.catalog.Catalog;
 import dev.junction.config.JunctionConfig;
 import dev.junction.ledger.Ledger;
+import dev.junction.observe.GatewayMetrics;
 import dev.junction.routing.Router;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -25,13 +26,15 @@ public final class Gateway implements AutoCloseable {
 
   private final Vertx vertx;
   private final Ledger ledger;
+  private final GatewayMetrics metrics;
   private final Catalog catalog;
   private final String host;
   private final int port;
 
-  private Gateway(Vertx vertx, Ledger ledger, Catalog catalog, String host, int port) {
+  private Gateway(Vertx vertx, Ledger ledger, GatewayMetrics metrics, Catalog catalog, String host, int port) {
     this.vertx = vertx;
     this.ledger = ledger;
+    this.metrics = metrics;
     this.catalog = catalog;
     this.host = host;
     this.port = port;
@@ -39,11 +42,18 @@ public final class Gateway implements AutoCloseable {
 
   /** Starts serving; returns once the port is bound. */
   public static Gateway start(JunctionConfig config) {
+    return start(config, Ledger.open(config.database(), config.ledger()), GatewayMetrics.prometheus());
+  }
+
+  /**
+   * Starts serving with the given ledger and metrics, which the gateway then owns and closes; for
+   * measuring what each of them costs.
+   */
+  public static Gateway start(JunctionConfig config, Ledger ledger, GatewayMetrics metrics) {
     int cores = Runtime.getRuntime().availableProcessors();
     Vertx vertx = Vertx.builder()
         .with(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(cores))
         .build();
-    Ledger ledger = Ledger.open(config.database(), config.ledger());
     try {
       Catalog catalog = Catalog.of(config);
       HttpClient client = vertx.createHttpClient(
@@ -57,6 +67,7 @@ public final class Gateway implements AutoCloseable {
           new Authenticator(config.server().masterKey()),
           new Router(catalog, config.server().defaultPolicy()),
           ledger,
+          metrics,
           client,
           vertx);
       ModelsApi models = new ModelsApi(catalog, System.currentTimeMillis() / 1000);
@@ -71,14 +82,16 @@ public final class Gateway implements AutoCloseable {
       vertx.deployVerticle(() -> new VerticleBase() {
         @Override
         public Future<?> start() {
-          var router = Routes.of(vertx, pipeline, models, auth, config.server().maxBodyBytes());
+          var router = Routes.of(vertx, pipeline, models, auth, config.server().maxBodyBytes(),
+              metrics, config.server().metricsPublic());
           return vertx.createHttpServer(options).requestHandler(router).listen()
               .onSuccess(server -> bound.set(server.actualPort()));
         }
       }, deployment).await();
-      return new Gateway(vertx, ledger, catalog, config.server().host(), bound.get());
+      return new Gateway(vertx, ledger, metrics, catalog, config.server().host(), bound.get());
     } catch (RuntimeException e) {
       ledger.close();
+      metrics.close();
       vertx.close().await();
       throw e;
     }
@@ -105,5 +118,6 @@ public final class Gateway implements AutoCloseable {
   public void close() {
     vertx.close().await();
     ledger.close();
+    metrics.close();
   }
 }

@@ -3,6 +3,7 @@ package dev.junction.server;
 import dev.junction.account.Authenticator;
 import dev.junction.api.ApiError;
 import dev.junction.api.Endpoint;
+import dev.junction.observe.GatewayMetrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -17,13 +18,24 @@ final class Routes {
 
   private static final Buffer READY = Buffer.buffer("{\"status\":\"ready\"}");
   private static final Buffer LIVE = Buffer.buffer("{\"status\":\"ok\"}");
+  private static final CharSequence PROMETHEUS_TEXT =
+      HttpHeaders.createOptimized("text/plain; version=0.0.4; charset=utf-8");
 
   private Routes() {}
 
-  static Router of(Vertx vertx, ProxyPipeline pipeline, ModelsApi models, Authenticator auth, long maxBody) {
+  static Router of(Vertx vertx, ProxyPipeline pipeline, ModelsApi models, Authenticator auth, long maxBody,
+      GatewayMetrics metrics, boolean metricsPublic) {
     Router router = Router.router(vertx);
     router.get("/healthz").handler(ctx -> json(ctx, LIVE));
     router.get("/readyz").handler(ctx -> json(ctx, READY));
+    router.get("/metrics").handler(ctx -> {
+      Runnable scrape = () -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, PROMETHEUS_TEXT).end(metrics.scrape());
+      if (metricsPublic) {
+        scrape.run();
+      } else {
+        authorized(ctx, auth, scrape);
+      }
+    });
 
     BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBody);
     proxy(router, body, maxBody, pipeline, "/v1/chat/completions", Endpoint.CHAT);

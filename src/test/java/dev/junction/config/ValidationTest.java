@@ -45,7 +45,7 @@ class ValidationTest {
   @Test
   void anUnknownKeyWithNothingCloseListsTheValidKeys() {
     assertThat(problems("server:\n  colour: red\n")).containsExactly(
-        "junction.yaml:2: server.colour: unknown key; valid keys: host, port, master_key, max_body_bytes, default_policy");
+        "junction.yaml:2: server.colour: unknown key; valid keys: host, port, master_key, max_body_bytes, default_policy, metrics_public");
   }
 
   @Test
