@@ -81,7 +81,7 @@ class MetricsTest {
     assertThat(value(text, embedded)).isEqualTo(value(before, embedded) + 1);
     assertThat(text).contains("junction_overhead_seconds_bucket{endpoint=\"embeddings\"")
         .contains("junction_upstream_duration_seconds_count{endpoint=\"embeddings\"")
-        .contains("jvm_gc_pause_seconds");
+        .contains("jvm_memory_used_bytes");
   }
 
   @Test
