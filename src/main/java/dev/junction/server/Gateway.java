@@ -24,6 +24,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Gateway implements AutoCloseable {
 
+  /** Per provider address; a guard against runaway use, not a concurrency limit. */
+  private static final int MAX_UPSTREAM_CONNECTIONS = 32_768;
+
   private final Vertx vertx;
   private final Ledger ledger;
   private final GatewayMetrics metrics;
@@ -62,7 +65,9 @@ public final class Gateway implements AutoCloseable {
               .setTcpNoDelay(true)
               .setDecompressionSupported(false)
               .setForceSni(true),
-          new PoolOptions().setHttp1MaxSize(1024).setEventLoopSize(cores));
+          // A stream holds its upstream connection for its whole length, so the pool must be as large
+          // as the number of streams open at once; 1024 made the 1025th stream wait for another to end.
+          new PoolOptions().setHttp1MaxSize(MAX_UPSTREAM_CONNECTIONS).setEventLoopSize(cores));
       ProxyPipeline pipeline = new ProxyPipeline(
           new Authenticator(config.server().masterKey()),
           new Router(catalog, config.server().defaultPolicy()),
