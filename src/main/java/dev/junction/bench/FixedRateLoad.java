@@ -28,6 +28,7 @@ final class FixedRateLoad {
   private long ok;
   private long errors;
   private long sent;
+  private int inFlight;
   private long start;
   private long measureFrom;
   private long end;
@@ -60,6 +61,9 @@ final class FixedRateLoad {
             vertx.cancelTimer(id);
             // Answers still in flight get a grace period, then count as errors.
             vertx.setTimer(5_000, t -> done.complete(null));
+            vertx.setPeriodic(10, t -> {
+              if (inFlight == 0) done.complete(null);
+            });
             return;
           }
           while (true) {
@@ -79,8 +83,10 @@ final class FixedRateLoad {
 
   private void send(HttpClient client, long due) {
     boolean measured = due >= measureFrom;
+    inFlight++;
     client.request(request).compose(req -> req.send(body)).onComplete(ar -> {
       if (ar.failed()) {
+        inFlight--;
         if (measured) errors++;
         return;
       }
@@ -92,9 +98,11 @@ final class FixedRateLoad {
         if (options.stream()) count[0] += countEvents(chunk);
       });
       response.exceptionHandler(e -> {
+        inFlight--;
         if (measured) errors++;
       });
       response.endHandler(v -> {
+        inFlight--;
         long now = System.nanoTime();
         if (!measured || now > end + 5_000_000_000L) return;
         if (response.statusCode() != 200) {
