@@ -16,6 +16,8 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -43,9 +45,20 @@ public final class Gateway implements AutoCloseable {
     this.port = port;
   }
 
-  /** Starts serving; returns once the port is bound. */
+  /**
+   * Starts serving; returns once the port is bound. The ledger's database is opened and migrated on
+   * another thread while the event loops and the HTTP client start: the two are most of start-up.
+   */
   public static Gateway start(JunctionConfig config) {
-    return start(config, Ledger.open(config.database(), config.ledger()), GatewayMetrics.prometheus());
+    CompletableFuture<Ledger> ledger = new CompletableFuture<>();
+    Thread.ofPlatform().name("junction-ledger-open").start(() -> {
+      try {
+        ledger.complete(Ledger.open(config.database(), config.ledger()));
+      } catch (Throwable e) {
+        ledger.completeExceptionally(e);
+      }
+    });
+    return start(config, ledger, GatewayMetrics.prometheus());
   }
 
   /**
@@ -53,10 +66,22 @@ public final class Gateway implements AutoCloseable {
    * measuring what each of them costs.
    */
   public static Gateway start(JunctionConfig config, Ledger ledger, GatewayMetrics metrics) {
+    return start(config, CompletableFuture.completedFuture(ledger), metrics);
+  }
+
+  private static Gateway start(JunctionConfig config, CompletableFuture<Ledger> opening, GatewayMetrics metrics) {
     int cores = Runtime.getRuntime().availableProcessors();
-    Vertx vertx = Vertx.builder()
-        .with(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(cores))
-        .build();
+    Vertx vertx;
+    try {
+      vertx = Vertx.builder()
+          .with(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(cores))
+          .build();
+    } catch (RuntimeException e) {
+      opening.thenAccept(Ledger::close);
+      metrics.close();
+      throw e;
+    }
+    Ledger ledger = null;
     try {
       Catalog catalog = Catalog.of(config);
       HttpClient client = vertx.createHttpClient(
@@ -68,6 +93,7 @@ public final class Gateway implements AutoCloseable {
           // A stream holds its upstream connection for its whole length, so the pool must be as large
           // as the number of streams open at once; 1024 made the 1025th stream wait for another to end.
           new PoolOptions().setHttp1MaxSize(MAX_UPSTREAM_CONNECTIONS).setEventLoopSize(cores));
+      ledger = opened(opening);
       ProxyPipeline pipeline = new ProxyPipeline(
           new Authenticator(config.server().masterKey()),
           new Router(catalog, config.server().defaultPolicy()),
@@ -95,9 +121,24 @@ public final class Gateway implements AutoCloseable {
       }, deployment).await();
       return new Gateway(vertx, ledger, metrics, catalog, config.server().host(), bound.get());
     } catch (RuntimeException e) {
-      ledger.close();
+      if (ledger != null) {
+        ledger.close();
+      } else {
+        opening.thenAccept(Ledger::close);
+      }
       metrics.close();
       vertx.close().await();
+      throw e;
+    }
+  }
+
+  /** The ledger once open, or the failure that kept it from opening, as thrown by {@code Ledger.open}. */
+  private static Ledger opened(CompletableFuture<Ledger> opening) {
+    try {
+      return opening.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException cause) throw cause;
+      if (e.getCause() instanceof Error cause) throw cause;
       throw e;
     }
   }
