@@ -35,7 +35,7 @@ final class ConfigReader {
   static final List<String> ROOT_KEYS =
       List.of("server", "database", "redis", "ledger", "catalog", "providers", "models");
   static final List<String> SERVER_KEYS = List.of("host", "port", "master_key", "max_body_bytes", "default_policy",
-      "cache_affinity", "max_attempts", "request_timeout_ms", "drain_timeout_ms");
+      "cache_affinity", "max_attempts", "request_timeout_ms", "drain_timeout_ms", "metrics_public");
   static final List<String> CATALOG_KEYS = List.of("bundled");
   static final List<String> CATALOG_FILE_KEYS = List.of("models");
   static final List<String> DATABASE_KEYS = List.of("url", "user", "password");
@@ -135,8 +135,9 @@ final class ConfigReader {
     long attempts = s.integer("max_attempts", 1, 100).orElse((long) ServerConfig.DEFAULT_MAX_ATTEMPTS);
     long timeout = s.integer("request_timeout_ms", 1, Long.MAX_VALUE).orElse(ServerConfig.DEFAULT_REQUEST_TIMEOUT_MS);
     long drain = s.integer("drain_timeout_ms", 0, Long.MAX_VALUE).orElse(ServerConfig.DEFAULT_DRAIN_TIMEOUT_MS);
+    boolean metricsPublic = s.bool("metrics_public").orElse(false);
     return new ServerConfig(bindHost(host, masterKey), (int) port, masterKey, maxBody, policy, affinity,
-        (int) attempts, timeout, drain);
+        (int) attempts, timeout, drain, metricsPublic);
   }
 
   /**

@@ -67,6 +67,32 @@ final class Fields {
     return Value.of(exact.longValue());
   }
 
+  /** true or false; from the environment, the same words. */
+  Value<Boolean> bool(YamlNode node, String path) {
+    if (isNull(node)) {
+      return Value.missing();
+    }
+    if (node instanceof Scalar s && s.type() == Type.BOOLEAN) {
+      return Value.of(Boolean.parseBoolean(s.text()));
+    }
+    if (node instanceof Scalar s && s.type() == Type.STRING && s.text().contains("${")) {
+      Value<Interpolation.Result> resolved = interpolate(s, path);
+      if (!resolved.present()) {
+        return Value.failed();
+      }
+      String text = resolved.value().value().strip();
+      if (text.isEmpty()) {
+        return Value.missing();
+      }
+      if (text.equals("true") || text.equals("false")) {
+        return Value.of(Boolean.parseBoolean(text));
+      }
+      problems.add(s.line(), path, "expected true or false, got \"" + text + "\" from the environment");
+      return Value.failed();
+    }
+    return mismatch(node, path, "true or false", false, "");
+  }
+
   /** A finite number that is not negative (prices). */
   Value<Double> nonNegative(YamlNode node, String path) {
     Value<BigDecimal> number = numeric(node, path, "a number");
@@ -75,17 +101,6 @@ final class Fields {
       return Value.failed();
     }
     return number.map(BigDecimal::doubleValue);
-  }
-
-  /** {@code true} or {@code false}, unquoted. */
-  Value<Boolean> bool(YamlNode node, String path) {
-    if (isNull(node)) {
-      return Value.missing();
-    }
-    if (node instanceof Scalar s && s.type() == Type.BOOLEAN) {
-      return Value.of(Boolean.parseBoolean(s.text()));
-    }
-    return mismatch(node, path, "true or false", false, "");
   }
 
   /** A mapping checked against its known keys; a null value counts as absent. */

@@ -45,23 +45,26 @@ public record JunctionConfig(
    * @param maxAttempts upstream attempts one request may make, retries and failover together
    * @param requestTimeoutMs a request's whole deadline; {@code x-junction-timeout-ms} may only shorten it
    * @param drainTimeoutMs how long shutdown lets in-flight requests finish before cancelling them
+   * @param metricsPublic whether {@code GET /metrics} is served without the master key (scrapers
+   *     often have none); the metrics carry no secrets either way
    */
   public record ServerConfig(
       String host, int port, Optional<String> masterKey, long maxBodyBytes, String defaultPolicy,
-      boolean cacheAffinity, int maxAttempts, long requestTimeoutMs, long drainTimeoutMs) {
+      boolean cacheAffinity, int maxAttempts, long requestTimeoutMs, long drainTimeoutMs, boolean metricsPublic) {
 
     public static final int DEFAULT_MAX_ATTEMPTS = 5;
     public static final long DEFAULT_REQUEST_TIMEOUT_MS = 600_000;
     public static final long DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
 
+    /** Defaults for everything but where to listen and what to accept. */
     public ServerConfig(String host, int port, Optional<String> masterKey, long maxBodyBytes, String defaultPolicy) {
       this(host, port, masterKey, maxBodyBytes, defaultPolicy, true, DEFAULT_MAX_ATTEMPTS,
-          DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_DRAIN_TIMEOUT_MS);
+          DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_DRAIN_TIMEOUT_MS, false);
     }
 
     public ServerConfig withPort(int value) {
       return new ServerConfig(host, value, masterKey, maxBodyBytes, defaultPolicy, cacheAffinity, maxAttempts,
-          requestTimeoutMs, drainTimeoutMs);
+          requestTimeoutMs, drainTimeoutMs, metricsPublic);
     }
 
     @Override
@@ -69,7 +72,8 @@ public record JunctionConfig(
       return "ServerConfig[host=" + host + ", port=" + port + ", masterKey=" + hidden(masterKey)
           + ", maxBodyBytes=" + maxBodyBytes + ", defaultPolicy=" + defaultPolicy
           + ", cacheAffinity=" + cacheAffinity + ", maxAttempts=" + maxAttempts
-          + ", requestTimeoutMs=" + requestTimeoutMs + ", drainTimeoutMs=" + drainTimeoutMs + "]";
+          + ", requestTimeoutMs=" + requestTimeoutMs + ", drainTimeoutMs=" + drainTimeoutMs
+          + ", metricsPublic=" + metricsPublic + "]";
     }
   }
 

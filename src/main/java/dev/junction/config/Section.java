@@ -61,12 +61,12 @@ final class Section {
     return fields.integer(node(key), path(key), min, max);
   }
 
-  Value<Double> nonNegative(String key) {
-    return fields.nonNegative(node(key), path(key));
-  }
-
   Value<Boolean> bool(String key) {
     return fields.bool(node(key), path(key));
+  }
+
+  Value<Double> nonNegative(String key) {
+    return fields.nonNegative(node(key), path(key));
   }
 
   Value<Section> section(String key, List<String> keys) {

@@ -11,6 +11,8 @@ import dev.junction.ledger.LedgerRecord.Status;
 import dev.junction.routing.Route;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import dev.junction.observe.GatewayMetrics;
+import dev.junction.observe.RequestClock;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -34,6 +36,7 @@ final class Exchange {
   static final CharSequence PROVIDER = HttpHeaders.createOptimized("x-junction-provider");
   static final CharSequence ATTEMPTS = HttpHeaders.createOptimized("x-junction-attempts");
   static final CharSequence ROUTE = HttpHeaders.createOptimized("x-junction-route");
+  static final CharSequence OVERHEAD = HttpHeaders.createOptimized("x-junction-overhead-us");
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
   private static final CharSequence EVENT_STREAM = HttpHeaders.createOptimized("text/event-stream; charset=utf-8");
   private static final CharSequence NO_CACHE = HttpHeaders.createOptimized("no-cache");
@@ -42,6 +45,8 @@ final class Exchange {
   final Endpoint endpoint;
   private final HttpServerResponse response;
   private final Ledger ledger;
+  private final GatewayMetrics metrics;
+  private final RequestClock clock = new RequestClock();
   private final Instant createdAt = Instant.now();
   private final long startNanos = System.nanoTime();
 
@@ -60,11 +65,12 @@ final class Exchange {
   private String cancelReason = "the client closed the connection";
   private final Context context = Vertx.currentContext();
 
-  private Exchange(Endpoint endpoint, HttpServerResponse response, Ledger ledger) {
+  private Exchange(Endpoint endpoint, HttpServerResponse response, Ledger ledger, GatewayMetrics metrics) {
     this.id = newId();
     this.endpoint = endpoint;
     this.response = response;
     this.ledger = ledger;
+    this.metrics = metrics;
     response.putHeader(REQUEST_ID, id);
     response.closeHandler(v -> cancelled());
   }
@@ -74,14 +80,14 @@ final class Exchange {
    *
    * @return the exchange, or null when the request was refused (already answered with 503)
    */
-  static Exchange accept(Endpoint endpoint, HttpServerResponse response, Ledger ledger) {
+  static Exchange accept(Endpoint endpoint, HttpServerResponse response, Ledger ledger, GatewayMetrics metrics) {
     if (!ledger.admit()) {
       ApiError busy = ApiError.unavailable("The gateway is saturated; retry shortly.");
       response.setStatusCode(503).putHeader("retry-after", "1").putHeader(HttpHeaders.CONTENT_TYPE, JSON)
           .end(Buffer.buffer(busy.toJson()));
       return null;
     }
-    return new Exchange(endpoint, response, ledger);
+    return new Exchange(endpoint, response, ledger, metrics);
   }
 
   private static String newId() {
@@ -106,6 +112,7 @@ final class Exchange {
     this.deployment = deployment;
     attempts++;
     attemptStartNanos = System.nanoTime();
+    clock.upstreamStarted();
   }
 
   long startNanos() {
@@ -151,6 +158,7 @@ final class Exchange {
   /** Answers with a complete JSON body from the current deployment. */
   void respond(Buffer body, Usage usage) {
     if (finished) return;
+    clock.upstreamDone();
     markFirstByte();
     proxyHeaders().setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, JSON);
     // Recorded before the last byte leaves, so a client holding its answer finds its record after a flush.
@@ -175,6 +183,7 @@ final class Exchange {
   /** The stream ended as it should. */
   void endStream(Usage usage) {
     if (finished) return;
+    clock.upstreamDone();
     finish(Status.OK, 200, usage, null);
     response.end();
   }
@@ -187,6 +196,7 @@ final class Exchange {
    */
   void fail(ApiError error, Usage delivered) {
     if (finished) return;
+    clock.upstreamDone();
     if (committed()) {
       finish(Status.PARTIAL, 200, delivered, error.getMessage());
       response.end(Buffer.buffer(error.toSseEvent()));
@@ -251,7 +261,8 @@ final class Exchange {
     if (route != null) {
       response.putHeader(ROUTE, route);
     }
-    return response.putHeader(ATTEMPTS, Integer.toString(attempts));
+    return response.putHeader(ATTEMPTS, Integer.toString(attempts))
+        .putHeader(OVERHEAD, Long.toString(clock.overheadMicros()));
   }
 
   private void markFirstByte() {
@@ -290,5 +301,7 @@ final class Exchange {
         firstByteNanos < 0 ? -1 : (firstByteNanos - startNanos) / 1_000_000,
         error,
         attemptLog.isEmpty() ? null : Json.MAPPER.writeValueAsString(attemptLog)));
+    metrics.record(endpoint, deployment == null ? null : deployment.provider().name(),
+        deployment == null ? null : deployment.model(), httpStatus, clock);
   }
 }

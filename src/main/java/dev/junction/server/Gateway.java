@@ -4,8 +4,9 @@ import dev.junction.account.Authenticator;
 import dev.junction.catalog.Catalog;
 import dev.junction.config.JunctionConfig;
 import dev.junction.ledger.Ledger;
-import dev.junction.routing.LiveStats;
+import dev.junction.observe.GatewayMetrics;
 import dev.junction.routing.FleetStats;
+import dev.junction.routing.LiveStats;
 import dev.junction.routing.Router;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -19,105 +20,157 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A running gateway: the HTTP server, one event loop per core, the pooled upstream client and the
- * ledger, wired from a validated config.
+ * A running gateway: the HTTP server, one event loop per core, the pooled upstream client, the
+ * ledger, metrics and live statistics, wired from a validated config.
  */
 public final class Gateway implements AutoCloseable {
 
   // Past the drain, cancelled requests get this long to write their records.
   private static final long CANCEL_GRACE_MS = 2_000;
+  /** Per provider address; a guard against runaway use, not a concurrency limit. */
+  private static final int MAX_UPSTREAM_CONNECTIONS = 32_768;
 
   private final Vertx vertx;
   private final Ledger ledger;
+  private final GatewayMetrics metrics;
   private final Catalog catalog;
   private final LiveStats stats;
   private final FleetStats fleet;
-  private final String host;
-  private final int port;
   private final ProxyPipeline pipeline;
-  private final List<HttpServer> servers;
-  private final long drainTimeoutMs;
+  private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
+  private final JunctionConfig config;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private int port;
 
-  private Gateway(Vertx vertx, Ledger ledger, Catalog catalog, LiveStats stats, FleetStats fleet, String host,
-      int port, ProxyPipeline pipeline, List<HttpServer> servers, long drainTimeoutMs) {
+  private Gateway(JunctionConfig config, Vertx vertx, Ledger ledger, GatewayMetrics metrics) {
+    this.config = config;
     this.vertx = vertx;
     this.ledger = ledger;
-    this.catalog = catalog;
-    this.stats = stats;
-    this.fleet = fleet;
-    this.host = host;
-    this.port = port;
-    this.pipeline = pipeline;
-    this.servers = servers;
-    this.drainTimeoutMs = drainTimeoutMs;
+    this.metrics = metrics;
+    this.catalog = Catalog.of(config);
+    this.stats = new LiveStats();
+    this.fleet = config.redisUrl()
+        .map(url -> FleetStats.start(url, stats, catalog.models().stream().flatMap(m -> m.deployments().stream()).toList()))
+        .orElse(null);
+    int cores = Runtime.getRuntime().availableProcessors();
+    HttpClient client = vertx.createHttpClient(
+        new HttpClientOptions()
+            .setKeepAlive(true)
+            .setTcpNoDelay(true)
+            .setDecompressionSupported(false)
+            .setForceSni(true),
+        // A stream holds its upstream connection for its whole length, so the pool must be as large
+        // as the number of streams open at once; 1024 made the 1025th stream wait for another to end.
+        new PoolOptions().setHttp1MaxSize(MAX_UPSTREAM_CONNECTIONS).setEventLoopSize(cores));
+    this.pipeline = new ProxyPipeline(
+        new Authenticator(config.server().masterKey()),
+        new Router(catalog, config.server().defaultPolicy(), stats, config.server().cacheAffinity()),
+        ledger,
+        metrics,
+        client,
+        vertx,
+        config.server().maxAttempts(),
+        config.server().requestTimeoutMs(),
+        new Breakers(Breakers.Settings.DEFAULT));
   }
 
-  /** Starts serving; returns once the port is bound. */
+  /**
+   * Starts serving; returns once the port is bound. The ledger's database is opened and migrated on
+   * another thread while the event loops and the HTTP client start: the two are most of start-up.
+   */
   public static Gateway start(JunctionConfig config) {
+    CompletableFuture<Ledger> ledger = new CompletableFuture<>();
+    Thread.ofPlatform().name("junction-ledger-open").start(() -> {
+      try {
+        ledger.complete(Ledger.open(config.database(), config.ledger()));
+      } catch (Throwable e) {
+        ledger.completeExceptionally(e);
+      }
+    });
+    return start(config, ledger, GatewayMetrics.prometheus());
+  }
+
+  /**
+   * Starts serving with the given ledger and metrics, which the gateway then owns and closes; for
+   * measuring what each of them costs.
+   */
+  public static Gateway start(JunctionConfig config, Ledger ledger, GatewayMetrics metrics) {
+    return start(config, CompletableFuture.completedFuture(ledger), metrics);
+  }
+
+  private static Gateway start(JunctionConfig config, CompletableFuture<Ledger> opening, GatewayMetrics metrics) {
     int cores = Runtime.getRuntime().availableProcessors();
-    Vertx vertx = Vertx.builder()
-        .with(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(cores))
-        .build();
-    Ledger ledger = Ledger.open(config.database(), config.ledger());
-    FleetStats fleet = null;
+    Vertx vertx;
     try {
-      Catalog catalog = Catalog.of(config);
-      LiveStats stats = new LiveStats();
-      if (config.redisUrl().isPresent()) {
-        fleet = FleetStats.start(config.redisUrl().get(), stats,
-            catalog.models().stream().flatMap(m -> m.deployments().stream()).toList());
-      }
-      HttpClient client = vertx.createHttpClient(
-          new HttpClientOptions()
-              .setKeepAlive(true)
-              .setTcpNoDelay(true)
-              .setDecompressionSupported(false)
-              .setForceSni(true),
-          new PoolOptions().setHttp1MaxSize(1024).setEventLoopSize(cores));
-      ProxyPipeline pipeline = new ProxyPipeline(
-          new Authenticator(config.server().masterKey()),
-          new Router(catalog, config.server().defaultPolicy(), stats, config.server().cacheAffinity()),
-          ledger,
-          client,
-          vertx,
-          config.server().maxAttempts(),
-          config.server().requestTimeoutMs(),
-          new Breakers(Breakers.Settings.DEFAULT));
-      ModelsApi models = new ModelsApi(catalog, System.currentTimeMillis() / 1000);
-      Authenticator auth = new Authenticator(config.server().masterKey());
-      AtomicInteger bound = new AtomicInteger();
-      List<HttpServer> servers = new CopyOnWriteArrayList<>();
-      HttpServerOptions options = new HttpServerOptions()
-          .setHost(config.server().host())
-          .setPort(config.server().port())
-          .setTcpNoDelay(true)
-          .setCompressionSupported(false);
-      DeploymentOptions deployment = new DeploymentOptions().setInstances(cores);
-      vertx.deployVerticle(() -> new VerticleBase() {
-        @Override
-        public Future<?> start() {
-          var router = Routes.of(vertx, pipeline, models, auth, ledger, config.server().maxBodyBytes());
-          return vertx.createHttpServer(options).requestHandler(router).listen()
-              .onSuccess(server -> {
-                bound.set(server.actualPort());
-                servers.add(server);
-              });
-        }
-      }, deployment).await();
-      return new Gateway(vertx, ledger, catalog, stats, fleet, config.server().host(), bound.get(), pipeline,
-          servers, config.server().drainTimeoutMs());
+      vertx = Vertx.builder()
+          .with(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(cores))
+          .build();
     } catch (RuntimeException e) {
-      if (fleet != null) {
-        fleet.close();
+      opening.thenAccept(Ledger::close);
+      metrics.close();
+      throw e;
+    }
+    Ledger ledger = null;
+    Gateway gateway = null;
+    try {
+      ledger = opened(opening);
+      gateway = new Gateway(config, vertx, ledger, metrics);
+      gateway.listen(cores);
+      return gateway;
+    } catch (RuntimeException e) {
+      if (gateway != null && gateway.fleet != null) {
+        gateway.fleet.close();
       }
-      ledger.close();
+      if (ledger != null) {
+        ledger.close();
+      } else {
+        opening.thenAccept(Ledger::close);
+      }
+      metrics.close();
       vertx.close().await();
+      throw e;
+    }
+  }
+
+  /** One HTTP server per event loop, all on the same port. */
+  private void listen(int cores) {
+    ModelsApi models = new ModelsApi(catalog, System.currentTimeMillis() / 1000);
+    Authenticator auth = new Authenticator(config.server().masterKey());
+    AtomicInteger bound = new AtomicInteger();
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(config.server().host())
+        .setPort(config.server().port())
+        .setTcpNoDelay(true)
+        .setCompressionSupported(false);
+    vertx.deployVerticle(() -> new VerticleBase() {
+      @Override
+      public Future<?> start() {
+        var router = Routes.of(vertx, pipeline, models, auth, ledger, config.server().maxBodyBytes(), metrics,
+            config.server().metricsPublic());
+        return vertx.createHttpServer(options).requestHandler(router).listen()
+            .onSuccess(server -> {
+              bound.set(server.actualPort());
+              servers.add(server);
+            });
+      }
+    }, new DeploymentOptions().setInstances(cores)).await();
+    port = bound.get();
+  }
+
+  /** The ledger once open, or the failure that kept it from opening, as thrown by {@code Ledger.open}. */
+  private static Ledger opened(CompletableFuture<Ledger> opening) {
+    try {
+      return opening.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException cause) throw cause;
+      if (e.getCause() instanceof Error cause) throw cause;
       throw e;
     }
   }
@@ -128,6 +181,7 @@ public final class Gateway implements AutoCloseable {
 
   /** The OpenAI base URL clients use: {@code http://host:port/v1}. */
   public String baseUrl() {
+    String host = config.server().host();
     return "http://" + (host.equals("0.0.0.0") ? "127.0.0.1" : host) + ":" + port + "/v1";
   }
 
@@ -154,6 +208,7 @@ public final class Gateway implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    long drainTimeoutMs = config.server().drainTimeoutMs();
     pipeline.drain();
     servers.forEach(server -> server.shutdown(Duration.ofMillis(drainTimeoutMs + CANCEL_GRACE_MS)));
     if (!pipeline.awaitIdle(drainTimeoutMs)) {
@@ -165,5 +220,6 @@ public final class Gateway implements AutoCloseable {
     }
     vertx.close().await();
     ledger.close();
+    metrics.close();
   }
 }

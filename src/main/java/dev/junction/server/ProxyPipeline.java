@@ -6,6 +6,7 @@ import dev.junction.api.Endpoint;
 import dev.junction.api.InspectedRequest;
 import dev.junction.api.RequestInspector;
 import dev.junction.ledger.Ledger;
+import dev.junction.observe.GatewayMetrics;
 import dev.junction.routing.Route;
 import dev.junction.routing.Router;
 import io.vertx.core.Vertx;
@@ -35,6 +36,7 @@ final class ProxyPipeline {
   private final Authenticator authenticator;
   private final Router router;
   private final Ledger ledger;
+  private final GatewayMetrics metrics;
   private final HttpClient client;
   private final Vertx vertx;
   private final int maxAttempts;
@@ -43,12 +45,13 @@ final class ProxyPipeline {
   private final Set<Exchange> inFlight = ConcurrentHashMap.newKeySet();
   private volatile boolean draining;
 
-  ProxyPipeline(Authenticator authenticator, Router router, Ledger ledger, HttpClient client, Vertx vertx,
-      int maxAttempts, long maxTimeoutMs, DeploymentHealth health) {
+  ProxyPipeline(Authenticator authenticator, Router router, Ledger ledger, GatewayMetrics metrics, HttpClient client,
+      Vertx vertx, int maxAttempts, long maxTimeoutMs, DeploymentHealth health) {
     this.health = health;
     this.authenticator = authenticator;
     this.router = router;
     this.ledger = ledger;
+    this.metrics = metrics;
     this.client = client;
     this.vertx = vertx;
     this.maxAttempts = maxAttempts;
@@ -56,7 +59,7 @@ final class ProxyPipeline {
   }
 
   void handle(RoutingContext ctx, Endpoint endpoint) {
-    Exchange exchange = Exchange.accept(endpoint, ctx.response(), ledger);
+    Exchange exchange = Exchange.accept(endpoint, ctx.response(), ledger, metrics);
     if (exchange == null) {
       return;
     }
@@ -125,7 +128,7 @@ final class ProxyPipeline {
 
   /** A request refused before its body could be read (too large): it still leaves its record. */
   void refuse(RoutingContext ctx, Endpoint endpoint, ApiError error) {
-    Exchange exchange = Exchange.accept(endpoint, ctx.response(), ledger);
+    Exchange exchange = Exchange.accept(endpoint, ctx.response(), ledger, metrics);
     if (exchange != null) {
       exchange.fail(error);
     }

@@ -4,6 +4,7 @@ import dev.junction.account.Authenticator;
 import dev.junction.api.ApiError;
 import dev.junction.api.Endpoint;
 import dev.junction.ledger.Ledger;
+import dev.junction.observe.GatewayMetrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -20,11 +21,13 @@ final class Routes {
   private static final Buffer NOT_READY =
       Buffer.buffer("{\"status\":\"unavailable\",\"reason\":\"the ledger database refuses writes\"}");
   private static final Buffer LIVE = Buffer.buffer("{\"status\":\"ok\"}");
+  private static final CharSequence PROMETHEUS_TEXT =
+      HttpHeaders.createOptimized("text/plain; version=0.0.4; charset=utf-8");
 
   private Routes() {}
 
   static Router of(Vertx vertx, ProxyPipeline pipeline, ModelsApi models, Authenticator auth, Ledger ledger,
-      long maxBody) {
+      long maxBody, GatewayMetrics metrics, boolean metricsPublic) {
     Router router = Router.router(vertx);
     router.get("/healthz").handler(ctx -> json(ctx, LIVE));
     // Not ready while records cannot be written: a load balancer should send requests elsewhere.
@@ -34,6 +37,14 @@ final class Routes {
       } else {
         ctx.response().setStatusCode(503);
         json(ctx, NOT_READY);
+      }
+    });
+    router.get("/metrics").handler(ctx -> {
+      Runnable scrape = () -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, PROMETHEUS_TEXT).end(metrics.scrape());
+      if (metricsPublic) {
+        scrape.run();
+      } else {
+        authorized(ctx, auth, scrape);
       }
     });
 

@@ -1,0 +1,262 @@
+#!/usr/bin/env python3
+"""Turns the raw results of bench/run into bench/reports/latest.{md,json}: figures side by side and
+each target marked met or missed, by how much."""
+import json
+import math
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+results, reports, machine, command, quick = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5] == "1"
+
+
+def load(name):
+    path = results / f"{name}.json"
+    try:
+        text = path.read_text().strip()
+        return json.loads(text) if text else None
+    except (OSError, ValueError):
+        return None
+
+
+def sat(name):
+    r = load(f"sat-{name}")
+    return r["rps"] if r else None
+
+
+def ratio(a, b):
+    return a / b if a and b else None
+
+
+def fmt(value, unit="", digits=1):
+    if value is None:
+        return "n/a"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}{unit}"
+    return f"{value:,}{unit}"
+
+
+targets = []
+
+
+def target(name, value, limit, unit, higher_is_better=False, digits=2):
+    if value is None:
+        targets.append({"target": name, "value": None, "limit": limit, "unit": unit, "met": None, "by": None})
+        return
+    met = value >= limit if higher_is_better else value <= limit
+    by = value - limit if higher_is_better else limit - value
+    targets.append({"target": name, "value": round(value, 4), "limit": limit, "unit": unit, "met": met,
+                    "by": round(by, 4), "digits": digits})
+
+
+report = {"machine": machine, "command": command, "quick": quick}
+
+# ---- saturated throughput
+saturated = {k: sat(k) for k in ["direct", "hop", "junction", "bare", "sim-direct", "sim-junction",
+                                 "embed-direct", "embed-hop", "embed-junction"]}
+report["saturated_rps"] = saturated
+hop_ratio = ratio(saturated["junction"], saturated["hop"])
+target("saturated throughput vs nginx hop", hop_ratio * 100 if hop_ratio else None, 50, "%", True, 1)
+
+# ---- fixed rates: added latency = through Junction minus direct, at the same percentile
+fixed = {}
+for rate in (500, 1000, 2000):
+    row = {}
+    for via in ("direct", "hop", "junction"):
+        r = load(f"rate{rate}-{via}")
+        row[via] = r
+    if row["direct"] and row["junction"]:
+        d, j = row["direct"]["latency"], row["junction"]["latency"]
+        row["added_us"] = {p: j[p] - d[p] for p in ("p50", "p90", "p99", "p999")}
+    if row["direct"] and row["hop"]:
+        d, h = row["direct"]["latency"], row["hop"]["latency"]
+        row["hop_added_us"] = {p: h[p] - d[p] for p in ("p50", "p90", "p99", "p999")}
+    fixed[rate] = row
+report["fixed_rate"] = fixed
+added1000 = fixed[1000].get("added_us")
+target("added latency p50 at 1000 req/s", added1000["p50"] / 1000 if added1000 else None, 0.3, " ms")
+target("added latency p99 at 1000 req/s", added1000["p99"] / 1000 if added1000 else None, 1.0, " ms")
+
+# ---- embeddings
+embed = {via: load(f"embed1000-{via}") for via in ("direct", "junction")}
+report["embeddings_1000"] = embed
+
+# ---- streams
+stream = {via: load(f"stream-{via}") for via in ("direct", "hop", "junction")}
+report["stream"] = stream
+added_ttft = added_chunk = None
+if stream["direct"] and stream["junction"] and stream["junction"].get("ttft"):
+    added_ttft = {p: stream["junction"]["ttft"][p] - stream["direct"]["ttft"][p] for p in ("p50", "p99", "p999")}
+    added_chunk = stream["junction"]["eventMicros"] - stream["direct"]["eventMicros"]
+report["stream_added"] = {"ttft_us": added_ttft, "per_chunk_us": added_chunk}
+target("streaming added TTFT p99", added_ttft["p99"] / 1000 if added_ttft else None, 1.0, " ms")
+target("streaming added time per chunk", added_chunk, 20, " µs", digits=2)
+
+# ---- open streams
+open_streams = load("open-streams") or {}
+report["open_streams"] = open_streams
+rss = open_streams.get("peakRssBytes")
+target(f"{open_streams.get('wanted', 0):,} open streams: all open at once",
+       open_streams.get("peakOpen"), open_streams.get("wanted", 0), " streams", True, 0)
+target("gateway RSS with those streams open", rss / 2**20 if rss and rss > 0 else None, 1024, " MiB", digits=0)
+
+# ---- ledger + metrics
+cost = None
+if saturated["junction"] and saturated["bare"]:
+    cost = (saturated["bare"] - saturated["junction"]) / saturated["bare"] * 100
+report["ledger_metrics_cost_pct"] = cost
+target("throughput lost to ledger + metrics", cost, 10, "%", digits=1)
+
+# ---- start-up
+starts = load("startup-ms") or []
+report["startup_ms"] = starts
+median_start = sorted(starts)[len(starts) // 2] if starts else None
+target("start-up to first served request (median)", median_start / 1000 if median_start else None, 1.5, " s")
+
+# ---- GC pauses (from -Xlog:gc)
+pauses = []
+try:
+    for line in (results / "gc.log").read_text().splitlines():
+        m = re.search(r"Pause.* (\d+\.\d+)ms$", line)
+        if m:
+            pauses.append(float(m.group(1)))
+except OSError:
+    pass
+report["gc"] = {"pauses": len(pauses), "total_ms": round(sum(pauses), 2),
+                "max_ms": max(pauses) if pauses else 0}
+try:
+    report["rss_after_load_mib"] = int((results / "rss-after-load.txt").read_text().strip()) / 2**20
+except (OSError, ValueError):
+    report["rss_after_load_mib"] = None
+
+# ---- Junction's own overhead metric, from /metrics
+overhead = {}
+try:
+    text = (results / "metrics.txt").read_text()
+    series = {}
+    for line in text.splitlines():
+        m = re.match(r'junction_overhead_seconds_(sum|count|bucket)\{(.*)\} (\S+)$', line)
+        if not m:
+            continue
+        labels = dict(re.findall(r'(\w+)="([^"]*)"', m.group(2)))
+        key = f'{labels["endpoint"]} via {labels["provider"]}'
+        s = series.setdefault(key, {"buckets": []})
+        if m.group(1) == "bucket":
+            le = labels["le"]
+            s["buckets"].append((math.inf if le == "+Inf" else float(le), float(m.group(3))))
+        else:
+            s[m.group(1)] = float(m.group(3))
+    for key, s in series.items():
+        if not s.get("count"):
+            continue
+        count, buckets = s["count"], sorted(s["buckets"])
+
+        def quantile(q):
+            for le, c in buckets:
+                if c >= q * count:
+                    return le * 1e6
+            return None
+        overhead[key] = {"requests": int(count), "mean_us": round(s["sum"] / count * 1e6, 1),
+                         "p50_us_at_most": quantile(0.5), "p99_us_at_most": quantile(0.99)}
+except OSError:
+    pass
+report["overhead_metric"] = overhead
+
+# ---- hottest frames of the JFR profile
+hot = Counter()
+try:
+    lines = (results / "samples.txt").read_text().splitlines()
+    for i, line in enumerate(lines):
+        if line.strip() == "stackTrace = [" and i + 1 < len(lines):
+            hot[re.sub(r"\s+line:.*$", "", lines[i + 1].strip())] += 1
+except OSError:
+    pass
+total_samples = sum(hot.values())
+report["profile_top_frames"] = [{"frame": f, "share": round(n / total_samples * 100, 1)} for f, n in hot.most_common(15)]
+report["targets"] = targets
+
+# ---- write
+reports.mkdir(parents=True, exist_ok=True)
+(reports / "latest.json").write_text(json.dumps(report, indent=2) + "\n")
+
+md = []
+w = md.append
+w("# Junction benchmark report\n")
+w(f"- command: `{command}`" + (" (quick mode: shorter runs, fewer open streams)" if quick else ""))
+w(f"- machine: {machine}; load generators, nginx, the simulator and Junction all share it")
+w("- direct = the upstream itself; hop = nginx reverse proxy in front of it; Junction = auth (master key), "
+  "routing, metrics and the SQLite ledger all on\n")
+w("## Targets\n")
+w("| target | measured | limit | result |")
+w("|---|---|---|---|")
+for t in targets:
+    d = t.get("digits", 2)
+    value = "n/a" if t["value"] is None else f'{t["value"]:,.{d}f}{t["unit"]}'
+    result = "not measured" if t["met"] is None else (
+        f'met, by {abs(t["by"]):,.{d}f}{t["unit"]}' if t["met"] else f'**missed**, by {abs(t["by"]):,.{d}f}{t["unit"]}')
+    limit = f'{"≥" if "throughput vs" in t["target"] or "all open" in t["target"] else "≤"} {t["limit"]:,}{t["unit"]}'
+    w(f'| {t["target"]} | {value} | {limit} | {result} |')
+w("\n## Saturated throughput (wrk, 2 threads, 64 connections)\n")
+w("| upstream | direct | nginx hop | Junction | Junction / direct | Junction / hop |")
+w("|---|---|---|---|---|---|")
+for label, d, h, j in [("chat (recorded, nginx)", "direct", "hop", "junction"),
+                       ("embeddings (recorded, nginx)", "embed-direct", "embed-hop", "embed-junction"),
+                       ("chat (simulator)", "sim-direct", None, "sim-junction")]:
+    dv, hv, jv = saturated[d], saturated.get(h) if h else None, saturated[j]
+    w(f"| {label} | {fmt(dv, ' req/s', 0)} | {fmt(hv, ' req/s', 0)} | {fmt(jv, ' req/s', 0)} | "
+      f"{fmt(ratio(jv, dv) * 100 if ratio(jv, dv) else None, '%')} | {fmt(ratio(jv, hv) * 100 if ratio(jv, hv) else None, '%')} |")
+w(f"\nWithout ledger and metrics Junction served {fmt(saturated['bare'], ' req/s', 0)}; with them "
+  f"{fmt(saturated['junction'], ' req/s', 0)} ({fmt(cost, '%')} less).\n")
+w("## Non-streaming chat at fixed rates (latency from each request's due time, µs)\n")
+w("| rate | path | p50 | p90 | p99 | p99.9 | errors | added p50 | added p99 | added p99.9 |")
+w("|---|---|---|---|---|---|---|---|---|---|")
+for rate, row in fixed.items():
+    for via in ("direct", "hop", "junction"):
+        r = row.get(via)
+        if not r:
+            continue
+        l = r["latency"]
+        added = row.get("added_us") if via == "junction" else row.get("hop_added_us") if via == "hop" else None
+        a = (added or {})
+        w(f"| {rate}/s | {via} | {l['p50']:,} | {l['p90']:,} | {l['p99']:,} | {l['p999']:,} | {r['errors']} | "
+          f"{fmt(a.get('p50'))} | {fmt(a.get('p99'))} | {fmt(a.get('p999'))} |")
+w("\n## Embeddings at 1000/s (µs)\n")
+w("| path | p50 | p99 | p99.9 |")
+w("|---|---|---|---|")
+for via, r in embed.items():
+    if r:
+        w(f"| {via} | {r['latency']['p50']:,} | {r['latency']['p99']:,} | {r['latency']['p999']:,} |")
+w("\n## Streaming chat, 200 chunks (µs)\n")
+w("| path | streams | TTFT p50 | TTFT p99 | TTFT p99.9 | events/stream | time per event |")
+w("|---|---|---|---|---|---|---|")
+for via, r in stream.items():
+    if r and r.get("ttft"):
+        t = r["ttft"]
+        w(f"| {via} | {r['ok']} | {t['p50']:,} | {t['p99']:,} | {t['p999']:,} | {r['eventsPerStream']:.0f} | {r['eventMicros']:.2f} |")
+if added_ttft:
+    w(f"\nAdded by Junction: TTFT p50 {added_ttft['p50']:,} µs, p99 {added_ttft['p99']:,} µs; "
+      f"{added_chunk:.2f} µs per chunk.")
+w("\n## Open streams, memory, GC\n")
+w(f"- open streams: {open_streams.get('peakOpen', 'n/a')} of {open_streams.get('wanted', 'n/a')} open at once; "
+  f"{open_streams.get('completed', 'n/a')} completed, {open_streams.get('failed', 'n/a')} failed; "
+  f"peak gateway RSS {fmt(rss / 2**20 if rss and rss > 0 else None, ' MiB', 0)}")
+w(f"- gateway RSS after the load runs: {fmt(report['rss_after_load_mib'], ' MiB', 0)}")
+w(f"- GC pauses over the whole run: {report['gc']['pauses']}, {report['gc']['total_ms']} ms in total, "
+  f"longest {report['gc']['max_ms']} ms")
+w(f"- start-up to first served request: {', '.join(f'{s} ms' for s in starts) or 'n/a'}")
+w("\n## Junction's own overhead metric (`junction_overhead_seconds` at /metrics)\n")
+w("Total time minus time waiting on the upstream, per request; quantiles are histogram bucket bounds.\n")
+w("| series | requests | mean | p50 ≤ | p99 ≤ |")
+w("|---|---|---|---|---|")
+for key, o in sorted(overhead.items()):
+    w(f"| {key} | {o['requests']:,} | {o['mean_us']} µs | {fmt(o['p50_us_at_most'])} µs | {fmt(o['p99_us_at_most'])} µs |")
+if report["profile_top_frames"]:
+    w("\n## Hottest frames (JFR execution samples of the gateway over the whole run)\n")
+    w("| share | frame |")
+    w("|---|---|")
+    for f in report["profile_top_frames"]:
+        w(f"| {f['share']}% | `{f['frame']}` |")
+(reports / "latest.md").write_text("\n".join(md) + "\n")
+print("\n".join(md))
+print(f"\nWritten: {reports / 'latest.md'} and {reports / 'latest.json'}", file=sys.stderr)

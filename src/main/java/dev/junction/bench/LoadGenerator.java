@@ -1,0 +1,42 @@
+package dev.junction.bench;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * An open-loop load generator: requests leave at a fixed rate whatever the server does, and each
+ * latency is measured from the moment its request was due, not from when it could be sent, so a
+ * stalled server is charged for every request it delayed (no coordinated omission).
+ */
+public interface LoadGenerator {
+
+  /**
+   * @param rate requests per second
+   * @param connections most connections open at once; requests beyond wait (and that wait counts)
+   * @param stream whether responses are event streams: time to first byte and per-event time are measured
+   */
+  record Options(
+      URI url,
+      byte[] body,
+      Map<String, String> headers,
+      int rate,
+      int connections,
+      Duration warmup,
+      Duration duration,
+      boolean stream) {}
+
+  /** Runs warm-up then measurement; returns what was measured. */
+  static LoadResult run(Options options) {
+    return new FixedRateLoad(options).run();
+  }
+
+  /**
+   * Opens {@code count} streams and holds them until they end, reporting how many were open at once
+   * and, when {@code watchPid} is set, the highest resident memory of that process meanwhile.
+   */
+  static OpenStreamsResult holdStreams(URI url, byte[] body, Map<String, String> headers, int count,
+      int perSecond, long watchPid) {
+    return new OpenStreams(url, body, headers, count, perSecond, watchPid).run();
+  }
+}

@@ -1,0 +1,132 @@
+package dev.junction.observe;
+
+import dev.junction.api.Endpoint;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Meters in a Prometheus registry. Each (endpoint, provider, model) gets its meters built once and
+ * cached, so a request costs two map lookups and a few atomic updates, not a meter registration.
+ */
+final class PrometheusMetrics implements GatewayMetrics {
+
+  /** Clients choose pass-through model names: past this many series they share one label. */
+  static final int MAX_SERIES = 1_000;
+  static final String NONE = "none";
+  static final String OTHER = "other";
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final ConcurrentHashMap<String, ConcurrentHashMap<String, Series>>[] byEndpoint;
+  private final JvmGcMetrics gc = new JvmGcMetrics();
+  private int seriesCount; // guarded by this
+
+  @SuppressWarnings("unchecked")
+  PrometheusMetrics() {
+    byEndpoint = new ConcurrentHashMap[Endpoint.values().length];
+    for (int i = 0; i < byEndpoint.length; i++) {
+      byEndpoint[i] = new ConcurrentHashMap<>();
+    }
+    // GC pauses and heap belong next to the overhead: a pause is overhead the request timers cannot see.
+    gc.bindTo(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+  }
+
+  @Override
+  public void record(Endpoint endpoint, String provider, String model, int status, RequestClock clock) {
+    clock.stop();
+    Series series = series(endpoint, provider == null ? NONE : provider, model == null ? NONE : model);
+    series.requests(status).increment();
+    series.total.record(clock.totalNanos(), TimeUnit.NANOSECONDS);
+    series.overhead.record(clock.overheadNanos(), TimeUnit.NANOSECONDS);
+    if (provider != null) {
+      series.upstream.record(clock.upstreamNanos(), TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** Keyed by provider, then model: both strings already exist, so no key is built per request. */
+  private Series series(Endpoint endpoint, String provider, String model) {
+    ConcurrentHashMap<String, Series> models = byEndpoint[endpoint.ordinal()].get(provider);
+    Series found = models == null ? null : models.get(model);
+    return found != null ? found : register(endpoint, provider, model);
+  }
+
+  private synchronized Series register(Endpoint endpoint, String provider, String model) {
+    ConcurrentHashMap<String, Series> models =
+        byEndpoint[endpoint.ordinal()].computeIfAbsent(provider, p -> new ConcurrentHashMap<>());
+    Series found = models.get(model);
+    if (found != null) {
+      return found;
+    }
+    if (seriesCount >= MAX_SERIES) {
+      // Later names are not cached under their own key, so an endless stream of them cannot grow memory.
+      return models.computeIfAbsent(OTHER, m -> new Series(endpoint.ledgerName(), provider, OTHER));
+    }
+    seriesCount++;
+    Series created = new Series(endpoint.ledgerName(), provider, model);
+    models.put(model, created);
+    return created;
+  }
+
+  @Override
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  @Override
+  public void close() {
+    gc.close();
+    registry.close();
+  }
+
+  /** The meters of one (endpoint, provider, model). */
+  private final class Series {
+    final String endpoint;
+    final String provider;
+    final String model;
+    final Timer total;
+    final Timer upstream;
+    final Timer overhead;
+    private final Counter[] byStatus = new Counter[600];
+
+    Series(String endpoint, String provider, String model) {
+      this.endpoint = endpoint;
+      this.provider = provider;
+      this.model = model;
+      total = timer("junction.request.duration", "Time from acceptance to the last byte", Duration.ofMillis(1));
+      upstream = timer("junction.upstream.duration", "Time waiting on providers", Duration.ofMillis(1));
+      overhead = timer("junction.overhead", "Time the gateway added: total minus upstream", Duration.ofNanos(1_000));
+    }
+
+    private Timer timer(String name, String help, Duration min) {
+      return Timer.builder(name)
+          .description(help)
+          .tags("endpoint", endpoint, "provider", provider, "model", model)
+          .publishPercentileHistogram()
+          .minimumExpectedValue(min)
+          .maximumExpectedValue(Duration.ofMinutes(10))
+          .register(registry);
+    }
+
+    Counter requests(int status) {
+      int index = status >= 0 && status < byStatus.length ? status : 0;
+      Counter counter = byStatus[index];
+      if (counter == null) {
+        counter = Counter.builder("junction.requests")
+            .description("Requests by how they ended")
+            .tags("endpoint", endpoint, "provider", provider, "model", model, "status", Integer.toString(status))
+            .register(registry);
+        byStatus[index] = counter;
+      }
+      return counter;
+    }
+  }
+}
