@@ -236,6 +236,19 @@ class HedgingTest {
   }
 
   @Test
+  void lostHedgesDoNotCountAgainstTheLosersHealth() {
+    // Five failures in a row would open the breaker, and one would mark the deployment unhealthy
+    // for routing: either way the unhedged request below would go to the fast provider.
+    for (int i = 0; i < 6; i++) {
+      HttpResponse<String> hedged = post(body("test/hedged", false), Map.of());
+      assertThat(hedged.headers().firstValue("x-junction-provider")).hasValue("fast");
+    }
+    HttpResponse<String> response = post(body("test/unhedged", false), Map.of());
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("x-junction-provider")).hasValue("slow");
+  }
+
+  @Test
   void withoutHedgingTheSlowFirstCandidateServes() {
     var fastBefore = fast.stats();
     HttpResponse<String> response = post(body("test/unhedged", false), Map.of());
