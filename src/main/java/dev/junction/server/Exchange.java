@@ -178,7 +178,7 @@ final class Exchange {
     return response.headWritten();
   }
 
-  /** Answers with a complete JSON body from the current deployment. */
+  /** Answers with a complete JSON body from the serving deployment. */
   void respond(Buffer body, Usage usage) {
     if (finished) return;
     markFirstByte();
