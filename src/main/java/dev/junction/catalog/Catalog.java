@@ -39,7 +39,7 @@ public final class Catalog {
       for (DeploymentConfig d : model.providers()) {
         deployments.add(deployment(model, d, providers.get(d.provider())));
       }
-      models.add(new CatalogModel(model.id(), model.aliases(), model.contextLength(), deployments));
+      models.add(new CatalogModel(model.id(), model.aliases(), model.contextLength(), model.hedgeAfterMs(), deployments));
     }
     return new Catalog(providers, models);
   }

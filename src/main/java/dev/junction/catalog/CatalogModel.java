@@ -6,8 +6,11 @@ import java.util.List;
  * A model as clients name it, and the deployments that serve it in preference order.
  *
  * @param contextLength tokens of prompt and output together, 0 when unknown
+ * @param hedgeAfterMs when a request's attempt has not reached its commit point after this long, a
+ *     second candidate starts alongside it; 0 when not hedged
  */
-public record CatalogModel(String id, List<String> aliases, long contextLength, List<Deployment> deployments) {
+public record CatalogModel(
+    String id, List<String> aliases, long contextLength, long hedgeAfterMs, List<Deployment> deployments) {
 
   public CatalogModel {
     aliases = List.copyOf(aliases);

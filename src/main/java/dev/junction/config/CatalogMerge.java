@@ -22,9 +22,10 @@ final class CatalogMerge {
   private CatalogMerge() {}
 
   /**
-   * A config model overrides a bundled one by id: its aliases are added, its context length and
-   * capabilities win when given, and its deployments come first, replacing bundled ones with the
-   * same provider and provider model. Bundled names the config uses for another model are dropped.
+   * A config model overrides a bundled one by id: its aliases are added, its context length,
+   * capabilities and hedging win when given, and its deployments come first, replacing bundled ones
+   * with the same provider and provider model. Bundled names the config uses for another model are
+   * dropped.
    *
    * @param providers the provider names configured (in the file or the environment)
    */
@@ -49,7 +50,7 @@ final class CatalogMerge {
       List<DeploymentConfig> reachable = reachable(model.providers(), providers);
       if (!reachable.isEmpty()) {
         served.add(new ModelConfig(model.id(), free(model.aliases(), taken), model.contextLength(),
-            model.capabilities(), reachable));
+            model.capabilities(), model.hedgeAfterMs(), reachable));
       }
     }
     return List.copyOf(served);
@@ -72,6 +73,7 @@ final class CatalogMerge {
         List.copyOf(aliases),
         own.contextLength() > 0 ? own.contextLength() : base.contextLength(),
         own.capabilities().or(base::capabilities),
+        own.hedgeAfterMs() > 0 ? own.hedgeAfterMs() : base.hedgeAfterMs(),
         deployments);
   }
 

@@ -44,7 +44,8 @@ final class ConfigReader {
   static final List<String> PROVIDER_KEYS =
       List.of("name", "kind", "profile", "base_url", "api_key", "headers", "timeouts", "retries");
   static final List<String> TIMEOUT_KEYS = List.of("connect_ms", "first_token_ms", "idle_ms", "total_ms");
-  static final List<String> MODEL_KEYS = List.of("id", "aliases", "context_length", "capabilities", "providers");
+  static final List<String> MODEL_KEYS =
+      List.of("id", "aliases", "context_length", "capabilities", "hedge_after_ms", "providers");
   static final List<String> DEPLOYMENT_KEYS = List.of("provider", "model", "input_price", "output_price",
       "cached_input_price", "context_length", "max_output", "capabilities", "status", "source", "as_of");
 
@@ -315,9 +316,10 @@ final class ConfigReader {
     List<String> aliases = aliases(s);
     long context = s.integer("context_length", 1, Long.MAX_VALUE).orElse(0L);
     Optional<List<String>> capabilities = capabilities(s);
+    long hedgeAfterMs = s.integer("hedge_after_ms", 1, Long.MAX_VALUE).orElse(0L);
     // A model the bundled catalog has may be overridden without deployments of its own.
     boolean extendsBundled = !catalogFile && id.present() && bundledIds.contains(id.value());
-    return new ModelConfig(id.value(), aliases, context, capabilities, deployments(s, extendsBundled));
+    return new ModelConfig(id.value(), aliases, context, capabilities, hedgeAfterMs, deployments(s, extendsBundled));
   }
 
   private Optional<List<String>> capabilities(Section s) {

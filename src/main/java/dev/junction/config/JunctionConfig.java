@@ -143,12 +143,15 @@ public record JunctionConfig(
    * @param contextLength tokens of prompt and output together, 0 when unknown
    * @param capabilities what it can do ({@link #CAPABILITIES}), empty when not stated (then nothing
    *     is ruled out)
+   * @param hedgeAfterMs how long an attempt may go without reaching its commit point before a second
+   *     candidate starts alongside it; 0 when requests for this model are not hedged
    */
   public record ModelConfig(
       String id,
       List<String> aliases,
       long contextLength,
       Optional<List<String>> capabilities,
+      long hedgeAfterMs,
       List<DeploymentConfig> providers) {
 
     public ModelConfig {
@@ -158,7 +161,7 @@ public record JunctionConfig(
     }
 
     public ModelConfig(String id, List<String> aliases, List<DeploymentConfig> providers) {
-      this(id, aliases, 0, Optional.empty(), providers);
+      this(id, aliases, 0, Optional.empty(), 0, providers);
     }
   }
 

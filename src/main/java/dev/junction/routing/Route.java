@@ -10,8 +10,9 @@ import java.util.List;
  * @param policy how the candidates were ranked ({@code fastest}, {@code cheapest}, {@code preferred},
  *     {@code throughput}, {@code latency}, or {@code pinned} for {@code model:provider})
  * @param stats where the relay reports what each attempt did
+ * @param hedgeAfterMs the model's configured hedging delay, 0 when its requests are not hedged
  */
-public record Route(String model, String policy, List<Deployment> candidates, LiveStats stats) {
+public record Route(String model, String policy, List<Deployment> candidates, LiveStats stats, long hedgeAfterMs) {
 
   public Route {
     candidates = List.copyOf(candidates);

@@ -26,7 +26,7 @@ public final class Router {
   static final Set<String> POLICIES = Set.of("fastest", "cheapest", "preferred");
 
   /** One model the request names, and the deployments and policy that go with how it was named. */
-  private record Target(String id, List<Deployment> deployments, String policy) {}
+  private record Target(String id, List<Deployment> deployments, String policy, long hedgeAfterMs) {}
 
   private final Catalog catalog;
   private final String defaultPolicy;
@@ -71,7 +71,7 @@ public final class Router {
     if (candidates.isEmpty()) {
       throw eligibility.refusal(first.id());
     }
-    return new Route(first.id(), policy(first, prefs), List.copyOf(candidates), stats);
+    return new Route(first.id(), policy(first, prefs), List.copyOf(candidates), stats, first.hedgeAfterMs());
   }
 
   /** {@code provider.sort} overrides the model's policy, as on OpenRouter. */
@@ -102,7 +102,7 @@ public final class Router {
   private Target target(String asked, String param) {
     Optional<CatalogModel> exact = catalog.find(asked);
     if (exact.isPresent()) {
-      return new Target(exact.get().id(), exact.get().deployments(), defaultPolicy);
+      return new Target(exact.get().id(), exact.get().deployments(), defaultPolicy, exact.get().hedgeAfterMs());
     }
     int colon = asked.lastIndexOf(':');
     if (colon <= 0 || colon == asked.length() - 1) {
@@ -112,7 +112,7 @@ public final class Router {
     String suffix = asked.substring(colon + 1);
     Optional<CatalogModel> model = catalog.find(base);
     if (model.isPresent() && POLICIES.contains(suffix)) {
-      return new Target(model.get().id(), model.get().deployments(), suffix);
+      return new Target(model.get().id(), model.get().deployments(), suffix, model.get().hedgeAfterMs());
     }
     Optional<Provider> provider = catalog.provider(suffix);
     if (provider.isEmpty()) {
@@ -130,7 +130,7 @@ public final class Router {
   private static Target pin(String base, Optional<CatalogModel> model, Provider provider, String param) {
     if (model.isEmpty()) {
       // A model the catalog does not list, sent as-is to a provider the gateway knows: unpriced.
-      return new Target(base, List.of(new Deployment(provider, base, Pricing.UNPRICED)), "pinned");
+      return new Target(base, List.of(new Deployment(provider, base, Pricing.UNPRICED)), "pinned", 0);
     }
     List<Deployment> pinned =
         model.get().deployments().stream().filter(d -> d.provider() == provider).toList();
@@ -139,6 +139,6 @@ public final class Router {
           param,
           "The model `" + base + "` is not served by provider `" + provider.name() + "` on this gateway.");
     }
-    return new Target(model.get().id(), pinned, "pinned");
+    return new Target(model.get().id(), pinned, "pinned", model.get().hedgeAfterMs());
   }
 }

@@ -29,6 +29,7 @@ final class Attempt {
   private final Provider provider;
   private final boolean permitted;
   private LiveStats.Probe probe;
+  private Exchange.Try tried;
   private long startNanos;
   private HttpClientRequest upstream;
   private SseScanner scanner;
@@ -57,10 +58,14 @@ final class Attempt {
     return deployment;
   }
 
+  Exchange.Try tried() {
+    return tried;
+  }
+
   /** @param leftMs what is left of the request's deadline; this attempt ends by then at the latest */
   void send(long leftMs) {
     startNanos = System.nanoTime();
-    exchange.attempt(deployment);
+    tried = exchange.attempt(deployment);
     probe = relay.route.observe(deployment);
     Buffer body = Buffer.buffer(provider.body(request, deployment.quotedModel()));
     long firstTokenMs = provider.timeouts().firstTokenMs();
@@ -191,6 +196,7 @@ final class Attempt {
       moveOn(ApiError.badGateway("Provider " + provider.name() + " sent a malformed response."));
       return;
     }
+    relay.committing(this);
     probe.finished(usage.outputTokens());
     end(null, Verdict.SERVED);
     exchange.respond(body, usage);
@@ -217,6 +223,7 @@ final class Attempt {
           cancelTimer(firstTokenTimer);
           probe.firstToken();
           watchIdle();
+          relay.committing(this);
           exchange.commitStream();
           client.write(held);
           held = null;
@@ -245,6 +252,7 @@ final class Attempt {
       return;
     }
     if (!exchange.committed()) {
+      relay.committing(this);
       exchange.commitStream();
       exchange.response().write(held);
     }
@@ -294,14 +302,27 @@ final class Attempt {
   private void stop(ApiError error) {
     if (over) return;
     end(error.getMessage(), Verdict.NONE);
-    relay.stopped(error);
+    relay.stopped(this, error);
   }
 
-  /** The client went away, or the gateway is shutting down: stop upstream work at once. */
-  void cancel(String reason) {
+  /**
+   * The client went away, or the gateway is shutting down: stop upstream work at once.
+   *
+   * @return the tokens this attempt delivered, for the record
+   */
+  Usage cancel(String reason) {
+    if (!over) end(reason, Verdict.NONE);
+    return streamUsage();
+  }
+
+  /**
+   * The relay gave up on this attempt (another won the hedge, or refused the request for good): its
+   * upstream request is reset, and since the choice was ours, neither its breaker nor the live
+   * statistics count it as a failure.
+   */
+  void drop(String reason) {
     if (over) return;
     end(reason, Verdict.NONE);
-    exchange.cancelled(streamUsage());
   }
 
   /** What a try says about its deployment's health. */
@@ -309,7 +330,7 @@ final class Attempt {
 
   private void end(String error, Verdict verdict) {
     over = true;
-    exchange.attemptEnded(upstreamStatus, error);
+    exchange.attemptEnded(tried, upstreamStatus, error);
     probe.released(); // no-op after finished or failed: the client's own doing says nothing of the provider
     report(verdict);
     cancelTimer(firstTokenTimer);

@@ -53,11 +53,13 @@ final class Exchange {
   private String model;
   private boolean stream;
   private long bodyBytes;
+  /** The deployment named by the response and the record: the winner once one commits, else the last tried. */
   private Deployment deployment;
   private String route;
   private int attempts;
   private final ArrayNode attemptLog = JsonNodeFactory.instance.arrayNode();
-  private long attemptStartNanos;
+  /** What the attempts that lost a hedge cost: the prompt each was sent. */
+  private double hedgeCost;
   private long firstByteNanos = -1;
   private boolean finished;
   private Runnable onCancel = () -> {};
@@ -107,12 +109,32 @@ final class Exchange {
     this.route = route.header();
   }
 
+  /**
+   * One upstream attempt: its deployment, its clock, and its entry in the attempt log, made when it
+   * starts so that the log lists attempts in the order they began, even when two overlap.
+   */
+  static final class Try {
+    final Deployment deployment;
+    private final long startNanos = System.nanoTime();
+    private final ObjectNode entry;
+
+    private Try(Deployment deployment, ObjectNode entry) {
+      this.deployment = deployment;
+      this.entry = entry;
+    }
+  }
+
   /** A new upstream attempt begins against this deployment. */
-  void attempt(Deployment deployment) {
+  Try attempt(Deployment deployment) {
     this.deployment = deployment;
     attempts++;
-    attemptStartNanos = System.nanoTime();
     clock.upstreamStarted();
+    ObjectNode entry = attemptLog.addObject()
+        .put("provider", deployment.provider().name())
+        .put("model", deployment.model());
+    entry.putNull("status");
+    entry.put("latency_ms", 0).putNull("error");
+    return new Try(deployment, entry);
   }
 
   long startNanos() {
@@ -124,21 +146,29 @@ final class Exchange {
   }
 
   /**
-   * The current attempt is over; it goes into the record's attempt log.
+   * An attempt is over; its entry in the attempt log is complete.
    *
    * @param upstreamStatus the provider's HTTP status, or 0 when no response came
    * @param error why it failed, or null when it served the request
    */
-  void attemptEnded(int upstreamStatus, String error) {
-    ObjectNode entry = attemptLog.addObject()
-        .put("provider", deployment.provider().name())
-        .put("model", deployment.model());
+  void attemptEnded(Try attempt, int upstreamStatus, String error) {
     if (upstreamStatus > 0) {
-      entry.put("status", upstreamStatus);
-    } else {
-      entry.putNull("status");
+      attempt.entry.put("status", upstreamStatus);
     }
-    entry.put("latency_ms", (System.nanoTime() - attemptStartNanos) / 1_000_000).put("error", error);
+    attempt.entry.put("latency_ms", (System.nanoTime() - attempt.startNanos) / 1_000_000).put("error", error);
+  }
+
+  /** This attempt reached its commit point first: the response and the record name its deployment. */
+  void serving(Try attempt) {
+    deployment = attempt.deployment;
+  }
+
+  /**
+   * This attempt was cancelled because another won the hedge. Its prompt was sent and may be billed
+   * by its provider, so the record's cost includes it, estimated as for an unreported prompt.
+   */
+  void lostHedge(Try attempt) {
+    hedgeCost += attempt.deployment.pricing().cost(new Usage(estimatedInputTokens(), 0, 0));
   }
 
   /** Runs when the client goes away before the end; set by whoever holds upstream work. */
@@ -155,7 +185,7 @@ final class Exchange {
     return response.headWritten();
   }
 
-  /** Answers with a complete JSON body from the current deployment. */
+  /** Answers with a complete JSON body from the serving deployment. */
   void respond(Buffer body, Usage usage) {
     if (finished) return;
     clock.upstreamDone();
@@ -281,7 +311,7 @@ final class Exchange {
     finished = true;
     onFinish.run();
     long now = System.nanoTime();
-    double cost = deployment == null ? 0 : deployment.pricing().cost(usage);
+    double cost = (deployment == null ? 0 : deployment.pricing().cost(usage)) + hedgeCost;
     ledger.append(new LedgerRecord(
         id,
         createdAt,

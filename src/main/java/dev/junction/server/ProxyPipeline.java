@@ -32,6 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class ProxyPipeline {
 
   static final String TIMEOUT_HEADER = "x-junction-timeout-ms";
+  static final String HEDGE_HEADER = "x-junction-hedge-after-ms";
 
   private final Authenticator authenticator;
   private final Router router;
@@ -73,13 +74,16 @@ final class ProxyPipeline {
       authenticator.check(
           ctx.request().getHeader(HttpHeaders.AUTHORIZATION), ctx.request().getHeader("x-api-key"));
       long timeoutMs = timeoutMs(ctx.request().getHeader(TIMEOUT_HEADER));
+      String hedgeHeader = ctx.request().getHeader(HEDGE_HEADER);
+      long askedHedgeMs = hedgeHeader == null ? 0 : hedgeAfterMs(hedgeHeader, timeoutMs);
       byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
       InspectedRequest request = RequestInspector.inspect(endpoint, body);
       exchange.describe(request.model(), request.stream(), body.length);
       Route route = router.route(request);
       exchange.routed(route);
-      new Relay(exchange, request, route, client, vertx, new Relay.Limits(maxAttempts, timeoutMs), health)
-          .start();
+      long hedgeAfterMs = hedgeHeader == null ? route.hedgeAfterMs() : askedHedgeMs;
+      new Relay(exchange, request, route, client, vertx, new Relay.Limits(maxAttempts, timeoutMs, hedgeAfterMs),
+          health).start();
     } catch (ApiError error) {
       exchange.fail(error);
     }
@@ -124,6 +128,20 @@ final class ProxyPipeline {
     }
     throw ApiError.invalid(TIMEOUT_HEADER, "The header " + TIMEOUT_HEADER
         + " must be a whole number of milliseconds greater than 0 (at most " + maxTimeoutMs + " is used).");
+  }
+
+  /** How long an attempt may go without committing before another starts alongside it. */
+  private static long hedgeAfterMs(String header, long timeoutMs) {
+    try {
+      long asked = Long.parseLong(header.strip());
+      if (asked > 0 && asked <= timeoutMs) {
+        return asked;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw ApiError.invalid(HEDGE_HEADER, "The header " + HEDGE_HEADER
+        + " must be a whole number of milliseconds from 1 to the request's deadline (" + timeoutMs + ").");
   }
 
   /** A request refused before its body could be read (too large): it still leaves its record. */

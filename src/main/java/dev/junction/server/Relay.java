@@ -9,6 +9,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Takes a routed request to a provider and its answer back to the client: walks the candidates until
@@ -18,8 +22,14 @@ import java.util.Deque;
  * <p>A deployment that failed transiently goes to the back of the queue with a backoff, so a healthy
  * next candidate is tried at once and a retry only waits when nothing else is left. Everything stops
  * at the request's deadline or its attempt budget, whichever comes first.
+ *
+ * <p>A hedged request starts the next ready candidate alongside an attempt that has not reached its
+ * commit point in time. At most two attempts are live: the first to commit serves, the other is
+ * cancelled; when one of them fails, the other carries on alone.
  */
 final class Relay {
+
+  static final String LOST_HEDGE = "lost the hedge";
 
   final Exchange exchange;
   final InspectedRequest request;
@@ -28,12 +38,13 @@ final class Relay {
   final DeploymentHealth health;
   final Route route;
   private final Deque<Pending> queue = new ArrayDeque<>();
+  /** The attempts under way, oldest first, each with the turn it came from. */
+  private final Map<Attempt, Pending> live = new LinkedHashMap<>();
   private final Limits limits;
   private final long deadlineNanos;
   private ApiError lastError;
-  private Attempt current;
-  private Pending currentTurn;
   private long waitTimer = -1;
+  private long hedgeTimer = -1;
 
   /** A deployment waiting for its turn: its retries left and the earliest it may go. */
   private record Pending(Deployment deployment, int retriesLeft, int retried, long notBeforeNanos) {}
@@ -41,8 +52,10 @@ final class Relay {
   /**
    * @param maxAttempts the attempt budget of one request
    * @param timeoutMs the request's deadline, from acceptance
+   * @param hedgeAfterMs how long an attempt may go without committing before another starts
+   *     alongside it; 0 for no hedging
    */
-  record Limits(int maxAttempts, long timeoutMs) {}
+  record Limits(int maxAttempts, long timeoutMs, long hedgeAfterMs) {}
 
   Relay(Exchange exchange, InspectedRequest request, Route route, HttpClient client, Vertx vertx, Limits limits,
       DeploymentHealth health) {
@@ -91,11 +104,45 @@ final class Relay {
     }
     // Nothing healthy is left: the first in line is tried rather than failing without a try.
     boolean permitted = ready != null;
-    Pending next = permitted ? ready : queue.peek();
-    queue.remove(next);
-    currentTurn = next;
-    current = new Attempt(this, next.deployment(), permitted);
-    current.send(leftMs(now));
+    launch(permitted ? ready : queue.peek(), permitted, now);
+    armHedge(now);
+  }
+
+  private void launch(Pending turn, boolean permitted, long now) {
+    queue.remove(turn);
+    Attempt attempt = new Attempt(this, turn.deployment(), permitted);
+    live.put(attempt, turn);
+    attempt.send(leftMs(now));
+  }
+
+  private void armHedge(long now) {
+    long after = limits.hedgeAfterMs();
+    if (after > 0 && after < leftMs(now) && live.size() == 1) {
+      hedgeTimer = vertx.setTimer(after, t -> hedge());
+    }
+  }
+
+  /**
+   * The live attempt has not committed in time: the next candidate that is ready now and whose breaker
+   * lets it through starts alongside it. Nothing starts when none is, since a last-resort try or a
+   * retry's wait is no better than the attempt already under way.
+   */
+  private void hedge() {
+    hedgeTimer = -1;
+    if (exchange.finished() || exchange.committed() || live.size() != 1
+        || exchange.attempts() >= limits.maxAttempts()) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (leftMs(now) == 0) {
+      return;
+    }
+    for (Pending p : queue) {
+      if (p.notBeforeNanos() - now <= 0 && health.tryAcquire(p.deployment())) {
+        launch(p, true, now);
+        return;
+      }
+    }
   }
 
   private long leftMs(long now) {
@@ -103,22 +150,34 @@ final class Relay {
   }
 
   /**
+   * An attempt reaches its commit point: it serves the request, and any other still under way is
+   * cancelled before a byte of this one goes out, so the client never sees bytes from both.
+   */
+  void committing(Attempt winner) {
+    cancelHedge();
+    for (Attempt other : List.copyOf(live.keySet())) {
+      if (other != winner) {
+        other.drop(LOST_HEDGE);
+        exchange.lostHedge(other.tried());
+      }
+    }
+    live.keySet().retainAll(Set.of(winner));
+    exchange.serving(winner.tried());
+  }
+
+  /**
    * An attempt failed. Before the commit point another try takes over (this deployment again later,
-   * when the failure was transient and a retry fits the deadline); after it, the client's stream ends
-   * with an explicit error.
+   * when the failure was transient and a retry fits the deadline), unless a hedge is still under way;
+   * after it, the client's stream ends with an explicit error.
    */
   void failed(Attempt attempt, ApiError error, boolean retryable) {
     if (exchange.committed()) {
       exchange.fail(error, attempt.streamUsage());
       return;
     }
+    Pending tried = live.remove(attempt);
     lastError = error;
     long now = System.nanoTime();
-    if (leftMs(now) == 0) {
-      exchange.fail(error);
-      return;
-    }
-    Pending tried = currentTurn;
     if (retryable && tried.retriesLeft() > 0) {
       long waitMs = Backoff.delayMs(tried.retried(), Backoff.retryAfterMs(error.retryAfter()));
       // A pause that outlasts the deadline only delays the inevitable error.
@@ -127,11 +186,27 @@ final class Relay {
             now + waitMs * 1_000_000));
       }
     }
+    if (!live.isEmpty()) {
+      // The other attempt of a hedge carries on; failover resumes only if it fails too.
+      cancelHedge();
+      return;
+    }
+    if (leftMs(now) == 0) {
+      exchange.fail(error);
+      return;
+    }
+    cancelHedge();
     attemptNext();
   }
 
   /** A failure no other candidate would answer differently: the client's own request is at fault. */
-  void stopped(ApiError error) {
+  void stopped(Attempt attempt, ApiError error) {
+    cancelHedge();
+    live.remove(attempt);
+    for (Attempt other : List.copyOf(live.keySet())) {
+      other.drop("another attempt's provider refused the request");
+    }
+    live.clear();
     exchange.fail(error);
   }
 
@@ -141,9 +216,21 @@ final class Relay {
       vertx.cancelTimer(waitTimer);
       waitTimer = -1;
     }
-    if (current != null) {
-      current.cancel("cancelled: " + exchange.cancelReason());
+    cancelHedge();
+    // Two live attempts mean nothing was delivered yet; one may have streamed part of its answer.
+    Usage delivered = Usage.NONE;
+    for (Attempt attempt : List.copyOf(live.keySet())) {
+      Usage usage = attempt.cancel("cancelled: " + exchange.cancelReason());
+      delivered = live.size() == 1 ? usage : Usage.NONE;
     }
-    exchange.cancelled(Usage.NONE);
+    live.clear();
+    exchange.cancelled(delivered);
+  }
+
+  private void cancelHedge() {
+    if (hedgeTimer >= 0) {
+      vertx.cancelTimer(hedgeTimer);
+      hedgeTimer = -1;
+    }
   }
 }

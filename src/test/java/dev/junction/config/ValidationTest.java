@@ -156,6 +156,13 @@ class ValidationTest {
   }
 
   @Test
+  void aHedgeDelayMustBePositive() {
+    assertThat(problems("models:\n  - id: m\n    hedge_after_ms: 0\n    providers: [{ provider: groq, model: x, input_price: 1, output_price: 1 }]\n"
+        + "providers: [{ name: groq, kind: openai }]\n"))
+        .containsExactly("junction.yaml:3: models[0].hedge_after_ms: must be at least 1, got 0");
+  }
+
+  @Test
   void aTimeoutMustBePositive() {
     assertThat(problems("providers:\n  - { name: groq, kind: openai, timeouts: { idle_ms: 0 } }\n"))
         .containsExactly("junction.yaml:2: providers[0].timeouts.idle_ms: must be at least 1, got 0");
