@@ -2,26 +2,25 @@ package dev.junction.server;
 
 import dev.junction.api.ApiError;
 import dev.junction.api.Endpoint;
-import dev.junction.api.Json;
 import dev.junction.api.Usage;
 import dev.junction.catalog.Deployment;
 import dev.junction.ledger.Ledger;
-import dev.junction.ledger.LedgerRecord;
 import dev.junction.ledger.LedgerRecord.Status;
+import dev.junction.ledger.LedgerRecord;
+import dev.junction.observe.GatewayMetrics;
+import dev.junction.observe.RequestClock;
 import dev.junction.routing.Route;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import dev.junction.observe.GatewayMetrics;
-import dev.junction.observe.RequestClock;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.JsonNodeFactory;
-import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.core.io.JsonStringEncoder;
 
 /**
  * One client request from acceptance to its ledger record: what the client gets, and the single
@@ -57,7 +56,7 @@ final class Exchange {
   private Deployment deployment;
   private String route;
   private int attempts;
-  private final ArrayNode attemptLog = JsonNodeFactory.instance.arrayNode();
+  private final List<Try> tries = new ArrayList<>(2);
   /** What the attempts that lost a hedge cost: the prompt each was sent. */
   private double hedgeCost;
   private long firstByteNanos = -1;
@@ -116,11 +115,34 @@ final class Exchange {
   static final class Try {
     final Deployment deployment;
     private final long startNanos = System.nanoTime();
-    private final ObjectNode entry;
+    private int status;
+    private long latencyMs;
+    private String error;
 
-    private Try(Deployment deployment, ObjectNode entry) {
+    private Try(Deployment deployment) {
       this.deployment = deployment;
-      this.entry = entry;
+    }
+
+    /** Its entry of the attempt log, written by hand: this runs for every request, on its event loop. */
+    private void appendTo(StringBuilder json) {
+      json.append("{\"provider\":");
+      quote(json, deployment.provider().name());
+      json.append(",\"model\":");
+      quote(json, deployment.model());
+      json.append(",\"status\":").append(status > 0 ? Integer.toString(status) : "null")
+          .append(",\"latency_ms\":").append(latencyMs).append(",\"error\":");
+      if (error == null) {
+        json.append("null");
+      } else {
+        quote(json, error);
+      }
+      json.append('}');
+    }
+
+    private static void quote(StringBuilder json, String text) {
+      json.append('"');
+      JsonStringEncoder.getInstance().quoteAsString(text, json);
+      json.append('"');
     }
   }
 
@@ -129,12 +151,9 @@ final class Exchange {
     this.deployment = deployment;
     attempts++;
     clock.upstreamStarted();
-    ObjectNode entry = attemptLog.addObject()
-        .put("provider", deployment.provider().name())
-        .put("model", deployment.model());
-    entry.putNull("status");
-    entry.put("latency_ms", 0).putNull("error");
-    return new Try(deployment, entry);
+    Try attempt = new Try(deployment);
+    tries.add(attempt);
+    return attempt;
   }
 
   long startNanos() {
@@ -152,10 +171,9 @@ final class Exchange {
    * @param error why it failed, or null when it served the request
    */
   void attemptEnded(Try attempt, int upstreamStatus, String error) {
-    if (upstreamStatus > 0) {
-      attempt.entry.put("status", upstreamStatus);
-    }
-    attempt.entry.put("latency_ms", (System.nanoTime() - attempt.startNanos) / 1_000_000).put("error", error);
+    attempt.status = upstreamStatus;
+    attempt.latencyMs = (System.nanoTime() - attempt.startNanos) / 1_000_000;
+    attempt.error = error;
   }
 
   /** This attempt reached its commit point first: the response and the record name its deployment. */
@@ -306,6 +324,18 @@ final class Exchange {
     return Math.max(1, bodyBytes / 4);
   }
 
+  private String attemptLog() {
+    if (tries.isEmpty()) {
+      return null;
+    }
+    StringBuilder json = new StringBuilder(96 * tries.size()).append('[');
+    for (int i = 0; i < tries.size(); i++) {
+      if (i > 0) json.append(',');
+      tries.get(i).appendTo(json);
+    }
+    return json.append(']').toString();
+  }
+
   private void finish(Status status, int httpStatus, Usage usage, String error) {
     if (finished) return;
     finished = true;
@@ -330,7 +360,7 @@ final class Exchange {
         (now - startNanos) / 1_000_000,
         firstByteNanos < 0 ? -1 : (firstByteNanos - startNanos) / 1_000_000,
         error,
-        attemptLog.isEmpty() ? null : Json.MAPPER.writeValueAsString(attemptLog)));
+        attemptLog()));
     metrics.record(endpoint, deployment == null ? null : deployment.provider().name(),
         deployment == null ? null : deployment.model(), httpStatus, clock);
   }
