@@ -1,13 +1,8 @@
 package dev.junction.routing;
 
 import dev.junction.catalog.Deployment;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.DefaultClientResources;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -28,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * routes on what all of them measured. Once a second each replica writes its own fresh snapshots,
  * one Redis hash per deployment with a field per replica, and reads the others'.
  *
- * <p>Nothing touches Redis on the request path: routing reads the last merged view from memory. A
+ * <p>The connection is the gateway's and outlives this. Nothing touches Redis on the request path: routing reads the last merged view from memory. A
  * replica that loses Redis routes on its own measurements until it is back; the fleet's entries
  * expire on their own, so a replica that stops leaves nothing behind for long.
  */
@@ -42,27 +37,23 @@ public final class FleetStats implements AutoCloseable {
   private final LiveStats stats;
   private final Map<String, Deployment> known = new HashMap<>();
   private final String replica = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-  private final ClientResources resources;
-  private final RedisClient client;
+  private final StatefulRedisConnection<String, String> connection;
   private final ScheduledExecutorService timer;
-  private StatefulRedisConnection<String, String> connection;
   private boolean failing;
 
-  private FleetStats(String redisUrl, LiveStats stats, Collection<Deployment> deployments) {
+  private FleetStats(StatefulRedisConnection<String, String> connection, LiveStats stats,
+      Collection<Deployment> deployments) {
     this.stats = stats;
+    this.connection = connection;
     deployments.forEach(d -> known.put(key(d), d));
-    // Two cores: Lettuce's default pools would start a thread per core for a once-a-second sync.
-    this.resources = DefaultClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(1).build();
-    RedisURI uri = RedisURI.create(redisUrl);
-    uri.setTimeout(Duration.ofSeconds(2));
-    this.client = RedisClient.create(resources, uri);
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
         .name("junction-fleet-stats").unstarted(r));
   }
 
   /** Starts syncing; the first exchange happens at once, off the caller's thread. */
-  public static FleetStats start(String redisUrl, LiveStats stats, Collection<Deployment> deployments) {
-    FleetStats fleet = new FleetStats(redisUrl, stats, deployments);
+  public static FleetStats start(StatefulRedisConnection<String, String> connection, LiveStats stats,
+      Collection<Deployment> deployments) {
+    FleetStats fleet = new FleetStats(connection, stats, deployments);
     fleet.timer.scheduleWithFixedDelay(fleet::sync, 0, PERIOD_MS, TimeUnit.MILLISECONDS);
     return fleet;
   }
@@ -70,9 +61,6 @@ public final class FleetStats implements AutoCloseable {
   /** One exchange: publish this replica's view, then take in everyone else's. */
   void sync() {
     try {
-      if (connection == null) {
-        connection = client.connect();
-      }
       RedisCommands<String, String> redis = connection.sync();
       publish(redis);
       stats.fleet(read(redis));
@@ -145,10 +133,5 @@ public final class FleetStats implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    if (connection != null) {
-      connection.close();
-    }
-    client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
-    resources.shutdown(0, 1, TimeUnit.SECONDS);
   }
 }

@@ -99,6 +99,10 @@ final class Breakers implements DeploymentHealth {
     state(deployment).breaker.releasePermission();
   }
 
+  Settings settings() {
+    return settings;
+  }
+
   /** The breaker's state, for tests and metrics. */
   CircuitBreaker.State breakerState(Deployment deployment) {
     return state(deployment).breaker.getState();

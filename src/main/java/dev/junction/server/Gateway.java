@@ -2,6 +2,7 @@ package dev.junction.server;
 
 import dev.junction.account.Authenticator;
 import dev.junction.catalog.Catalog;
+import dev.junction.catalog.Deployment;
 import dev.junction.config.JunctionConfig;
 import dev.junction.ledger.Ledger;
 import dev.junction.observe.GatewayMetrics;
@@ -42,7 +43,9 @@ public final class Gateway implements AutoCloseable {
   private final GatewayMetrics metrics;
   private final Catalog catalog;
   private final LiveStats stats;
+  private final RedisLink redis;
   private final FleetStats fleet;
+  private final DeploymentHealth health;
   private final ProxyPipeline pipeline;
   private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
   private final JunctionConfig config;
@@ -56,9 +59,17 @@ public final class Gateway implements AutoCloseable {
     this.metrics = metrics;
     this.catalog = Catalog.of(config);
     this.stats = new LiveStats();
-    this.fleet = config.redisUrl()
-        .map(url -> FleetStats.start(url, stats, catalog.models().stream().flatMap(m -> m.deployments().stream()).toList()))
-        .orElse(null);
+    // With Redis, replicas share what they measure and which deployments they set aside.
+    this.redis = config.redisUrl().map(RedisLink::new).orElse(null);
+    Breakers breakers = new Breakers(Breakers.Settings.DEFAULT);
+    if (redis != null) {
+      List<Deployment> deployments = catalog.models().stream().flatMap(m -> m.deployments().stream()).toList();
+      this.fleet = FleetStats.start(redis.connection(), stats, deployments);
+      this.health = new SharedHealth(breakers, redis.connection(), deployments);
+    } else {
+      this.fleet = null;
+      this.health = breakers;
+    }
     int cores = Runtime.getRuntime().availableProcessors();
     HttpClient client = vertx.createHttpClient(
         new HttpClientOptions()
@@ -78,7 +89,7 @@ public final class Gateway implements AutoCloseable {
         vertx,
         config.server().maxAttempts(),
         config.server().requestTimeoutMs(),
-        new Breakers(Breakers.Settings.DEFAULT));
+        health);
   }
 
   /**
@@ -125,8 +136,8 @@ public final class Gateway implements AutoCloseable {
       gateway.listen(cores);
       return gateway;
     } catch (RuntimeException e) {
-      if (gateway != null && gateway.fleet != null) {
-        gateway.fleet.close();
+      if (gateway != null) {
+        gateway.closeShared();
       }
       if (ledger != null) {
         ledger.close();
@@ -198,6 +209,18 @@ public final class Gateway implements AutoCloseable {
     return stats;
   }
 
+  private void closeShared() {
+    if (fleet != null) {
+      fleet.close();
+    }
+    if (health instanceof SharedHealth shared) {
+      shared.close();
+    }
+    if (redis != null) {
+      redis.close();
+    }
+  }
+
   /**
    * Shuts down without losing a record: stops accepting connections, lets requests in flight finish
    * for up to {@code server.drain_timeout_ms}, cancels the rest (their records say cancelled), then
@@ -215,9 +238,7 @@ public final class Gateway implements AutoCloseable {
       pipeline.cancelAll("the gateway shut down");
       pipeline.awaitIdle(CANCEL_GRACE_MS);
     }
-    if (fleet != null) {
-      fleet.close();
-    }
+    closeShared();
     vertx.close().await();
     ledger.close();
     metrics.close();
