@@ -4,6 +4,7 @@ import dev.junction.api.Json;
 import dev.junction.config.ConfigLoader;
 import dev.junction.ledger.LedgerRecord;
 import dev.junction.simulator.Simulator;
+import dev.junction.testing.Http;
 import dev.junction.simulator.SimulatorOptions;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -16,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.awaitility.Awaitility;
 
 /**
  * A gateway in front of two simulators with short timeouts: {@code flaky} (told which fault to play
@@ -125,21 +125,11 @@ final class ChaosGateway implements AutoCloseable {
   }
 
   private HttpResponse<String> send(HttpRequest request) {
-    try {
-      return http.send(request, HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return Http.send(http, request);
   }
 
   LedgerRecord record(String requestId) {
-    return Awaitility.await().until(() -> {
-      gateway.ledger().flush();
-      return gateway.ledger().find(requestId).orElse(null);
-    }, r -> r != null);
+    return Records.of(gateway, requestId);
   }
 
   @Override

@@ -4,6 +4,7 @@ import dev.junction.config.ConfigLoader;
 import dev.junction.ledger.LedgerRecord;
 import dev.junction.simulator.Simulator;
 import dev.junction.simulator.SimulatorOptions;
+import dev.junction.testing.Http;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -69,14 +70,7 @@ final class Fleet implements AutoCloseable {
     HttpRequest request = HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/chat/completions"))
         .header("content-type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-    try {
-      return http.send(request, HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return Http.send(http, request);
   }
 
   /** Sends the bodies at once, as concurrent clients would; answers in the same order. */

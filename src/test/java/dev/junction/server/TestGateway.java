@@ -4,6 +4,7 @@ import dev.junction.config.ConfigLoader;
 import dev.junction.config.JunctionConfig;
 import dev.junction.ledger.LedgerRecord;
 import dev.junction.simulator.Simulator;
+import dev.junction.testing.Http;
 import dev.junction.simulator.SimulatorOptions;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -17,7 +18,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.awaitility.Awaitility;
 
 /**
  * A real gateway in front of real simulators, configured through the real config loader, with its
@@ -132,22 +132,12 @@ final class TestGateway implements AutoCloseable {
   }
 
   private HttpResponse<String> send(HttpRequest request) {
-    try {
-      return http.send(request, HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return Http.send(http, request);
   }
 
   /** The ledger record of a request, once the writer has committed it. */
   LedgerRecord record(String requestId) {
-    return Awaitility.await().until(() -> {
-      gateway.ledger().flush();
-      return gateway.ledger().find(requestId).orElse(null);
-    }, r -> r != null);
+    return Records.of(gateway, requestId);
   }
 
   List<LedgerRecord> records() {
