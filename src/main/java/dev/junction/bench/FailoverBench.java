@@ -9,6 +9,7 @@ import dev.junction.simulator.Simulator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /** Runs the failover benchmark: the added latency of a failing first candidate, then fault mixes under load. */
@@ -59,9 +61,11 @@ final class FailoverBench {
           }
         }
         List<Mix> mix = new ArrayList<>();
-        for (String name : FailoverRig.MIXES.keySet()) {
-          for (boolean stream : new boolean[] {false, true}) {
-            mix.add(bench.mix(name, stream));
+        for (boolean sustained : new boolean[] {false, true}) {
+          for (String name : FailoverRig.MIXES.keySet()) {
+            for (boolean stream : new boolean[] {false, true}) {
+              mix.add(bench.mix(name, stream, sustained));
+            }
           }
         }
         return new FailoverReport(command, machine(), settings, added, mix);
@@ -102,24 +106,34 @@ final class FailoverBench {
         round(failover.p50() - direct.p50()), round(failover.p99() - direct.p99()));
   }
 
-  private Mix mix(String name, boolean stream) {
+  /**
+   * @param sustained whether every request meets a failing deployment of its own first (pinned, with
+   *     the healthy model as its fallback), so that the router cannot learn to avoid it; otherwise
+   *     the model lists the failing deployment first and the healthy one second, and routing learns
+   */
+  private Mix mix(String name, boolean stream, boolean sustained) {
     String model = FailoverRig.mixModel(name, stream);
+    String pinned = "sim-chat-" + name + (stream ? "-stream-" : "-plain-");
+    Predicate<String> ours = sustained ? m -> m.startsWith(pinned) : model::equals;
+    IntFunction<byte[]> bodies = sustained
+        ? i -> body(pinned + i + ":" + FailoverRig.mixProvider(name), stream).getBytes(StandardCharsets.UTF_8)
+        : i -> body(model, List.of(), stream).getBytes(StandardCharsets.UTF_8);
     Simulator failing = rig.mixSimulator(name);
     long faultsBefore = failing.stats().faults();
     long triedBefore = failing.stats().requests();
     LoadResult load = LoadGenerator.run(new LoadGenerator.Options(URI.create(rig.gateway.baseUrl() + "/chat/completions"),
-        body(model, List.of(), stream).getBytes(), Map.of(), settings.rate(), 256, Duration.ZERO,
-        Duration.ofSeconds(settings.seconds()), stream));
+        bodies.apply(0), Map.of(), settings.rate(), 256, Duration.ZERO, Duration.ofSeconds(settings.seconds()), stream),
+        bodies);
     long faults = failing.stats().faults() - faultsBefore;
     long tried = failing.stats().requests() - triedBefore;
-    List<LedgerRecord> records = rig.records(model, load.ok() + load.errors());
+    List<LedgerRecord> records = rig.records(ours, load.ok() + load.errors());
     long ok = count(records, LedgerRecord.Status.OK);
     long partial = count(records, LedgerRecord.Status.PARTIAL);
     long failedOver = records.stream().filter(r -> r.attempts() > 1).count();
     int requests = records.size();
-    return new Mix(FailoverRig.MIXES.get(name), stream, settings.rate(), settings.seconds(), requests, ok, partial,
-        requests - ok - partial, load.ok(), load.errors(), failedOver, tried, faults,
-        requests == 0 ? 0 : (double) ok / requests, requests == 0 ? 0 : (double) failedOver / requests,
+    return new Mix(FailoverRig.MIXES.get(name), stream, sustained ? "new each request" : "learned", settings.rate(),
+        settings.seconds(), requests, ok, partial, requests - ok - partial, load.ok(), load.errors(), failedOver, tried,
+        faults, requests == 0 ? 0 : (double) ok / requests, requests == 0 ? 0 : (double) failedOver / requests,
         ms(load.latency()), stream ? ms(load.ttft()) : null);
   }
 

@@ -34,7 +34,7 @@ public final class FailoverCommand implements Callable<Integer> {
   @Option(names = "--rate", defaultValue = "200", description = "Fault-mix requests per second (default ${DEFAULT-VALUE}).")
   int rate;
 
-  @Option(names = "--duration", defaultValue = "20", description = "Seconds per fault-mix run (default ${DEFAULT-VALUE}).")
+  @Option(names = "--duration", defaultValue = "10", description = "Seconds per fault-mix run (default ${DEFAULT-VALUE}).")
   int duration;
 
   @Option(names = "--fault-rate", defaultValue = "0.2",

@@ -42,6 +42,8 @@ record FailoverReport(String command, String machine, Settings settings, List<Ad
       int errors, Ms direct, Ms failover, double addedP50, double addedP99) {}
 
   /**
+   * @param failingDeployment {@code learned}: one, listed first in the model, which routing learns to
+   *     avoid; {@code new each request}: each request meets one of its own first, which nothing can learn
    * @param requests ledger records of the run (every accepted request leaves one)
    * @param ok records of complete answers; {@code partial} broke after the first byte, {@code error} before
    * @param clientOk responses with status 200 as the load generator saw them (a broken stream included)
@@ -49,7 +51,7 @@ record FailoverReport(String command, String machine, Settings settings, List<Ad
    * @param triedFailing requests the failing provider received during the run
    * @param upstreamFaults faults it played
    */
-  record Mix(String fault, boolean stream, int rate, double seconds, long requests, long ok, long partial,
+  record Mix(String fault, boolean stream, String failingDeployment, int rate, double seconds, long requests, long ok, long partial,
       long error, long clientOk, long clientErrors, long failedOver, long triedFailing, long upstreamFaults, double successRate,
       double failoverShare, Ms latency, Ms ttft) {}
 
@@ -78,19 +80,22 @@ record FailoverReport(String command, String machine, Settings settings, List<Ad
 
         ## Success under a fault mix
 
-        %d req/s for %d s (open loop, latency from each request's due time) on a model whose first \
-        provider fails %.0f%% of its requests with the fault shown, and whose second is healthy \
-        (`preferred` order). Success = ledger records `ok` ÷ records; failed over = records with more \
+        %d req/s for %d s (open loop, latency from each request's due time) to a provider that fails \
+        %.0f%% of its requests with the fault shown, with a healthy one behind it. *Learned*: one model \
+        lists the failing deployment first and the healthy one second (`preferred` order), and the \
+        live statistics soon rank the failing one last. *New each request*: every request is pinned to a \
+        failing deployment of its own with the healthy model as its `models` fallback, so every request \
+        meets the failing provider first. Success = ledger records `ok` ÷ records; failed over = records with more \
         than one attempt; tried failing = requests the failing provider received, faults = those it failed.         Latency in ms (streaming: also time to first byte).
 
-        | fault | stream | requests | ok | partial | error | success | failed over | tried failing | faults | latency p50 / p99 | TTFB p50 / p99 |
-        |---|---|---|---|---|---|---|---|---|---|---|---|
+        | fault | stream | failing deployment | requests | ok | partial | error | success | failed over | tried failing | faults | latency p50 / p99 | TTFB p50 / p99 |
+        |---|---|---|---|---|---|---|---|---|---|---|---|---|
         """, settings.rate(), settings.seconds(), settings.faultRate() * 100));
     for (Mix m : mix) {
       md.append(String.format(Locale.ROOT,
-          "| `%s` | %s | %d | %d | %d | %d | %.2f%% | %.1f%% | %d | %d | %.2f / %.2f | %s |%n",
-          m.fault(), m.stream() ? "yes" : "no", m.requests(), m.ok(), m.partial(), m.error(), m.successRate() * 100,
-          m.failoverShare() * 100, m.triedFailing(), m.upstreamFaults(), m.latency().p50(), m.latency().p99(),
+          "| `%s` | %s | %s | %d | %d | %d | %d | %.2f%% | %d (%.2f%%) | %d | %d | %.2f / %.2f | %s |%n",
+          m.fault(), m.stream() ? "yes" : "no", m.failingDeployment(), m.requests(), m.ok(), m.partial(), m.error(), m.successRate() * 100,
+          m.failedOver(), m.failoverShare() * 100, m.triedFailing(), m.upstreamFaults(), m.latency().p50(), m.latency().p99(),
           m.ttft() == null ? "" : String.format(Locale.ROOT, "%.2f / %.2f", m.ttft().p50(), m.ttft().p99())));
     }
     return md.toString();

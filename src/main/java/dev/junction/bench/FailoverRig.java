@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * What the failover benchmark runs against, all on 127.0.0.1: a healthy simulator, a simulator that
@@ -49,8 +50,8 @@ final class FailoverRig implements AutoCloseable {
           .withDefaultFault(mix.getValue(), faultRate).withSeed(seed++));
       mixSimulators.put(mix.getKey(), sim);
       providers.append("""
-            - { name: mix-%s, kind: openai, base_url: "%s" }
-          """.formatted(mix.getKey(), sim.baseUrl()));
+            - { name: %s, kind: openai, base_url: "%s" }
+          """.formatted(mixProvider(mix.getKey()), sim.baseUrl()));
       // A deployment per stream mode, so that what one run taught the router does not carry into the next.
       for (boolean stream : new boolean[] {false, true}) {
         models.append("""
@@ -86,6 +87,10 @@ final class FailoverRig implements AutoCloseable {
     }
   }
 
+  static String mixProvider(String mix) {
+    return "mix-" + mix;
+  }
+
   static String mixModel(String mix, boolean stream) {
     return "mix/" + mix + (stream ? "/stream" : "/plain");
   }
@@ -99,16 +104,16 @@ final class FailoverRig implements AutoCloseable {
   }
 
   /**
-   * The records of one model among the newest {@code expected * 2}, once the ledger has written at
+   * The records of the models {@code model} accepts among the newest {@code expected * 2}, once the ledger has written at
    * least {@code expected} of them (or after ten seconds, with what it has).
    */
-  List<LedgerRecord> records(String model, long expected) {
+  List<LedgerRecord> records(Predicate<String> model, long expected) {
     Ledger ledger = gateway.ledger();
     long deadline = System.nanoTime() + 10_000_000_000L;
     while (true) {
       ledger.flush();
       List<LedgerRecord> found = ledger.recent((int) Math.max(100, expected * 2)).stream()
-          .filter(r -> r.model().equals(model)).toList();
+          .filter(r -> model.test(r.model())).toList();
       if ((found.size() >= expected && ledger.stats().queued() == 0) || System.nanoTime() > deadline) {
         return found;
       }

@@ -74,7 +74,7 @@ class BenchFailoverTest {
   @Test
   void faultMixCountsAddUpAndNoFailureBeforeTheFirstByteReachesTheClient() {
     JsonNode mix = report.path("mix");
-    assertThat(mix.size()).isEqualTo(6);
+    assertThat(mix.size()).isEqualTo(12);
     for (int i = 0; i < mix.size(); i++) {
       JsonNode m = mix.get(i);
       long requests = m.path("requests").asLong();
@@ -89,6 +89,14 @@ class BenchFailoverTest {
       if (!cutMidStream) {
         assertThat(m.path("ok").asLong()).as(m.toString()).isEqualTo(requests);
       }
+      if (m.path("failingDeployment").asString().equals("new each request")) {
+        // Nothing to learn: every request met the failing provider first, and each fault it played
+        // before the first byte was replaced by the healthy one.
+        assertThat(m.path("triedFailing").asLong()).as(m.toString()).isGreaterThanOrEqualTo(requests);
+        if (!cutMidStream) {
+          assertThat(m.path("failedOver").asLong()).as(m.toString()).isEqualTo(m.path("upstreamFaults").asLong());
+        }
+      }
     }
   }
 
@@ -98,6 +106,6 @@ class BenchFailoverTest {
         "Machine: ");
     assertThat(markdown.lines().filter(l -> l.startsWith("| refused |") || l.startsWith("| status=503 |")
         || l.startsWith("| hang |"))).hasSize(12);
-    assertThat(markdown.lines().filter(l -> l.startsWith("| `"))).hasSize(6);
+    assertThat(markdown.lines().filter(l -> l.startsWith("| `"))).hasSize(12);
   }
 }
