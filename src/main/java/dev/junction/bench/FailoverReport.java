@@ -86,7 +86,8 @@ record FailoverReport(String command, String machine, Settings settings, List<Ad
         live statistics soon rank the failing one last. *New each request*: every request is pinned to a \
         failing deployment of its own with the healthy model as its `models` fallback, so every request \
         meets the failing provider first. Success = ledger records `ok` ÷ records; failed over = records with more \
-        than one attempt; tried failing = requests the failing provider received, faults = those it failed.         Latency in ms (streaming: also time to first byte).
+        than one attempt; tried failing = requests the failing provider received, faults = those it failed. \
+        Latency in ms (streaming: also time to first byte).
 
         | fault | stream | failing deployment | requests | ok | partial | error | success | failed over | tried failing | faults | latency p50 / p99 | TTFB p50 / p99 |
         |---|---|---|---|---|---|---|---|---|---|---|---|---|
