@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.IntFunction;
 import java.util.function.Predicate;
@@ -192,7 +193,7 @@ final class FailoverBench {
       for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
         if (line.startsWith("MemTotal:")) {
           long kb = Long.parseLong(line.replaceAll("[^0-9]", ""));
-          memory = String.format(java.util.Locale.ROOT, "%.1f GiB RAM", kb / 1024.0 / 1024.0);
+          memory = String.format(Locale.ROOT, "%.1f GiB RAM", kb / 1024.0 / 1024.0);
         }
       }
       cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
