@@ -11,6 +11,7 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import org.HdrHistogram.Histogram;
 
 /** One event loop sends on a 1 ms tick every request that has come due; all state is confined to it. */
@@ -19,7 +20,7 @@ final class FixedRateLoad {
   private static final long HIGHEST_MICROS = TimeUnit.MINUTES.toMicros(10);
 
   private final LoadGenerator.Options options;
-  private final Buffer body;
+  private final IntFunction<Buffer> bodies;
   private final RequestOptions request;
   private final Histogram latency = new Histogram(HIGHEST_MICROS, 3);
   private final Histogram ttft = new Histogram(HIGHEST_MICROS, 3);
@@ -34,8 +35,14 @@ final class FixedRateLoad {
   private long end;
 
   FixedRateLoad(LoadGenerator.Options options) {
+    this(options, null);
+  }
+
+  /** @param bodies the {@code i}-th request's body, or null for the options' body every time */
+  FixedRateLoad(LoadGenerator.Options options, IntFunction<byte[]> bodies) {
     this.options = options;
-    this.body = Buffer.buffer(options.body());
+    Buffer body = Buffer.buffer(options.body());
+    this.bodies = bodies == null ? i -> body : i -> Buffer.buffer(bodies.apply(i));
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
     headers.add("content-type", "application/json");
     options.headers().forEach(headers::add);
@@ -69,8 +76,7 @@ final class FixedRateLoad {
           while (true) {
             long due = start + (long) (sent * interval);
             if (due > now) break;
-            sent++;
-            send(client, due);
+            send(client, due, bodies.apply((int) sent++));
           }
         });
       });
@@ -81,7 +87,7 @@ final class FixedRateLoad {
     }
   }
 
-  private void send(HttpClient client, long due) {
+  private void send(HttpClient client, long due, Buffer body) {
     boolean measured = due >= measureFrom;
     inFlight++;
     client.request(request).compose(req -> req.send(body)).onComplete(ar -> {

@@ -3,6 +3,7 @@ package dev.junction.bench;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * An open-loop load generator: requests leave at a fixed rate whatever the server does, and each
@@ -29,6 +30,11 @@ public interface LoadGenerator {
   /** Runs warm-up then measurement; returns what was measured. */
   static LoadResult run(Options options) {
     return new FixedRateLoad(options).run();
+  }
+
+  /** Runs as {@link #run(Options)}, with the {@code i}-th request's body from {@code bodies}. */
+  static LoadResult run(Options options, IntFunction<byte[]> bodies) {
+    return new FixedRateLoad(options, bodies).run();
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.junction.cli;
 
 import dev.junction.api.Json;
 import dev.junction.bench.DiscardingLedger;
+import dev.junction.bench.FailoverCommand;
 import dev.junction.bench.LoadGenerator;
 import dev.junction.config.ConfigException;
 import dev.junction.config.ConfigLoader;
@@ -23,8 +24,9 @@ import picocli.CommandLine.Option;
 
 /** {@code junction bench}: the pieces of {@code bench/run} that need the JVM. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = "Benchmark tools: a fixed-rate load generator, open streams, a gateway without ledger and metrics.",
-    subcommands = {BenchCommand.Load.class, BenchCommand.Streams.class, BenchCommand.Bare.class})
+    description = "Benchmark tools: a fixed-rate load generator, open streams, a gateway without ledger and metrics, "
+        + "the failover benchmark.",
+    subcommands = {BenchCommand.Load.class, BenchCommand.Streams.class, BenchCommand.Bare.class, FailoverCommand.class})
 final class BenchCommand {
 
   /** Options shared by the commands that send requests. */
