@@ -23,6 +23,8 @@ public final class LiveStats {
   static final long STALE_NANOS = 60_000_000_000L;
   /** Decay time of the peak latency: a spike is forgotten within seconds once answers are fast again. */
   private static final double PEAK_DECAY_NANOS = 10_000_000_000d;
+  /** Time constant of the error rate's fading without traffic: a set-aside deployment returns in ~7 s. */
+  static final double ERROR_FADE_NANOS = 10_000_000_000d;
   /** Below these a streaming rate says nothing (a whole answer arrived at once). */
   private static final long MIN_RATE_NANOS = 5_000_000;
   private static final long MIN_RATE_TOKENS = 2;
@@ -56,8 +58,13 @@ public final class LiveStats {
 
   /** This replica's own view of one deployment. */
   Snapshot local(Deployment deployment) {
+    return local(deployment, System.nanoTime());
+  }
+
+  /** This replica's view as it will be at {@code nanoTime}, for tests of how it ages. */
+  Snapshot local(Deployment deployment, long nanoTime) {
     Window window = windows.get(deployment);
-    return window == null ? Snapshot.UNMEASURED : window.snapshot(System.nanoTime());
+    return window == null ? Snapshot.UNMEASURED : window.snapshot(nanoTime);
   }
 
   /** The deployments this replica has measured. */
@@ -209,17 +216,25 @@ public final class LiveStats {
         tokensPerSecond = now - lastRate < STALE_NANOS ? ewma(tokensPerSecond, rate) : rate;
         lastRate = now;
       }
-      errorRate = fresh(now) ? (1 - ALPHA) * errorRate : 0;
+      errorRate = fresh(now) ? (1 - ALPHA) * errorsAt(now) : 0;
       peak(now, (ttftNanos + streamNanos) / 1e6);
       lastSample = now;
     }
 
     synchronized void failed(long now, long elapsedNanos) {
       inFlight--;
-      errorRate = fresh(now) ? ALPHA + (1 - ALPHA) * errorRate : 1;
+      errorRate = fresh(now) ? ALPHA + (1 - ALPHA) * errorsAt(now) : 1;
       // A failure costs its caller at least the time it took; a fast failure still counts as slow.
       peak(now, Math.max(elapsedNanos / 1e6, peakMs * 2));
       lastSample = now;
+    }
+
+    /**
+     * The error rate fades while a deployment gets no traffic: one that failed twice and was set aside
+     * would otherwise never be tried again until its statistics went stale, however brief its trouble.
+     */
+    private double errorsAt(long now) {
+      return errorRate * Math.exp(-(now - lastSample) / ERROR_FADE_NANOS);
     }
 
     private boolean fresh(long now) {
@@ -241,7 +256,7 @@ public final class LiveStats {
       return new Snapshot(
           fresh ? ttftMs : Double.NaN,
           fresh && now - lastRate < STALE_NANOS ? tokensPerSecond : Double.NaN,
-          fresh ? errorRate : 0,
+          fresh ? errorsAt(now) : 0,
           inFlight,
           fresh ? peakMs : 0);
     }
