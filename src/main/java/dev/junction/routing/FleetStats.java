@@ -11,10 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,18 +24,18 @@ import org.slf4j.LoggerFactory;
  * replica that loses Redis routes on its own measurements until it is back; the fleet's entries
  * expire on their own, so a replica that stops leaves nothing behind for long.
  */
-public final class FleetStats implements AutoCloseable {
+public final class FleetStats {
 
   private static final Logger LOG = LoggerFactory.getLogger(FleetStats.class);
   private static final String PREFIX = "junction:stats:";
-  private static final long PERIOD_MS = 1_000;
+  /** How often {@link #sync} should run. */
+  public static final long PERIOD_MS = 1_000;
   private static final long KEY_TTL_SECONDS = 120;
 
   private final LiveStats stats;
   private final Map<String, Deployment> known = new HashMap<>();
   private final String replica = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
   private final StatefulRedisConnection<String, String> connection;
-  private final ScheduledExecutorService timer;
   private boolean failing;
 
   private FleetStats(StatefulRedisConnection<String, String> connection, LiveStats stats,
@@ -46,20 +43,16 @@ public final class FleetStats implements AutoCloseable {
     this.stats = stats;
     this.connection = connection;
     deployments.forEach(d -> known.put(key(d), d));
-    this.timer = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
-        .name("junction-fleet-stats").unstarted(r));
   }
 
-  /** Starts syncing; the first exchange happens at once, off the caller's thread. */
-  public static FleetStats start(StatefulRedisConnection<String, String> connection, LiveStats stats,
+  /** The caller runs {@link #sync} every {@link #PERIOD_MS}, off the request path. */
+  public static FleetStats of(StatefulRedisConnection<String, String> connection, LiveStats stats,
       Collection<Deployment> deployments) {
-    FleetStats fleet = new FleetStats(connection, stats, deployments);
-    fleet.timer.scheduleWithFixedDelay(fleet::sync, 0, PERIOD_MS, TimeUnit.MILLISECONDS);
-    return fleet;
+    return new FleetStats(connection, stats, deployments);
   }
 
   /** One exchange: publish this replica's view, then take in everyone else's. */
-  void sync() {
+  public void sync() {
     try {
       RedisCommands<String, String> redis = connection.sync();
       publish(redis);
@@ -125,13 +118,4 @@ public final class FleetStats implements AutoCloseable {
         Double.parseDouble(parts[2]), Integer.parseInt(parts[3]), Double.parseDouble(parts[4]));
   }
 
-  @Override
-  public void close() {
-    timer.shutdownNow();
-    try {
-      timer.awaitTermination(2, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
 }

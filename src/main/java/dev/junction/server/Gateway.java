@@ -44,7 +44,6 @@ public final class Gateway implements AutoCloseable {
   private final Catalog catalog;
   private final LiveStats stats;
   private final RedisLink redis;
-  private final FleetStats fleet;
   private final DeploymentHealth health;
   private final ProxyPipeline pipeline;
   private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
@@ -64,10 +63,12 @@ public final class Gateway implements AutoCloseable {
     Breakers breakers = new Breakers(Breakers.Settings.DEFAULT);
     if (redis != null) {
       List<Deployment> deployments = catalog.models().stream().flatMap(m -> m.deployments().stream()).toList();
-      this.fleet = FleetStats.start(redis.connection(), stats, deployments);
-      this.health = new SharedHealth(breakers, redis.connection(), deployments);
+      FleetStats fleet = FleetStats.of(redis.connection(), stats, deployments);
+      SharedHealth shared = new SharedHealth(breakers, redis.connection(), deployments);
+      redis.every(FleetStats.PERIOD_MS, fleet::sync);
+      redis.every(SharedHealth.REFRESH_MS, shared::refresh);
+      this.health = shared;
     } else {
-      this.fleet = null;
       this.health = breakers;
     }
     int cores = Runtime.getRuntime().availableProcessors();
@@ -137,7 +138,7 @@ public final class Gateway implements AutoCloseable {
       return gateway;
     } catch (RuntimeException e) {
       if (gateway != null) {
-        gateway.closeShared();
+        gateway.closeRedis();
       }
       if (ledger != null) {
         ledger.close();
@@ -209,13 +210,7 @@ public final class Gateway implements AutoCloseable {
     return stats;
   }
 
-  private void closeShared() {
-    if (fleet != null) {
-      fleet.close();
-    }
-    if (health instanceof SharedHealth shared) {
-      shared.close();
-    }
+  private void closeRedis() {
     if (redis != null) {
       redis.close();
     }
@@ -238,7 +233,7 @@ public final class Gateway implements AutoCloseable {
       pipeline.cancelAll("the gateway shut down");
       pipeline.awaitIdle(CANCEL_GRACE_MS);
     }
-    closeShared();
+    closeRedis();
     vertx.close().await();
     ledger.close();
     metrics.close();

@@ -6,6 +6,8 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -18,6 +20,8 @@ final class RedisLink implements AutoCloseable {
   private final ClientResources resources;
   private final RedisClient client;
   private final StatefulRedisConnection<String, String> connection;
+  private final ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(
+      r -> Thread.ofPlatform().daemon().name("junction-redis").unstarted(r));
 
   RedisLink(String url) {
     // Two cores: Lettuce's default pools would start threads per core for a little background traffic.
@@ -37,8 +41,19 @@ final class RedisLink implements AutoCloseable {
     return connection;
   }
 
+  /** Runs a task now and then every {@code periodMs} on the link's one background thread. */
+  void every(long periodMs, Runnable task) {
+    background.scheduleWithFixedDelay(task, 0, periodMs, TimeUnit.MILLISECONDS);
+  }
+
   @Override
   public void close() {
+    background.shutdownNow();
+    try {
+      background.awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     if (connection != null) {
       connection.close();
     }

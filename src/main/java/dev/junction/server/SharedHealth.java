@@ -11,9 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,16 +23,16 @@ import org.slf4j.LoggerFactory;
  * written without waiting, and read from a copy refreshed twice a second, so a request never waits
  * on Redis; a replica that loses Redis falls back to its own breakers.
  */
-final class SharedHealth implements DeploymentHealth, AutoCloseable {
+final class SharedHealth implements DeploymentHealth {
 
   private static final Logger LOG = LoggerFactory.getLogger(SharedHealth.class);
   private static final String PREFIX = "junction:aside:";
-  private static final long REFRESH_MS = 500;
+  /** How often {@link #refresh} should run. */
+  static final long REFRESH_MS = 500;
 
   private final Breakers local;
   private final StatefulRedisConnection<String, String> redis;
   private final Set<String> known = ConcurrentHashMap.newKeySet();
-  private final ScheduledExecutorService timer;
   /** Deployment key to the epoch millisecond until which another replica set it aside. */
   private volatile Map<String, Long> aside = Map.of();
   private boolean failing;
@@ -45,9 +42,6 @@ final class SharedHealth implements DeploymentHealth, AutoCloseable {
     this.local = local;
     this.redis = redis;
     deployments.forEach(d -> known.add(key(d)));
-    this.timer = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
-        .name("junction-shared-health").unstarted(r));
-    timer.scheduleWithFixedDelay(this::refresh, 0, REFRESH_MS, TimeUnit.MILLISECONDS);
   }
 
   @Override
@@ -122,13 +116,4 @@ final class SharedHealth implements DeploymentHealth, AutoCloseable {
     return deployment.provider().name() + "/" + deployment.model();
   }
 
-  @Override
-  public void close() {
-    timer.shutdownNow();
-    try {
-      timer.awaitTermination(2, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
 }
