@@ -208,7 +208,7 @@ for label, d, h, j in [("chat (recorded, nginx)", "direct", "hop", "junction"),
       f"{fmt(ratio(jv, dv) * 100 if ratio(jv, dv) else None, '%')} | {fmt(ratio(jv, hv) * 100 if ratio(jv, hv) else None, '%')} |")
 w(f"\nWithout ledger and metrics Junction served {fmt(saturated['bare'], ' req/s', 0)}; with them "
   f"{fmt(saturated['junction'], ' req/s', 0)} ({fmt(cost, '%')} less).\n")
-w("## Non-streaming chat at fixed rates (latency from each request's due time, µs)\n")
+w("## Non-streaming chat at fixed rates (latency from each request's send to its last byte, µs; the JSON also has it from each request's due time)\n")
 w("| rate | path | p50 | p90 | p99 | p99.9 | errors | added p50 | added p99 | added p99.9 |")
 w("|---|---|---|---|---|---|---|---|---|---|")
 for rate, row in fixed.items():

@@ -3,8 +3,11 @@ package dev.junction.bench;
 /**
  * What one fixed-rate run measured. Times are in microseconds.
  *
- * @param latency from each request's due time to the last byte of its response
- * @param ttft from each request's due time to the first byte of its body (streams only)
+ * @param latency from the moment each request was sent to the last byte of its response
+ * @param sinceDue from each request's due time to the last byte of its response: the latency plus
+ *     the generator's own lateness in sending, up to its 1 ms tick; a server that falls behind shows
+ *     here even when it answers each request quickly once it takes it (coordinated omission)
+ * @param ttft from the moment each request was sent to the first byte of its body (streams only)
  * @param eventMicros mean time between the first and the last event of a stream, per event
  */
 public record LoadResult(
@@ -14,6 +17,7 @@ public record LoadResult(
     long errors,
     double throughput,
     Percentiles latency,
+    Percentiles sinceDue,
     Percentiles ttft,
     double eventsPerStream,
     double eventMicros) {

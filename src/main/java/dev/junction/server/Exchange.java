@@ -91,9 +91,20 @@ final class Exchange {
     return new Exchange(endpoint, response, ledger, metrics);
   }
 
+  /**
+   * A request id: 48 bits of the clock in milliseconds, then 80 random bits, as 32 hex digits. Ids
+   * that grow with time land at the end of the ledger's key index instead of at random pages of it;
+   * random ones made the database read and rewrite a page per record once it outgrew its cache,
+   * which cost the ledger writer three times the CPU.
+   */
   private static String newId() {
     ThreadLocalRandom random = ThreadLocalRandom.current();
-    return "req_" + HexFormat.of().toHexDigits(random.nextLong()) + HexFormat.of().toHexDigits(random.nextLong());
+    HexFormat hex = HexFormat.of();
+    return new StringBuilder(36).append("req_")
+        .append(hex.toHexDigits(System.currentTimeMillis()), 4, 16)
+        .append(hex.toHexDigits(random.nextLong()))
+        .append(hex.toHexDigits((short) random.nextInt()))
+        .toString();
   }
 
   /** What the client asked for, once the body has been read. */

@@ -14,11 +14,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.PoolOptions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -35,8 +32,6 @@ public final class Gateway implements AutoCloseable {
 
   // Past the drain, cancelled requests get this long to write their records.
   private static final long CANCEL_GRACE_MS = 2_000;
-  /** Per provider address; a guard against runaway use, not a concurrency limit. */
-  private static final int MAX_UPSTREAM_CONNECTIONS = 32_768;
 
   private final Vertx vertx;
   private final Ledger ledger;
@@ -71,22 +66,12 @@ public final class Gateway implements AutoCloseable {
     } else {
       this.health = breakers;
     }
-    int cores = Runtime.getRuntime().availableProcessors();
-    HttpClient client = vertx.createHttpClient(
-        new HttpClientOptions()
-            .setKeepAlive(true)
-            .setTcpNoDelay(true)
-            .setDecompressionSupported(false)
-            .setForceSni(true),
-        // A stream holds its upstream connection for its whole length, so the pool must be as large
-        // as the number of streams open at once; 1024 made the 1025th stream wait for another to end.
-        new PoolOptions().setHttp1MaxSize(MAX_UPSTREAM_CONNECTIONS).setEventLoopSize(cores));
     this.pipeline = new ProxyPipeline(
         new Authenticator(config.server().masterKey()),
         new Router(catalog, config.server().defaultPolicy(), stats, config.server().cacheAffinity()),
         ledger,
         metrics,
-        client,
+        new Upstreams(vertx),
         vertx,
         config.server().maxAttempts(),
         config.server().requestTimeoutMs(),

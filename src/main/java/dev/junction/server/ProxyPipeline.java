@@ -10,7 +10,6 @@ import dev.junction.observe.GatewayMetrics;
 import dev.junction.routing.Route;
 import dev.junction.routing.Router;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
@@ -38,7 +37,7 @@ final class ProxyPipeline {
   private final Router router;
   private final Ledger ledger;
   private final GatewayMetrics metrics;
-  private final HttpClient client;
+  private final Upstreams upstreams;
   private final Vertx vertx;
   private final int maxAttempts;
   private final long maxTimeoutMs;
@@ -46,14 +45,14 @@ final class ProxyPipeline {
   private final Set<Exchange> inFlight = ConcurrentHashMap.newKeySet();
   private volatile boolean draining;
 
-  ProxyPipeline(Authenticator authenticator, Router router, Ledger ledger, GatewayMetrics metrics, HttpClient client,
+  ProxyPipeline(Authenticator authenticator, Router router, Ledger ledger, GatewayMetrics metrics, Upstreams upstreams,
       Vertx vertx, int maxAttempts, long maxTimeoutMs, DeploymentHealth health) {
     this.health = health;
     this.authenticator = authenticator;
     this.router = router;
     this.ledger = ledger;
     this.metrics = metrics;
-    this.client = client;
+    this.upstreams = upstreams;
     this.vertx = vertx;
     this.maxAttempts = maxAttempts;
     this.maxTimeoutMs = maxTimeoutMs;
@@ -82,7 +81,7 @@ final class ProxyPipeline {
       Route route = router.route(request);
       exchange.routed(route);
       long hedgeAfterMs = hedgeHeader == null ? route.hedgeAfterMs() : askedHedgeMs;
-      new Relay(exchange, request, route, client, vertx, new Relay.Limits(maxAttempts, timeoutMs, hedgeAfterMs),
+      new Relay(exchange, request, route, upstreams.current(), vertx, new Relay.Limits(maxAttempts, timeoutMs, hedgeAfterMs),
           health).start();
     } catch (ApiError error) {
       exchange.fail(error);
