@@ -3,13 +3,20 @@ package dev.junction.api;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.ObjectReadContext;
 import tools.jackson.core.json.JsonFactory;
+import tools.jackson.core.util.JsonRecyclerPools;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The one JSON stack: a shared factory for streaming reads and a mapper for trees. */
 public final class Json {
 
-  /** Thread-safe, shared: creating factories is expensive. */
-  public static final JsonFactory FACTORY = JsonFactory.builder().build();
+  /**
+   * Thread-safe, shared: creating factories is expensive. Parsing runs on a few long-lived event
+   * loops, so each keeps its own buffers: the default shared pool made every parser take and return
+   * them through a concurrent deque.
+   */
+  public static final JsonFactory FACTORY = JsonFactory.builder()
+      .recyclerPool(JsonRecyclerPools.threadLocalPool())
+      .build();
 
   public static final JsonMapper MAPPER = JsonMapper.builder(FACTORY).build();
 

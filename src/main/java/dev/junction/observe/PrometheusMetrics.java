@@ -111,6 +111,9 @@ final class PrometheusMetrics implements GatewayMetrics {
           .description(help)
           .tags("endpoint", endpoint, "provider", provider, "model", model)
           .publishPercentileHistogram()
+          // Prometheus buckets are cumulative: the rotating windows kept for client-side percentiles
+          // would only triple the work of every record.
+          .distributionStatisticBufferLength(1)
           .minimumExpectedValue(min)
           .maximumExpectedValue(Duration.ofMinutes(10))
           .register(registry);

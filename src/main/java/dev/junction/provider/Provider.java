@@ -10,6 +10,8 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -25,6 +27,9 @@ public final class Provider {
       "generic", "Authorization", "Bearer ", Set.of(), true, true,
       Map.of(), "https://platform.openai.com/docs/api-reference/chat");
 
+  private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
+  private static final CharSequence EVENT_STREAM = HttpHeaders.createOptimized("text/event-stream");
+
   private final String name;
   private final ProviderProfile profile;
   private final boolean ssl;
@@ -32,7 +37,8 @@ public final class Provider {
   private final int port;
   private final String basePath;
   private final String credential;
-  private final Map<String, String> headers;
+  /** The credential, the profile's headers, then the configured ones, encoded once; later ones win. */
+  private final List<Map.Entry<CharSequence, CharSequence>> signing;
   private final TimeoutConfig timeouts;
   private final int retries;
 
@@ -46,9 +52,20 @@ public final class Provider {
     String path = uri.getRawPath() == null ? "" : uri.getRawPath();
     this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
     this.credential = config.apiKey().filter(k -> !k.isEmpty()).map(k -> profile.authPrefix() + k).orElse(null);
-    this.headers = Map.copyOf(config.headers());
+    List<Map.Entry<CharSequence, CharSequence>> signing = new ArrayList<>();
+    if (credential != null) {
+      signing.add(encoded(profile.authHeader(), credential));
+    }
+    profile.extraHeaders().forEach((k, v) -> signing.add(encoded(k, v)));
+    config.headers().forEach((k, v) -> signing.add(encoded(k, v)));
+    this.signing = List.copyOf(signing);
     this.timeouts = config.timeouts();
     this.retries = config.retries();
+  }
+
+  /** Header bytes written as they are, not converted a character at a time on every request. */
+  private static Map.Entry<CharSequence, CharSequence> encoded(String name, String value) {
+    return Map.entry(HttpHeaders.createOptimized(name), HttpHeaders.createOptimized(value));
   }
 
   /** Builds the provider from its config, applying the named (or same-named) known profile. */
@@ -87,13 +104,11 @@ public final class Provider {
   /** A fresh request to this provider's endpoint, signed. */
   public RequestOptions request(Endpoint endpoint, boolean stream) {
     MultiMap h = HttpHeaders.headers()
-        .set(HttpHeaders.CONTENT_TYPE, "application/json")
-        .set(HttpHeaders.ACCEPT, stream ? "text/event-stream" : "application/json");
-    if (credential != null) {
-      h.set(profile.authHeader(), credential);
+        .set(HttpHeaders.CONTENT_TYPE, JSON)
+        .set(HttpHeaders.ACCEPT, stream ? EVENT_STREAM : JSON);
+    for (Map.Entry<CharSequence, CharSequence> header : signing) {
+      h.set(header.getKey(), header.getValue());
     }
-    profile.extraHeaders().forEach(h::set);
-    headers.forEach(h::set);
     return new RequestOptions()
         .setMethod(HttpMethod.POST)
         .setSsl(ssl)
