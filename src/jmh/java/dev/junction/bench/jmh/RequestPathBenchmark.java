@@ -1,5 +1,6 @@
 package dev.junction.bench.jmh;
 
+import dev.junction.account.Authenticator;
 import dev.junction.api.BodyRewriter;
 import dev.junction.api.Endpoint;
 import dev.junction.api.InspectedRequest;
@@ -14,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -42,13 +44,18 @@ public class RequestPathBenchmark {
 
   static final byte[] QUOTED_MODEL = "\"meta-llama/Llama-3.3-70B-Instruct-Turbo\"".getBytes(StandardCharsets.UTF_8);
 
+  static final String MASTER_KEY = "jx-master-7f3a9c2e4b1d8f6a0c5e3b7d9a1f4c8e";
+  static final String AUTHORIZATION = "Bearer " + MASTER_KEY;
+
   InspectedRequest inspected;
+  Authenticator authenticator;
   Router router;
   SseScanner scanner;
 
   @Setup
   public void setUp() throws IOException {
     inspected = RequestInspector.inspect(Endpoint.CHAT, CHAT);
+    authenticator = new Authenticator(Optional.of(MASTER_KEY));
     Path dir = Files.createTempDirectory("junction-jmh");
     Path config = Files.writeString(dir.resolve("junction.yaml"), """
         providers:
@@ -66,6 +73,13 @@ public class RequestPathBenchmark {
     router = new Router(Catalog.of(ConfigLoader.load(config, Map.of())), "fastest");
     // A scanner that never sees an end marker keeps scanning content events.
     scanner = new SseScanner(true);
+  }
+
+  /** The caller's key checked against the gateway's, in constant time. */
+  @Benchmark
+  public Authenticator checkKey() {
+    authenticator.check(AUTHORIZATION, null);
+    return authenticator;
   }
 
   @Benchmark
