@@ -25,8 +25,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A running gateway: the HTTP server, one event loop per core, the pooled upstream client, the
- * ledger, metrics and live statistics, wired from a validated config.
+ * A running gateway: the HTTP server, one event loop per core with its own upstream connection pool,
+ * the ledger, metrics and live statistics, wired from a validated config.
  */
 public final class Gateway implements AutoCloseable {
 
