@@ -7,7 +7,7 @@ import java.util.function.IntFunction;
 
 /**
  * An open-loop load generator: requests leave at a fixed rate whatever the server does, and each
- * latency is measured from the moment its request was due, not from when it could be sent, so a
+ * latency is also measured from the moment its request was due, not from when it could be sent, so a
  * stalled server is charged for every request it delayed (no coordinated omission).
  */
 public interface LoadGenerator {
@@ -40,9 +40,12 @@ public interface LoadGenerator {
   /**
    * Opens {@code count} streams and holds them until they end, reporting how many were open at once
    * and, when {@code watchPid} is set, the highest resident memory of that process meanwhile.
+   *
+   * @param http2 whether streams share HTTP/2 connections (cleartext, prior knowledge), as many as the
+   *     server allows on each, instead of one HTTP/1.1 connection per stream
    */
   static OpenStreamsResult holdStreams(URI url, byte[] body, Map<String, String> headers, int count,
-      int perSecond, long watchPid) {
-    return new OpenStreams(url, body, headers, count, perSecond, watchPid).run();
+      int perSecond, long watchPid, boolean http2) {
+    return new OpenStreams(url, body, headers, count, perSecond, watchPid, http2).run();
   }
 }

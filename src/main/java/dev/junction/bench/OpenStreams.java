@@ -7,6 +7,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.io.IOException;
@@ -16,16 +17,23 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
-/** Many slow streams held open at once, each on its own connection, to see what an open stream costs. */
+/**
+ * Many slow streams held open at once, to see what an open stream costs: each on its own HTTP/1.1
+ * connection, or many to an HTTP/2 connection, which holds 10,000 streams within a limit on open
+ * files that 10,000 connections (two sockets each in the gateway) would exceed.
+ */
 final class OpenStreams {
 
   private static final String DONE = "data: [DONE]";
+  /** What HTTP/2 servers commonly allow on one connection (Vert.x and Netty: 100, nginx: 128). */
+  private static final int STREAMS_PER_CONNECTION = 100;
 
   private final Buffer body;
   private final RequestOptions request;
   private final int count;
   private final int perSecond;
   private final long watchPid;
+  private final boolean http2;
   private int opened;
   private int open;
   private int peakOpen;
@@ -33,7 +41,8 @@ final class OpenStreams {
   private int failed;
   private long peakRss = -1;
 
-  OpenStreams(URI url, byte[] body, Map<String, String> headers, int count, int perSecond, long watchPid) {
+  OpenStreams(URI url, byte[] body, Map<String, String> headers, int count, int perSecond, long watchPid,
+      boolean http2) {
     this.body = Buffer.buffer(body);
     MultiMap all = MultiMap.caseInsensitiveMultiMap();
     all.add("content-type", "application/json");
@@ -43,14 +52,18 @@ final class OpenStreams {
     this.count = count;
     this.perSecond = perSecond;
     this.watchPid = watchPid;
+    this.http2 = http2;
   }
 
   OpenStreamsResult run() {
     Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(1)).build();
     try {
-      HttpClient client = vertx.createHttpClient(
-          new HttpClientOptions().setKeepAlive(false).setConnectTimeout(30_000),
-          new PoolOptions().setHttp1MaxSize(count).setMaxWaitQueueSize(-1));
+      HttpClientOptions options = http2
+          ? new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false)
+          : new HttpClientOptions().setKeepAlive(false);
+      HttpClient client = vertx.createHttpClient(options.setConnectTimeout(30_000),
+          new PoolOptions().setHttp1MaxSize(count).setHttp2MaxSize(Math.ceilDiv(count, STREAMS_PER_CONNECTION))
+              .setMaxWaitQueueSize(-1));
       CompletableFuture<Void> done = new CompletableFuture<>();
       vertx.runOnContext(v -> {
         int perTick = Math.max(1, perSecond / 100);

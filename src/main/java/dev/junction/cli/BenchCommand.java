@@ -99,9 +99,13 @@ final class BenchCommand {
     @Option(names = "--watch-pid", defaultValue = "-1", description = "Process whose resident memory to sample.")
     long watchPid;
 
+    @Option(names = "--http2", description = "Multiplex the streams on HTTP/2 connections (cleartext) instead of one HTTP/1.1 connection each.")
+    boolean http2;
+
     @Override
     public Integer call() throws IOException {
-      return print(LoadGenerator.holdStreams(url, Files.readAllBytes(bodyFile), headerMap(), count, perSecond, watchPid));
+      return print(LoadGenerator.holdStreams(url, Files.readAllBytes(bodyFile), headerMap(), count, perSecond, watchPid,
+          http2));
     }
   }
 
