@@ -40,7 +40,7 @@ import java.util.Optional;
  *   url: redis://127.0.0.1:6379    # required in the section; redis:// or rediss://
  * ledger:
  *   flush_interval_ms: 200   # integer >= 1
- *   batch_size: 500          # integer >= 1
+ *   batch_size: 5000         # integer >= 1
  *   capacity: 100000         # integer >= batch_size
  * catalog:
  *   bundled: true            # serve BundledCatalog's models on the providers configured

@@ -58,7 +58,7 @@ final class ConfigReader {
   static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
   static final String DEFAULT_POLICY = "fastest";
   static final String DEFAULT_DATABASE_URL = "jdbc:sqlite:junction.db";
-  static final LedgerConfig DEFAULT_LEDGER = new LedgerConfig(200, 500, 100_000);
+  static final LedgerConfig DEFAULT_LEDGER = new LedgerConfig(200, 5_000, 100_000);
 
   private static final Pattern PROVIDER_NAME = Pattern.compile("[A-Za-z0-9._-]+");
   // RFC 9110 token characters.
