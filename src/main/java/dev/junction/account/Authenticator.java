@@ -6,8 +6,8 @@ import java.security.MessageDigest;
 import java.util.Optional;
 
 /**
- * Decides whether a caller may use the gateway. With no master key configured everyone may (and the
- * gateway listens on loopback only); with one, every call must present it.
+ * Decides who a caller is. With no master key configured everyone is {@link Principal#ANONYMOUS}
+ * (and the gateway listens on loopback only); with one, every call must present it.
  */
 public final class Authenticator {
 
@@ -17,18 +17,15 @@ public final class Authenticator {
     this.masterKey = masterKey.map(k -> k.getBytes(StandardCharsets.UTF_8)).orElse(null);
   }
 
-  public boolean open() {
-    return masterKey == null;
-  }
-
   /**
    * @param authorization the {@code Authorization} header, or null
    * @param apiKey the {@code x-api-key} header (Anthropic SDKs), or null
+   * @return the caller
    * @throws ApiError 401 when a key is required and missing or wrong
    */
-  public void check(String authorization, String apiKey) {
+  public Principal authenticate(String authorization, String apiKey) {
     if (masterKey == null) {
-      return;
+      return Principal.ANONYMOUS;
     }
     String presented = apiKey;
     if (authorization != null) {
@@ -45,5 +42,6 @@ public final class Authenticator {
     if (!MessageDigest.isEqual(masterKey, presented.getBytes(StandardCharsets.UTF_8))) {
       throw ApiError.unauthorized("Incorrect API key provided.");
     }
+    return Principal.MASTER;
   }
 }

@@ -26,6 +26,9 @@ public interface GatewayMetrics extends AutoCloseable {
    */
   void record(Endpoint endpoint, String provider, String model, int status, RequestClock clock);
 
+  /** Counts a request refused for want of a valid key: it leaves no ledger record, only this. */
+  void unauthenticated(Endpoint endpoint);
+
   /** The Prometheus text exposition of every meter. */
   String scrape();
 

@@ -12,6 +12,9 @@ final class NoMetrics implements GatewayMetrics {
   public void record(Endpoint endpoint, String provider, String model, int status, RequestClock clock) {}
 
   @Override
+  public void unauthenticated(Endpoint endpoint) {}
+
+  @Override
   public String scrape() {
     return "";
   }

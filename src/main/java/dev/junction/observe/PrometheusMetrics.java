@@ -26,6 +26,7 @@ final class PrometheusMetrics implements GatewayMetrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final ConcurrentHashMap<String, ConcurrentHashMap<String, Series>>[] byEndpoint;
   private final JvmGcMetrics gc = new JvmGcMetrics();
+  private final Counter[] unauthenticated = new Counter[Endpoint.values().length];
   private int seriesCount; // guarded by this
 
   @SuppressWarnings("unchecked")
@@ -35,6 +36,12 @@ final class PrometheusMetrics implements GatewayMetrics {
       byEndpoint[i] = new ConcurrentHashMap<>();
     }
     // GC pauses and heap belong next to the overhead: a pause is overhead the request timers cannot see.
+    for (Endpoint endpoint : Endpoint.values()) {
+      unauthenticated[endpoint.ordinal()] = Counter.builder("junction.unauthenticated.requests")
+          .description("Requests refused with 401: counted here, never recorded in the ledger")
+          .tag("endpoint", endpoint.ledgerName())
+          .register(registry);
+    }
     gc.bindTo(registry);
     new JvmMemoryMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
@@ -50,6 +57,11 @@ final class PrometheusMetrics implements GatewayMetrics {
     if (provider != null) {
       series.upstream.record(clock.upstreamNanos(), TimeUnit.NANOSECONDS);
     }
+  }
+
+  @Override
+  public void unauthenticated(Endpoint endpoint) {
+    unauthenticated[endpoint.ordinal()].increment();
   }
 
   /** Keyed by provider, then model: both strings already exist, so no key is built per request. */

@@ -1,5 +1,6 @@
 package dev.junction.server;
 
+import dev.junction.account.Principal;
 import dev.junction.api.ApiError;
 import dev.junction.api.Endpoint;
 import dev.junction.api.Usage;
@@ -42,6 +43,7 @@ final class Exchange {
 
   final String id;
   final Endpoint endpoint;
+  final Principal principal;
   private final HttpServerResponse response;
   private final Ledger ledger;
   private final GatewayMetrics metrics;
@@ -66,9 +68,11 @@ final class Exchange {
   private String cancelReason = "the client closed the connection";
   private final Context context = Vertx.currentContext();
 
-  private Exchange(Endpoint endpoint, HttpServerResponse response, Ledger ledger, GatewayMetrics metrics) {
+  private Exchange(
+      Endpoint endpoint, Principal principal, HttpServerResponse response, Ledger ledger, GatewayMetrics metrics) {
     this.id = newId();
     this.endpoint = endpoint;
+    this.principal = principal;
     this.response = response;
     this.ledger = ledger;
     this.metrics = metrics;
@@ -81,14 +85,15 @@ final class Exchange {
    *
    * @return the exchange, or null when the request was refused (already answered with 503)
    */
-  static Exchange accept(Endpoint endpoint, HttpServerResponse response, Ledger ledger, GatewayMetrics metrics) {
+  static Exchange accept(
+      Endpoint endpoint, Principal principal, HttpServerResponse response, Ledger ledger, GatewayMetrics metrics) {
     if (!ledger.admit()) {
       ApiError busy = ApiError.unavailable("The gateway is saturated; retry shortly.");
       response.setStatusCode(503).putHeader("retry-after", "1").putHeader(HttpHeaders.CONTENT_TYPE, JSON)
           .end(Buffer.buffer(busy.toJson()));
       return null;
     }
-    return new Exchange(endpoint, response, ledger, metrics);
+    return new Exchange(endpoint, principal, response, ledger, metrics);
   }
 
   /**

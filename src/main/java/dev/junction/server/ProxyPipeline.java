@@ -1,6 +1,7 @@
 package dev.junction.server;
 
 import dev.junction.account.Authenticator;
+import dev.junction.account.Principal;
 import dev.junction.api.ApiError;
 import dev.junction.api.Endpoint;
 import dev.junction.api.InspectedRequest;
@@ -20,8 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * The request path of every proxied call, top to bottom:
  *
  * <ol>
+ *   <li><b>authenticate</b> — who the caller is (401), before its body is read or a record is
+ *       reserved, so a flood of keyless requests costs a counter, not a database row;
  *   <li><b>accept</b> — an id, a clock, and room for the ledger record (or 503);
- *   <li><b>authenticate</b> — the master key (401);
  *   <li><b>inspect</b> — validate the body in one streaming pass (400);
  *   <li><b>route</b> — resolve the model into ranked deployments (404);
  *   <li><b>relay</b> — try candidates until one answers, then stream its answer back;
@@ -32,6 +34,8 @@ final class ProxyPipeline {
 
   static final String TIMEOUT_HEADER = "x-junction-timeout-ms";
   static final String HEDGE_HEADER = "x-junction-hedge-after-ms";
+  static final String API_KEY = "x-api-key";
+  private static final String PRINCIPAL = "junction.principal";
 
   private final Authenticator authenticator;
   private final Router router;
@@ -58,8 +62,22 @@ final class ProxyPipeline {
     this.maxTimeoutMs = maxTimeoutMs;
   }
 
+  /** The first step: the caller is known, or the request ends here with a 401 and no record. */
+  void authenticate(RoutingContext ctx, Endpoint endpoint) {
+    try {
+      ctx.put(PRINCIPAL, authenticator.authenticate(
+          ctx.request().getHeader(HttpHeaders.AUTHORIZATION), ctx.request().getHeader(API_KEY)));
+    } catch (ApiError error) {
+      metrics.unauthenticated(endpoint);
+      Routes.error(ctx, error);
+      return;
+    }
+    ctx.next();
+  }
+
   void handle(RoutingContext ctx, Endpoint endpoint) {
-    Exchange exchange = Exchange.accept(endpoint, ctx.response(), ledger, metrics);
+    Principal principal = ctx.get(PRINCIPAL);
+    Exchange exchange = Exchange.accept(endpoint, principal, ctx.response(), ledger, metrics);
     if (exchange == null) {
       return;
     }
@@ -70,8 +88,6 @@ final class ProxyPipeline {
     inFlight.add(exchange);
     exchange.onFinish(() -> inFlight.remove(exchange));
     try {
-      authenticator.check(
-          ctx.request().getHeader(HttpHeaders.AUTHORIZATION), ctx.request().getHeader("x-api-key"));
       long timeoutMs = timeoutMs(ctx.request().getHeader(TIMEOUT_HEADER));
       String hedgeHeader = ctx.request().getHeader(HEDGE_HEADER);
       long askedHedgeMs = hedgeHeader == null ? 0 : hedgeAfterMs(hedgeHeader, timeoutMs);
@@ -145,7 +161,7 @@ final class ProxyPipeline {
 
   /** A request refused before its body could be read (too large): it still leaves its record. */
   void refuse(RoutingContext ctx, Endpoint endpoint, ApiError error) {
-    Exchange exchange = Exchange.accept(endpoint, ctx.response(), ledger, metrics);
+    Exchange exchange = Exchange.accept(endpoint, ctx.get(PRINCIPAL), ctx.response(), ledger, metrics);
     if (exchange != null) {
       exchange.fail(error);
     }

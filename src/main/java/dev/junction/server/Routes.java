@@ -68,6 +68,9 @@ final class Routes {
 
   private static void proxy(
       Router router, BodyHandler body, long maxBody, ProxyPipeline pipeline, String path, Endpoint endpoint) {
+    // A route of its own: Vert.x runs body handlers before any other on one route, and the key is
+    // checked before the body is read.
+    router.post(path).handler(ctx -> pipeline.authenticate(ctx, endpoint));
     router.post(path)
         .handler(body)
         .handler(ctx -> pipeline.handle(ctx, endpoint))
@@ -82,7 +85,7 @@ final class Routes {
 
   private static void authorized(RoutingContext ctx, Authenticator auth, Runnable action) {
     try {
-      auth.check(ctx.request().getHeader(HttpHeaders.AUTHORIZATION), ctx.request().getHeader("x-api-key"));
+      auth.authenticate(ctx.request().getHeader(HttpHeaders.AUTHORIZATION), ctx.request().getHeader(ProxyPipeline.API_KEY));
     } catch (ApiError e) {
       error(ctx, e);
       return;

@@ -85,13 +85,42 @@ class ErrorResponsesTest {
 
   @Test
   void aMissingKeyIsA401() {
-    assertError(junction.post("/chat/completions", chat("test/chat"), Map.of()), 401, "invalid_api_key", null);
+    assertUnauthenticated(() -> junction.post("/chat/completions", chat("test/chat"), Map.of()));
   }
 
   @Test
   void aWrongKeyIsA401() {
-    var response = junction.post("/chat/completions", chat("test/chat"), Map.of("authorization", "Bearer jk-wrong"));
-    assertError(response, 401, "invalid_api_key", null);
+    assertUnauthenticated(
+        () -> junction.post("/chat/completions", chat("test/chat"), Map.of("authorization", "Bearer jk-wrong")));
+  }
+
+  @Test
+  void aKeylessBodyOverTheLimitIsA401NotA413BecauseItsBodyIsNeverRead() {
+    String big = "{\"model\":\"test/chat\",\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(70_000) + "\"}]}";
+    assertUnauthenticated(() -> junction.post("/chat/completions", big, Map.of()));
+  }
+
+  /**
+   * A request without a valid key costs a counter, not a ledger row: a keyless flood neither grows
+   * the database nor competes with real requests for the ledger's room.
+   */
+  private static void assertUnauthenticated(java.util.function.Supplier<HttpResponse<String>> call) {
+    double before = counter(junction.scrape(), "junction_unauthenticated_requests_total{endpoint=\"chat.completions\"}");
+    int records = junction.records().size();
+    HttpResponse<String> response = call.get();
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(401);
+    JsonNode error = Json.MAPPER.readTree(response.body()).get("error");
+    assertThat(error.get("code").asString()).isEqualTo("invalid_api_key");
+    assertThat(error.get("type").asString()).isEqualTo("authentication_error");
+    assertThat(response.headers().firstValue("x-junction-request-id")).isEmpty();
+    assertThat(junction.records()).hasSize(records);
+    double after = counter(junction.scrape(), "junction_unauthenticated_requests_total{endpoint=\"chat.completions\"}");
+    assertThat(after).isEqualTo(before + 1);
+  }
+
+  private static double counter(String scrape, String series) {
+    return scrape.lines().filter(line -> line.startsWith(series + " ")).findFirst()
+        .map(line -> Double.parseDouble(line.substring(series.length() + 1))).orElse(0.0);
   }
 
   @Test

@@ -131,6 +131,12 @@ final class TestGateway implements AutoCloseable {
         .header("authorization", "Bearer " + MASTER_KEY).GET().build());
   }
 
+  /** The Prometheus text of {@code GET /metrics}, read with the master key. */
+  String scrape() {
+    return send(HttpRequest.newBuilder(URI.create(baseUrl().replace("/v1", "/metrics")))
+        .header("authorization", "Bearer " + MASTER_KEY).GET().build()).body();
+  }
+
   private HttpResponse<String> send(HttpRequest request) {
     return Http.send(http, request);
   }
