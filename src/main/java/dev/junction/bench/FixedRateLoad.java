@@ -148,7 +148,7 @@ final class FixedRateLoad {
 
   private LoadResult result() {
     double seconds = options.duration().toNanos() / 1e9;
-    return new LoadResult(options.rate(), seconds, ok, errors, ok / seconds, percentiles(latency),
+    return new LoadResult("us", options.rate(), seconds, ok, errors, ok / seconds, percentiles(latency),
         percentiles(sinceDue),
         options.stream() ? percentiles(ttft) : null,
         ok == 0 ? 0 : (double) events / ok,

@@ -1,8 +1,10 @@
 package dev.junction.bench;
 
 /**
- * What one fixed-rate run measured. Times are in microseconds.
+ * What one fixed-rate run measured. Times are in microseconds, as {@code timeUnit} says in the JSON
+ * printed, so that a figure read on its own is not taken for milliseconds.
  *
+ * @param timeUnit always {@code us}
  * @param latency from the moment each request was sent to the last byte of its response
  * @param sinceDue from each request's due time to the last byte of its response: the latency plus
  *     the generator's own lateness in sending, up to its 1 ms tick; a server that falls behind shows
@@ -11,6 +13,7 @@ package dev.junction.bench;
  * @param eventMicros mean time between the first and the last event of a stream, per event
  */
 public record LoadResult(
+    String timeUnit,
     int rate,
     double seconds,
     long ok,

@@ -1,5 +1,6 @@
 package dev.junction.cli;
 
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,6 +14,9 @@ import picocli.CommandLine.Command;
 public final class Main {
 
   public static void main(String[] args) {
+    // Logging starts here, before other threads log: one that logs while another is still
+    // initialising SLF4J has its call replayed, with three warning lines at every start.
+    LoggerFactory.getILoggerFactory();
     int code = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
     if (code != 0) {
       System.exit(code);

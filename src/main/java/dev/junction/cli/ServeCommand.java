@@ -87,15 +87,27 @@ final class ServeCommand implements Callable<Integer> {
       out.println("  ./junction serve --config junction.yaml");
       out.println("or try it with simulated providers: ./junction serve --demo");
     }
-    String model = gateway.catalog().models().isEmpty() ? "gpt-4o-mini:openai"
-        : gateway.catalog().models().getFirst().id();
+    if (config.providers().isEmpty()) {
+      // Nothing could answer yet: a sample request would only show a 404.
+      out.flush();
+      return;
+    }
     out.println();
     out.println("Try:");
-    out.println("  curl " + gateway.baseUrl() + "/chat/completions -H 'content-type: application/json' \\");
-    if (config.server().masterKey().isPresent()) {
-      out.println("    -H \"authorization: Bearer $JUNCTION_MASTER_KEY\" \\");
+    String auth = config.server().masterKey().isPresent() ? " -H \"authorization: Bearer $JUNCTION_MASTER_KEY\"" : "";
+    if (gateway.catalog().models().isEmpty()) {
+      // A model outside the catalog is sent as-is to the named provider: only its own ids work.
+      out.println("  curl " + gateway.baseUrl() + "/models" + auth);
+      out.println("  and name a model your provider serves as \"<its model id>:" + config.providers().getFirst().name()
+          + "\" (sent as-is, unpriced)");
+    } else {
+      out.println("  curl " + gateway.baseUrl() + "/chat/completions -H 'content-type: application/json' \\");
+      if (!auth.isEmpty()) {
+        out.println("   " + auth + " \\");
+      }
+      out.println("    -d '{\"model\":\"" + gateway.catalog().models().getFirst().id()
+          + "\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}'");
     }
-    out.println("    -d '{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}'");
     out.flush();
   }
 }

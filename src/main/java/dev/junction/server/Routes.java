@@ -81,6 +81,11 @@ final class Routes {
             ctx.next();
           }
         });
+    // Any other method on a path that exists is a 405 naming the one allowed, not a 404.
+    router.route(path).handler(ctx -> {
+      ctx.response().putHeader(HttpHeaders.ALLOW, "POST");
+      error(ctx, ApiError.methodNotAllowed(ctx.request().method().name(), path));
+    });
   }
 
   private static void authorized(RoutingContext ctx, Authenticator auth, Runnable action) {

@@ -124,6 +124,16 @@ class ErrorResponsesTest {
   }
 
   @Test
+  void aGetOnAPostEndpointIsA405NamingTheAllowedMethod() {
+    HttpResponse<String> response = junction.get("/chat/completions");
+    assertThat(response.statusCode()).isEqualTo(405);
+    assertThat(response.headers().firstValue("allow")).hasValue("POST");
+    JsonNode error = Json.MAPPER.readTree(response.body()).get("error");
+    assertThat(error.get("code").asString()).isEqualTo("method_not_allowed");
+    assertThat(error.get("message").asString()).contains("GET").contains("/v1/chat/completions");
+  }
+
+  @Test
   void aBodyOverTheLimitIsA413() {
     String big = "{\"model\":\"test/chat\",\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(70_000) + "\"}]}";
     assertError(junction.post("/chat/completions", big), 413, "request_too_large", null);
