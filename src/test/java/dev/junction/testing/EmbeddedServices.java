@@ -26,8 +26,8 @@ final class EmbeddedServices {
   static Postgres postgres() {
     try {
       EmbeddedPostgres postgres = EmbeddedPostgres.builder()
-          // Its own folder per user: the library's default, one folder in /tmp shared by every user,
-          // is unusable by the next user once the first has unpacked the binaries there.
+          // A folder per user for the unpacked binaries, rather than the library's default shared by
+          // every user and project, so no run depends on files that another user's run left and owns.
           .setOverrideWorkingDirectory(workingDirectory("junction-embedded-pg").toFile())
           // A scratch database: durability only costs time here.
           .setServerConfig("fsync", "off")
