@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.junction.config.JunctionConfig.DatabaseConfig;
 import dev.junction.config.JunctionConfig.LedgerConfig;
 import dev.junction.ledger.LedgerRecord.Status;
+import dev.junction.testing.Postgres;
+import dev.junction.testing.Services;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -26,7 +28,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** The ledger on a real SQLite file and a real PostgreSQL database. */
 class LedgerTest {
 
-  private static final String POSTGRES = "jdbc:postgresql://127.0.0.1:5432/test";
   private static final List<String> SCHEMAS = new ArrayList<>();
 
   @TempDir static Path dir;
@@ -44,7 +45,8 @@ class LedgerTest {
     String schema = "ledger_test_" + UUID.randomUUID().toString().replace("-", "");
     execute("CREATE SCHEMA " + schema);
     SCHEMAS.add(schema);
-    return new DatabaseConfig(POSTGRES + "?currentSchema=" + schema, Optional.of("postgres"), Optional.empty());
+    Postgres postgres = Services.postgres();
+    return new DatabaseConfig(postgres.url("currentSchema", schema), postgres.user(), Optional.empty());
   }
 
   @AfterAll
@@ -53,10 +55,10 @@ class LedgerTest {
   }
 
   private static void execute(String sql) {
-    try (Connection c = DriverManager.getConnection(POSTGRES, "postgres", "")) {
+    try (Connection c = Services.postgres().connect()) {
       c.createStatement().execute(sql);
     } catch (SQLException e) {
-      throw new IllegalStateException("PostgreSQL must be running on 127.0.0.1:5432", e);
+      throw new IllegalStateException(sql + " failed on " + Services.postgres().url(), e);
     }
   }
 

@@ -6,6 +6,7 @@ import dev.junction.catalog.Deployment;
 import dev.junction.config.ConfigLoader;
 import dev.junction.simulator.Simulator;
 import dev.junction.simulator.SimulatorOptions;
+import dev.junction.testing.Services;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -30,7 +31,7 @@ class FleetStatsTest {
     String yaml = """
         server: { port: 0 }
         database: { url: "jdbc:sqlite:%s" }
-        redis: { url: "redis://127.0.0.1:6379" }
+        redis: { url: "%s" }
         catalog: { bundled: false }
         providers:
           - { name: broken-%s, kind: openai, base_url: "%s" }
@@ -40,7 +41,7 @@ class FleetStatsTest {
             providers:
               - { provider: broken-%s, model: "fault:status=500", input_price: 1, output_price: 1 }
               - { provider: sound-%s, model: sim-chat, input_price: 1, output_price: 1 }
-        """.formatted(dir.resolve(name + ".db"), suffix, sim.baseUrl(), suffix, sim.baseUrl(), suffix, suffix);
+        """.formatted(dir.resolve(name + ".db"), Services.redisUrl(), suffix, sim.baseUrl(), suffix, sim.baseUrl(), suffix, suffix);
     return Gateway.start(ConfigLoader.load(Files.writeString(dir.resolve(name + ".yaml"), yaml), Map.of()));
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.junction.config.ConfigLoader;
 import dev.junction.simulator.Simulator;
 import dev.junction.simulator.SimulatorOptions;
+import dev.junction.testing.Services;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -52,7 +53,7 @@ class SharedHealthTest {
     String yaml = """
         server: { port: 0 }
         database: { url: "jdbc:sqlite:%s" }
-        redis: { url: "redis://127.0.0.1:6379" }
+        redis: { url: "%s" }
         catalog: { bundled: false }
         providers:
           - { name: bad-%s, kind: openai, base_url: "%s", retries: 0 }
@@ -62,8 +63,8 @@ class SharedHealthTest {
             providers:
               - { provider: bad-%s, model: "%s", input_price: 1, output_price: 1 }
               - { provider: good-%s, model: sim-chat, input_price: 1, output_price: 1 }
-        """.formatted(dir.resolve(name + ".db"), suffix, bad.baseUrl(), suffix, good.baseUrl(), suffix, badModel,
-        suffix);
+        """.formatted(dir.resolve(name + ".db"), Services.redisUrl(), suffix, bad.baseUrl(), suffix, good.baseUrl(),
+        suffix, badModel, suffix);
     return Gateway.start(ConfigLoader.load(Files.writeString(dir.resolve(name + ".yaml"), yaml), Map.of()));
   }
 

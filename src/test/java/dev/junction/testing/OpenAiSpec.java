@@ -8,9 +8,9 @@ import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,13 +21,15 @@ import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
- * The official OpenAI OpenAPI document ({@code ../shared/specs/openai-openapi.yaml}), with its
- * component schemas as JSON Schema 2020-12 validators (OpenAPI 3.1 schemas are that dialect).
- * Loaded once per test JVM: the document is about 3 MB.
+ * The official OpenAI OpenAPI document, vendored with its MIT license under
+ * {@code src/test/resources/openai/} (its origin in {@code openai-openapi.SOURCE}), with its component
+ * schemas as JSON Schema 2020-12 validators (OpenAPI 3.1 schemas are that dialect). Loaded once per
+ * test JVM: the document is about 3 MB.
  */
 public final class OpenAiSpec {
 
   private static final String DOCUMENT = "https://spec.junction.invalid/openai-openapi.json";
+  private static final String RESOURCE = "/openai/openai-openapi.yaml";
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static volatile OpenAiSpec instance;
 
@@ -39,7 +41,7 @@ public final class OpenAiSpec {
         builder -> builder.schemas(Map.of(DOCUMENT, documentJson)));
   }
 
-  /** The spec, read from the shared specs folder beside the repository (a missing file fails). */
+  /** The spec, read from the test classpath (a missing resource fails). */
   public static OpenAiSpec load() {
     if (instance == null) {
       synchronized (OpenAiSpec.class) {
@@ -103,13 +105,16 @@ public final class OpenAiSpec {
   }
 
   private static String readDocument() {
-    Path path = Path.of(System.getProperty("junction.openai.spec", "../shared/specs/openai-openapi.yaml"));
-    try {
-      JsonNode document = YAMLMapper.builder().build().readTree(repairBlankBlockScalars(Files.readString(path)));
+    try (InputStream in = OpenAiSpec.class.getResourceAsStream(RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("the OpenAI spec is expected on the test classpath at " + RESOURCE);
+      }
+      String yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      JsonNode document = YAMLMapper.builder().build().readTree(repairBlankBlockScalars(yaml));
       honourNullable(document);
       return JSON.writeValueAsString(document);
     } catch (IOException e) {
-      throw new UncheckedIOException("the OpenAI spec is expected at " + path.toAbsolutePath(), e);
+      throw new UncheckedIOException("cannot read the OpenAI spec at " + RESOURCE, e);
     }
   }
 }
