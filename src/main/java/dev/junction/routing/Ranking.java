@@ -5,8 +5,9 @@ import dev.junction.catalog.Deployment;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
+import java.util.random.RandomGenerator;
 
 /**
  * Orders eligible deployments for one request. A policy scores each (predicted seconds, or dollars);
@@ -23,19 +24,22 @@ final class Ranking {
   /** Output rate assumed where none was ever measured. */
   private static final double PRIOR_TOKENS_PER_SECOND = 100;
   /** Predicted times within this share of the best are indistinguishable from it. */
-  private static final double FAST_TIE = 0.2;
+  static final double FAST_TIE = 0.2;
   /** Loads within this share of each other are a coin toss, so equal deployments share traffic. */
   private static final double LOAD_TIE = 0.1;
 
   private final LiveStats stats;
   private final boolean affinity;
+  private final Supplier<RandomGenerator> random;
 
-  Ranking(LiveStats stats, boolean affinity) {
+  /** @param random where ties are broken: the thread's own generator, or a seeded one in tests */
+  Ranking(LiveStats stats, boolean affinity, Supplier<RandomGenerator> random) {
     this.stats = stats;
     this.affinity = affinity;
+    this.random = random;
   }
 
-  List<Deployment> rank(InspectedRequest request, List<Deployment> eligible, String policy) {
+  List<Deployment> rank(InspectedRequest request, List<Deployment> eligible, Policy policy) {
     if (eligible.size() < 2) {
       return eligible;
     }
@@ -57,15 +61,15 @@ final class Ranking {
     return copy;
   }
 
-  private ToDoubleFunction<Deployment> score(InspectedRequest request, List<Deployment> eligible, String policy) {
+  private ToDoubleFunction<Deployment> score(InspectedRequest request, List<Deployment> eligible, Policy policy) {
     long output = expectedOutput(request);
     long input = request.estimatedPromptTokens();
     return switch (policy) {
-      case "cheapest" -> d -> d.pricing().input() * input + d.pricing().output() * Math.min(output, cap(d, output));
-      case "fastest" -> new Predictor(eligible, output)::predictedMs;
-      case "latency" -> new Predictor(eligible, 1)::predictedMs;
-      case "throughput" -> new Predictor(eligible, output)::secondsPerToken;
-      default -> eligible::indexOf; // preferred, pinned: listed order
+      case CHEAPEST -> d -> d.pricing().input() * input + d.pricing().output() * Math.min(output, cap(d, output));
+      case FASTEST -> new Predictor(eligible, output)::predictedMs;
+      case LATENCY -> new Predictor(eligible, 1)::predictedMs;
+      case THROUGHPUT -> new Predictor(eligible, output)::secondsPerToken;
+      case PREFERRED, PINNED -> eligible::indexOf;
     };
   }
 
@@ -114,13 +118,12 @@ final class Ranking {
 
   /** Puts the chosen member of the leading tier of equals first; the rest keep their order. */
   private List<Deployment> leadingTierFirst(
-      InspectedRequest request, List<Deployment> ranked, ToDoubleFunction<Deployment> score, String policy) {
+      InspectedRequest request, List<Deployment> ranked, ToDoubleFunction<Deployment> score, Policy policy) {
     if (ranked.size() < 2) {
       return ranked;
     }
     double best = score.applyAsDouble(ranked.getFirst());
-    double tolerance = policy.equals("fastest") || policy.equals("latency") || policy.equals("throughput")
-        ? FAST_TIE : 1e-9;
+    double tolerance = Math.max(policy.tie(), 1e-9);
     int tier = 1;
     while (tier < ranked.size() && equal(ranked.getFirst(), ranked.get(tier), score, best, tolerance)) {
       tier++;
@@ -155,7 +158,7 @@ final class Ranking {
   }
 
   private Deployment powerOfTwoChoices(List<Deployment> tier) {
-    ThreadLocalRandom random = ThreadLocalRandom.current();
+    RandomGenerator random = this.random.get();
     int i = random.nextInt(tier.size());
     int j = random.nextInt(tier.size() - 1);
     if (j >= i) j++;

@@ -7,12 +7,11 @@ import java.util.List;
  * Where one request may go, best first: the attempt loop walks the candidates in order.
  *
  * @param model the catalog id the request resolved to
- * @param policy how the candidates were ranked ({@code fastest}, {@code cheapest}, {@code preferred},
- *     {@code throughput}, {@code latency}, or {@code pinned} for {@code model:provider})
+ * @param policy how the candidates were ranked
  * @param stats where the relay reports what each attempt did
  * @param hedgeAfterMs the model's configured hedging delay, 0 when its requests are not hedged
  */
-public record Route(String model, String policy, List<Deployment> candidates, LiveStats stats, long hedgeAfterMs) {
+public record Route(String model, Policy policy, List<Deployment> candidates, LiveStats stats, long hedgeAfterMs) {
 
   public Route {
     candidates = List.copyOf(candidates);
@@ -28,7 +27,7 @@ public record Route(String model, String policy, List<Deployment> candidates, Li
    * Anything outside printable ASCII is percent-encoded, as a header value must be.
    */
   public String header() {
-    StringBuilder out = new StringBuilder("policy=").append(policy).append("; candidates=");
+    StringBuilder out = new StringBuilder("policy=").append(policy.wireName()).append("; candidates=");
     for (int i = 0; i < candidates.size(); i++) {
       if (i > 0) out.append(',');
       Deployment d = candidates.get(i);

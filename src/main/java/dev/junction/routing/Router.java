@@ -12,7 +12,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 
 /**
  * Resolves the model a client asked for into ranked candidates. The model string carries the choice:
@@ -23,30 +25,30 @@ import java.util.Set;
  */
 public final class Router {
 
-  static final Set<String> POLICIES = Set.of("fastest", "cheapest", "preferred");
-
   /** One model the request names, and the deployments and policy that go with how it was named. */
-  private record Target(String id, List<Deployment> deployments, String policy, long hedgeAfterMs) {}
+  private record Target(String id, List<Deployment> deployments, Policy policy, long hedgeAfterMs) {}
 
   private final Catalog catalog;
-  private final String defaultPolicy;
+  private final Policy defaultPolicy;
   private final LiveStats stats;
   private final Ranking ranking;
 
-  public Router(Catalog catalog, String defaultPolicy) {
-    this(catalog, defaultPolicy, new LiveStats(), true);
-  }
-
-  /** @param cacheAffinity keep requests with one affinity key on one deployment among equals */
+  /**
+   * @param defaultPolicy one of {@link Policy#names()}, as validated by the config
+   * @param cacheAffinity keep requests with one affinity key on one deployment among equals
+   */
   public Router(Catalog catalog, String defaultPolicy, LiveStats stats, boolean cacheAffinity) {
-    this.catalog = catalog;
-    this.defaultPolicy = defaultPolicy;
-    this.stats = stats;
-    this.ranking = new Ranking(stats, cacheAffinity);
+    this(catalog, defaultPolicy, stats, cacheAffinity, ThreadLocalRandom::current);
   }
 
-  public LiveStats stats() {
-    return stats;
+  /** @param random breaks ties among equal deployments; seeded in tests so that choices repeat */
+  Router(Catalog catalog, String defaultPolicy, LiveStats stats, boolean cacheAffinity,
+      Supplier<RandomGenerator> random) {
+    this.catalog = catalog;
+    this.defaultPolicy = Policy.named(defaultPolicy)
+        .orElseThrow(() -> new IllegalArgumentException("Unknown policy " + defaultPolicy + "; one of " + Policy.names()));
+    this.stats = stats;
+    this.ranking = new Ranking(stats, cacheAffinity, random);
   }
 
   /**
@@ -64,7 +66,7 @@ public final class Router {
     Eligibility eligibility = new Eligibility(request);
     LinkedHashSet<Deployment> candidates = new LinkedHashSet<>();
     for (Target target : targets) {
-      String policy = policy(target, prefs);
+      Policy policy = policy(target, prefs);
       candidates.addAll(ordered(ranking.rank(request, eligibility.filter(target.deployments()), policy), prefs));
     }
     Target first = targets.getFirst();
@@ -75,15 +77,8 @@ public final class Router {
   }
 
   /** {@code provider.sort} overrides the model's policy, as on OpenRouter. */
-  private static String policy(Target target, ProviderPreferences prefs) {
-    if (prefs.sort() == null) {
-      return target.policy();
-    }
-    return switch (prefs.sort()) {
-      case "price" -> "cheapest";
-      case "throughput" -> "throughput";
-      default -> "latency";
-    };
+  private static Policy policy(Target target, ProviderPreferences prefs) {
+    return prefs.sort() == null ? target.policy() : Policy.ofSort(prefs.sort());
   }
 
   /** {@code provider.order}: the named providers first, in that order; the others after them. */
@@ -111,8 +106,9 @@ public final class Router {
     String base = asked.substring(0, colon);
     String suffix = asked.substring(colon + 1);
     Optional<CatalogModel> model = catalog.find(base);
-    if (model.isPresent() && POLICIES.contains(suffix)) {
-      return new Target(model.get().id(), model.get().deployments(), suffix, model.get().hedgeAfterMs());
+    Optional<Policy> named = Policy.named(suffix);
+    if (model.isPresent() && named.isPresent()) {
+      return new Target(model.get().id(), model.get().deployments(), named.get(), model.get().hedgeAfterMs());
     }
     Optional<Provider> provider = catalog.provider(suffix);
     if (provider.isEmpty()) {
@@ -130,7 +126,7 @@ public final class Router {
   private static Target pin(String base, Optional<CatalogModel> model, Provider provider, String param) {
     if (model.isEmpty()) {
       // A model the catalog does not list, sent as-is to a provider the gateway knows: unpriced.
-      return new Target(base, List.of(new Deployment(provider, base, Pricing.UNPRICED)), "pinned", 0);
+      return new Target(base, List.of(new Deployment(provider, base, Pricing.UNPRICED)), Policy.PINNED, 0);
     }
     List<Deployment> pinned =
         model.get().deployments().stream().filter(d -> d.provider() == provider).toList();
@@ -139,6 +135,6 @@ public final class Router {
           param,
           "The model `" + base + "` is not served by provider `" + provider.name() + "` on this gateway.");
     }
-    return new Target(model.get().id(), pinned, "pinned", model.get().hedgeAfterMs());
+    return new Target(model.get().id(), pinned, Policy.PINNED, model.get().hedgeAfterMs());
   }
 }

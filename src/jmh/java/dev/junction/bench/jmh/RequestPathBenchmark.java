@@ -70,7 +70,7 @@ public class RequestPathBenchmark {
               - { provider: b, model: m-b, input_price: 0.5, output_price: 1.0 }
               - { provider: c, model: m-c, input_price: 0.7, output_price: 1.4 }
         """);
-    router = new Router(Catalog.of(ConfigLoader.load(config, Map.of())), "fastest");
+    router = new Router(Catalog.of(ConfigLoader.load(config, Map.of())), "fastest", new LiveStats(), true);
     // A scanner that never sees an end marker keeps scanning content events.
     scanner = new SseScanner(true);
   }
