@@ -326,7 +326,10 @@ public final class Simulator implements AutoCloseable {
         String role = "{\"id\":\"chatcmpl-echo\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,"
             + "\"delta\":{\"role\":\"assistant\",\"content\":\"Echo\"},\"finish_reason\":null}]}";
         response.setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream")
-            .end("data: " + role + "\n\ndata: " + Json.MAPPER.writeValueAsString(root) + "\n\n");
+            .write("data: " + role + "\n\n");
+        // Apart, so that the client has the content (its commit point) before the error.
+        String error = "data: " + Json.MAPPER.writeValueAsString(root) + "\n\n";
+        vertx.setTimer(fault.dripMs() > 0 ? fault.dripMs() : 20, t -> response.end(error));
         return;
       }
       int status = fault.status() == 0 ? 400 : fault.status();
