@@ -68,7 +68,7 @@ final class ServeCommand implements Callable<Integer> {
   private static void banner(PrintStream out, JunctionConfig config, Gateway gateway) {
     out.println("Junction is serving the OpenAI API at " + gateway.baseUrl());
     out.println("  config:    " + config.source().map(Path::toString).orElse("none (defaults and environment)"));
-    out.println("  ledger:    " + config.database().url());
+    out.println("  ledger:    " + config.database().printableUrl());
     out.println("  auth:      " + (config.server().masterKey().isPresent()
         ? "master key required (Authorization: Bearer <key>)"
         : "none: unauthenticated, listening on 127.0.0.1 only (set server.master_key to open it up)"));

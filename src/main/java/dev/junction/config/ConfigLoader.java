@@ -32,6 +32,7 @@ import java.util.Optional;
  *   max_body_bytes: 10485760 # largest request body accepted, integer >= 1 (default 10 MiB)
  *   default_policy: fastest  # fastest | cheapest | preferred
  *   cache_affinity: true     # keep a prompt prefix / prompt_cache_key / user on one deployment
+ *   access_log: off          # off | stdout | a file path: one JSON line per request
  * database:
  *   url: jdbc:sqlite:junction.db   # or jdbc:postgresql://host:5432/db
  *   user: junction           # optional

@@ -10,6 +10,8 @@ import dev.junction.config.JunctionConfig.TimeoutConfig;
 import dev.junction.config.YamlNode.Entry;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
@@ -35,7 +37,7 @@ final class ConfigReader {
   static final List<String> ROOT_KEYS =
       List.of("server", "database", "redis", "ledger", "catalog", "providers", "models");
   static final List<String> SERVER_KEYS = List.of("host", "port", "master_key", "max_body_bytes", "default_policy",
-      "cache_affinity", "max_attempts", "request_timeout_ms", "drain_timeout_ms", "metrics_public");
+      "cache_affinity", "max_attempts", "request_timeout_ms", "drain_timeout_ms", "metrics_public", "access_log");
   static final List<String> CATALOG_KEYS = List.of("bundled");
   static final List<String> CATALOG_FILE_KEYS = List.of("models");
   static final List<String> DATABASE_KEYS = List.of("url", "user", "password");
@@ -85,6 +87,10 @@ final class ConfigReader {
     this.problems = problems;
     this.fields = new Fields(env, problems);
     this.catalogFile = catalogFile;
+    // ${GROQ_API_KEY} written under a key that is not secret (kind, provider) must not print it either.
+    env.forEach((name, value) -> {
+      if (Secrets.isSecretName(name)) problems.secret(value);
+    });
   }
 
   /**
@@ -138,7 +144,32 @@ final class ConfigReader {
     long drain = s.integer("drain_timeout_ms", 0, Long.MAX_VALUE).orElse(ServerConfig.DEFAULT_DRAIN_TIMEOUT_MS);
     boolean metricsPublic = s.bool("metrics_public").orElse(false);
     return new ServerConfig(bindHost(host, masterKey), (int) port, masterKey, maxBody, policy, affinity,
-        (int) attempts, timeout, drain, metricsPublic);
+        (int) attempts, timeout, drain, metricsPublic, accessLog(s));
+  }
+
+  /** off, stdout, or a file whose directory exists (relative paths from the working directory). */
+  private static String accessLog(Section s) {
+    Value<String> target = s.string("access_log");
+    if (!target.present()) {
+      return ServerConfig.ACCESS_LOG_OFF;
+    }
+    String value = target.value();
+    if (value.equals(ServerConfig.ACCESS_LOG_OFF) || value.equals(ServerConfig.ACCESS_LOG_STDOUT)) {
+      return value;
+    }
+    Path file;
+    try {
+      file = Path.of(value).toAbsolutePath();
+    } catch (InvalidPathException e) {
+      s.problem("access_log", "expected off, stdout or a file path, got \"" + value + "\"");
+      return ServerConfig.ACCESS_LOG_OFF;
+    }
+    if (Files.isDirectory(file)) {
+      s.problem("access_log", "\"" + value + "\" is a directory; name a file in it, e.g. " + file.resolve("access.log"));
+    } else if (file.getParent() == null || !Files.isDirectory(file.getParent())) {
+      s.problem("access_log", "the directory of \"" + value + "\" does not exist");
+    }
+    return value;
   }
 
   /**
@@ -261,12 +292,23 @@ final class ConfigReader {
       if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) {
         return uri.getRawQuery() == null && uri.getRawFragment() == null
             ? Optional.empty()
-            : Optional.of("must not have a query or fragment, got \"" + url + "\"");
+            : Optional.of("must not have a query or fragment (credentials belong in api_key or headers), got \""
+                + withoutQuery(url) + "…\"");
       }
     } catch (URISyntaxException e) {
       // reported below
     }
-    return Optional.of("must be an http:// or https:// URL with a host, got \"" + url + "\"");
+    return Optional.of("must be an http:// or https:// URL with a host, got \"" + withoutQuery(url) + "\"");
+  }
+
+  /** A query (?key=…) is where URLs carry credentials: it is never echoed. */
+  private static String withoutQuery(String url) {
+    int cut = url.length();
+    for (char c : new char[] {'?', '#'}) {
+      int i = url.indexOf(c);
+      if (i >= 0) cut = Math.min(cut, i);
+    }
+    return url.substring(0, cut);
   }
 
   private Map<String, String> headers(Section s) {

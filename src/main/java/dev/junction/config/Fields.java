@@ -45,6 +45,9 @@ final class Fields {
       return Value.failed();
     }
     String value = resolved.value().value();
+    if (secret) {
+      problems.secret(value);
+    }
     return value.isEmpty() ? Value.missing() : Value.of(value);
   }
 

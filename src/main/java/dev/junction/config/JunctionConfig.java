@@ -47,24 +47,29 @@ public record JunctionConfig(
    * @param drainTimeoutMs how long shutdown lets in-flight requests finish before cancelling them
    * @param metricsPublic whether {@code GET /metrics} is served without the master key (scrapers
    *     often have none); the metrics carry no secrets either way
+   * @param accessLog where one JSON line per finished request goes: {@value #ACCESS_LOG_OFF},
+   *     {@value #ACCESS_LOG_STDOUT}, or a file path (appended to)
    */
   public record ServerConfig(
       String host, int port, Optional<String> masterKey, long maxBodyBytes, String defaultPolicy,
-      boolean cacheAffinity, int maxAttempts, long requestTimeoutMs, long drainTimeoutMs, boolean metricsPublic) {
+      boolean cacheAffinity, int maxAttempts, long requestTimeoutMs, long drainTimeoutMs, boolean metricsPublic,
+      String accessLog) {
 
     public static final int DEFAULT_MAX_ATTEMPTS = 5;
     public static final long DEFAULT_REQUEST_TIMEOUT_MS = 600_000;
     public static final long DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
+    public static final String ACCESS_LOG_OFF = "off";
+    public static final String ACCESS_LOG_STDOUT = "stdout";
 
     /** Defaults for everything but where to listen and what to accept. */
     public ServerConfig(String host, int port, Optional<String> masterKey, long maxBodyBytes, String defaultPolicy) {
       this(host, port, masterKey, maxBodyBytes, defaultPolicy, true, DEFAULT_MAX_ATTEMPTS,
-          DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_DRAIN_TIMEOUT_MS, false);
+          DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_DRAIN_TIMEOUT_MS, false, ACCESS_LOG_OFF);
     }
 
     public ServerConfig withPort(int value) {
       return new ServerConfig(host, value, masterKey, maxBodyBytes, defaultPolicy, cacheAffinity, maxAttempts,
-          requestTimeoutMs, drainTimeoutMs, metricsPublic);
+          requestTimeoutMs, drainTimeoutMs, metricsPublic, accessLog);
     }
 
     @Override
@@ -73,18 +78,29 @@ public record JunctionConfig(
           + ", maxBodyBytes=" + maxBodyBytes + ", defaultPolicy=" + defaultPolicy
           + ", cacheAffinity=" + cacheAffinity + ", maxAttempts=" + maxAttempts
           + ", requestTimeoutMs=" + requestTimeoutMs + ", drainTimeoutMs=" + drainTimeoutMs
-          + ", metricsPublic=" + metricsPublic + "]";
+          + ", metricsPublic=" + metricsPublic + ", accessLog=" + accessLog + "]";
     }
   }
 
   /** @param url a JDBC URL: {@code jdbc:sqlite:…} (default) or {@code jdbc:postgresql://…} */
   public record DatabaseConfig(String url, Optional<String> user, Optional<String> password) {
-    /** The URL is printed without its query, where JDBC drivers accept credentials. */
+    /**
+     * The URL as it may be printed: without its query, where JDBC drivers accept credentials, and
+     * without a {@code user:password@}.
+     */
+    public String printableUrl() {
+      int query = url.indexOf('?');
+      String shown = query < 0 ? url : url.substring(0, query) + "?" + HIDDEN;
+      int scheme = shown.indexOf("://");
+      int at = scheme < 0 ? -1 : shown.indexOf('@', scheme);
+      int path = scheme < 0 ? -1 : shown.indexOf('/', scheme + 3);
+      return at > 0 && (path < 0 || at < path) ? shown.substring(0, scheme + 3) + HIDDEN + shown.substring(at) : shown;
+    }
+
     @Override
     public String toString() {
-      int query = url.indexOf('?');
-      return "DatabaseConfig[url=" + (query < 0 ? url : url.substring(0, query) + "?" + HIDDEN)
-          + ", user=" + user.orElse("none") + ", password=" + hidden(password) + "]";
+      return "DatabaseConfig[url=" + printableUrl() + ", user=" + user.orElse("none") + ", password="
+          + hidden(password) + "]";
     }
   }
 

@@ -15,10 +15,17 @@ final class Problems {
 
   private final String source;
   private final List<Problem> problems = new ArrayList<>();
+  /** Secret values read so far: a value can reach a message by another key than its own. */
+  private final Secrets secrets = new Secrets();
 
   /** @param source how the user names where the configuration came from: a file path, or "environment" */
   Problems(String source) {
     this.source = source;
+  }
+
+  /** A value that must not appear in any problem, whichever key it shows up under. */
+  void secret(String value) {
+    secrets.register(value);
   }
 
   void add(int line, String path, String message) {
@@ -55,6 +62,6 @@ final class Problems {
     if (!p.path().isEmpty()) {
       out.append(p.path()).append(": ");
     }
-    return out.append(p.message()).toString();
+    return secrets.redact(out.append(p.message()).toString());
   }
 }

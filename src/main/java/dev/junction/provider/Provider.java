@@ -19,7 +19,9 @@ import java.util.Set;
  * One configured upstream account of the OpenAI wire family: where requests go, how they are signed,
  * and how a client body is adapted to what this provider accepts.
  *
- * <p>Holds the provider's credential; nothing here ever puts it in a message or a log line.
+ * <p>Holds the provider's credential; nothing here ever puts it in a message or a log line. Text
+ * that comes back from the provider is cleaned of it (and of every other configured secret) by
+ * {@link dev.junction.config.Secrets}, built from the same config.
  */
 public final class Provider {
 
@@ -36,7 +38,6 @@ public final class Provider {
   private final String host;
   private final int port;
   private final String basePath;
-  private final String credential;
   /** The credential, the profile's headers, then the configured ones, encoded once; later ones win. */
   private final List<Map.Entry<CharSequence, CharSequence>> signing;
   private final TimeoutConfig timeouts;
@@ -51,7 +52,7 @@ public final class Provider {
     this.port = uri.getPort() > 0 ? uri.getPort() : ssl ? 443 : 80;
     String path = uri.getRawPath() == null ? "" : uri.getRawPath();
     this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-    this.credential = config.apiKey().filter(k -> !k.isEmpty()).map(k -> profile.authPrefix() + k).orElse(null);
+    String credential = config.apiKey().filter(k -> !k.isEmpty()).map(k -> profile.authPrefix() + k).orElse(null);
     List<Map.Entry<CharSequence, CharSequence>> signing = new ArrayList<>();
     if (credential != null) {
       signing.add(encoded(profile.authHeader(), credential));
@@ -117,15 +118,6 @@ public final class Provider {
         .setURI(basePath + endpoint.path())
         .setHeaders(h)
         .setConnectTimeout(timeouts.connectMs());
-  }
-
-  /** Removes this provider's credential from text that came back from it. */
-  public String scrub(String text) {
-    if (text == null || credential == null) {
-      return text;
-    }
-    String key = credential.substring(profile.authPrefix().length());
-    return key.length() < 4 ? text : text.replace(key, "<redacted>");
   }
 
   @Override

@@ -6,6 +6,7 @@ import dev.junction.api.ResponseReader;
 import dev.junction.api.SseScanner;
 import dev.junction.api.Usage;
 import dev.junction.catalog.Deployment;
+import dev.junction.config.Secrets;
 import dev.junction.provider.Provider;
 import dev.junction.routing.LiveStats;
 import io.vertx.core.AsyncResult;
@@ -15,6 +16,9 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerResponse;
 import java.net.ConnectException;
+import java.nio.charset.StandardCharsets;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
@@ -27,6 +31,7 @@ final class Attempt {
   private final Vertx vertx;
   private final Deployment deployment;
   private final Provider provider;
+  private final Secrets secrets;
   private final boolean permitted;
   private LiveStats.Probe probe;
   private Exchange.Try tried;
@@ -58,6 +63,7 @@ final class Attempt {
     this.vertx = relay.vertx;
     this.deployment = deployment;
     this.provider = deployment.provider();
+    this.secrets = exchange.secrets;
   }
 
   Deployment deployment() {
@@ -180,24 +186,50 @@ final class Attempt {
     lastDataNanos = System.nanoTime();
   }
 
+  /**
+   * The provider's error, passed on. A provider may echo what it was sent, credentials included, in
+   * any field of its error or in its headers: the whole body is redacted before it is read (so that
+   * cutting a long text cannot leave part of a secret), every field after (JSON escapes hide a
+   * secret from the first pass), and only a well-formed {@code Retry-After} is passed on.
+   */
   private void refused(HttpClientResponse response, Buffer body) {
     if (over) return;
     int status = response.statusCode();
-    ResponseReader.UpstreamError error = ResponseReader.error(body.getBytes());
-    String said = provider.scrub(error.message());
+    String raw = body.toString(StandardCharsets.UTF_8);
+    String clean = secrets.redact(raw);
+    ResponseReader.UpstreamError error = ResponseReader.error(clean == raw ? body.getBytes() : clean.getBytes(StandardCharsets.UTF_8));
+    String said = secrets.redact(error.message());
+    String param = secrets.redact(error.param());
+    String code = secrets.redact(error.code());
     String from = "Provider " + provider.name() + " answered " + status;
     String reason = said == null ? from + "." : from + ": " + said;
     switch (status) {
-      case 400, 413, 422 -> stop(ApiError.upstreamClientError(status, provider.scrub(said == null ? reason : said),
-          error.param(), error.code()));
-      case 429 -> retry(ApiError.rateLimited(reason, response.getHeader("retry-after")));
+      case 400, 413, 422 -> stop(ApiError.upstreamClientError(status, said == null ? reason : said, param, code));
+      case 429 -> retry(ApiError.rateLimited(reason, retryAfter(response.getHeader("retry-after"))));
       case 401, 403 -> moveOn(ApiError.badGateway(
           "Provider " + provider.name() + " refused the gateway's credentials (" + status + ")."));
-      case 404 -> moveOn(ApiError.upstreamClientError(404, reason, error.param(), error.code()));
+      case 404 -> moveOn(ApiError.upstreamClientError(404, reason, param, code));
       case 503, 529 -> retry(ApiError.unavailable(reason));
       case 504, 408 -> moveOn(ApiError.timeout(reason));
       case 500, 502 -> retry(ApiError.badGateway(reason));
       default -> moveOn(ApiError.badGateway(reason));
+    }
+  }
+
+  /** A Retry-After of delay-seconds or an HTTP date, as sent; anything else is not passed on. */
+  private static String retryAfter(String value) {
+    if (value == null) {
+      return null;
+    }
+    String v = value.strip();
+    if (!v.isEmpty() && v.length() <= 10 && v.chars().allMatch(Character::isDigit)) {
+      return v;
+    }
+    try {
+      DateTimeFormatter.RFC_1123_DATE_TIME.parse(v);
+      return v;
+    } catch (DateTimeParseException e) {
+      return null;
     }
   }
 

@@ -5,17 +5,18 @@ import dev.junction.api.ApiError;
 import dev.junction.api.Endpoint;
 import dev.junction.api.Usage;
 import dev.junction.catalog.Deployment;
-import dev.junction.ledger.Ledger;
+import dev.junction.config.Secrets;
 import dev.junction.ledger.LedgerRecord.Status;
 import dev.junction.ledger.LedgerRecord;
-import dev.junction.observe.GatewayMetrics;
 import dev.junction.observe.RequestClock;
 import dev.junction.routing.Route;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.net.SocketAddress;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -26,7 +27,8 @@ import tools.jackson.core.io.JsonStringEncoder;
 /**
  * One client request from acceptance to its ledger record: what the client gets, and the single
  * record it leaves. Every way a request can end goes through {@link #finish}, which writes that
- * record exactly once.
+ * record exactly once, with every configured secret redacted from its error and attempt log, and
+ * reports it to the metrics, the access log and, when it failed, the failure log.
  *
  * <p>Confined to the request's event loop.
  */
@@ -40,13 +42,15 @@ final class Exchange {
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
   private static final CharSequence EVENT_STREAM = HttpHeaders.createOptimized("text/event-stream; charset=utf-8");
   private static final CharSequence NO_CACHE = HttpHeaders.createOptimized("no-cache");
+  /** Who called, for the access log: the master key's holder, or anyone when no key is set. */
 
   final String id;
   final Endpoint endpoint;
   final Principal principal;
+  private final HttpServerRequest request;
   private final HttpServerResponse response;
-  private final Ledger ledger;
-  private final GatewayMetrics metrics;
+  private final Reporting reporting;
+  final Secrets secrets;
   private final RequestClock clock = new RequestClock();
   private final Instant createdAt = Instant.now();
   private final long startNanos = System.nanoTime();
@@ -68,14 +72,14 @@ final class Exchange {
   private String cancelReason = "the client closed the connection";
   private final Context context = Vertx.currentContext();
 
-  private Exchange(
-      Endpoint endpoint, Principal principal, HttpServerResponse response, Ledger ledger, GatewayMetrics metrics) {
+  private Exchange(Endpoint endpoint, Principal principal, HttpServerRequest request, Reporting reporting) {
     this.id = newId();
     this.endpoint = endpoint;
     this.principal = principal;
-    this.response = response;
-    this.ledger = ledger;
-    this.metrics = metrics;
+    this.request = request;
+    this.response = request.response();
+    this.reporting = reporting;
+    this.secrets = reporting.secrets();
     response.putHeader(REQUEST_ID, id);
     response.closeHandler(v -> cancelled());
   }
@@ -85,15 +89,16 @@ final class Exchange {
    *
    * @return the exchange, or null when the request was refused (already answered with 503)
    */
-  static Exchange accept(
-      Endpoint endpoint, Principal principal, HttpServerResponse response, Ledger ledger, GatewayMetrics metrics) {
-    if (!ledger.admit()) {
+  static Exchange accept(Endpoint endpoint, Principal principal, HttpServerRequest request, Reporting reporting) {
+    if (!reporting.ledger().admit()) {
+      String id = newId();
+      reporting.failures().saturated(id);
       ApiError busy = ApiError.unavailable("The gateway is saturated; retry shortly.");
-      response.setStatusCode(503).putHeader("retry-after", "1").putHeader(HttpHeaders.CONTENT_TYPE, JSON)
-          .end(Buffer.buffer(busy.toJson()));
+      request.response().setStatusCode(503).putHeader(REQUEST_ID, id).putHeader("retry-after", "1")
+          .putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(Buffer.buffer(busy.toJson()));
       return null;
     }
-    return new Exchange(endpoint, principal, response, ledger, metrics);
+    return new Exchange(endpoint, principal, request, reporting);
   }
 
   /**
@@ -102,7 +107,7 @@ final class Exchange {
    * random ones made the database read and rewrite a page per record once it outgrew its cache,
    * which cost the ledger writer three times the CPU.
    */
-  private static String newId() {
+  static String newId() {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     HexFormat hex = HexFormat.of();
     return new StringBuilder(36).append("req_")
@@ -189,7 +194,7 @@ final class Exchange {
   void attemptEnded(Try attempt, int upstreamStatus, String error) {
     attempt.status = upstreamStatus;
     attempt.latencyMs = (System.nanoTime() - attempt.startNanos) / 1_000_000;
-    attempt.error = error;
+    attempt.error = secrets.redact(error);
   }
 
   /** This attempt reached its commit point first: the response and the record name its deployment. */
@@ -358,7 +363,8 @@ final class Exchange {
     onFinish.run();
     long now = System.nanoTime();
     double cost = (deployment == null ? 0 : deployment.pricing().cost(usage)) + hedgeCost;
-    ledger.append(new LedgerRecord(
+    String reason = secrets.redact(error);
+    LedgerRecord record = new LedgerRecord(
         id,
         createdAt,
         endpoint.ledgerName(),
@@ -375,9 +381,27 @@ final class Exchange {
         cost,
         (now - startNanos) / 1_000_000,
         firstByteNanos < 0 ? -1 : (firstByteNanos - startNanos) / 1_000_000,
-        error,
-        attemptLog()));
-    metrics.record(endpoint, deployment == null ? null : deployment.provider().name(),
-        deployment == null ? null : deployment.model(), httpStatus, clock);
+        reason,
+        attemptLog());
+    // Reporting must not keep the client from its answer: each part fails alone, and is logged.
+    try {
+      reporting.ledger().append(record);
+    } catch (RuntimeException e) {
+      reporting.failures().internal(id, "writing the ledger record", e);
+    }
+    try {
+      reporting.metrics().record(endpoint, record.provider(), record.providerModel(), httpStatus, clock);
+    } catch (RuntimeException e) {
+      reporting.failures().internal(id, "recording metrics", e);
+    }
+    if (reporting.accessLog().enabled()) {
+      SocketAddress client = request.remoteAddress();
+      reporting.accessLog().log(record, principal == null ? null : principal.name(), client == null ? null : client.hostAddress(),
+          request.method().name(), request.path());
+    }
+    // A 500 is logged where it is thrown, with its stack trace.
+    if (httpStatus > 500 || status == Status.PARTIAL) {
+      reporting.failures().upstream(id, httpStatus, reason);
+    }
   }
 }

@@ -4,6 +4,7 @@ import dev.junction.account.Authenticator;
 import dev.junction.catalog.Catalog;
 import dev.junction.catalog.Deployment;
 import dev.junction.config.JunctionConfig;
+import dev.junction.config.Secrets;
 import dev.junction.ledger.Ledger;
 import dev.junction.observe.GatewayMetrics;
 import dev.junction.routing.FleetStats;
@@ -41,6 +42,8 @@ public final class Gateway implements AutoCloseable {
   private final RedisLink redis;
   private final DeploymentHealth health;
   private final ProxyPipeline pipeline;
+  private final FailureLog failures;
+  private final AccessLog accessLog;
   private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
   private final JunctionConfig config;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -52,6 +55,10 @@ public final class Gateway implements AutoCloseable {
     this.ledger = ledger;
     this.metrics = metrics;
     this.catalog = Catalog.of(config);
+    this.failures = new FailureLog(Secrets.of(config));
+    this.accessLog = AccessLog.open(config.server().accessLog(), failures.secrets());
+    // A callback that throws on an event loop would otherwise be logged by Vert.x, unredacted.
+    vertx.exceptionHandler(e -> failures.internal("(unknown)", "an event-loop task", e));
     this.stats = new LiveStats();
     // With Redis, replicas share what they measure and which deployments they set aside.
     this.redis = config.redisUrl().map(RedisLink::new).orElse(null);
@@ -69,8 +76,7 @@ public final class Gateway implements AutoCloseable {
     this.pipeline = new ProxyPipeline(
         new Authenticator(config.server().masterKey()),
         new Router(catalog, config.server().defaultPolicy(), stats, config.server().cacheAffinity()),
-        ledger,
-        metrics,
+        new Reporting(ledger, metrics, accessLog, failures),
         new Upstreams(vertx),
         vertx,
         config.server().maxAttempts(),
@@ -124,6 +130,7 @@ public final class Gateway implements AutoCloseable {
     } catch (RuntimeException e) {
       if (gateway != null) {
         gateway.closeRedis();
+        gateway.accessLog.close();
       }
       if (ledger != null) {
         ledger.close();
@@ -150,7 +157,7 @@ public final class Gateway implements AutoCloseable {
       @Override
       public Future<?> start() {
         var router = Routes.of(vertx, pipeline, models, auth, ledger, config.server().maxBodyBytes(), metrics,
-            config.server().metricsPublic());
+            config.server().metricsPublic(), failures);
         return vertx.createHttpServer(options).requestHandler(router).listen()
             .onSuccess(server -> {
               bound.set(server.actualPort());
@@ -220,6 +227,7 @@ public final class Gateway implements AutoCloseable {
     }
     closeRedis();
     vertx.close().await();
+    accessLog.close();
     ledger.close();
     metrics.close();
   }

@@ -6,8 +6,6 @@ import dev.junction.api.ApiError;
 import dev.junction.api.Endpoint;
 import dev.junction.api.InspectedRequest;
 import dev.junction.api.RequestInspector;
-import dev.junction.ledger.Ledger;
-import dev.junction.observe.GatewayMetrics;
 import dev.junction.routing.Route;
 import dev.junction.routing.Router;
 import io.vertx.core.Vertx;
@@ -39,8 +37,7 @@ final class ProxyPipeline {
 
   private final Authenticator authenticator;
   private final Router router;
-  private final Ledger ledger;
-  private final GatewayMetrics metrics;
+  private final Reporting reporting;
   private final Upstreams upstreams;
   private final Vertx vertx;
   private final int maxAttempts;
@@ -49,13 +46,12 @@ final class ProxyPipeline {
   private final Set<Exchange> inFlight = ConcurrentHashMap.newKeySet();
   private volatile boolean draining;
 
-  ProxyPipeline(Authenticator authenticator, Router router, Ledger ledger, GatewayMetrics metrics, Upstreams upstreams,
+  ProxyPipeline(Authenticator authenticator, Router router, Reporting reporting, Upstreams upstreams,
       Vertx vertx, int maxAttempts, long maxTimeoutMs, DeploymentHealth health) {
     this.health = health;
     this.authenticator = authenticator;
     this.router = router;
-    this.ledger = ledger;
-    this.metrics = metrics;
+    this.reporting = reporting;
     this.upstreams = upstreams;
     this.vertx = vertx;
     this.maxAttempts = maxAttempts;
@@ -68,7 +64,7 @@ final class ProxyPipeline {
       ctx.put(PRINCIPAL, authenticator.authenticate(
           ctx.request().getHeader(HttpHeaders.AUTHORIZATION), ctx.request().getHeader(API_KEY)));
     } catch (ApiError error) {
-      metrics.unauthenticated(endpoint);
+      reporting.metrics().unauthenticated(endpoint);
       Routes.error(ctx, error);
       return;
     }
@@ -77,7 +73,7 @@ final class ProxyPipeline {
 
   void handle(RoutingContext ctx, Endpoint endpoint) {
     Principal principal = ctx.get(PRINCIPAL);
-    Exchange exchange = Exchange.accept(endpoint, principal, ctx.response(), ledger, metrics);
+    Exchange exchange = Exchange.accept(endpoint, principal, ctx.request(), reporting);
     if (exchange == null) {
       return;
     }
@@ -101,6 +97,10 @@ final class ProxyPipeline {
           health).start();
     } catch (ApiError error) {
       exchange.fail(error);
+    } catch (RuntimeException e) {
+      // A bug, not the client's doing: logged once here, and the request still ends with its record.
+      reporting.failures().internal(exchange.id, ctx.request().method() + " " + ctx.request().path(), e);
+      exchange.fail(ApiError.internal("The gateway failed to handle this request."));
     }
   }
 
@@ -161,7 +161,7 @@ final class ProxyPipeline {
 
   /** A request refused before its body could be read (too large): it still leaves its record. */
   void refuse(RoutingContext ctx, Endpoint endpoint, ApiError error) {
-    Exchange exchange = Exchange.accept(endpoint, ctx.get(PRINCIPAL), ctx.response(), ledger, metrics);
+    Exchange exchange = Exchange.accept(endpoint, ctx.get(PRINCIPAL), ctx.request(), reporting);
     if (exchange != null) {
       exchange.fail(error);
     }

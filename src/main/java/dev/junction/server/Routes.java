@@ -27,7 +27,7 @@ final class Routes {
   private Routes() {}
 
   static Router of(Vertx vertx, ProxyPipeline pipeline, ModelsApi models, Authenticator auth, Ledger ledger,
-      long maxBody, GatewayMetrics metrics, boolean metricsPublic) {
+      long maxBody, GatewayMetrics metrics, boolean metricsPublic, FailureLog failures) {
     Router router = Router.router(vertx);
     router.get("/healthz").handler(ctx -> json(ctx, LIVE));
     // Not ready while records cannot be written: a load balancer should send requests elsewhere.
@@ -62,8 +62,24 @@ final class Routes {
     router.errorHandler(404, ctx -> error(ctx, ApiError.notFound("Unknown request URL: " + ctx.request().path() + ".")));
     router.errorHandler(405, ctx -> error(ctx, ApiError.methodNotAllowed(
         ctx.request().method().name(), ctx.request().path())));
-    router.errorHandler(500, ctx -> error(ctx, ApiError.internal("The gateway failed to handle this request.")));
+    router.errorHandler(500, ctx -> internalError(ctx, failures));
     return router;
+  }
+
+  /**
+   * A handler threw (a failed scrape, a bug): logged once with a request id that the client also
+   * gets, so that a report can be matched with its stack trace.
+   */
+  private static void internalError(RoutingContext ctx, FailureLog failures) {
+    String id = ctx.response().headers().get(Exchange.REQUEST_ID);
+    if (id == null) {
+      id = Exchange.newId();
+      if (!ctx.response().headWritten()) {
+        ctx.response().putHeader(Exchange.REQUEST_ID, id);
+      }
+    }
+    failures.internal(id, ctx.request().method() + " " + ctx.request().path(), ctx.failure());
+    error(ctx, ApiError.internal("The gateway failed to handle this request."));
   }
 
   private static void proxy(

@@ -15,11 +15,14 @@ import java.util.Locale;
  * @param malformed send a 200 whose body, or first event, is not JSON
  * @param noDone end the stream cleanly but without {@code data: [DONE]}
  * @param reset close the connection without any response
+ * @param echo reflect the request, headers and body, in the error (like providers that quote what
+ *     they were sent): a status's error body (400 when no status is given), or on a stream without a
+ *     status an error event after the first content event
  */
 record Fault(int status, String retryAfter, boolean hang, boolean hangAfterHeaders, long dripMs, int cutAfter,
-    boolean malformed, boolean noDone, boolean reset) {
+    boolean malformed, boolean noDone, boolean reset, boolean echo) {
 
-  static final Fault NONE = new Fault(0, null, false, false, 0, 0, false, false, false);
+  static final Fault NONE = new Fault(0, null, false, false, 0, 0, false, false, false, false);
 
   static final String MODEL_PREFIX = "fault:";
 
@@ -34,6 +37,7 @@ record Fault(int status, String retryAfter, boolean hang, boolean hangAfterHeade
     boolean malformed = false;
     boolean noDone = false;
     boolean reset = false;
+    boolean echo = false;
     for (String part : spec.split(",")) {
       String item = part.strip().toLowerCase(Locale.ROOT);
       int eq = item.indexOf('=');
@@ -49,12 +53,13 @@ record Fault(int status, String retryAfter, boolean hang, boolean hangAfterHeade
         case "malformed" -> malformed = true;
         case "no-done" -> noDone = true;
         case "reset" -> reset = true;
+        case "echo" -> echo = true;
         case "" -> {}
         default -> throw new IllegalArgumentException("unknown fault `" + item + "`; known: status=N, "
-            + "retry-after=S, hang, hang-after-headers, drip=MS, cut=N, malformed, no-done, reset");
+            + "retry-after=S, hang, hang-after-headers, drip=MS, cut=N, malformed, no-done, reset, echo");
       }
     }
-    return new Fault(status, retryAfter, hang, hangAfterHeaders, dripMs, cutAfter, malformed, noDone, reset);
+    return new Fault(status, retryAfter, hang, hangAfterHeaders, dripMs, cutAfter, malformed, noDone, reset, echo);
   }
 
   /** The fault a model id asks for, {@code fault:SPEC}, or null when it asks for none. */

@@ -240,6 +240,10 @@ public final class Simulator implements AutoCloseable {
     }
 
     private void answer(JsonNode json, Fault fault) {
+      if (fault.echo()) {
+        echo(json, fault);
+        return;
+      }
       if (fault.status() != 0) {
         if (fault.retryAfter() != null) {
           response.putHeader("retry-after", fault.retryAfter());
@@ -296,6 +300,43 @@ public final class Simulator implements AutoCloseable {
       } catch (Answer.BadRequest e) {
         refuse(e.param, e.getMessage());
       }
+    }
+
+    /**
+     * What a provider that quotes its request would send back, in every field it could: the message
+     * holds the headers and the body as received, {@code param} the headers as a query string
+     * (URL-encoded), {@code code} the Authorization header, and a 429's Retry-After that header too.
+     */
+    private void echo(JsonNode json, Fault fault) {
+      Map<String, String> headers = new TreeMap<>();
+      request.headers().forEach(h -> headers.put(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue()));
+      StringBuilder query = new StringBuilder();
+      headers.forEach((k, v) -> query.append(query.isEmpty() ? "" : "&")
+          .append(java.net.URLEncoder.encode(k, StandardCharsets.UTF_8)).append('=')
+          .append(java.net.URLEncoder.encode(v, StandardCharsets.UTF_8)));
+      String message = "Received " + request.method() + " " + request.path() + " with headers " + headers
+          + " and body " + body.toString(StandardCharsets.UTF_8);
+      String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+      boolean stream = json.path("stream").asBoolean(false) && !request.path().endsWith("/embeddings");
+      ObjectNode root = JsonNodeFactory.instance.objectNode();
+      root.putObject("error").put("message", message).put("type", "invalid_request_error")
+          .put("param", query.toString()).put("code", authorization);
+      finish(completed);
+      if (fault.status() == 0 && stream) {
+        String role = "{\"id\":\"chatcmpl-echo\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,"
+            + "\"delta\":{\"role\":\"assistant\",\"content\":\"Echo\"},\"finish_reason\":null}]}";
+        response.setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream")
+            .write("data: " + role + "\n\n");
+        // Apart, so that the client has the content (its commit point) before the error.
+        String error = "data: " + Json.MAPPER.writeValueAsString(root) + "\n\n";
+        vertx.setTimer(fault.dripMs() > 0 ? fault.dripMs() : 20, t -> response.end(error));
+        return;
+      }
+      int status = fault.status() == 0 ? 400 : fault.status();
+      if (status == 429 && authorization != null) {
+        response.putHeader("retry-after", authorization);
+      }
+      json(response, status, Json.MAPPER.writeValueAsBytes(root));
     }
 
     /** Streaming keeps its pace per token; a complete answer takes as long as its tokens would have. */

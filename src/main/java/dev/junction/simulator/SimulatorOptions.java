@@ -101,4 +101,14 @@ public record SimulatorOptions(
     return new SimulatorOptions(name, host, port, ttftMs, tokensPerSecond, jitterMs, models, defaultFault,
         faultRate, seed, apiKey, minTokens, blockTokens);
   }
+
+  /** The key is never printed, only whether there is one. */
+  @Override
+  public String toString() {
+    return "SimulatorOptions[name=" + name + ", host=" + host + ", port=" + port + ", ttftMs=" + ttftMs
+        + ", tokensPerSecond=" + tokensPerSecond + ", jitterMs=" + jitterMs + ", models=" + models
+        + ", defaultFault=" + defaultFault + ", faultRate=" + faultRate + ", seed=" + seed
+        + ", apiKey=" + (apiKey == null ? "none" : "<hidden>") + ", cacheMinTokens=" + cacheMinTokens
+        + ", cacheBlockTokens=" + cacheBlockTokens + "]";
+  }
 }

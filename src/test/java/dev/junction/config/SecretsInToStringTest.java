@@ -17,4 +17,17 @@ class SecretsInToStringTest {
         .contains("groq", "127.0.0.1/test")
         .doesNotContain("jk-master-secret-123456", "gsk_provider_secret_987654", "db-secret-555");
   }
+
+  @Test
+  void aDatabaseUrlsUserAndPasswordAreNotPrinted() {
+    JunctionConfig config = ConfigLoader.fromEnvironment(Map.of(
+        "JUNCTION_DATABASE_URL", "jdbc:postgresql://junction:db-secret-666@127.0.0.1/test"));
+    assertThat(config.toString()).contains("127.0.0.1/test").doesNotContain("db-secret-666");
+  }
+
+  @Test
+  void aSimulatorsKeyIsNotPrinted() {
+    assertThat(dev.junction.simulator.SimulatorOptions.defaults().withApiKey("sim-secret-777").toString())
+        .contains("apiKey=<hidden>").doesNotContain("sim-secret-777");
+  }
 }

@@ -273,6 +273,26 @@ class SimulatorTest {
   }
 
   @Test
+  void theEchoFaultQuotesTheRequestInEveryFieldOfItsError() {
+    Map<String, String> headers = Map.of("x-sim-fault", "echo,status=429", "authorization", "Bearer sk-echo/key+1",
+        "x-api-key", "hdr key+2");
+    var response = post(sim, "/chat/completions", hello(""), headers);
+    assertThat(response.statusCode()).isEqualTo(429);
+    JsonNode error = Json.MAPPER.readTree(response.body()).get("error");
+    assertThat(error.get("message").asString()).contains("x-api-key=hdr key+2", "say hello");
+    assertThat(error.get("param").asString()).contains("authorization=Bearer+sk-echo%2Fkey%2B1", "x-api-key=hdr+key%2B2");
+    assertThat(error.get("code").asString()).isEqualTo("Bearer sk-echo/key+1");
+    assertThat(response.headers().firstValue("retry-after")).hasValue("Bearer sk-echo/key+1");
+
+    var streamed = post(sim, "/chat/completions", hello(",\"stream\":true"), Map.of("x-sim-fault", "echo",
+        "x-api-key", "hdr-key-3"));
+    assertThat(streamed.statusCode()).isEqualTo(200);
+    List<JsonNode> events = events(streamed.body());
+    assertThat(events.getFirst().at("/choices/0/delta/content").asString()).isNotEmpty();
+    assertThat(events.getLast().at("/error/message").asString()).contains("x-api-key=hdr-key-3");
+  }
+
+  @Test
   void badRequestsAndUnknownFaultsAre400sInOpenAisFormat() {
     var noMessages = chat("{\"model\":\"m\"}");
     assertThat(noMessages.statusCode()).isEqualTo(400);

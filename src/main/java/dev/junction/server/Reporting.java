@@ -1,0 +1,16 @@
+package dev.junction.server;
+
+import dev.junction.config.Secrets;
+import dev.junction.ledger.Ledger;
+import dev.junction.observe.GatewayMetrics;
+
+/**
+ * Where a request is accounted for besides its response: its ledger record, its metrics, its
+ * access-log line and, when it failed, the failure log; and the secrets none of them may show.
+ */
+record Reporting(Ledger ledger, GatewayMetrics metrics, AccessLog accessLog, FailureLog failures) {
+
+  Secrets secrets() {
+    return failures.secrets();
+  }
+}

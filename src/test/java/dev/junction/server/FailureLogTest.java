@@ -1,0 +1,196 @@
+package dev.junction.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.junction.api.Endpoint;
+import dev.junction.api.Json;
+import dev.junction.config.ConfigLoader;
+import dev.junction.config.JunctionConfig;
+import dev.junction.ledger.Ledger;
+import dev.junction.ledger.LedgerRecord;
+import dev.junction.observe.GatewayMetrics;
+import dev.junction.observe.RequestClock;
+import dev.junction.simulator.Simulator;
+import dev.junction.simulator.SimulatorOptions;
+import dev.junction.testing.Http;
+import dev.junction.testing.LogCapture;
+import io.vertx.core.Vertx;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/** Every 5xx is logged once, with the request id the client got; the gateway's own with a stack trace. */
+class FailureLogTest {
+
+  static final String MASTER_KEY = "jk-failure-log-master-0123";
+
+  @TempDir static Path dir;
+  static Vertx vertx;
+  static Simulator upstream;
+  static Gateway gateway;
+  static final BreakableMetrics metrics = new BreakableMetrics();
+  static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+  /** Real metrics, until a test breaks them: the message of what they throw quotes the master key. */
+  static final class BreakableMetrics implements GatewayMetrics {
+    final GatewayMetrics real = GatewayMetrics.prometheus();
+    volatile boolean scrapeFails;
+    volatile boolean recordFails;
+
+    @Override
+    public void record(Endpoint endpoint, String provider, String model, int status, RequestClock clock) {
+      if (recordFails) throw new IllegalStateException("the meter registry broke (key " + MASTER_KEY + ")");
+      real.record(endpoint, provider, model, status, clock);
+    }
+
+    @Override
+    public void unauthenticated(Endpoint endpoint) {
+      real.unauthenticated(endpoint);
+    }
+
+    @Override
+    public String scrape() {
+      if (scrapeFails) throw new IllegalStateException("the scrape broke (key " + MASTER_KEY + ")");
+      return real.scrape();
+    }
+  }
+
+  @BeforeAll
+  static void start() throws Exception {
+    vertx = Vertx.vertx();
+    upstream = Simulator.start(vertx, SimulatorOptions.defaults().withName("sim"));
+    Path file = dir.resolve("junction.yaml");
+    Files.writeString(file, """
+        server: { port: 0, master_key: "%s" }
+        database: { url: "jdbc:sqlite:%s" }
+        ledger: { flush_interval_ms: 20 }
+        catalog: { bundled: false }
+        providers:
+          - { name: sim, kind: openai, base_url: "%s", retries: 0 }
+        models:
+          - id: ok
+            providers: [{ provider: sim, model: sim-chat, input_price: 1.0, output_price: 2.0 }]
+          - id: broken
+            providers: [{ provider: sim, model: "fault:status=500", input_price: 1.0, output_price: 2.0 }]
+        """.formatted(MASTER_KEY, dir.resolve("ledger.db"), upstream.baseUrl()));
+    JunctionConfig config = ConfigLoader.load(file, Map.of());
+    gateway = Gateway.start(config, Ledger.open(config.database(), config.ledger()), metrics);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (gateway != null) gateway.close();
+    if (upstream != null) upstream.close();
+    if (vertx != null) vertx.close().await();
+  }
+
+  @BeforeEach
+  void healMetrics() {
+    metrics.scrapeFails = false;
+    metrics.recordFails = false;
+  }
+
+  private static HttpResponse<String> send(HttpRequest.Builder request) {
+    return Http.send(http, request.header("authorization", "Bearer " + MASTER_KEY)
+        .timeout(Duration.ofSeconds(20)).build());
+  }
+
+  private static HttpResponse<String> chat(String model) {
+    return send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/chat/completions"))
+        .header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(
+            "{\"model\":\"" + model + "\",\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")));
+  }
+
+  private static long linesWith(String text, String id) {
+    return text.lines().filter(line -> line.contains(id)).count();
+  }
+
+  @Test
+  void aFailedScrapeIsA500LoggedOnceWithItsRequestIdAndStackTrace() {
+    metrics.scrapeFails = true;
+    HttpResponse<String> response;
+    String logged;
+    try (LogCapture log = LogCapture.start()) {
+      response = send(HttpRequest.newBuilder(URI.create(gateway.baseUrl().replace("/v1", "/metrics"))));
+      logged = log.text();
+    }
+    assertThat(response.statusCode()).isEqualTo(500);
+    JsonNode error = Json.MAPPER.readTree(response.body()).get("error");
+    assertThat(error.get("code").asString()).isEqualTo("internal_error");
+    String id = response.headers().firstValue("x-junction-request-id").orElseThrow();
+    assertThat(linesWith(logged, id)).as(logged).isEqualTo(1);
+    String line = logged.lines().filter(l -> l.contains(id)).findFirst().orElseThrow();
+    assertThat(line).contains("ERROR", "GET /metrics");
+    assertThat(logged).contains("java.lang.IllegalStateException: the scrape broke", "\tat dev.junction.")
+        .doesNotContain(MASTER_KEY);
+  }
+
+  @Test
+  void aBrokenMeterDoesNotKeepTheClientFromItsAnswerAndIsLoggedOnce() {
+    metrics.recordFails = true;
+    HttpResponse<String> response;
+    String logged;
+    try (LogCapture log = LogCapture.start()) {
+      response = chat("ok");
+      logged = log.text();
+    }
+    assertThat(response.statusCode()).isEqualTo(200);
+    String id = response.headers().firstValue("x-junction-request-id").orElseThrow();
+    assertThat(Records.of(gateway, id).status()).isEqualTo(LedgerRecord.Status.OK);
+    assertThat(linesWith(logged, id)).as(logged).isEqualTo(1);
+    assertThat(logged).contains("ERROR", "recording metrics", "the meter registry broke").doesNotContain(MASTER_KEY);
+  }
+
+  @Test
+  void aProviderCaused502IsLoggedOnceAtInfo() {
+    HttpResponse<String> response;
+    String logged;
+    try (LogCapture log = LogCapture.start()) {
+      response = chat("broken");
+      logged = log.text();
+    }
+    assertThat(response.statusCode()).isEqualTo(502);
+    String id = response.headers().firstValue("x-junction-request-id").orElseThrow();
+    assertThat(linesWith(logged, id)).as(logged).isEqualTo(1);
+    assertThat(logged.lines().filter(l -> l.contains(id)).findFirst().orElseThrow())
+        .contains("INFO", "502", "Provider sim answered 500");
+  }
+
+  @Test
+  void aClientErrorIsNotLogged() {
+    HttpResponse<String> response;
+    String logged;
+    try (LogCapture log = LogCapture.start()) {
+      response = chat("no/such-model");
+      logged = log.text();
+    }
+    assertThat(response.statusCode()).isEqualTo(404);
+    assertThat(logged).doesNotContain(response.headers().firstValue("x-junction-request-id").orElseThrow());
+  }
+
+  @Test
+  void pastItsBudgetLinesAreCountedAndTheCountIsToldByTheNextLine() {
+    FailureLog.Budget budget = new FailureLog.Budget(20, 3);
+    assertThat(budget.take()).isZero();
+    assertThat(budget.take()).isZero();
+    assertThat(budget.take()).isZero();
+    assertThat(budget.take()).isEqualTo(-1);
+    assertThat(budget.take()).isEqualTo(-1);
+    // At 20 a second a line is allowed again within 50 ms; whatever else was turned away is told.
+    long told = Awaitility.await().atMost(Duration.ofSeconds(10)).until(budget::take, n -> n >= 0);
+    assertThat(told).isGreaterThanOrEqualTo(2);
+  }
+}
