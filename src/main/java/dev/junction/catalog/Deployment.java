@@ -13,6 +13,7 @@ import tools.jackson.core.io.JsonStringEncoder;
  * @param maxOutput the most tokens it generates per response, 0 when unknown
  * @param capabilities what it can do, empty when unknown (then nothing is ruled out)
  * @param live false for a deployment listed as {@code offline}: shown, never routed to
+ * @param id its name for breakers, statistics and other replicas, made once
  */
 public record Deployment(
     Provider provider,
@@ -22,11 +23,13 @@ public record Deployment(
     long maxOutput,
     Optional<Set<Capability>> capabilities,
     boolean live,
-    byte[] quotedModel) {
+    byte[] quotedModel,
+    DeploymentId id) {
 
   public Deployment(Provider provider, String model, Pricing pricing, long contextLength, long maxOutput,
       Optional<Set<Capability>> capabilities, boolean live) {
-    this(provider, model, pricing, contextLength, maxOutput, capabilities.map(Set::copyOf), live, quote(model));
+    this(provider, model, pricing, contextLength, maxOutput, capabilities.map(Set::copyOf), live, quote(model),
+        new DeploymentId(provider.name(), model));
   }
 
   /** A deployment nothing is known about beyond its price. */
@@ -50,7 +53,7 @@ public record Deployment(
 
   @Override
   public String toString() {
-    return provider.name() + "/" + model;
+    return id.toString();
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.junction.server;
 
 import dev.junction.catalog.Deployment;
+import dev.junction.catalog.DeploymentId;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
@@ -30,7 +31,7 @@ final class Breakers implements DeploymentHealth {
 
   private final Settings settings;
   private final CircuitBreakerRegistry registry;
-  private final ConcurrentHashMap<String, State> states = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<DeploymentId, State> states = new ConcurrentHashMap<>();
 
   /** A deployment's breaker, its current run of failures, and the end of its cooldown. */
   private static final class State {
@@ -60,8 +61,7 @@ final class Breakers implements DeploymentHealth {
 
   private State state(Deployment deployment) {
     // One provider entry holds one credential, so provider and model name the breaker's scope.
-    String key = deployment.provider().name() + '\u0000' + deployment.model();
-    return states.computeIfAbsent(key, k -> new State(registry.circuitBreaker(k)));
+    return states.computeIfAbsent(deployment.id(), id -> new State(registry.circuitBreaker(id.toString())));
   }
 
   @Override

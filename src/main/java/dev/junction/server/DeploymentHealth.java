@@ -7,8 +7,15 @@ import dev.junction.catalog.Deployment;
  * provider's credential): whether its circuit is open and whether it is cooling down after a 429.
  * The attempt loop asks it before each try and tells it how each try ended.
  *
- * <p>The seam for sharing this state between replicas (e.g. in Redis): {@link Breakers} keeps it in
- * this process only.
+ * <p>Two signals, one rule. This one decides <em>whether</em> a deployment is tried: one whose
+ * breaker is open or that is cooling down, on this replica or (with Redis) on any other, is skipped
+ * while another candidate is ready, and tried only as a last resort. Live statistics
+ * ({@code LiveStats}) decide only <em>where in line</em> it stands: a deployment whose recent
+ * attempts mostly failed ranks last, but is never skipped for it. When the two disagree, the breaker
+ * wins on whether, the statistics on the order.
+ *
+ * <p>{@link Breakers} keeps the state in this process; {@link SharedHealth} adds the other replicas'
+ * verdicts.
  */
 interface DeploymentHealth {
 

@@ -4,6 +4,7 @@ import dev.junction.account.Authenticator;
 import dev.junction.catalog.Catalog;
 import dev.junction.catalog.Deployment;
 import dev.junction.config.JunctionConfig;
+import dev.junction.fleet.FleetLink;
 import dev.junction.config.Secrets;
 import dev.junction.ledger.Ledger;
 import dev.junction.observe.GatewayMetrics;
@@ -39,7 +40,7 @@ public final class Gateway implements AutoCloseable {
   private final GatewayMetrics metrics;
   private final Catalog catalog;
   private final LiveStats stats;
-  private final RedisLink redis;
+  private final FleetLink fleet;
   private final DeploymentHealth health;
   private final ProxyPipeline pipeline;
   private final FailureLog failures;
@@ -61,14 +62,14 @@ public final class Gateway implements AutoCloseable {
     vertx.exceptionHandler(e -> failures.internal("(unknown)", "an event-loop task", e));
     this.stats = new LiveStats();
     // With Redis, replicas share what they measure and which deployments they set aside.
-    this.redis = config.redisUrl().map(RedisLink::new).orElse(null);
+    this.fleet = config.redisUrl().map(FleetLink::connect).orElse(null);
     Breakers breakers = new Breakers(Breakers.Settings.DEFAULT);
-    if (redis != null) {
+    if (fleet != null) {
       List<Deployment> deployments = catalog.models().stream().flatMap(m -> m.deployments().stream()).toList();
-      FleetStats fleet = FleetStats.of(redis.connection(), stats, deployments);
-      SharedHealth shared = new SharedHealth(breakers, redis.connection(), deployments);
-      redis.every(FleetStats.PERIOD_MS, fleet::sync);
-      redis.every(SharedHealth.REFRESH_MS, shared::refresh);
+      SharedHealth shared = new SharedHealth(breakers, fleet.connection(), deployments);
+      fleet.share(new FleetStats(stats, deployments));
+      fleet.share(shared);
+      fleet.start();
       this.health = shared;
     } else {
       this.health = breakers;
@@ -129,7 +130,7 @@ public final class Gateway implements AutoCloseable {
       return gateway;
     } catch (RuntimeException e) {
       if (gateway != null) {
-        gateway.closeRedis();
+        gateway.closeFleet();
         gateway.accessLog.close();
       }
       if (ledger != null) {
@@ -202,9 +203,9 @@ public final class Gateway implements AutoCloseable {
     return stats;
   }
 
-  private void closeRedis() {
-    if (redis != null) {
-      redis.close();
+  private void closeFleet() {
+    if (fleet != null) {
+      fleet.close();
     }
   }
 
@@ -225,7 +226,7 @@ public final class Gateway implements AutoCloseable {
       pipeline.cancelAll("the gateway shut down");
       pipeline.awaitIdle(CANCEL_GRACE_MS);
     }
-    closeRedis();
+    closeFleet();
     vertx.close().await();
     accessLog.close();
     ledger.close();

@@ -1,18 +1,21 @@
 package dev.junction.server;
 
 import dev.junction.catalog.Deployment;
+import dev.junction.catalog.DeploymentId;
+import dev.junction.fleet.FleetLink;
+import dev.junction.fleet.Shared;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.lettuce.core.KeyValue;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Deployment health shared by every replica through Redis: a breaker that opens on one replica, or a
@@ -20,35 +23,28 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each replica still runs its own breakers on what it sees; what travels is only the verdict, one
  * key per deployment holding the time until which it is set aside, expiring with it. Verdicts are
- * written without waiting, and read from a copy refreshed twice a second, so a request never waits
- * on Redis; a replica that loses Redis falls back to its own breakers.
+ * written at once without waiting, and read on each tick of the {@link FleetLink} into a copy, so a
+ * request never waits on Redis; a replica that loses Redis falls back to its own breakers.
  */
-final class SharedHealth implements DeploymentHealth {
-
-  private static final Logger LOG = LoggerFactory.getLogger(SharedHealth.class);
-  private static final String PREFIX = "junction:aside:";
-  /** How often {@link #refresh} should run. */
-  static final long REFRESH_MS = 500;
+final class SharedHealth implements DeploymentHealth, Shared {
 
   private final Breakers local;
   private final StatefulRedisConnection<String, String> redis;
-  private final Set<String> known = ConcurrentHashMap.newKeySet();
-  /** Deployment key to the epoch millisecond until which another replica set it aside. */
-  private volatile Map<String, Long> aside = Map.of();
-  private boolean failing;
+  private final Set<DeploymentId> known = ConcurrentHashMap.newKeySet();
+  /** Deployment to the epoch millisecond until which another replica set it aside. */
+  private volatile Map<DeploymentId, Long> aside = Map.of();
 
   /** @param deployments the catalog's, watched from the start; pinned ones join when first tried */
   SharedHealth(Breakers local, StatefulRedisConnection<String, String> redis, Collection<Deployment> deployments) {
     this.local = local;
     this.redis = redis;
-    deployments.forEach(d -> known.add(key(d)));
+    deployments.forEach(d -> known.add(d.id()));
   }
 
   @Override
   public boolean tryAcquire(Deployment deployment) {
-    String key = key(deployment);
-    known.add(key);
-    Long until = aside.get(key);
+    known.add(deployment.id());
+    Long until = aside.get(deployment.id());
     return (until == null || until <= System.currentTimeMillis()) && local.tryAcquire(deployment);
   }
 
@@ -79,41 +75,30 @@ final class SharedHealth implements DeploymentHealth {
   /** Tells the other replicas, without waiting for Redis to answer. */
   private void share(Deployment deployment, long ms) {
     long until = System.currentTimeMillis() + ms;
-    redis.async().set(PREFIX + key(deployment), Long.toString(until), SetArgs.Builder.px(ms));
+    redis.async().set(FleetLink.ASIDE + deployment.id(), Long.toString(until), SetArgs.Builder.px(ms));
   }
 
   /** Takes in every replica's verdicts on the deployments this one has used. */
-  void refresh() {
+  @Override
+  public CompletionStage<?> exchange(RedisAsyncCommands<String, String> commands) {
     if (known.isEmpty()) {
-      return;
+      return CompletableFuture.completedFuture(null);
     }
-    try {
-      String[] keys = known.stream().map(k -> PREFIX + k).toArray(String[]::new);
-      List<KeyValue<String, String>> values = redis.sync().mget(keys);
-      Map<String, Long> next = new HashMap<>();
-      for (KeyValue<String, String> value : values) {
-        if (value.hasValue()) {
-          next.put(value.getKey().substring(PREFIX.length()), Long.parseLong(value.getValue()));
+    List<DeploymentId> ids = List.copyOf(known);
+    String[] keys = ids.stream().map(id -> FleetLink.ASIDE + id).toArray(String[]::new);
+    return commands.mget(keys).thenAccept(values -> {
+      Map<DeploymentId, Long> next = new HashMap<>();
+      for (int i = 0; i < values.size(); i++) {
+        if (values.get(i).hasValue()) {
+          next.put(ids.get(i), Long.parseLong(values.get(i).getValue()));
         }
       }
       aside = next;
-      if (failing) {
-        LOG.info("shared deployment health: Redis is reachable again");
-        failing = false;
-      }
-    } catch (RuntimeException e) {
-      aside = Map.of();
-      if (!failing) {
-        LOG.warn("shared deployment health: Redis unavailable, using this replica's breakers only: {}",
-            e.getClass().getSimpleName());
-        failing = true;
-      }
-    }
+    });
   }
 
-  /** Every replica's config names a deployment by provider and model alike. */
-  private static String key(Deployment deployment) {
-    return deployment.provider().name() + "/" + deployment.model();
+  @Override
+  public void unreachable() {
+    aside = Map.of();
   }
-
 }
