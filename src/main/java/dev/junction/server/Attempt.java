@@ -9,9 +9,14 @@ import dev.junction.catalog.Deployment;
 import dev.junction.config.Secrets;
 import dev.junction.provider.Provider;
 import dev.junction.routing.LiveStats;
+import dev.junction.routing.Route;
+import dev.junction.server.UpstreamStatus.Next;
+import dev.junction.server.UpstreamStatus.Verdict;
+import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerResponse;
@@ -22,48 +27,82 @@ import java.time.format.DateTimeParseException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
-/** One try against one deployment; reports its failure to the {@link Relay} that started it. */
+/**
+ * One try against one deployment, as a small state machine:
+ *
+ * <pre>
+ *   SENDING ──head──► READING ─────────────────────────────► OVER
+ *      │                 (a whole answer, or the provider's error)
+ *      └───head──► HOLDING ──first content──► RELAYING ─────► OVER
+ *                  (a stream held back: failover is still invisible)
+ * </pre>
+ *
+ * Any state may go to {@code OVER} (failure, timeout, cancel, a lost hedge); events that arrive
+ * after it are ignored. The attempt tells its {@link Listener} how it went, and nothing else.
+ */
 final class Attempt {
 
-  private final Relay relay;
+  /** What the relay hears from its attempts. */
+  interface Listener {
+    /** The attempt reached its commit point: it serves the request; any other must stop now. */
+    void committing(Attempt attempt);
+
+    /** The attempt failed before serving: the verdict says what the relay does next. */
+    void failed(Attempt attempt, Verdict verdict);
+  }
+
+  /** What every attempt of one request works with. */
+  record Context(Exchange exchange, InspectedRequest request, Route route, HttpClient client, Vertx vertx,
+      DeploymentHealth health) {}
+
+  enum State {
+    /** The request is on its way; no response head yet. */
+    SENDING,
+    /** A whole body is being read: an answer, or the provider's error. */
+    READING,
+    /** A stream, held back until its first content so that a failure can still be hidden. */
+    HOLDING,
+    /** The stream goes to the client: this attempt serves the request. */
+    RELAYING,
+    /** Over, for whatever reason. */
+    OVER
+  }
+
+  /** What a try says about its deployment's health. */
+  private enum Health { SERVED, FAILED, NONE }
+
+  private final Listener listener;
   private final Exchange exchange;
   private final InspectedRequest request;
-  private final Vertx vertx;
+  private final Context context;
   private final Deployment deployment;
   private final Provider provider;
   private final Secrets secrets;
   private final boolean permitted;
+  private State state = State.SENDING;
   private LiveStats.Probe probe;
   private Exchange.Try tried;
   private long startNanos;
+  private AttemptBounds bounds;
   private HttpClientRequest upstream;
+  /** Whether the upstream response arrived whole, so that nothing is left to reset. */
+  private boolean upstreamDone;
   private SseScanner scanner;
   private Buffer held;
   /** The one timer of this attempt, set for the nearest of its bounds; -1 when none is set. */
   private long watchdog = -1;
-  /** When the first token is due; 0 once it came or when the deadline comes first. */
-  private long firstTokenDue;
-  private long totalDue;
-  /** Whether the total bound is the request's deadline rather than the provider's own limit. */
-  private boolean deadlineFirst;
-  /** Whether the silence between pieces of the response is bounded: from its first piece on. */
-  private boolean idleWatched;
-  private long lastDataNanos;
-  private boolean paused;
   private int upstreamStatus;
-  private boolean over;
-  private boolean complete;
 
   /** @param permitted whether the deployment's breaker let this try through (false: tried as a last resort) */
-  Attempt(Relay relay, Deployment deployment, boolean permitted) {
-    this.permitted = permitted;
-    this.relay = relay;
-    this.exchange = relay.exchange;
-    this.request = relay.request;
-    this.vertx = relay.vertx;
+  Attempt(Listener listener, Context context, Deployment deployment, boolean permitted) {
+    this.listener = listener;
+    this.context = context;
+    this.exchange = context.exchange();
+    this.request = context.request();
     this.deployment = deployment;
     this.provider = deployment.provider();
     this.secrets = exchange.secrets;
+    this.permitted = permitted;
   }
 
   Deployment deployment() {
@@ -74,22 +113,22 @@ final class Attempt {
     return tried;
   }
 
+  State state() {
+    return state;
+  }
+
   /** @param leftMs what is left of the request's deadline; this attempt ends by then at the latest */
   void send(long leftMs) {
     startNanos = System.nanoTime();
     tried = exchange.attempt(deployment);
-    probe = relay.route.observe(deployment);
+    probe = context.route().observe(deployment);
     Buffer body = Buffer.buffer(provider.body(request, deployment.quotedModel()));
-    long firstTokenMs = provider.timeouts().firstTokenMs();
-    long totalMs = provider.timeouts().totalMs();
-    firstTokenDue = firstTokenMs < leftMs ? startNanos + firstTokenMs * 1_000_000 : 0;
-    totalDue = startNanos + Math.max(1, Math.min(totalMs, leftMs)) * 1_000_000;
-    deadlineFirst = totalMs > leftMs;
+    bounds = new AttemptBounds(provider.timeouts(), startNanos, leftMs);
     armWatchdog(startNanos);
-    relay.client.request(provider.request(request.endpoint(), request.stream()))
+    context.client().request(provider.request(request.endpoint(), request.stream()))
         .compose(req -> {
           upstream = req;
-          if (over) {
+          if (state == State.OVER) {
             req.reset();
           }
           return req.send(body);
@@ -98,31 +137,30 @@ final class Attempt {
   }
 
   private void answered(AsyncResult<HttpClientResponse> result) {
-    if (over) {
+    if (state == State.OVER) {
       if (result.succeeded()) result.result().request().reset();
       return;
     }
     if (result.failed()) {
-      ApiError error = unreachable(result.cause());
-      // A lost or refused connection is worth another try; a provider too slow to answer is not.
-      fail(error, error.status() != 504);
+      fail(unreachable(result.cause()));
       return;
     }
     HttpClientResponse response = result.result();
     upstreamStatus = response.statusCode();
-    if (!request.stream() || response.statusCode() != 200) {
-      // A complete answer comes with its headers; the first-token bound ends here.
-      firstTokenDue = 0;
-      probe.firstToken();
-      watchIdle();
+    if (response.statusCode() == 200 && request.stream()) {
+      state = State.HOLDING;
+      relayStream(response);
+      return;
     }
+    // A whole answer, or an error, comes with its head: the first-token bound ends here.
+    state = State.READING;
+    bounds.flowing(System.nanoTime());
+    probe.firstToken();
     if (response.statusCode() != 200) {
       collect(response, body -> {
-        complete = true;
+        upstreamDone = true;
         refused(response, body);
       });
-    } else if (request.stream()) {
-      relayStream(response);
     } else {
       collect(response, this::relayBody);
     }
@@ -132,20 +170,14 @@ final class Attempt {
   private void collect(HttpClientResponse response, Consumer<Buffer> then) {
     Buffer body = Buffer.buffer();
     response.handler(chunk -> {
-      touch();
+      bounds.data(System.nanoTime());
       body.appendBuffer(chunk);
     });
-    response.exceptionHandler(e -> retry(ApiError.badGateway(
-        "Provider " + provider.name() + " closed the connection mid-response.")));
+    response.exceptionHandler(e -> fail(new Verdict(ApiError.badGateway(
+        "Provider " + provider.name() + " closed the connection mid-response."), Next.RETRY)));
     response.endHandler(v -> {
-      if (!over) then.accept(body);
+      if (state != State.OVER) then.accept(body);
     });
-  }
-
-  /** Bounds the silence between two pieces of a response that has started. */
-  private void watchIdle() {
-    touch();
-    idleWatched = true;
   }
 
   /**
@@ -154,36 +186,29 @@ final class Attempt {
    * timer instead of three: at full load timers had been about a tenth of the event loops' Java samples.
    */
   private void armWatchdog(long now) {
-    long due = totalDue;
-    if (firstTokenDue != 0) due = Math.min(due, firstTokenDue);
-    if (idleWatched) due = Math.min(due, (paused ? now : lastDataNanos) + provider.timeouts().idleMs() * 1_000_000);
-    watchdog = vertx.setTimer(Math.max(1, (due - now + 999_999) / 1_000_000), t -> {
+    long due = bounds.nextDue(now);
+    watchdog = context.vertx().setTimer(Math.max(1, (due - now + 999_999) / 1_000_000), t -> {
       watchdog = -1;
       checkBounds();
     });
   }
 
   private void checkBounds() {
-    if (over) return;
+    if (state == State.OVER) return;
     long now = System.nanoTime();
-    long idleMs = provider.timeouts().idleMs();
-    if (now - totalDue >= 0) {
-      moveOn(ApiError.timeout(deadlineFirst
-          ? "The request's deadline passed while waiting for provider " + provider.name() + "."
-          : "Provider " + provider.name() + " did not finish within " + provider.timeouts().totalMs() + " ms."));
-    } else if (firstTokenDue != 0 && now - firstTokenDue >= 0) {
-      moveOn(ApiError.timeout("Provider " + provider.name() + " sent nothing within "
-          + provider.timeouts().firstTokenMs() + " ms."));
-    } else if (idleWatched && !paused && now - lastDataNanos >= idleMs * 1_000_000) {
-      // While the client is slow to read, the silence is its own, not the provider's.
-      moveOn(ApiError.timeout("Provider " + provider.name() + " went silent for " + idleMs + " ms."));
-    } else {
+    AttemptBounds.Breach breach = bounds.breached(now);
+    if (breach == null) {
       armWatchdog(now);
+      return;
     }
-  }
-
-  private void touch() {
-    lastDataNanos = System.nanoTime();
+    String name = provider.name();
+    String message = switch (breach) {
+      case DEADLINE -> "The request's deadline passed while waiting for provider " + name + ".";
+      case TOTAL -> "Provider " + name + " did not finish within " + provider.timeouts().totalMs() + " ms.";
+      case FIRST_TOKEN -> "Provider " + name + " sent nothing within " + provider.timeouts().firstTokenMs() + " ms.";
+      case IDLE -> "Provider " + name + " went silent for " + provider.timeouts().idleMs() + " ms.";
+    };
+    fail(new Verdict(ApiError.timeout(message), Next.MOVE_ON));
   }
 
   /**
@@ -193,7 +218,7 @@ final class Attempt {
    * secret from the first pass), and only a well-formed {@code Retry-After} is passed on.
    */
   private void refused(HttpClientResponse response, Buffer body) {
-    if (over) return;
+    if (state == State.OVER) return;
     int status = response.statusCode();
     String raw = body.toString(StandardCharsets.UTF_8);
     String clean = secrets.redact(raw);
@@ -201,19 +226,7 @@ final class Attempt {
     String said = secrets.redact(error.message());
     String param = secrets.redact(error.param());
     String code = secrets.redact(error.code());
-    String from = "Provider " + provider.name() + " answered " + status;
-    String reason = said == null ? from + "." : from + ": " + said;
-    switch (status) {
-      case 400, 413, 422 -> stop(ApiError.upstreamClientError(status, said == null ? reason : said, param, code));
-      case 429 -> retry(ApiError.rateLimited(reason, retryAfter(response.getHeader("retry-after"))));
-      case 401, 403 -> moveOn(ApiError.badGateway(
-          "Provider " + provider.name() + " refused the gateway's credentials (" + status + ")."));
-      case 404 -> moveOn(ApiError.upstreamClientError(404, reason, param, code));
-      case 503, 529 -> retry(ApiError.unavailable(reason));
-      case 504, 408 -> moveOn(ApiError.timeout(reason));
-      case 500, 502 -> retry(ApiError.badGateway(reason));
-      default -> moveOn(ApiError.badGateway(reason));
-    }
+    fail(UpstreamStatus.of(status, provider.name(), said, param, code, retryAfter(response.getHeader("retry-after"))));
   }
 
   /** A Retry-After of delay-seconds or an HTTP date, as sent; anything else is not passed on. */
@@ -234,18 +247,18 @@ final class Attempt {
   }
 
   private void relayBody(Buffer body) {
-    if (over) return;
-    complete = true;
+    if (state == State.OVER) return;
+    upstreamDone = true;
     Usage usage;
     try {
       usage = ResponseReader.usage(body.getBytes());
     } catch (IllegalArgumentException e) {
-      moveOn(ApiError.badGateway("Provider " + provider.name() + " sent a malformed response."));
+      fail(new Verdict(ApiError.badGateway("Provider " + provider.name() + " sent a malformed response."), Next.MOVE_ON));
       return;
     }
-    relay.committing(this);
+    listener.committing(this);
     probe.finished(usage.outputTokens());
-    end(null, Verdict.SERVED);
+    end(null, Health.SERVED);
     exchange.respond(body, usage);
   }
 
@@ -254,62 +267,66 @@ final class Attempt {
     held = Buffer.buffer();
     HttpServerResponse client = exchange.response();
     response.handler(chunk -> {
-      if (over) return;
-      touch();
+      if (state == State.OVER) return;
+      bounds.data(System.nanoTime());
       byte[] out = scanner.feed(chunk.getBytes());
       if (scanner.error() != null) {
         write(out);
-        moveOn(ApiError.badGateway("Provider " + provider.name() + " broke the stream: " + scanner.error() + "."));
+        fail(new Verdict(ApiError.badGateway(
+            "Provider " + provider.name() + " broke the stream: " + scanner.error() + "."), Next.MOVE_ON));
         return;
       }
-      if (exchange.committed()) {
+      if (state == State.RELAYING) {
         write(out);
       } else {
         held.appendBytes(out);
         if (scanner.sawContent() || scanner.done()) {
-          firstTokenDue = 0;
+          bounds.flowing(System.nanoTime());
           probe.firstToken();
-          watchIdle();
-          relay.committing(this);
-          exchange.commitStream();
-          client.write(held);
-          held = null;
+          commit();
         }
       }
       if (client.writeQueueFull()) {
         response.pause();
-        paused = true;
+        bounds.heldBack(true, System.nanoTime());
         client.drainHandler(v -> {
-          paused = false;
-          touch();
+          bounds.heldBack(false, System.nanoTime());
           response.resume();
         });
       }
     });
-    response.exceptionHandler(e -> retry(ApiError.badGateway(
-        "Provider " + provider.name() + " interrupted the stream.")));
+    response.exceptionHandler(e -> fail(new Verdict(ApiError.badGateway(
+        "Provider " + provider.name() + " interrupted the stream."), Next.RETRY)));
     response.endHandler(v -> streamEnded());
   }
 
+  /** HOLDING to RELAYING: the held-back start of the stream goes out, and from now on every byte. */
+  private void commit() {
+    listener.committing(this);
+    state = State.RELAYING;
+    exchange.commitStream();
+    exchange.response().write(held);
+    held = null;
+  }
+
   private void streamEnded() {
-    complete = true;
-    if (over) return;
+    upstreamDone = true;
+    if (state == State.OVER) return;
     if (!scanner.done()) {
-      moveOn(ApiError.badGateway("Provider " + provider.name() + " ended the stream without its end marker."));
+      fail(new Verdict(ApiError.badGateway(
+          "Provider " + provider.name() + " ended the stream without its end marker."), Next.MOVE_ON));
       return;
     }
-    if (!exchange.committed()) {
-      relay.committing(this);
-      exchange.commitStream();
-      exchange.response().write(held);
+    if (state == State.HOLDING) {
+      commit();
     }
     probe.finished(streamUsage().outputTokens());
-    end(null, Verdict.SERVED);
+    end(null, Health.SERVED);
     exchange.endStream(streamUsage());
   }
 
   private void write(byte[] out) {
-    if (out.length > 0 && exchange.committed()) {
+    if (out.length > 0 && state == State.RELAYING) {
       exchange.response().write(Buffer.buffer(out));
     }
   }
@@ -324,32 +341,21 @@ final class Attempt {
     return new Usage(exchange.estimatedInputTokens(), delivered, 0);
   }
 
-  /** A failure this deployment would likely repeat: the next candidate, if any, takes over. */
-  private void moveOn(ApiError error) {
-    fail(error, false);
-  }
-
-  /** A transient failure: this deployment may be tried again, after a pause. */
-  private void retry(ApiError error) {
-    fail(error, true);
-  }
-
-  private void fail(ApiError error, boolean retryable) {
-    if (over) return;
-    probe.failed(); // a 429 too: routing should prefer a provider with room
-    if (error.status() == 429) {
-      relay.health.rateLimited(deployment, Backoff.retryAfterMs(error.retryAfter()));
-      end(error.getMessage(), Verdict.NONE);
+  private void fail(Verdict verdict) {
+    if (state == State.OVER) return;
+    ApiError error = verdict.error();
+    if (verdict.next() == Next.STOP) {
+      // The client's own request is at fault: that says nothing of the deployment.
+      end(error.getMessage(), Health.NONE);
+    } else if (error.status() == 429) {
+      probe.failed(); // routing should prefer a provider with room
+      context.health().rateLimited(deployment, Backoff.retryAfterMs(error.retryAfter()));
+      end(error.getMessage(), Health.NONE);
     } else {
-      end(error.getMessage(), Verdict.FAILED);
+      probe.failed();
+      end(error.getMessage(), Health.FAILED);
     }
-    relay.failed(this, error, retryable);
-  }
-
-  private void stop(ApiError error) {
-    if (over) return;
-    end(error.getMessage(), Verdict.NONE);
-    relay.stopped(this, error);
+    listener.failed(this, verdict);
   }
 
   /**
@@ -358,7 +364,7 @@ final class Attempt {
    * @return the tokens this attempt delivered, for the record
    */
   Usage cancel(String reason) {
-    if (!over) end(reason, Verdict.NONE);
+    if (state != State.OVER) end(reason, Health.NONE);
     return streamUsage();
   }
 
@@ -368,23 +374,20 @@ final class Attempt {
    * statistics count it as a failure.
    */
   void drop(String reason) {
-    if (over) return;
-    end(reason, Verdict.NONE);
+    if (state == State.OVER) return;
+    end(reason, Health.NONE);
   }
 
-  /** What a try says about its deployment's health. */
-  private enum Verdict { SERVED, FAILED, NONE }
-
-  private void end(String error, Verdict verdict) {
-    over = true;
+  private void end(String error, Health health) {
+    state = State.OVER;
     exchange.attemptEnded(tried, upstreamStatus, error);
     probe.released(); // no-op after finished or failed: the client's own doing says nothing of the provider
-    report(verdict);
+    report(health);
     if (watchdog >= 0) {
-      vertx.cancelTimer(watchdog);
+      context.vertx().cancelTimer(watchdog);
       watchdog = -1;
     }
-    if (upstream != null && !complete) {
+    if (upstream != null && !upstreamDone) {
       upstream.reset();
     }
   }
@@ -393,23 +396,27 @@ final class Attempt {
    * Tells the breaker how the try went. A last-resort try made while the breaker was open is not
    * counted: the breaker's own probes decide when it closes.
    */
-  private void report(Verdict verdict) {
+  private void report(Health health) {
     if (!permitted) return;
     long nanos = System.nanoTime() - startNanos;
-    switch (verdict) {
-      case SERVED -> relay.health.succeeded(deployment, nanos);
-      case FAILED -> relay.health.failed(deployment, nanos);
-      case NONE -> relay.health.released(deployment);
+    switch (health) {
+      case SERVED -> context.health().succeeded(deployment, nanos);
+      case FAILED -> context.health().failed(deployment, nanos);
+      case NONE -> context.health().released(deployment);
     }
   }
 
-  private ApiError unreachable(Throwable cause) {
-    if (cause instanceof TimeoutException || cause.getClass().getSimpleName().contains("Timeout")) {
-      return ApiError.timeout("Provider " + provider.name() + " timed out.");
+  /**
+   * No response came. A refused or lost connection is worth another try later; a provider too slow
+   * to accept one is not. Timeouts are known by type: Vert.x's and Netty's connect timeout.
+   */
+  private Verdict unreachable(Throwable cause) {
+    if (cause instanceof TimeoutException || cause instanceof ConnectTimeoutException) {
+      return new Verdict(ApiError.timeout("Provider " + provider.name() + " timed out."), Next.MOVE_ON);
     }
     if (cause instanceof ConnectException || cause.getCause() instanceof ConnectException) {
-      return ApiError.badGateway("Provider " + provider.name() + " could not be reached.");
+      return new Verdict(ApiError.badGateway("Provider " + provider.name() + " could not be reached."), Next.RETRY);
     }
-    return ApiError.badGateway("Provider " + provider.name() + " failed: the connection was lost.");
+    return new Verdict(ApiError.badGateway("Provider " + provider.name() + " failed: the connection was lost."), Next.RETRY);
   }
 }

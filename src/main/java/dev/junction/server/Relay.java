@@ -27,16 +27,14 @@ import java.util.Set;
  * commit point in time. At most two attempts are live: the first to commit serves, the other is
  * cancelled; when one of them fails, the other carries on alone.
  */
-final class Relay {
+final class Relay implements Attempt.Listener {
 
   static final String LOST_HEDGE = "lost the hedge";
 
-  final Exchange exchange;
-  final InspectedRequest request;
-  final HttpClient client;
-  final Vertx vertx;
-  final DeploymentHealth health;
-  final Route route;
+  private final Exchange exchange;
+  private final Vertx vertx;
+  private final DeploymentHealth health;
+  private final Attempt.Context context;
   private final Deque<Pending> queue = new ArrayDeque<>();
   /** The attempts under way, oldest first, each with the turn it came from. */
   private final Map<Attempt, Pending> live = new LinkedHashMap<>();
@@ -61,10 +59,8 @@ final class Relay {
       DeploymentHealth health) {
     this.exchange = exchange;
     this.health = health;
-    this.route = route;
-    this.request = request;
-    this.client = client;
     this.vertx = vertx;
+    this.context = new Attempt.Context(exchange, request, route, client, vertx, health);
     this.limits = limits;
     this.deadlineNanos = exchange.startNanos() + limits.timeoutMs() * 1_000_000;
     for (Deployment d : route.candidates()) {
@@ -110,7 +106,7 @@ final class Relay {
 
   private void launch(Pending turn, boolean permitted, long now) {
     queue.remove(turn);
-    Attempt attempt = new Attempt(this, turn.deployment(), permitted);
+    Attempt attempt = new Attempt(this, context, turn.deployment(), permitted);
     live.put(attempt, turn);
     attempt.send(leftMs(now));
   }
@@ -153,7 +149,8 @@ final class Relay {
    * An attempt reaches its commit point: it serves the request, and any other still under way is
    * cancelled before a byte of this one goes out, so the client never sees bytes from both.
    */
-  void committing(Attempt winner) {
+  @Override
+  public void committing(Attempt winner) {
     cancelHedge();
     for (Attempt other : List.copyOf(live.keySet())) {
       if (other != winner) {
@@ -166,19 +163,25 @@ final class Relay {
   }
 
   /**
-   * An attempt failed. Before the commit point another try takes over (this deployment again later,
-   * when the failure was transient and a retry fits the deadline), unless a hedge is still under way;
-   * after it, the client's stream ends with an explicit error.
+   * An attempt failed. After the commit point the client's stream ends with an explicit error; a
+   * request at fault ends at once; otherwise another try takes over (this deployment again later,
+   * when the failure was transient and a retry fits the deadline), unless a hedge is still under way.
    */
-  void failed(Attempt attempt, ApiError error, boolean retryable) {
+  @Override
+  public void failed(Attempt attempt, UpstreamStatus.Verdict verdict) {
+    ApiError error = verdict.error();
     if (exchange.committed()) {
       exchange.fail(error, attempt.streamUsage());
+      return;
+    }
+    if (verdict.next() == UpstreamStatus.Next.STOP) {
+      stopped(attempt, error);
       return;
     }
     Pending tried = live.remove(attempt);
     lastError = error;
     long now = System.nanoTime();
-    if (retryable && tried.retriesLeft() > 0) {
+    if (verdict.next() == UpstreamStatus.Next.RETRY && tried.retriesLeft() > 0) {
       long waitMs = Backoff.delayMs(tried.retried(), Backoff.retryAfterMs(error.retryAfter()));
       // A pause that outlasts the deadline only delays the inevitable error.
       if (waitMs < leftMs(now)) {
@@ -200,7 +203,7 @@ final class Relay {
   }
 
   /** A failure no other candidate would answer differently: the client's own request is at fault. */
-  void stopped(Attempt attempt, ApiError error) {
+  private void stopped(Attempt attempt, ApiError error) {
     cancelHedge();
     live.remove(attempt);
     for (Attempt other : List.copyOf(live.keySet())) {
