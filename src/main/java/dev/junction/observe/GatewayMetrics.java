@@ -1,6 +1,7 @@
 package dev.junction.observe;
 
 import dev.junction.api.Endpoint;
+import dev.junction.ledger.Ledger;
 
 /**
  * What the gateway measures about the requests it serves: how many, how they ended, how long the
@@ -25,6 +26,9 @@ public interface GatewayMetrics extends AutoCloseable {
    * @param model the provider's model id, null when none was tried
    */
   void record(Endpoint endpoint, String provider, String model, int status, RequestClock clock);
+
+  /** Exposes the ledger's queue and spill, read when scraped. */
+  default void watch(Ledger ledger) {}
 
   /** The Prometheus text exposition of every meter. */
   String scrape();

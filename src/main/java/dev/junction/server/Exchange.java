@@ -83,7 +83,7 @@ final class Exchange {
    */
   static Exchange accept(Endpoint endpoint, HttpServerResponse response, Ledger ledger, GatewayMetrics metrics) {
     if (!ledger.admit()) {
-      ApiError busy = ApiError.unavailable("The gateway is saturated; retry shortly.");
+      ApiError busy = ApiError.unavailable(ledger.refusal());
       response.setStatusCode(503).putHeader("retry-after", "1").putHeader(HttpHeaders.CONTENT_TYPE, JSON)
           .end(Buffer.buffer(busy.toJson()));
       return null;

@@ -51,6 +51,7 @@ public final class Gateway implements AutoCloseable {
     this.vertx = vertx;
     this.ledger = ledger;
     this.metrics = metrics;
+    metrics.watch(ledger);
     this.catalog = Catalog.of(config);
     this.stats = new LiveStats();
     // With Redis, replicas share what they measure and which deployments they set aside.

@@ -65,8 +65,9 @@ class LedgerTest {
         "llama-3.3-70b-versatile", Status.OK, 200, true, 2, 1234, 56, 789, 0.000123456789, 842, 97, null);
   }
 
+  /** Each ledger its own spill directory: by default every PostgreSQL ledger would share ./junction-spill. */
   private static LedgerConfig options(int capacity) {
-    return new LedgerConfig(20, 500, capacity);
+    return new LedgerConfig(20, 500, capacity, Optional.of(dir.resolve("spill-" + UUID.randomUUID())));
   }
 
   @ParameterizedTest
