@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * <p>Two threads take records from the queue, both from its head: the writer, which commits batches
  * to the database (or, while it refuses writes, forces them into the spill journal and probes it
  * again after a bounded backoff, and replays the journal once it accepts them), and the spiller,
- * which moves the whole queue to the journal whenever more than half the memory slots are in use, so
- * that a writer held up by a dead or slow database never makes the gateway refuse requests.
+ * which moves the whole queue to the journal whenever it holds as many records as there are free
+ * slots, so that a writer held up by a dead or slow database does not make the gateway refuse
+ * requests.
  *
  * <p>Positions make {@link #flush()} exact without sleeping: records are counted as they leave the
  * queue, each thread notes the position of the oldest record it holds, and every position below the
@@ -50,7 +51,7 @@ final class JdbcLedger implements Ledger {
   private static final long CLOSE_ABORT_MS = 5_000;
   private static final long FIRST_RECORD_WAIT_MS = 50;
   private static final long LINGER_NAP_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
-  /** How often the spiller looks at the memory in use: a queue filling at 100,000 records a second gains 1,000 meanwhile. */
+  /** How often the spiller looks at the queue unasked; an append into a crowded queue wakes it at once. */
   private static final long SPILLER_NAP_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
   private static final long SPILL_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
   private static final int WRITER = 0;
@@ -60,11 +61,8 @@ final class JdbcLedger implements Ledger {
   private final RecordTable table;
   private final SpillJournal spill;
   private final LedgerConfig options;
-  private final int capacity;
   /** At most half the slots, so that the writer's batch alone never takes every slot from the spiller. */
   private final int batchLimit;
-  /** Slots in use from which the spiller moves the queue to disk. */
-  private final int spillAbove;
   private final LinkedBlockingQueue<LedgerRecord> queue = new LinkedBlockingQueue<>();
   private final Semaphore slots;
   private final AtomicLong appended = new AtomicLong();
@@ -98,10 +96,8 @@ final class JdbcLedger implements Ledger {
     this.table = new RecordTable(Jdbi.create(dataSource), postgres);
     this.spill = spill;
     this.options = options;
-    this.capacity = options.capacity();
-    this.batchLimit = Math.max(1, Math.min(options.batchSize(), capacity / 2));
-    this.spillAbove = Math.max(1, capacity / 2);
-    this.slots = new Semaphore(capacity);
+    this.batchLimit = Math.max(1, Math.min(options.batchSize(), options.capacity() / 2));
+    this.slots = new Semaphore(options.capacity());
     this.writer = Thread.ofPlatform().name("junction-ledger-writer").daemon().start(this::writeLoop);
     this.spiller = Thread.ofPlatform().name("junction-ledger-spiller").daemon().start(this::spillLoop);
   }
@@ -110,7 +106,7 @@ final class JdbcLedger implements Ledger {
     HikariDataSource dataSource = Database.open(database);
     try {
       SpillJournal spill = SpillJournal.open(
-          options.spillDir().orElseGet(() -> SpillJournal.defaultDirectory(database.url())));
+          options.spillDir().orElseGet(() -> SpillJournal.defaultDirectory(database.url())), options.flushIntervalMs());
       return new JdbcLedger(dataSource, spill, options, !Database.isSqlite(database.url()));
     } catch (RuntimeException e) {
       dataSource.close();
@@ -127,6 +123,17 @@ final class JdbcLedger implements Ledger {
   public void append(LedgerRecord record) {
     appended.incrementAndGet();
     queue.add(record);
+    if (crowded()) {
+      LockSupport.unpark(spiller);
+    }
+  }
+
+  /**
+   * The queue holds as many records as there is room left: the writer is not keeping up (or slots
+   * are short anyway), and the next burst like it would fill memory. Cheap enough for every append.
+   */
+  private boolean crowded() {
+    return slots.availablePermits() <= queue.size();
   }
 
   @Override
@@ -228,6 +235,10 @@ final class JdbcLedger implements Ledger {
     closeDeadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_COMMIT_MS);
     closing = true;
     flushWanted = true;
+    if (!healthy) {
+      // The writer can only be probing the database: cut that short, everything goes to the spill.
+      dataSource.close();
+    }
     join(writer, CLOSE_COMMIT_MS + 500);
     if (writer.isAlive()) {
       LOG.warn("ledger: a database write outlasted the shutdown bound; aborting it, its records go to {}",
@@ -375,10 +386,19 @@ final class JdbcLedger implements Ledger {
     if (wasHealthy) {
       outageStartNanos = System.nanoTime();
       LOG.warn("ledger: the database refused {} records ({}); records go to {} until it takes writes again",
-          records, e.toString(), spill.directory());
+          records, cause(e), spill.directory());
     } else {
-      LOG.debug("ledger: the database still refuses writes: {}", e.toString());
+      LOG.debug("ledger: the database still refuses writes: {}", cause(e));
     }
+  }
+
+  /** The innermost cause, which says what happened; the outer ones quote the whole statement. */
+  private static String cause(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getClass().getSimpleName() + ": " + root.getMessage();
   }
 
   /**
@@ -460,7 +480,7 @@ final class JdbcLedger implements Ledger {
     while (true) {
       take(batch, batchLimit - batch.size(), WRITER);
       long left = deadline - System.nanoTime();
-      if (!linger || batch.size() >= batchLimit || flushWanted || closing || left <= 0) {
+      if (!linger || batch.size() >= batchLimit || flushWanted || closing || left <= 0 || crowded()) {
         break;
       }
       LockSupport.parkNanos(Math.min(left, LINGER_NAP_NANOS));
@@ -550,15 +570,37 @@ final class JdbcLedger implements Ledger {
 
   // ---- the spiller
 
+  /** Spilled records reach the device within the flush interval even when no more come to push them. */
+  private void forceSpill() {
+    try {
+      spill.forceIfDue();
+    } catch (IOException e) {
+      LOG.error("ledger: forcing the spill to the device failed ({}); a crash of the machine may lose records "
+          + "spilled in the last {} ms", SpillJournal.reason(e), options.flushIntervalMs());
+    }
+  }
+
+  /** When the spill fails but the database works, what the spiller holds goes there rather than wait for the disk. */
+  private boolean commitHeld(List<LedgerRecord> held) {
+    try {
+      table.insert(held);
+    } catch (RuntimeException e) {
+      return false;
+    }
+    settle(SPILLER, held, true);
+    return true;
+  }
+
   private void spillLoop() {
     List<LedgerRecord> held = new ArrayList<>();
     long retryAt = System.nanoTime();
     while (true) {
       boolean stop = spillerStop;
-      if (held.isEmpty() && !queue.isEmpty() && (stop || capacity - slots.availablePermits() >= spillAbove)) {
+      if (held.isEmpty() && !queue.isEmpty() && (stop || crowded())) {
         take(held, Integer.MAX_VALUE, SPILLER);
       }
-      if (!held.isEmpty() && System.nanoTime() - retryAt >= 0 && !spillRecords(held, SPILLER)) {
+      if (!held.isEmpty() && System.nanoTime() - retryAt >= 0 && !spillRecords(held, SPILLER)
+          && !(healthy && commitHeld(held))) {
         retryAt = System.nanoTime() + SPILL_RETRY_NANOS;
         if (stop) {
           // close() counts them as lost; holding on would only delay shutdown.
@@ -568,6 +610,7 @@ final class JdbcLedger implements Ledger {
       if (stop && held.isEmpty() && queue.isEmpty()) {
         return;
       }
+      forceSpill();
       LockSupport.parkNanos(SPILLER_NAP_NANOS);
     }
   }

@@ -23,8 +23,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Records the database could not take, kept on local disk until it can: numbered append-only
- * segments of one JSON line per record ({@link SpillFormat}), each write forced to disk before its
- * records count as kept.
+ * segments of one JSON line per record ({@link SpillFormat}).
+ *
+ * <p>A record counts as kept once written to the file: from then on a crash of the process cannot
+ * lose it, only one of the machine. Writes are forced to the device in groups, at most one force
+ * interval (the ledger's flush interval) after they were made, when a segment is sealed, and on
+ * {@link #close()}: a force costs milliseconds, and one per write made spilling slower than the
+ * traffic it had to absorb.
  *
  * <p>A process appends only to segments it created, so a crash can tear no more than the last line of
  * one. A segment is sealed once it reaches {@link #SEGMENT_BYTES} (or when the writer wants to replay
@@ -64,15 +69,19 @@ final class SpillJournal implements AutoCloseable {
   private final FileChannel lockChannel;
   private final FileLock lock;
   private final ArrayDeque<Segment> sealed = new ArrayDeque<>(); // oldest first
+  private final long forceIntervalNanos;
   private Segment active;
   private long nextNumber;
   private boolean closed;
+  private boolean unforced;
+  private long forcedAtNanos = System.nanoTime();
   // Read without the lock by metrics and stats.
   private volatile long backlogBytes;
   private volatile long spilledRecords;
 
-  private SpillJournal(Path dir, FileChannel lockChannel, FileLock lock, List<Segment> existing) {
+  private SpillJournal(Path dir, FileChannel lockChannel, FileLock lock, List<Segment> existing, long forceIntervalMs) {
     this.dir = dir;
+    this.forceIntervalNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(forceIntervalMs);
     this.lockChannel = lockChannel;
     this.lock = lock;
     this.sealed.addAll(existing);
@@ -87,8 +96,12 @@ final class SpillJournal implements AutoCloseable {
         .orElse(Path.of("junction-spill"));
   }
 
-  /** Takes the directory (creating it) and finds the segments an earlier process left. */
-  static SpillJournal open(Path dir) {
+  /**
+   * Takes the directory (creating it) and finds the segments an earlier process left.
+   *
+   * @param forceIntervalMs the longest a write waits to be forced to the device
+   */
+  static SpillJournal open(Path dir, long forceIntervalMs) {
     Path absolute = dir.toAbsolutePath();
     FileChannel lockChannel = null;
     try {
@@ -108,7 +121,7 @@ final class SpillJournal implements AutoCloseable {
       if (!existing.isEmpty()) {
         LOG.info("ledger: {} spilled segment(s) in {} to replay", existing.size(), absolute);
       }
-      return new SpillJournal(absolute, lockChannel, lock, existing);
+      return new SpillJournal(absolute, lockChannel, lock, existing, forceIntervalMs);
     } catch (IOException | RuntimeException e) {
       closeQuietly(lockChannel);
       if (e instanceof IOException io) {
@@ -143,8 +156,9 @@ final class SpillJournal implements AutoCloseable {
   }
 
   /**
-   * Appends the records and forces them to disk. On failure nothing of this call counts: what it may
-   * have written is cut off again, or, if that fails too, left as the torn end of a sealed segment.
+   * Appends the records, forcing the segment to the device if the last force is one interval old. On
+   * failure nothing of this call counts: what it may have written is cut off again, or, if that fails
+   * too, left as the torn end of a sealed segment.
    */
   synchronized void append(List<LedgerRecord> records) throws IOException {
     if (closed) {
@@ -163,7 +177,8 @@ final class SpillJournal implements AutoCloseable {
       while (buffer.hasRemaining()) {
         segment.channel.write(buffer);
       }
-      segment.channel.force(false);
+      unforced = true;
+      forceIfDue();
     } catch (IOException e) {
       abandon(segment);
       throw e;
@@ -174,6 +189,20 @@ final class SpillJournal implements AutoCloseable {
     if (segment.bytes >= SEGMENT_BYTES) {
       seal();
     }
+  }
+
+  /** Forces what was written to the device if the oldest unforced write is one interval old. */
+  synchronized void forceIfDue() throws IOException {
+    if (unforced && active != null && System.nanoTime() - forcedAtNanos >= forceIntervalNanos) {
+      force(active);
+    }
+  }
+
+  /** Reports a failure once: after a failed force the kernel may have dropped the pages, and a retry would succeed without them. */
+  private void force(Segment segment) throws IOException {
+    unforced = false;
+    forcedAtNanos = System.nanoTime();
+    segment.channel.force(false);
   }
 
   private Segment create() throws IOException {
@@ -216,6 +245,14 @@ final class SpillJournal implements AutoCloseable {
   private void seal() {
     Segment segment = active;
     active = null;
+    if (unforced) {
+      try {
+        force(segment);
+      } catch (IOException e) {
+        LOG.error("ledger: forcing {} to the device failed ({}); a crash of the machine may lose its last records",
+            segment.path, reason(e));
+      }
+    }
     closeQuietly(segment.channel);
     segment.channel = null;
     sealed.addLast(segment);

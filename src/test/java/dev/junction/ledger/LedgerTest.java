@@ -8,16 +8,14 @@ import dev.junction.ledger.LedgerRecord.Status;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,10 +24,18 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** The ledger on a real SQLite file and a real PostgreSQL database. */
 class LedgerTest {
 
-  private static final String POSTGRES = "jdbc:postgresql://127.0.0.1:5432/test";
-  private static final List<String> SCHEMAS = new ArrayList<>();
-
   @TempDir static Path dir;
+  static TestDatabases databases;
+
+  @BeforeAll
+  static void setUp() {
+    databases = new TestDatabases(dir);
+  }
+
+  @AfterAll
+  static void dropSchemas() {
+    databases.close();
+  }
 
   static Stream<String> databases() {
     return Stream.of("sqlite", "postgresql");
@@ -37,27 +43,7 @@ class LedgerTest {
 
   /** A fresh, empty database of that kind. */
   static DatabaseConfig fresh(String kind) {
-    if (kind.equals("sqlite")) {
-      return new DatabaseConfig("jdbc:sqlite:" + dir.resolve(UUID.randomUUID() + "/ledger.db"), Optional.empty(),
-          Optional.empty());
-    }
-    String schema = "ledger_test_" + UUID.randomUUID().toString().replace("-", "");
-    execute("CREATE SCHEMA " + schema);
-    SCHEMAS.add(schema);
-    return new DatabaseConfig(POSTGRES + "?currentSchema=" + schema, Optional.of("postgres"), Optional.empty());
-  }
-
-  @AfterAll
-  static void dropSchemas() {
-    SCHEMAS.forEach(s -> execute("DROP SCHEMA " + s + " CASCADE"));
-  }
-
-  private static void execute(String sql) {
-    try (Connection c = DriverManager.getConnection(POSTGRES, "postgres", "")) {
-      c.createStatement().execute(sql);
-    } catch (SQLException e) {
-      throw new IllegalStateException("PostgreSQL must be running on 127.0.0.1:5432", e);
-    }
+    return databases.fresh(kind);
   }
 
   static LedgerRecord record(String id, Instant at) {
@@ -67,7 +53,7 @@ class LedgerTest {
 
   /** Each ledger its own spill directory: by default every PostgreSQL ledger would share ./junction-spill. */
   private static LedgerConfig options(int capacity) {
-    return new LedgerConfig(20, 500, capacity, Optional.of(dir.resolve("spill-" + UUID.randomUUID())));
+    return new LedgerConfig(20, 500, capacity, Optional.of(databases.spillDir()));
   }
 
   @ParameterizedTest
