@@ -45,6 +45,8 @@ final class SpillJournal implements AutoCloseable {
   static final long SEGMENT_BYTES = 4L << 20;
   private static final Pattern SEGMENT_NAME = Pattern.compile("spill-(\\d{20})\\.jsonl");
   private static final String LOCK_FILE = "spill.lock";
+  /** About 300 KiB of lines: a segment overshoots its size by at most this much. */
+  private static final int CHUNK_RECORDS = 500;
 
   /** One file of the spill. */
   static final class Segment {
@@ -156,18 +158,23 @@ final class SpillJournal implements AutoCloseable {
   }
 
   /**
-   * Appends the records, forcing the segment to the device if the last force is one interval old. On
-   * failure nothing of this call counts: what it may have written is cut off again, or, if that fails
-   * too, left as the torn end of a sealed segment.
+   * Appends the records, forcing the segment to the device if the last force is one interval old.
+   * They are written in chunks, sealing a segment as it reaches {@link #SEGMENT_BYTES}, so that a
+   * large spill (a whole queue) still makes segments small enough to replay from memory. On failure
+   * the chunk being written is cut off again (or, if that fails too, left as the torn end of a sealed
+   * segment); chunks written before it stay, and are harmlessly written again by the retry.
    */
   synchronized void append(List<LedgerRecord> records) throws IOException {
     if (closed) {
       throw new IOException("the spill journal is closed");
     }
-    if (records.isEmpty()) {
-      return;
+    for (int from = 0; from < records.size(); from += CHUNK_RECORDS) {
+      List<LedgerRecord> chunk = records.subList(from, Math.min(records.size(), from + CHUNK_RECORDS));
+      write(SpillFormat.encode(chunk), chunk.size());
     }
-    byte[] lines = SpillFormat.encode(records);
+  }
+
+  private void write(byte[] lines, int count) throws IOException {
     if (active == null) {
       active = create();
     }
@@ -185,7 +192,7 @@ final class SpillJournal implements AutoCloseable {
     }
     segment.bytes += lines.length;
     backlogBytes += lines.length;
-    spilledRecords += records.size();
+    spilledRecords += count;
     if (segment.bytes >= SEGMENT_BYTES) {
       seal();
     }

@@ -122,6 +122,26 @@ class SpillTest {
   }
 
   @Test
+  void aLargeSpillIsCutIntoSegmentsReplayedOldestFirst() throws Exception {
+    DatabaseConfig database = databases.fresh("sqlite");
+    Path spill = databases.spillDir();
+    List<LedgerRecord> spilled = records("req-big-", 20_000);
+    try (SpillJournal journal = SpillJournal.open(spill, 1_000)) {
+      journal.append(spilled);
+      assertThat(journal.backlogBytes()).isGreaterThan(SpillJournal.SEGMENT_BYTES);
+    }
+    List<Path> files = segments(spill);
+    assertThat(files).hasSizeGreaterThan(1);
+    assertThat(files).allSatisfy(f -> assertThat(Files.size(f)).isLessThan(SpillJournal.SEGMENT_BYTES + 400_000));
+    try (Ledger ledger = Ledger.open(database, options(spill))) {
+      ledger.flush();
+      assertThat(ledger.stats().written()).isEqualTo(20_000);
+      assertThat(ledger.stats().spillBacklogBytes()).isZero();
+    }
+    assertThat(segments(spill)).isEmpty();
+  }
+
+  @Test
   void aRecordWhoseNewlineWasLostIsReplayedAndADamagedLineInTheMiddleIsSkipped() throws Exception {
     DatabaseConfig database = databases.fresh("sqlite");
     Path spill = databases.spillDir();
