@@ -570,16 +570,6 @@ final class JdbcLedger implements Ledger {
 
   // ---- the spiller
 
-  /** Spilled records reach the device within the flush interval even when no more come to push them. */
-  private void forceSpill() {
-    try {
-      spill.forceIfDue();
-    } catch (IOException e) {
-      LOG.error("ledger: forcing the spill to the device failed ({}); a crash of the machine may lose records "
-          + "spilled in the last {} ms", SpillJournal.reason(e), options.flushIntervalMs());
-    }
-  }
-
   /** When the spill fails but the database works, what the spiller holds goes there rather than wait for the disk. */
   private boolean commitHeld(List<LedgerRecord> held) {
     try {
@@ -610,7 +600,6 @@ final class JdbcLedger implements Ledger {
       if (stop && held.isEmpty() && queue.isEmpty()) {
         return;
       }
-      forceSpill();
       LockSupport.parkNanos(SPILLER_NAP_NANOS);
     }
   }

@@ -3,6 +3,7 @@ package dev.junction.ledger;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -15,6 +16,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -26,10 +28,10 @@ import org.slf4j.LoggerFactory;
  * segments of one JSON line per record ({@link SpillFormat}).
  *
  * <p>A record counts as kept once written to the file: from then on a crash of the process cannot
- * lose it, only one of the machine. Writes are forced to the device in groups, at most one force
- * interval (the ledger's flush interval) after they were made, when a segment is sealed, and on
- * {@link #close()}: a force costs milliseconds, and one per write made spilling slower than the
- * traffic it had to absorb.
+ * lose it, only one of the machine. Writes are forced to the device by a thread of their own, at
+ * most one force interval (the ledger's flush interval) after they were made, and when a segment is
+ * sealed (on {@link #close()} too): a force costs milliseconds, tens of them on a busy disk, and one
+ * per write made spilling slower than the traffic it had to absorb.
  *
  * <p>A process appends only to segments it created, so a crash can tear no more than the last line of
  * one. A segment is sealed once it reaches {@link #SEGMENT_BYTES} (or when the writer wants to replay
@@ -76,19 +78,20 @@ final class SpillJournal implements AutoCloseable {
   private long nextNumber;
   private boolean closed;
   private boolean unforced;
-  private long forcedAtNanos = System.nanoTime();
+  private final Thread syncer;
   // Read without the lock by metrics and stats.
   private volatile long backlogBytes;
   private volatile long spilledRecords;
 
   private SpillJournal(Path dir, FileChannel lockChannel, FileLock lock, List<Segment> existing, long forceIntervalMs) {
     this.dir = dir;
-    this.forceIntervalNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(forceIntervalMs);
+    this.forceIntervalNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(Math.max(1, forceIntervalMs));
     this.lockChannel = lockChannel;
     this.lock = lock;
     this.sealed.addAll(existing);
     this.nextNumber = existing.isEmpty() ? 1 : existing.getLast().number + 1;
     this.backlogBytes = existing.stream().mapToLong(s -> s.bytes).sum();
+    this.syncer = Thread.ofPlatform().name("junction-ledger-spill-sync").daemon().unstarted(this::syncLoop);
   }
 
   /** Where records spill when {@code ledger.spill_dir} is not set: beside a SQLite file, else in the working directory. */
@@ -123,7 +126,9 @@ final class SpillJournal implements AutoCloseable {
       if (!existing.isEmpty()) {
         LOG.info("ledger: {} spilled segment(s) in {} to replay", existing.size(), absolute);
       }
-      return new SpillJournal(absolute, lockChannel, lock, existing, forceIntervalMs);
+      SpillJournal journal = new SpillJournal(absolute, lockChannel, lock, existing, forceIntervalMs);
+      journal.syncer.start();
+      return journal;
     } catch (IOException | RuntimeException e) {
       closeQuietly(lockChannel);
       if (e instanceof IOException io) {
@@ -158,9 +163,9 @@ final class SpillJournal implements AutoCloseable {
   }
 
   /**
-   * Appends the records, forcing the segment to the device if the last force is one interval old.
-   * They are written in chunks, sealing a segment as it reaches {@link #SEGMENT_BYTES}, so that a
-   * large spill (a whole queue) still makes segments small enough to replay from memory. On failure
+   * Appends the records, to be forced to the device within one interval. They are written in chunks,
+   * sealing a segment as it reaches {@link #SEGMENT_BYTES}, so that a large spill (a whole queue)
+   * still makes segments small enough to replay from memory. On failure
    * the chunk being written is cut off again (or, if that fails too, left as the torn end of a sealed
    * segment); chunks written before it stay, and are harmlessly written again by the retry.
    */
@@ -185,7 +190,6 @@ final class SpillJournal implements AutoCloseable {
         segment.channel.write(buffer);
       }
       unforced = true;
-      forceIfDue();
     } catch (IOException e) {
       abandon(segment);
       throw e;
@@ -198,18 +202,34 @@ final class SpillJournal implements AutoCloseable {
     }
   }
 
-  /** Forces what was written to the device if the oldest unforced write is one interval old. */
-  synchronized void forceIfDue() throws IOException {
-    if (unforced && active != null && System.nanoTime() - forcedAtNanos >= forceIntervalNanos) {
-      force(active);
+  /**
+   * Forces the segment being written once an interval, outside the lock: appends go on meanwhile.
+   * A failure is reported once and not retried: after a failed force the kernel may have dropped the
+   * pages, and a second force would succeed without them.
+   */
+  private void syncLoop() {
+    while (true) {
+      LockSupport.parkNanos(forceIntervalNanos);
+      FileChannel channel;
+      synchronized (this) {
+        if (closed) {
+          return;
+        }
+        if (!unforced || active == null) {
+          continue;
+        }
+        unforced = false;
+        channel = active.channel;
+      }
+      try {
+        channel.force(false);
+      } catch (ClosedChannelException e) {
+        // Sealed meanwhile; sealing forces.
+      } catch (IOException e) {
+        LOG.error("ledger: forcing the spill to the device failed ({}); a crash of the machine may lose the "
+            + "records spilled just before", reason(e));
+      }
     }
-  }
-
-  /** Reports a failure once: after a failed force the kernel may have dropped the pages, and a retry would succeed without them. */
-  private void force(Segment segment) throws IOException {
-    unforced = false;
-    forcedAtNanos = System.nanoTime();
-    segment.channel.force(false);
   }
 
   private Segment create() throws IOException {
@@ -233,6 +253,7 @@ final class SpillJournal implements AutoCloseable {
     active = null;
     try {
       segment.channel.truncate(segment.bytes);
+      segment.channel.force(false);
     } catch (IOException e) {
       LOG.warn("ledger: cannot cut a failed write off {}: its last line will be skipped when replayed", segment.path);
     }
@@ -252,13 +273,12 @@ final class SpillJournal implements AutoCloseable {
   private void seal() {
     Segment segment = active;
     active = null;
-    if (unforced) {
-      try {
-        force(segment);
-      } catch (IOException e) {
-        LOG.error("ledger: forcing {} to the device failed ({}); a crash of the machine may lose its last records",
-            segment.path, reason(e));
-      }
+    unforced = false;
+    try {
+      segment.channel.force(false);
+    } catch (IOException e) {
+      LOG.error("ledger: forcing {} to the device failed ({}); a crash of the machine may lose its last records",
+          segment.path, reason(e));
     }
     closeQuietly(segment.channel);
     segment.channel = null;
@@ -339,6 +359,7 @@ final class SpillJournal implements AutoCloseable {
     if (active != null) {
       seal();
     }
+    LockSupport.unpark(syncer);
     try {
       lock.release();
     } catch (IOException e) {
