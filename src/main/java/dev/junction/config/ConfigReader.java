@@ -42,7 +42,7 @@ final class ConfigReader {
   static final List<String> CATALOG_FILE_KEYS = List.of("models");
   static final List<String> DATABASE_KEYS = List.of("url", "user", "password");
   static final List<String> REDIS_KEYS = List.of("url");
-  static final List<String> LEDGER_KEYS = List.of("flush_interval_ms", "batch_size", "capacity");
+  static final List<String> LEDGER_KEYS = List.of("flush_interval_ms", "batch_size", "capacity", "spill_dir");
   static final List<String> PROVIDER_KEYS =
       List.of("name", "kind", "profile", "base_url", "api_key", "headers", "timeouts", "retries");
   static final List<String> TIMEOUT_KEYS = List.of("connect_ms", "first_token_ms", "idle_ms", "total_ms");
@@ -226,7 +226,24 @@ final class ConfigReader {
       s.problem(capacity.present() ? "capacity" : "batch_size",
           "capacity (" + capacityValue + ") must be at least batch_size (" + batchSize + ")");
     }
-    return new LedgerConfig(flush, batchSize, capacityValue);
+    return new LedgerConfig(flush, batchSize, capacityValue, spillDir(s));
+  }
+
+  private static Optional<Path> spillDir(Section s) {
+    Value<String> dir = s.string("spill_dir");
+    if (!dir.present()) {
+      return Optional.empty();
+    }
+    if (dir.value().isBlank()) {
+      s.problem("spill_dir", "must name a directory");
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Path.of(dir.value()));
+    } catch (java.nio.file.InvalidPathException e) {
+      s.problem("spill_dir", "is not a valid path: " + e.getReason());
+      return Optional.empty();
+    }
   }
 
   // ---- providers

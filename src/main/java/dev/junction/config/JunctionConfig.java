@@ -110,8 +110,15 @@ public record JunctionConfig(
    * @param flushIntervalMs the longest a record waits in memory; also the most a {@code kill -9} can lose
    * @param batchSize records written per transaction at most
    * @param capacity records held in memory at most (queued or reserved by in-flight requests)
+   * @param spillDir where records go when the database cannot take them; empty: beside a SQLite file
+   *     ({@code <file>-spill}), else {@code ./junction-spill}
    */
-  public record LedgerConfig(long flushIntervalMs, int batchSize, int capacity) {}
+  public record LedgerConfig(long flushIntervalMs, int batchSize, int capacity, Optional<Path> spillDir) {
+
+    public LedgerConfig(long flushIntervalMs, int batchSize, int capacity) {
+      this(flushIntervalMs, batchSize, capacity, Optional.empty());
+    }
+  }
 
   /**
    * One upstream account.

@@ -5,24 +5,37 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.junction.config.JunctionConfig.DatabaseConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.flywaydb.core.Flyway;
 
 /** Opens the ledger's database, SQLite or PostgreSQL, and brings its schema up to date. */
 final class Database {
 
   private static final String SQLITE = "jdbc:sqlite:";
+  /**
+   * How long the writer waits for a connection. Hikari's default, 30 s, kept the writer waiting that
+   * long on a dead database while records piled up; a live database answers in milliseconds, so 3 s
+   * only ever cuts short a wait that would have failed.
+   */
+  static final long CONNECTION_TIMEOUT_MS = 3_000;
 
   private Database() {}
 
+  static boolean isSqlite(String url) {
+    return url.startsWith(SQLITE);
+  }
+
   static HikariDataSource open(DatabaseConfig config) {
-    boolean sqlite = config.url().startsWith(SQLITE);
+    boolean sqlite = isSqlite(config.url());
     HikariConfig hikari = new HikariConfig();
     hikari.setJdbcUrl(config.url());
     config.user().ifPresent(hikari::setUsername);
     config.password().ifPresent(hikari::setPassword);
     hikari.setPoolName("junction-ledger");
+    hikari.setConnectionTimeout(CONNECTION_TIMEOUT_MS);
+    hikari.setValidationTimeout(1_000);
     if (sqlite) {
-      createParentDirectory(config.url().substring(SQLITE.length()));
+      sqliteFile(config.url()).ifPresent(Database::createParentDirectory);
       // One writer at a time is all SQLite allows; WAL lets readers (admin, tests) run beside it.
       hikari.setMaximumPoolSize(2);
       hikari.addDataSourceProperty("journal_mode", "WAL");
@@ -32,6 +45,8 @@ final class Database {
       hikari.addDataSourceProperty("cache_size", "-16384");
     } else {
       hikari.setMaximumPoolSize(4);
+      // pgjdbc waits 10 s for a TCP connection by default; a URL parameter still overrides this.
+      hikari.addDataSourceProperty("connectTimeout", Long.toString(CONNECTION_TIMEOUT_MS / 1000));
     }
     hikari.setMinimumIdle(1);
     HikariDataSource dataSource = new HikariDataSource(hikari);
@@ -48,13 +63,22 @@ final class Database {
     }
   }
 
-  private static void createParentDirectory(String file) {
+  /** The file of a SQLite URL, or empty for an in-memory database, a {@code file:} URI or another database. */
+  static Optional<Path> sqliteFile(String url) {
+    if (!isSqlite(url)) {
+      return Optional.empty();
+    }
+    String file = url.substring(SQLITE.length());
     int query = file.indexOf('?');
     String path = query < 0 ? file : file.substring(0, query);
     if (path.isEmpty() || path.equals(":memory:") || path.startsWith("file:")) {
-      return;
+      return Optional.empty();
     }
-    Path parent = Path.of(path).toAbsolutePath().getParent();
+    return Optional.of(Path.of(path));
+  }
+
+  private static void createParentDirectory(Path file) {
+    Path parent = file.toAbsolutePath().getParent();
     try {
       Files.createDirectories(parent);
     } catch (java.io.IOException e) {

@@ -9,14 +9,16 @@ import java.util.Optional;
  * writer off the request path.
  *
  * <p>Memory is bounded without losing records: a request {@link #admit() reserves} a slot before it
- * is accepted, so a record always has room when it is {@link #append appended}; when every slot is
- * taken the gateway refuses new requests (503) instead of dropping records.
+ * is accepted, so a record always has room when it is {@link #append appended}. Records the database
+ * cannot take in time (it is down, or slower than the traffic) go to a spill journal on local disk and
+ * are replayed into the database once it takes writes again; only when neither can take them does the
+ * gateway refuse new requests (503) rather than drop records.
  */
 public interface Ledger extends AutoCloseable {
 
   /**
-   * Opens the database named by the config (SQLite file or PostgreSQL), migrates its schema and
-   * starts the writer.
+   * Opens the database named by the config (SQLite file or PostgreSQL), migrates its schema, takes
+   * the spill directory and starts the writer, which replays whatever an earlier process spilled.
    */
   static Ledger open(JunctionConfig.DatabaseConfig database, JunctionConfig.LedgerConfig options) {
     return JdbcLedger.open(database, options);
@@ -28,7 +30,10 @@ public interface Ledger extends AutoCloseable {
   /** Queues a record for an admitted request; never blocks, never fails. */
   void append(LedgerRecord record);
 
-  /** Blocks until every record appended so far is committed. */
+  /**
+   * Blocks until every record appended so far is committed, or, when the database refused it, kept
+   * in the spill journal and refused again since this call began (the database was tried once more).
+   */
   void flush();
 
   /** Reads one record back (admin, tests). */
@@ -40,18 +45,41 @@ public interface Ledger extends AutoCloseable {
   /** What the writer is doing, for readiness checks and metrics. */
   Stats stats();
 
-  /** False while the database refuses writes (records are then held and retried). */
+  /** False while the database refuses writes (records are then spilled to disk and replayed later). */
   boolean healthy();
 
   /**
-   * @param queued appended and not yet committed
-   * @param written committed since start
-   * @param failedBatches write attempts that failed and were retried
-   * @param freeSlots how many more requests can be admitted now
+   * Whether records can be kept now: in the database, or while it refuses writes in the spill
+   * journal. False when both fail; requests are then refused once memory is full.
    */
-  record Stats(long queued, long written, long failedBatches, int freeSlots) {}
+  default boolean recording() {
+    return healthy();
+  }
 
-  /** Flushes, stops the writer and closes the database. */
+  /** The message of the 503 a request gets when {@link #admit()} refused it: why there is no room. */
+  default String refusal() {
+    return "The gateway is saturated; retry shortly.";
+  }
+
+  /**
+   * @param queued appended and not yet committed or spilled
+   * @param written committed since start, replayed records included
+   * @param failedBatches writes the database refused (each batch's records were then spilled)
+   * @param freeSlots how many more requests can be admitted now
+   * @param spilled records written to the spill journal since start
+   * @param spillBacklogBytes the size of the spilled records still waiting to be replayed
+   */
+  record Stats(long queued, long written, long failedBatches, int freeSlots, long spilled, long spillBacklogBytes) {
+
+    public Stats(long queued, long written, long failedBatches, int freeSlots) {
+      this(queued, written, failedBatches, freeSlots, 0, 0);
+    }
+  }
+
+  /**
+   * Commits what it can within a short bound, writes the rest to the spill journal (forced to disk),
+   * stops the writer and closes the database.
+   */
   @Override
   void close();
 }

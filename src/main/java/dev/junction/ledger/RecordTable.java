@@ -1,6 +1,7 @@
 package dev.junction.ledger;
 
 import dev.junction.ledger.LedgerRecord.Status;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -24,19 +25,30 @@ final class RecordTable {
   private static final String[] STATUS_NAMES = java.util.Arrays.stream(Status.values())
       .map(s -> s.name().toLowerCase(Locale.ROOT)).toArray(String[]::new);
 
-  private final Jdbi jdbi;
+  /**
+   * The longest a PostgreSQL write may go without an answer. Without it a server that vanished
+   * without closing the connection (a dead host, a dropped route) holds the writer until the kernel
+   * gives up, minutes later; a batch takes well under a second on a working server.
+   */
+  private static final int WRITE_TIMEOUT_MS = 10_000;
 
-  RecordTable(Jdbi jdbi) {
+  private final Jdbi jdbi;
+  private final boolean postgres;
+
+  RecordTable(Jdbi jdbi, boolean postgres) {
     this.jdbi = jdbi;
+    this.postgres = postgres;
   }
 
   /**
-   * Writes the records in one transaction. Binds through plain JDBC: Jdbi's per-argument type
-   * resolution cost more CPU than SQLite's insert itself, and this runs for every request.
+   * Writes the records in one transaction; returns how many were new (a record already there, from
+   * a batch whose commit was not acknowledged or a spill replayed twice, is left as it is). Binds
+   * through plain JDBC: Jdbi's per-argument type resolution cost more CPU than SQLite's insert
+   * itself, and this runs for every request.
    */
-  void insert(List<LedgerRecord> records) {
-    jdbi.useTransaction(handle -> {
-      try (PreparedStatement batch = handle.getConnection().prepareStatement(INSERT)) {
+  int insert(List<LedgerRecord> records) {
+    return jdbi.inTransaction(handle -> {
+      try (PreparedStatement batch = prepare(handle.getConnection())) {
         for (LedgerRecord r : records) {
           batch.setString(1, r.requestId());
           batch.setLong(2, r.createdAt().toEpochMilli());
@@ -58,7 +70,11 @@ final class RecordTable {
           batch.setString(18, r.attemptLog());
           batch.addBatch();
         }
-        batch.executeBatch();
+        int inserted = 0;
+        for (int count : batch.executeBatch()) {
+          inserted += count == java.sql.Statement.SUCCESS_NO_INFO ? 1 : Math.max(count, 0);
+        }
+        return inserted;
       } catch (SQLException e) {
         // The writer retries any runtime failure; Jdbi's own exceptions were runtime ones too.
         throw new UncheckedSQLException(e);
@@ -66,9 +82,25 @@ final class RecordTable {
     });
   }
 
+  private PreparedStatement prepare(Connection connection) throws SQLException {
+    if (postgres) {
+      connection.setNetworkTimeout(Runnable::run, WRITE_TIMEOUT_MS);
+    }
+    return connection.prepareStatement(INSERT);
+  }
+
   static final class UncheckedSQLException extends RuntimeException {
     UncheckedSQLException(SQLException cause) {
       super(cause.getMessage(), cause);
+    }
+  }
+
+  /** Whether a working connection can be had: for a writer with nothing to write to test the database with. */
+  boolean reachable() {
+    try {
+      return jdbi.<Boolean, SQLException>withHandle(h -> h.getConnection().isValid(2));
+    } catch (SQLException | RuntimeException e) {
+      return false;
     }
   }
 

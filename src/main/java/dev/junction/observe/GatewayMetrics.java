@@ -1,6 +1,7 @@
 package dev.junction.observe;
 
 import dev.junction.api.Endpoint;
+import dev.junction.ledger.Ledger;
 
 /**
  * What the gateway measures about the requests it serves: how many, how they ended, how long the
@@ -28,6 +29,9 @@ public interface GatewayMetrics extends AutoCloseable {
 
   /** Counts a request refused for want of a valid key: it leaves no ledger record, only this. */
   void unauthenticated(Endpoint endpoint);
+
+  /** Exposes the ledger's queue and spill, read when scraped. */
+  default void watch(Ledger ledger) {}
 
   /** The Prometheus text exposition of every meter. */
   String scrape();

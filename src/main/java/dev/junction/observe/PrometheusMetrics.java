@@ -1,7 +1,10 @@
 package dev.junction.observe;
 
 import dev.junction.api.Endpoint;
+import dev.junction.ledger.Ledger;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -86,6 +89,20 @@ final class PrometheusMetrics implements GatewayMetrics {
     Series created = new Series(endpoint.ledgerName(), provider, model);
     models.put(model, created);
     return created;
+  }
+
+  @Override
+  public void watch(Ledger ledger) {
+    Gauge.builder("junction.ledger.queued", ledger, l -> l.stats().queued())
+        .description("Usage records in memory, neither committed nor spilled yet").baseUnit("records").register(registry);
+    FunctionCounter.builder("junction.ledger.spilled", ledger, l -> l.stats().spilled())
+        .description("Usage records written to the spill directory while the database could not take them")
+        .baseUnit("records").register(registry);
+    Gauge.builder("junction.ledger.spill.backlog", ledger, l -> l.stats().spillBacklogBytes())
+        .description("Spilled usage records waiting to be replayed into the database").baseUnit("bytes")
+        .register(registry);
+    Gauge.builder("junction.ledger.database.up", ledger, l -> l.healthy() ? 1 : 0)
+        .description("1 while the ledger's database takes writes, 0 while records are spilled").register(registry);
   }
 
   @Override

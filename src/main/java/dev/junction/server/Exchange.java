@@ -93,7 +93,7 @@ final class Exchange {
     if (!reporting.ledger().admit()) {
       String id = newId();
       reporting.failures().saturated(id);
-      ApiError busy = ApiError.unavailable("The gateway is saturated; retry shortly.");
+      ApiError busy = ApiError.unavailable(reporting.ledger().refusal());
       request.response().setStatusCode(503).putHeader(REQUEST_ID, id).putHeader("retry-after", "1")
           .putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(Buffer.buffer(busy.toJson()));
       return null;

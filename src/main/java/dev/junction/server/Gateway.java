@@ -55,6 +55,7 @@ public final class Gateway implements AutoCloseable {
     this.vertx = vertx;
     this.ledger = ledger;
     this.metrics = metrics;
+    metrics.watch(ledger);
     this.catalog = Catalog.of(config);
     this.failures = new FailureLog(Secrets.of(config));
     this.accessLog = AccessLog.open(config.server().accessLog(), failures.secrets());

@@ -18,8 +18,10 @@ import java.nio.charset.StandardCharsets;
 final class Routes {
 
   private static final Buffer READY = Buffer.buffer("{\"status\":\"ready\"}");
-  private static final Buffer NOT_READY =
-      Buffer.buffer("{\"status\":\"unavailable\",\"reason\":\"the ledger database refuses writes\"}");
+  private static final Buffer SPILLING = Buffer.buffer("{\"status\":\"ready\",\"ledger\":\"the database refuses "
+      + "writes; records are kept in the spill directory and replayed when it returns\"}");
+  private static final Buffer NOT_READY = Buffer.buffer("{\"status\":\"unavailable\",\"reason\":\"the usage ledger "
+      + "can write neither to its database nor to its spill directory\"}");
   private static final Buffer LIVE = Buffer.buffer("{\"status\":\"ok\"}");
   private static final CharSequence PROMETHEUS_TEXT =
       HttpHeaders.createOptimized("text/plain; version=0.0.4; charset=utf-8");
@@ -30,10 +32,14 @@ final class Routes {
       long maxBody, GatewayMetrics metrics, boolean metricsPublic, FailureLog failures) {
     Router router = Router.router(vertx);
     router.get("/healthz").handler(ctx -> json(ctx, LIVE));
-    // Not ready while records cannot be written: a load balancer should send requests elsewhere.
+    // Not ready only while records can be kept nowhere. A database outage alone leaves the replica
+    // ready, its records spilled to disk: a database shared by every replica would otherwise take
+    // them all out of the load balancer at once. The body and the metrics say it is spilling.
     router.get("/readyz").handler(ctx -> {
       if (ledger.healthy()) {
         json(ctx, READY);
+      } else if (ledger.recording()) {
+        json(ctx, SPILLING);
       } else {
         ctx.response().setStatusCode(503);
         json(ctx, NOT_READY);

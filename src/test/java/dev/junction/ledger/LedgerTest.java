@@ -10,16 +10,14 @@ import dev.junction.testing.Services;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,9 +26,18 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** The ledger on a real SQLite file and a real PostgreSQL database. */
 class LedgerTest {
 
-  private static final List<String> SCHEMAS = new ArrayList<>();
-
   @TempDir static Path dir;
+  static TestDatabases databases;
+
+  @BeforeAll
+  static void setUp() {
+    databases = new TestDatabases(dir);
+  }
+
+  @AfterAll
+  static void dropSchemas() {
+    databases.close();
+  }
 
   static Stream<String> databases() {
     return Stream.of("sqlite", "postgresql");
@@ -38,28 +45,7 @@ class LedgerTest {
 
   /** A fresh, empty database of that kind. */
   static DatabaseConfig fresh(String kind) {
-    if (kind.equals("sqlite")) {
-      return new DatabaseConfig("jdbc:sqlite:" + dir.resolve(UUID.randomUUID() + "/ledger.db"), Optional.empty(),
-          Optional.empty());
-    }
-    String schema = "ledger_test_" + UUID.randomUUID().toString().replace("-", "");
-    execute("CREATE SCHEMA " + schema);
-    SCHEMAS.add(schema);
-    Postgres postgres = Services.postgres();
-    return new DatabaseConfig(postgres.url("currentSchema", schema), postgres.user(), Optional.empty());
-  }
-
-  @AfterAll
-  static void dropSchemas() {
-    SCHEMAS.forEach(s -> execute("DROP SCHEMA " + s + " CASCADE"));
-  }
-
-  private static void execute(String sql) {
-    try (Connection c = Services.postgres().connect()) {
-      c.createStatement().execute(sql);
-    } catch (SQLException e) {
-      throw new IllegalStateException(sql + " failed on " + Services.postgres().url(), e);
-    }
+    return databases.fresh(kind);
   }
 
   static LedgerRecord record(String id, Instant at) {
@@ -67,8 +53,9 @@ class LedgerTest {
         "llama-3.3-70b-versatile", Status.OK, 200, true, 2, 1234, 56, 789, 0.000123456789, 842, 97, null);
   }
 
+  /** Each ledger its own spill directory: by default every PostgreSQL ledger would share ./junction-spill. */
   private static LedgerConfig options(int capacity) {
-    return new LedgerConfig(20, 500, capacity);
+    return new LedgerConfig(20, 500, capacity, Optional.of(databases.spillDir()));
   }
 
   @ParameterizedTest

@@ -1,5 +1,6 @@
 package dev.junction.testing;
 
+import java.net.URI;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -43,6 +44,16 @@ public record Postgres(String url, Optional<String> user) {
   public String url(String parameter, String value) {
     return url + (url.indexOf('?') < 0 ? "?" : "&") + parameter + "="
         + URLEncoder.encode(value, StandardCharsets.UTF_8);
+  }
+
+  /** The server's address and database, as the URL names them (for a proxy in front of it). */
+  public URI address() {
+    return URI.create(url.substring("jdbc:".length()));
+  }
+
+  /** The database's name, from the URL's path. */
+  public String database() {
+    return address().getPath().substring(1);
   }
 
   /** A connection as that user, for a test's own setup (creating and dropping its schemas). */
