@@ -17,7 +17,8 @@ import java.time.Instant;
  * @param inputTokens prompt tokens, as reported by the provider
  * @param cachedTokens prompt tokens served from the provider's cache (a subset of inputTokens)
  * @param outputTokens completion tokens delivered
- * @param costUsd priced from the configured prices of the serving deployment
+ * @param costNanos in nano-USD (10⁻⁹ USD), priced from the configured prices of the serving deployment;
+ *     an integer, so that sums are exact
  * @param latencyMs from request accepted to last byte sent
  * @param ttftMs to the first content byte sent, or -1 when none was
  * @param error a short reason when the status is not ok; never contains secrets
@@ -38,7 +39,7 @@ public record LedgerRecord(
     long inputTokens,
     long cachedTokens,
     long outputTokens,
-    double costUsd,
+    long costNanos,
     long latencyMs,
     long ttftMs,
     String error,
@@ -47,9 +48,9 @@ public record LedgerRecord(
   /** A record without an attempt log. */
   public LedgerRecord(String requestId, Instant createdAt, String endpoint, String model, String provider,
       String providerModel, Status status, int httpStatus, boolean stream, int attempts, long inputTokens,
-      long cachedTokens, long outputTokens, double costUsd, long latencyMs, long ttftMs, String error) {
+      long cachedTokens, long outputTokens, long costNanos, long latencyMs, long ttftMs, String error) {
     this(requestId, createdAt, endpoint, model, provider, providerModel, status, httpStatus, stream, attempts,
-        inputTokens, cachedTokens, outputTokens, costUsd, latencyMs, ttftMs, error, null);
+        inputTokens, cachedTokens, outputTokens, costNanos, latencyMs, ttftMs, error, null);
   }
 
   /** How a request ended. */

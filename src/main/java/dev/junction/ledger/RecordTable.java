@@ -16,7 +16,7 @@ import org.jdbi.v3.core.statement.StatementContext;
 final class RecordTable {
 
   private static final String COLUMNS = "request_id, created_at, endpoint, model, provider, provider_model, "
-      + "status, http_status, stream, attempts, input_tokens, cached_tokens, output_tokens, cost_usd, "
+      + "status, http_status, stream, attempts, input_tokens, cached_tokens, output_tokens, cost_nanos, "
       + "latency_ms, ttft_ms, error, attempt_log";
   // Idempotent, so a batch retried after an unclear failure cannot count a request twice.
   private static final String INSERT = "INSERT INTO ledger_requests (" + COLUMNS + ") VALUES ("
@@ -63,7 +63,7 @@ final class RecordTable {
           batch.setLong(11, r.inputTokens());
           batch.setLong(12, r.cachedTokens());
           batch.setLong(13, r.outputTokens());
-          batch.setDouble(14, r.costUsd());
+          batch.setLong(14, r.costNanos());
           batch.setLong(15, r.latencyMs());
           batch.setLong(16, r.ttftMs());
           batch.setString(17, r.error());
@@ -129,7 +129,7 @@ final class RecordTable {
         rs.getLong("input_tokens"),
         rs.getLong("cached_tokens"),
         rs.getLong("output_tokens"),
-        rs.getDouble("cost_usd"),
+        rs.getLong("cost_nanos"),
         rs.getLong("latency_ms"),
         rs.getLong("ttft_ms"),
         rs.getString("error"),

@@ -39,7 +39,7 @@ final class SpillFormat {
         json.writeName("input_tokens").writeNumber(r.inputTokens());
         json.writeName("cached_tokens").writeNumber(r.cachedTokens());
         json.writeName("output_tokens").writeNumber(r.outputTokens());
-        json.writeName("cost_usd").writeNumber(r.costUsd());
+        json.writeName("cost_nanos").writeNumber(r.costNanos());
         json.writeName("latency_ms").writeNumber(r.latencyMs());
         json.writeName("ttft_ms").writeNumber(r.ttftMs());
         json.writeName("error").writeString(r.error());
@@ -81,7 +81,7 @@ final class SpillFormat {
           required(line, "input_tokens").longValue(),
           required(line, "cached_tokens").longValue(),
           required(line, "output_tokens").longValue(),
-          required(line, "cost_usd").doubleValue(),
+          required(line, "cost_nanos").longValue(),
           required(line, "latency_ms").longValue(),
           required(line, "ttft_ms").longValue(),
           optional(line, "error"),

@@ -1,5 +1,6 @@
 package dev.junction.server;
 
+import dev.junction.catalog.Pricing;
 import dev.junction.config.JunctionConfig.ServerConfig;
 import dev.junction.config.Secrets;
 import dev.junction.ledger.LedgerRecord;
@@ -146,7 +147,7 @@ final class AccessLog implements AutoCloseable {
     json.writeNumberProperty("input_tokens", r.inputTokens());
     json.writeNumberProperty("cached_tokens", r.cachedTokens());
     json.writeNumberProperty("output_tokens", r.outputTokens());
-    json.writeNumberProperty("cost_usd", r.costUsd());
+    json.writeNumberProperty("cost_usd", Pricing.usd(r.costNanos()));
     json.writeNumberProperty("latency_ms", r.latencyMs());
     json.writeName("ttfb_ms");
     if (r.ttftMs() < 0) {

@@ -64,7 +64,7 @@ final class Exchange {
   private int attempts;
   private final List<Try> tries = new ArrayList<>(2);
   /** What the attempts that lost a hedge cost: the prompt each was sent. */
-  private double hedgeCost;
+  private long hedgeCostNanos;
   private long firstByteNanos = -1;
   private boolean finished;
   private Runnable onCancel = () -> {};
@@ -207,7 +207,7 @@ final class Exchange {
    * by its provider, so the record's cost includes it, estimated as for an unreported prompt.
    */
   void lostHedge(Try attempt) {
-    hedgeCost += attempt.deployment.pricing().cost(new Usage(estimatedInputTokens(), 0, 0));
+    hedgeCostNanos += attempt.deployment.pricing().costNanos(new Usage(estimatedInputTokens(), 0, 0));
   }
 
   /** Runs when the client goes away before the end; set by whoever holds upstream work. */
@@ -362,7 +362,7 @@ final class Exchange {
     finished = true;
     onFinish.run();
     long now = System.nanoTime();
-    double cost = (deployment == null ? 0 : deployment.pricing().cost(usage)) + hedgeCost;
+    long costNanos = (deployment == null ? 0 : deployment.pricing().costNanos(usage)) + hedgeCostNanos;
     String reason = secrets.redact(error);
     LedgerRecord record = new LedgerRecord(
         id,
@@ -378,7 +378,7 @@ final class Exchange {
         usage.inputTokens(),
         usage.cachedTokens(),
         usage.outputTokens(),
-        cost,
+        costNanos,
         (now - startNanos) / 1_000_000,
         firstByteNanos < 0 ? -1 : (firstByteNanos - startNanos) / 1_000_000,
         reason,

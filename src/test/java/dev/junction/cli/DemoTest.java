@@ -70,6 +70,6 @@ class DemoTest {
       return gateway.ledger().find(id);
     }, java.util.Optional::isPresent).orElseThrow();
     assertThat(record.provider()).isEqualTo(Demo.CHEAP);
-    assertThat(record.costUsd()).isPositive();
+    assertThat(record.costNanos()).isPositive();
   }
 }

@@ -50,7 +50,7 @@ class LedgerTest {
 
   static LedgerRecord record(String id, Instant at) {
     return new LedgerRecord(id, at, "chat.completions", "meta-llama/Llama-3.3-70B-Instruct", "groq",
-        "llama-3.3-70b-versatile", Status.OK, 200, true, 2, 1234, 56, 789, 0.000123456789, 842, 97, null);
+        "llama-3.3-70b-versatile", Status.OK, 200, true, 2, 1234, 56, 789, 123_456_789L, 842, 97, null);
   }
 
   /** Each ledger its own spill directory: by default every PostgreSQL ledger would share ./junction-spill. */
@@ -147,7 +147,7 @@ class LedgerTest {
         blocker.createStatement().execute("PRAGMA busy_timeout = 0");
         blocker.setAutoCommit(false);
         blocker.createStatement().execute("INSERT INTO ledger_requests (request_id, created_at, endpoint, "
-            + "status, http_status, stream, attempts, input_tokens, cached_tokens, output_tokens, cost_usd, "
+            + "status, http_status, stream, attempts, input_tokens, cached_tokens, output_tokens, cost_nanos, "
             + "latency_ms, ttft_ms) VALUES ('blocker', 0, 'x', 'ok', 200, 0, 0, 0, 0, 0, 0, 0, 0)");
         ledger.admit();
         ledger.append(record("during-outage", Instant.now()));

@@ -58,7 +58,7 @@ class SpillTest {
     Instant at = Instant.ofEpochMilli(1_764_000_000_000L);
     return IntStream.range(0, count).mapToObj(i -> new LedgerRecord(prefix + i, at.plusMillis(i), "chat.completions",
         "m", i % 2 == 0 ? "groq" : null, i % 2 == 0 ? "llama" : null, Status.values()[i % 4], 200, i % 3 == 0, 1,
-        10 + i, i, 20 + i, 0.000_001 * i, 5, i % 5 == 0 ? -1 : 3, i % 4 == 1 ? "a \"quoted\"\nerror" : null,
+        10 + i, i, 20 + i, 1_000L * i + 7, 5, i % 5 == 0 ? -1 : 3, i % 4 == 1 ? "a \"quoted\"\nerror" : null,
         "[{\"provider\":\"groq\",\"model\":\"llama\",\"status\":200,\"latency_ms\":5,\"error\":null}]")).toList();
   }
 
@@ -169,7 +169,7 @@ class SpillTest {
       blocker.createStatement().execute("PRAGMA busy_timeout = 0");
       blocker.setAutoCommit(false);
       blocker.createStatement().execute("INSERT INTO ledger_requests (request_id, created_at, endpoint, "
-          + "status, http_status, stream, attempts, input_tokens, cached_tokens, output_tokens, cost_usd, "
+          + "status, http_status, stream, attempts, input_tokens, cached_tokens, output_tokens, cost_nanos, "
           + "latency_ms, ttft_ms) VALUES ('blocker', 0, 'x', 'ok', 200, 0, 0, 0, 0, 0, 0, 0, 0)");
       for (LedgerRecord record : pending) {
         assertThat(ledger.admit()).isTrue();

@@ -157,10 +157,11 @@ class HedgingTest {
   }
 
   /** The winner's usage at its prices, plus the loser's prompt (estimated, four bytes a token) at its input price. */
-  static double expectedHedgedCost(LedgerRecord record, String body) {
+  static long expectedHedgedCostNanos(LedgerRecord record, String body) {
     long estimatedPrompt = Math.max(1, body.getBytes(StandardCharsets.UTF_8).length / 4);
-    return (record.inputTokens() * FAST_INPUT_PRICE + record.outputTokens() * FAST_OUTPUT_PRICE
-        + estimatedPrompt * SLOW_INPUT_PRICE) / 1_000_000d;
+    // USD per million tokens times 1,000 is nano-USD per token: exact for these prices.
+    return Math.round((record.inputTokens() * FAST_INPUT_PRICE + record.outputTokens() * FAST_OUTPUT_PRICE
+        + estimatedPrompt * SLOW_INPUT_PRICE) * 1_000);
   }
 
   @Test
@@ -194,7 +195,7 @@ class HedgingTest {
     assertThat(log.get(1).path("provider").asString()).isEqualTo("fast");
     assertThat(log.get(1).path("error").isNull()).isTrue();
     assertThat(log.get(1).path("status").asInt()).isEqualTo(200);
-    assertThat(record.costUsd()).isCloseTo(expectedHedgedCost(record, body), org.assertj.core.data.Offset.offset(1e-12));
+    assertThat(record.costNanos()).isEqualTo(expectedHedgedCostNanos(record, body));
   }
 
   @Test
@@ -232,7 +233,7 @@ class HedgingTest {
     assertThat(record.provider()).isEqualTo("fast");
     assertThat(record.attempts()).isEqualTo(2);
     assertThat(record.attemptLog()).contains("lost the hedge");
-    assertThat(record.costUsd()).isCloseTo(expectedHedgedCost(record, body), org.assertj.core.data.Offset.offset(1e-12));
+    assertThat(record.costNanos()).isEqualTo(expectedHedgedCostNanos(record, body));
   }
 
   @Test
@@ -295,7 +296,7 @@ class HedgingTest {
     LedgerRecord record = record(response);
     assertThat(record.status()).isEqualTo(Status.ERROR);
     assertThat(record.attempts()).isEqualTo(2);
-    assertThat(record.costUsd()).isZero();
+    assertThat(record.costNanos()).isZero();
     List<JsonNode> log = attemptLog(record);
     assertThat(log).extracting(e -> e.path("provider").asString()).containsExactly("slow-impatient", "fast");
     assertThat(log.get(1).path("status").asInt()).isEqualTo(500);

@@ -90,7 +90,7 @@ class LiveRoutingTest {
       }
       List<LedgerRecord> records = fleet.records();
       assertThat(records).hasSize(conversations * turns);
-      double cost = records.stream().mapToDouble(LedgerRecord::costUsd).sum();
+      double cost = records.stream().mapToLong(LedgerRecord::costNanos).sum() / 1e9;
       return new CacheUse((double) cached / prompt, cost);
     }
   }

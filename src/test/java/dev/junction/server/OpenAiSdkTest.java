@@ -80,7 +80,8 @@ class OpenAiSdkTest {
     assertThat(record.providerModel()).isEqualTo("sim-chat-a");
     assertThat(record.inputTokens()).isEqualTo(usage.promptTokens());
     assertThat(record.outputTokens()).isEqualTo(12);
-    assertThat(record.costUsd()).isCloseTo((usage.promptTokens() * 1.0 + 12 * 2.0) / 1e6, org.assertj.core.data.Offset.offset(1e-12));
+    // 1.0 and 2.0 USD per million tokens: 1,000 and 2,000 nano-USD a token, exactly.
+    assertThat(record.costNanos()).isEqualTo(usage.promptTokens() * 1_000 + 12 * 2_000);
     assertThat(record.stream()).isFalse();
     assertThat(record.attempts()).isEqualTo(1);
   }

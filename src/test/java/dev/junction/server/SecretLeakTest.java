@@ -244,7 +244,7 @@ class SecretLeakTest {
       assertThat(l.get("input_tokens").asLong()).isEqualTo(r.inputTokens());
       assertThat(l.get("cached_tokens").asLong()).isEqualTo(r.cachedTokens());
       assertThat(l.get("output_tokens").asLong()).isEqualTo(r.outputTokens());
-      assertThat(l.get("cost_usd").asDouble()).isEqualTo(r.costUsd());
+      assertThat(l.get("cost_usd").decimalValue()).isEqualByComparingTo(dev.junction.catalog.Pricing.usd(r.costNanos()));
       assertThat(l.get("latency_ms").asLong()).isEqualTo(r.latencyMs());
       if (r.ttftMs() < 0) {
         assertThat(l.get("ttfb_ms").isNull()).isTrue();
