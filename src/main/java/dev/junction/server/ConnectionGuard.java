@@ -34,7 +34,8 @@ import java.util.concurrent.TimeUnit;
  * <p>It is the first handler of every accepted connection (see {@link GuardedTransport}), so it is
  * there before the protocol is known and sees every byte before Vert.x does. On HTTP/1.1 it learns
  * where requests begin and end from {@link Http1Watch}, placed behind the HTTP codec when Vert.x
- * reports the connection ({@link #attach}). One timer at most per connection, set for the nearest
+ * reports the connection ({@link #attach}): with h2c on, Vert.x does so only once the first request
+ * head is whole, so until then the guard times that head alone. One timer at most per connection, set for the nearest
  * deadline; requests only move timestamps, and a timer that fires early sets itself again.
  *
  * <p>Confined to the connection's event loop.
@@ -65,6 +66,8 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
   private boolean counted;
   private boolean closed;
   private long bytesRead;
+  /** The first bytes were not HTTP/2's preface: an HTTP/1.1 client, before Vert.x has said so. */
+  private boolean speaksHttp1;
 
   /** HTTP/1.1: requests whose head was read and whose response is not written out yet. */
   private int pending;
@@ -88,8 +91,8 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * Vert.x reports a connection once its protocol is known, before it reads the first request: the
-   * guard follows HTTP/1.1 requests from then on, or HTTP/2 streams.
+   * Vert.x reports a connection once its protocol is known, before the first request reaches its
+   * handler: the guard follows HTTP/1.1 requests from then on, or HTTP/2 streams.
    */
   static void attach(HttpConnection connection) {
     if (connection instanceof ConnectionBase base) {
@@ -177,6 +180,9 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
       case CLOSING -> ReferenceCountUtil.release(msg);
       default -> {
         if (msg instanceof ByteBuf bytes) {
+          if (bytesRead == 0) {
+            speaksHttp1 = !startsLikeHttp2Preface(bytes);
+          }
           if (mode == Mode.HTTP1 && pending == 0 && !readingBody && !awaitingHead) {
             // The next request begins on a kept-alive connection: its head is timed from now.
             awaitingHead = true;
@@ -313,9 +319,9 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
       // A GOAWAY first, so the client knows no stream was lost.
       connection.close();
     } else if (readingBody && pending <= 1) {
-      answerAndClose(mode == Mode.HTTP1 && !responding ? guards.bodyTooSlow : null);
+      answerAndClose(speaksHttp1 && !responding ? guards.bodyTooSlow : null);
     } else if (awaitingHead) {
-      answerAndClose(mode == Mode.HTTP1 && bytesRead > headStartBytes ? guards.headTooSlow : null);
+      answerAndClose(speaksHttp1 && bytesRead > headStartBytes ? guards.headTooSlow : null);
     } else {
       ctx.close();
     }
