@@ -83,6 +83,24 @@ final class RawHttp implements AutoCloseable {
     return new Response(head, body.toString(StandardCharsets.UTF_8));
   }
 
+  /** Reads bytes as they come, framing and all, until the text has arrived; returns them. */
+  String readUntil(String text) throws IOException {
+    ByteArrayOutputStream seen = new ByteArrayOutputStream();
+    while (!seen.toString(StandardCharsets.UTF_8).contains(text)) {
+      int c = in.read();
+      if (c < 0) {
+        throw new EOFException("the connection ended before \"" + text + "\"; read: " + seen);
+      }
+      seen.write(c);
+    }
+    return seen.toString(StandardCharsets.UTF_8);
+  }
+
+  /** Everything until the server ends the connection, framing and all. */
+  String rest() throws IOException {
+    return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+  }
+
   /** Blocks until the server ends the connection; true when it did so without sending anything more. */
   boolean endsQuietly() throws IOException {
     try {
