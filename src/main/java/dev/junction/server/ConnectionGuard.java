@@ -9,12 +9,16 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.impl.ConnectionBase;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,7 +29,8 @@ import java.util.concurrent.TimeUnit;
  *       a kept-alive connection, of the head's first byte): otherwise 408, or just closed when nothing
  *       was sent;
  *   <li>a request body must keep arriving at the minimum rate once its grace is over, and be whole
- *       within the request's deadline: otherwise 408 and closed;
+ *       within the request's deadline: otherwise 408 and closed (on HTTP/2, where streams share the
+ *       connection, the late stream alone is reset, and only the deadline applies);
  *   <li>between requests a connection may wait for the idle timeout (on HTTP/2: with no stream open);
  *       a request in progress is never idle, however long its upstream or its stream takes;
  *   <li>past the connection cap, a new connection is answered 503 and closed without reaching Vert.x.
@@ -82,6 +87,8 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
 
   private HttpConnection connection;
   private Http2Connection http2;
+  private Http2ConnectionHandler http2Handler;
+  private Http2Connection.PropertyKey openedAt;
 
   private ScheduledFuture<?> timer;
   private long timerDueNanos;
@@ -120,8 +127,15 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
         mode = Mode.UNGUARDED;
         return;
       }
+      http2Handler = handler;
       http2 = handler.connection();
+      openedAt = http2.newKey();
       http2.addListener(new Http2ConnectionAdapter() {
+        @Override
+        public void onStreamActive(Http2Stream stream) {
+          streamOpened(stream);
+        }
+
         @Override
         public void onStreamClosed(Http2Stream stream) {
           streamClosed();
@@ -132,8 +146,15 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
       readingBody = false;
       pending = 0;
       idleSinceNanos = System.nanoTime();
-    } else if (pipeline.get("handler") != null) {
-      // Vert.x's own handler is named "handler": the watch goes just before it, behind the codec.
+    } else {
+      followHttp1(pipeline);
+    }
+  }
+
+  /** Follows HTTP/1.1 requests from now on, as they pass between the codec and Vert.x. */
+  void followHttp1(ChannelPipeline pipeline) {
+    // Vert.x's own handler is named "handler": the watch goes just before it, behind the codec.
+    if (pipeline.get("handler") != null) {
       pipeline.addBefore("handler", "junction-watch", new Http1Watch(this));
       mode = Mode.HTTP1;
     } else {
@@ -202,7 +223,7 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
    */
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
-    if (mode == Mode.DETECTING || mode == Mode.HTTP1 || mode == Mode.HTTP2) {
+    if (mode == Mode.DETECTING || mode == Mode.HTTP1) {
       if (awaitingHead && headStartNanos == UNSET) {
         headStartNanos = System.nanoTime();
       }
@@ -244,9 +265,67 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
     }
   }
 
+  // ---- HTTP/2 streams, as the codec's connection reports them
+
+  /** A stream's request must be whole within the request's deadline; checked when a timer fires. */
+  private void streamOpened(Http2Stream stream) {
+    long now = System.nanoTime();
+    stream.setProperty(openedAt, now);
+    armBy(now + guards.requestTimeoutNanos);
+  }
+
   private void streamClosed() {
     idleSinceNanos = System.nanoTime();
     armBy(idleSinceNanos + guards.idleTimeoutNanos);
+  }
+
+  /**
+   * Resets the streams whose client is still sending its request past the request's deadline (the
+   * others on the connection go on), and closes a connection idle for the idle timeout. Looks at
+   * every stream, so it runs only when a timer fires, never per read.
+   */
+  private void checkStreams() {
+    long now = System.nanoTime();
+    if (http2.numActiveStreams() == 0) {
+      long due = idleSinceNanos + guards.idleTimeoutNanos;
+      if (due - now > 0) {
+        arm(due);
+      } else {
+        // A GOAWAY first, so the client knows no stream was lost.
+        connection.close();
+      }
+      return;
+    }
+    List<Integer> late = new ArrayList<>();
+    long[] next = {NONE};
+    try {
+      http2.forEachActiveStream(stream -> {
+        Long opened = stream.getProperty(openedAt);
+        // OPEN: the client has not ended its side, its request is still arriving.
+        if (opened != null && stream.state() == Http2Stream.State.OPEN) {
+          long due = opened + guards.requestTimeoutNanos;
+          if (due - now <= 0) {
+            late.add(stream.id());
+          } else if (next[0] == NONE || due - next[0] < 0) {
+            next[0] = due;
+          }
+        }
+        return true;
+      });
+    } catch (Http2Exception e) {
+      ctx.close();
+      return;
+    }
+    ChannelHandlerContext codec = ctx.pipeline().context(http2Handler);
+    for (int id : late) {
+      http2Handler.resetStream(codec, id, Http2Error.CANCEL.code(), codec.newPromise());
+    }
+    if (!late.isEmpty()) {
+      codec.flush();
+    }
+    if (next[0] != NONE) {
+      arm(next[0]);
+    }
   }
 
   // ---- deadlines
@@ -254,7 +333,6 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
   /** When the connection is to be closed as things stand, or NONE while a request is being served. */
   private long deadline() {
     return switch (mode) {
-      case HTTP2 -> http2.numActiveStreams() > 0 ? NONE : idleSinceNanos + guards.idleTimeoutNanos;
       case DETECTING, HTTP1 -> {
         // A pipelined request's body waits on purpose while the one before it is served.
         if (readingBody && pending <= 1) yield bodyDeadline();
@@ -303,6 +381,10 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
       ctx.close();
       return;
     }
+    if (mode == Mode.HTTP2) {
+      checkStreams();
+      return;
+    }
     long due = deadline();
     if (due == NONE) {
       return;
@@ -315,10 +397,7 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
   }
 
   private void expire() {
-    if (mode == Mode.HTTP2) {
-      // A GOAWAY first, so the client knows no stream was lost.
-      connection.close();
-    } else if (readingBody && pending <= 1) {
+    if (readingBody && pending <= 1) {
       answerAndClose(speaksHttp1 && !responding ? guards.bodyTooSlow : null);
     } else if (awaitingHead) {
       answerAndClose(speaksHttp1 && bytesRead > headStartBytes ? guards.headTooSlow : null);

@@ -41,13 +41,11 @@ final class Http1Watch extends ChannelDuplexHandler {
       }
       guard.responseStarted();
     }
-    if (msg instanceof LastHttpContent) {
-      // Idle only once the last byte has left: a client slow to read its answer is not idle.
-      ChannelPromise written = promise.unvoid();
-      written.addListener(done -> guard.responseEnded());
-      ctx.write(msg, written);
-      return;
-    }
     ctx.write(msg, promise);
+    if (msg instanceof LastHttpContent) {
+      // Idle from the last byte handed to the socket, not from when the client has read it: one that
+      // does not read its answer for as long as the idle timeout is as good as gone.
+      guard.responseEnded();
+    }
   }
 }

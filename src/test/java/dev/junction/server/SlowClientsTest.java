@@ -8,6 +8,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.junction.server.SlowSockets.Connection;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.StreamResetException;
 import dev.junction.testing.Http;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,7 +30,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -101,6 +114,42 @@ class SlowClientsTest {
         assertThat(junction.gateway.openConnections()).as("the client's kept-alive connection only").isLessThanOrEqualTo(1);
         assertThat(openFiles()).isLessThanOrEqualTo(baselineFds + 50);
       });
+    }
+  }
+
+  @Test
+  void anHttp2StreamStillSendingItsBodyAtTheRequestDeadlineIsResetWhileItsConnectionServesOn() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try (SimGateway junction = SimGateway.start(dir, "request_timeout_ms: 1500")) {
+      // One connection, so the stream that is reset and the request served after it share it.
+      HttpClientAgent client = vertx.httpClientBuilder()
+          .with(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false))
+          .with(new PoolOptions().setHttp2MaxSize(1))
+          .build();
+      RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
+          .setAbsoluteURI(junction.baseUrl() + "/chat/completions").putHeader("content-type", "application/json");
+
+      long sent = System.nanoTime();
+      AtomicReference<HttpConnection> slowConnection = new AtomicReference<>();
+      Throwable reset = client.request(options)
+          .compose(request -> {
+            slowConnection.set(request.connection());
+            return request.write("{\"model\":").compose(v -> request.response());
+          })
+          .map(response -> (Throwable) null)
+          .recover(Future::succeededFuture)
+          .await(15, TimeUnit.SECONDS);
+      long heldMs = (System.nanoTime() - sent) / 1_000_000;
+
+      assertThat(reset).as("the stream is reset, not answered").isInstanceOf(StreamResetException.class);
+      assertThat(heldMs).isBetween(1_500 - EARLY_MS, 1_500 + LATE_MS);
+      HttpClientResponse served = client.request(options)
+          .compose(request -> request.send(SimGateway.chat("echo:sim", false, 4)))
+          .await(15, TimeUnit.SECONDS);
+      assertThat(served.statusCode()).isEqualTo(200);
+      assertThat(served.request().connection()).as("on the same connection").isSameAs(slowConnection.get());
+    } finally {
+      vertx.close().await();
     }
   }
 
