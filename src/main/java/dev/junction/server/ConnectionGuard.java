@@ -40,8 +40,9 @@ import java.util.concurrent.TimeUnit;
  * there before the protocol is known and sees every byte before Vert.x does. On HTTP/1.1 it learns
  * where requests begin and end from {@link Http1Watch}, placed behind the HTTP codec when Vert.x
  * reports the connection ({@link #attach}): with h2c on, Vert.x does so only once the first request
- * head is whole, so until then the guard times that head alone. One timer at most per connection, set for the nearest
- * deadline; requests only move timestamps, and a timer that fires early sets itself again.
+ * head is whole, so until then the guard times that head alone. On HTTP/2 it follows the streams of
+ * the codec's connection. One timer at most per connection, set for the nearest deadline: requests
+ * only move timestamps, and a timer that fires early sets itself again.
  *
  * <p>Confined to the connection's event loop.
  */
@@ -102,6 +103,7 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
    * handler: the guard follows HTTP/1.1 requests from then on, or HTTP/2 streams.
    */
   static void attach(HttpConnection connection) {
+    // Every Vert.x connection is a ConnectionBase, whose channel leads to the guard.
     if (connection instanceof ConnectionBase base) {
       ChannelPipeline pipeline = base.channel().pipeline();
       ConnectionGuard guard = pipeline.get(ConnectionGuard.class);
@@ -247,6 +249,11 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
 
   void bodyRead() {
     readingBody = false;
+    if (pending == 0) {
+      // Its answer went out before the body was in (a 413, say): idle from now.
+      idleSinceNanos = System.nanoTime();
+      armBy(idleSinceNanos + guards.idleTimeoutNanos);
+    }
   }
 
   void responseStarted() {
