@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Gateway implements AutoCloseable {
 
-  // Past the drain, cancelled requests get this long to write their records.
+  // Past the drain, cancelled requests get this long to write their records and their last words.
   private static final long CANCEL_GRACE_MS = 2_000;
 
   private final Vertx vertx;
