@@ -6,19 +6,12 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.DuplexChannel;
-import io.netty.handler.codec.http2.Http2Connection;
-import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
-import io.netty.handler.codec.http2.Http2Error;
-import io.netty.handler.codec.http2.Http2Exception;
-import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.impl.ConnectionBase;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -41,14 +34,15 @@ import java.util.concurrent.TimeUnit;
  * where requests begin and end from {@link Http1Watch}, placed behind the HTTP codec when Vert.x
  * reports the connection ({@link #attach}): with h2c on, Vert.x does so only once the first request
  * head is whole, so until then the guard times that head alone. On HTTP/2 it follows the streams of
- * the codec's connection. One timer at most per connection, set for the nearest deadline: requests
- * only move timestamps, and a timer that fires early sets itself again.
+ * the codec's connection ({@link Http2Watch}). One timer at most per connection, set for the nearest
+ * deadline: requests only move timestamps, and a timer that fires early sets itself again.
  *
  * <p>Confined to the connection's event loop.
  */
 final class ConnectionGuard extends ChannelInboundHandlerAdapter {
 
-  private static final long NONE = Long.MAX_VALUE;
+  /** No deadline: a request is being served. */
+  static final long NONE = Long.MAX_VALUE;
   private static final long UNSET = Long.MIN_VALUE;
   /** How long a refused or timed-out connection is kept, reading and discarding, so its answer arrives. */
   private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -86,10 +80,7 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
   private long bodyStartBytes;
   private long idleSinceNanos;
 
-  private HttpConnection connection;
-  private Http2Connection http2;
-  private Http2ConnectionHandler http2Handler;
-  private Http2Connection.PropertyKey openedAt;
+  private Http2Watch http2;
 
   private ScheduledFuture<?> timer;
   private long timerDueNanos;
@@ -117,37 +108,22 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
     if (mode == Mode.REFUSED || mode == Mode.CLOSING) {
       return;
     }
-    this.connection = connection;
     if (connection.protocolVersion() == HttpVersion.HTTP_2) {
       // Also after an h2c upgrade, where the HTTP/1.1 watch saw the upgrading request.
       Http1Watch watch = pipeline.get(Http1Watch.class);
       if (watch != null) {
         pipeline.remove(watch);
       }
-      Http2ConnectionHandler handler = pipeline.get(Http2ConnectionHandler.class);
-      if (handler == null) {
+      Http2ConnectionHandler codec = pipeline.get(Http2ConnectionHandler.class);
+      if (codec == null) {
         mode = Mode.UNGUARDED;
         return;
       }
-      http2Handler = handler;
-      http2 = handler.connection();
-      openedAt = http2.newKey();
-      http2.addListener(new Http2ConnectionAdapter() {
-        @Override
-        public void onStreamActive(Http2Stream stream) {
-          streamOpened(stream);
-        }
-
-        @Override
-        public void onStreamClosed(Http2Stream stream) {
-          streamClosed();
-        }
-      });
+      http2 = new Http2Watch(this, connection, pipeline.context(codec), codec, guards);
       mode = Mode.HTTP2;
       awaitingHead = false;
       readingBody = false;
       pending = 0;
-      idleSinceNanos = System.nanoTime();
     } else {
       followHttp1(pipeline);
     }
@@ -272,69 +248,6 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
     }
   }
 
-  // ---- HTTP/2 streams, as the codec's connection reports them
-
-  /** A stream's request must be whole within the request's deadline; checked when a timer fires. */
-  private void streamOpened(Http2Stream stream) {
-    long now = System.nanoTime();
-    stream.setProperty(openedAt, now);
-    armBy(now + guards.requestTimeoutNanos);
-  }
-
-  private void streamClosed() {
-    idleSinceNanos = System.nanoTime();
-    armBy(idleSinceNanos + guards.idleTimeoutNanos);
-  }
-
-  /**
-   * Resets the streams whose client is still sending its request past the request's deadline (the
-   * others on the connection go on), and closes a connection idle for the idle timeout. Looks at
-   * every stream, so it runs only when a timer fires, never per read.
-   */
-  private void checkStreams() {
-    long now = System.nanoTime();
-    if (http2.numActiveStreams() == 0) {
-      long due = idleSinceNanos + guards.idleTimeoutNanos;
-      if (due - now > 0) {
-        arm(due);
-      } else {
-        // A GOAWAY first, so the client knows no stream was lost.
-        connection.close();
-      }
-      return;
-    }
-    List<Integer> late = new ArrayList<>();
-    long[] next = {NONE};
-    try {
-      http2.forEachActiveStream(stream -> {
-        Long opened = stream.getProperty(openedAt);
-        // OPEN: the client has not ended its side, its request is still arriving.
-        if (opened != null && stream.state() == Http2Stream.State.OPEN) {
-          long due = opened + guards.requestTimeoutNanos;
-          if (due - now <= 0) {
-            late.add(stream.id());
-          } else if (next[0] == NONE || due - next[0] < 0) {
-            next[0] = due;
-          }
-        }
-        return true;
-      });
-    } catch (Http2Exception e) {
-      ctx.close();
-      return;
-    }
-    ChannelHandlerContext codec = ctx.pipeline().context(http2Handler);
-    for (int id : late) {
-      http2Handler.resetStream(codec, id, Http2Error.CANCEL.code(), codec.newPromise());
-    }
-    if (!late.isEmpty()) {
-      codec.flush();
-    }
-    if (next[0] != NONE) {
-      arm(next[0]);
-    }
-  }
-
   // ---- deadlines
 
   /** When the connection is to be closed as things stand, or NONE while a request is being served. */
@@ -365,7 +278,7 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
   }
 
   /** Makes sure a timer fires by then; a timer due earlier stays, and looks again when it fires. */
-  private void armBy(long due) {
+  void armBy(long due) {
     if (due != NONE && !closed && (timer == null || due - timerDueNanos < 0)) {
       arm(due);
     }
@@ -389,7 +302,7 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
       return;
     }
     if (mode == Mode.HTTP2) {
-      checkStreams();
+      armBy(http2.check());
       return;
     }
     long due = deadline();

@@ -76,7 +76,7 @@ final class Routes {
           if (ctx.statusCode() == 413) {
             pipeline.refuse(ctx, endpoint, ApiError.tooLarge(maxBody));
           } else if (ctx.failure() instanceof HttpClosedException) {
-            // The body never came whole (the client left, or was cut off for sending too slowly): no one to answer.
+            // The body never came whole: its client left, or was cut off for sending too slowly.
           } else {
             ctx.next();
           }

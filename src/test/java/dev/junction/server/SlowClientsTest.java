@@ -89,8 +89,8 @@ class SlowClientsTest {
             .isGreaterThanOrEqualTo(3);
 
         System.out.printf("open files %d -> %d; %d requests served while 1,000+ slow connections were held;"
-            + " held ms (median/max): idle %s, half head %s, stalled body %s, trickling body %s%n", baselineFds, peakFds,
-            servedWhileHeld.get(), held(slow, IDLE), held(slow, HALF_HEAD), held(slow, STALLED_BODY),
+            + " held ms (median/max): idle %s, half head %s, stalled body %s, trickling body %s%n",
+            baselineFds, peakFds, servedWhileHeld.get(), held(slow, IDLE), held(slow, HALF_HEAD), held(slow, STALLED_BODY),
             held(slow, TRICKLING_BODY));
         for (Connection c : slow.of(IDLE)) {
           assertThat(c.heldMs()).isBetween(HEADER_TIMEOUT_MS - EARLY_MS, HEADER_TIMEOUT_MS + LATE_MS);
@@ -111,7 +111,8 @@ class SlowClientsTest {
         }
       }
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-        assertThat(junction.gateway.openConnections()).as("the client's kept-alive connection only").isLessThanOrEqualTo(1);
+        assertThat(junction.gateway.openConnections()).as("the client's kept-alive connection only")
+            .isLessThanOrEqualTo(1);
         assertThat(openFiles()).isLessThanOrEqualTo(baselineFds + 50);
       });
     }
