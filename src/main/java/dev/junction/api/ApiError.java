@@ -87,7 +87,17 @@ public final class ApiError extends RuntimeException {
   }
 
   public static ApiError unavailable(String message) {
-    return new ApiError(503, "server_error", null, "service_unavailable", message, null);
+    return unavailable(message, null);
+  }
+
+  /** @param retryAfter seconds the client should wait before trying again, or null */
+  public static ApiError unavailable(String message, String retryAfter) {
+    return new ApiError(503, "server_error", null, "service_unavailable", message, retryAfter);
+  }
+
+  /** The client took too long to send its request. */
+  public static ApiError requestTimeout(String message) {
+    return new ApiError(408, "invalid_request_error", null, "request_timeout", message, null);
   }
 
   public static ApiError timeout(String message) {

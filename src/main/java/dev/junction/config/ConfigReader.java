@@ -1,5 +1,6 @@
 package dev.junction.config;
 
+import dev.junction.config.JunctionConfig.ConnectionConfig;
 import dev.junction.config.JunctionConfig.DatabaseConfig;
 import dev.junction.config.JunctionConfig.DeploymentConfig;
 import dev.junction.config.JunctionConfig.LedgerConfig;
@@ -37,7 +38,8 @@ final class ConfigReader {
   static final List<String> ROOT_KEYS =
       List.of("server", "database", "redis", "ledger", "catalog", "providers", "models");
   static final List<String> SERVER_KEYS = List.of("host", "port", "master_key", "max_body_bytes", "default_policy",
-      "cache_affinity", "max_attempts", "request_timeout_ms", "drain_timeout_ms", "metrics_public", "access_log");
+      "cache_affinity", "max_attempts", "request_timeout_ms", "drain_timeout_ms", "metrics_public", "access_log",
+      "header_timeout_ms", "body_grace_ms", "body_min_rate", "idle_timeout_ms", "max_connections");
   static final List<String> CATALOG_KEYS = List.of("bundled");
   static final List<String> CATALOG_FILE_KEYS = List.of("models");
   static final List<String> DATABASE_KEYS = List.of("url", "user", "password");
@@ -144,7 +146,7 @@ final class ConfigReader {
     long drain = s.integer("drain_timeout_ms", 0, Long.MAX_VALUE).orElse(ServerConfig.DEFAULT_DRAIN_TIMEOUT_MS);
     boolean metricsPublic = s.bool("metrics_public").orElse(false);
     return new ServerConfig(bindHost(host, masterKey), (int) port, masterKey, maxBody, policy, affinity,
-        (int) attempts, timeout, drain, metricsPublic, accessLog(s));
+        (int) attempts, timeout, drain, metricsPublic, accessLog(s), connections(s));
   }
 
   /** off, stdout, or a file whose directory exists (relative paths from the working directory). */
@@ -170,6 +172,16 @@ final class ConfigReader {
       s.problem("access_log", "the directory of \"" + value + "\" does not exist");
     }
     return value;
+  }
+
+  private static ConnectionConfig connections(Section s) {
+    ConnectionConfig d = ConnectionConfig.DEFAULT;
+    return new ConnectionConfig(
+        s.integer("header_timeout_ms", 1, Long.MAX_VALUE).orElse(d.headerTimeoutMs()),
+        s.integer("body_grace_ms", 1, Long.MAX_VALUE).orElse(d.bodyGraceMs()),
+        s.integer("body_min_rate", 0, Long.MAX_VALUE).orElse(d.bodyMinRate()),
+        s.integer("idle_timeout_ms", 1, Long.MAX_VALUE).orElse(d.idleTimeoutMs()),
+        s.integer("max_connections", 1, Integer.MAX_VALUE).orElse((long) d.maxConnections()).intValue());
   }
 
   /**

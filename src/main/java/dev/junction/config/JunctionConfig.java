@@ -1,5 +1,7 @@
 package dev.junction.config;
 
+import com.sun.management.UnixOperatingSystemMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -49,11 +51,12 @@ public record JunctionConfig(
    *     often have none); the metrics carry no secrets either way
    * @param accessLog where one JSON line per finished request goes: {@value #ACCESS_LOG_OFF},
    *     {@value #ACCESS_LOG_STDOUT}, or a file path (appended to)
+   * @param connections what a client connection may hold and for how long
    */
   public record ServerConfig(
       String host, int port, Optional<String> masterKey, long maxBodyBytes, String defaultPolicy,
       boolean cacheAffinity, int maxAttempts, long requestTimeoutMs, long drainTimeoutMs, boolean metricsPublic,
-      String accessLog) {
+      String accessLog, ConnectionConfig connections) {
 
     public static final int DEFAULT_MAX_ATTEMPTS = 5;
     public static final long DEFAULT_REQUEST_TIMEOUT_MS = 600_000;
@@ -64,12 +67,12 @@ public record JunctionConfig(
     /** Defaults for everything but where to listen and what to accept. */
     public ServerConfig(String host, int port, Optional<String> masterKey, long maxBodyBytes, String defaultPolicy) {
       this(host, port, masterKey, maxBodyBytes, defaultPolicy, true, DEFAULT_MAX_ATTEMPTS,
-          DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_DRAIN_TIMEOUT_MS, false, ACCESS_LOG_OFF);
+          DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_DRAIN_TIMEOUT_MS, false, ACCESS_LOG_OFF, ConnectionConfig.DEFAULT);
     }
 
     public ServerConfig withPort(int value) {
       return new ServerConfig(host, value, masterKey, maxBodyBytes, defaultPolicy, cacheAffinity, maxAttempts,
-          requestTimeoutMs, drainTimeoutMs, metricsPublic, accessLog);
+          requestTimeoutMs, drainTimeoutMs, metricsPublic, accessLog, connections);
     }
 
     @Override
@@ -78,7 +81,38 @@ public record JunctionConfig(
           + ", maxBodyBytes=" + maxBodyBytes + ", defaultPolicy=" + defaultPolicy
           + ", cacheAffinity=" + cacheAffinity + ", maxAttempts=" + maxAttempts
           + ", requestTimeoutMs=" + requestTimeoutMs + ", drainTimeoutMs=" + drainTimeoutMs
-          + ", metricsPublic=" + metricsPublic + ", accessLog=" + accessLog + "]";
+          + ", metricsPublic=" + metricsPublic + ", accessLog=" + accessLog
+          + ", connections=" + connections + "]";
+    }
+  }
+
+  /**
+   * What one client connection may hold, and for how long: a client that sends slowly, or not at
+   * all, must not keep a file descriptor for as long as it likes.
+   *
+   * @param headerTimeoutMs a request head must be complete within this long of the connection
+   *     opening, or of the head's first byte on a kept-alive connection
+   * @param bodyGraceMs how long a request body may take before {@code bodyMinRate} applies
+   * @param bodyMinRate bytes a second a request body must have averaged since its head once the
+   *     grace is over; 0 for no rate (the request's deadline still bounds it)
+   * @param idleTimeoutMs how long a kept-alive connection may wait for its next request (on HTTP/2,
+   *     with no stream open); a request in progress, however slow, is never idle
+   * @param maxConnections connections open at once; past it a new one is answered 503 and closed
+   */
+  public record ConnectionConfig(
+      long headerTimeoutMs, long bodyGraceMs, long bodyMinRate, long idleTimeoutMs, int maxConnections) {
+
+    public static final ConnectionConfig DEFAULT =
+        new ConnectionConfig(10_000, 10_000, 1_024, 60_000, defaultMaxConnections());
+
+    /**
+     * 10,000, or fewer where the open-files limit is lower: idle connections alone must never use
+     * up the descriptors the ledger, the upstreams and the listening socket need (500 are kept).
+     */
+    public static int defaultMaxConnections() {
+      long limit = ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix
+          ? unix.getMaxFileDescriptorCount() : Long.MAX_VALUE;
+      return (int) Math.max(64, Math.min(10_000, limit - 500));
     }
   }
 

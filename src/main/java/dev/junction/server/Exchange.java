@@ -11,6 +11,8 @@ import dev.junction.ledger.LedgerRecord;
 import dev.junction.observe.RequestClock;
 import dev.junction.routing.Route;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -42,7 +44,8 @@ final class Exchange {
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
   private static final CharSequence EVENT_STREAM = HttpHeaders.createOptimized("text/event-stream; charset=utf-8");
   private static final CharSequence NO_CACHE = HttpHeaders.createOptimized("no-cache");
-  /** Who called, for the access log: the master key's holder, or anyone when no key is set. */
+  /** Seconds a client refused by a gateway going away should wait: another replica can take it now. */
+  static final String RETRY_AFTER_SHUTDOWN = "1";
 
   final String id;
   final Endpoint endpoint;
@@ -70,6 +73,8 @@ final class Exchange {
   private Runnable onCancel = () -> {};
   private Runnable onFinish = () -> {};
   private String cancelReason = "the client closed the connection";
+  /** The HTTP status a cancelled record carries: 499 when the client left, what it was told at shutdown. */
+  private int cancelStatus = 499;
   private final Context context = Vertx.currentContext();
 
   private Exchange(Endpoint endpoint, Principal principal, HttpServerRequest request, Reporting reporting) {
@@ -292,7 +297,7 @@ final class Exchange {
   /** Records a cancelled stream's delivered tokens; called by the relay before it stops. */
   void cancelled(Usage delivered) {
     if (finished) return;
-    finish(Status.CANCELLED, 499, delivered, cancelReason);
+    finish(Status.CANCELLED, cancelStatus, delivered, cancelReason);
   }
 
   String cancelReason() {
@@ -306,21 +311,41 @@ final class Exchange {
 
   /**
    * Cancels the request from outside its event loop (shutdown): upstream work stops, the record says
-   * cancelled, and the client's connection is reset, since a response cut short must not look whole.
+   * cancelled, and the client is told rather than cut off: a stream that started ends with an error
+   * event and no {@code [DONE]}, a request not answered yet gets a 503 with Retry-After.
+   *
+   * @return done once that answer is written (or could not be), so that connections close only then
    */
-  void abort(String reason) {
+  Future<Void> abort(String reason) {
+    Promise<Void> told = Promise.promise();
     Runnable abort = () -> {
-      if (finished) return;
+      if (finished || response.ended() || response.closed()) {
+        told.complete();
+        return;
+      }
       cancelReason = reason;
-      cancelled();
-      finish(Status.CANCELLED, 499, Usage.NONE, reason);
-      response.reset();
+      boolean streaming = committed();
+      cancelStatus = streaming ? 200 : 503;
+      onCancel.run();
+      finish(Status.CANCELLED, cancelStatus, Usage.NONE, reason);
+      ApiError error = ApiError.unavailable(
+          "The gateway shut down before this request finished; retry it.", RETRY_AFTER_SHUTDOWN);
+      Future<Void> written;
+      if (streaming) {
+        written = response.end(Buffer.buffer(error.toSseEvent()));
+      } else {
+        proxyHeaders().setStatusCode(503).putHeader(HttpHeaders.CONTENT_TYPE, JSON)
+            .putHeader(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SHUTDOWN);
+        written = response.end(Buffer.buffer(error.toJson()));
+      }
+      written.onComplete(v -> told.complete());
     };
     if (context == null) {
       abort.run();
     } else {
       context.runOnContext(v -> abort.run());
     }
+    return told.future();
   }
 
   private HttpServerResponse proxyHeaders() {

@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -32,7 +34,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Gateway implements AutoCloseable {
 
-  // Past the drain, cancelled requests get this long to write their records.
+  // Past the drain, cancelled requests get this long to write their records and their last words.
   private static final long CANCEL_GRACE_MS = 2_000;
 
   private final Vertx vertx;
@@ -47,12 +49,15 @@ public final class Gateway implements AutoCloseable {
   private final AccessLog accessLog;
   private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
   private final JunctionConfig config;
+  private final ConnectionGuards connections;
   private final AtomicBoolean closed = new AtomicBoolean();
   private int port;
 
-  private Gateway(JunctionConfig config, Vertx vertx, Ledger ledger, GatewayMetrics metrics) {
+  private Gateway(JunctionConfig config, Vertx vertx, ConnectionGuards connections, Ledger ledger,
+      GatewayMetrics metrics) {
     this.config = config;
     this.vertx = vertx;
+    this.connections = connections;
     this.ledger = ledger;
     this.metrics = metrics;
     metrics.watch(ledger);
@@ -112,10 +117,13 @@ public final class Gateway implements AutoCloseable {
 
   private static Gateway start(JunctionConfig config, CompletableFuture<Ledger> opening, GatewayMetrics metrics) {
     int cores = Runtime.getRuntime().availableProcessors();
+    ConnectionGuards connections =
+        new ConnectionGuards(config.server().connections(), config.server().requestTimeoutMs());
     Vertx vertx;
     try {
       vertx = Vertx.builder()
-          .with(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(cores))
+          .with(new VertxOptions().setEventLoopPoolSize(cores))
+          .withTransport(GuardedTransport.around(connections))
           .build();
     } catch (RuntimeException e) {
       opening.thenAccept(Ledger::close);
@@ -126,7 +134,7 @@ public final class Gateway implements AutoCloseable {
     Gateway gateway = null;
     try {
       ledger = opened(opening);
-      gateway = new Gateway(config, vertx, ledger, metrics);
+      gateway = new Gateway(config, vertx, connections, ledger, metrics);
       gateway.listen(cores);
       return gateway;
     } catch (RuntimeException e) {
@@ -160,7 +168,8 @@ public final class Gateway implements AutoCloseable {
       public Future<?> start() {
         var router = Routes.of(vertx, pipeline, models, auth, ledger, config.server().maxBodyBytes(), metrics,
             config.server().metricsPublic(), failures);
-        return vertx.createHttpServer(options).requestHandler(router).listen()
+        return vertx.createHttpServer(options).connectionHandler(ConnectionGuard::attach).requestHandler(router)
+            .listen()
             .onSuccess(server -> {
               bound.set(server.actualPort());
               servers.add(server);
@@ -195,6 +204,11 @@ public final class Gateway implements AutoCloseable {
     return ledger;
   }
 
+  /** Client connections open now (those refused over the cap are not counted). */
+  int openConnections() {
+    return connections.open();
+  }
+
   public Catalog catalog() {
     return catalog;
   }
@@ -211,9 +225,11 @@ public final class Gateway implements AutoCloseable {
   }
 
   /**
-   * Shuts down without losing a record: stops accepting connections, lets requests in flight finish
-   * for up to {@code server.drain_timeout_ms}, cancels the rest (their records say cancelled), then
-   * flushes the ledger. Run by the SIGTERM hook of {@code junction serve}.
+   * Shuts down without losing a record or cutting a client off unawares: stops accepting
+   * connections, lets requests in flight finish for up to {@code server.drain_timeout_ms}, then
+   * cancels the rest (their records say cancelled) and tells their clients so, closes connections
+   * once those last words are out, and flushes the ledger. Run by the SIGTERM hook of
+   * {@code junction serve}.
    */
   @Override
   public void close() {
@@ -222,15 +238,27 @@ public final class Gateway implements AutoCloseable {
     }
     long drainTimeoutMs = config.server().drainTimeoutMs();
     pipeline.drain();
-    servers.forEach(server -> server.shutdown(Duration.ofMillis(drainTimeoutMs + CANCEL_GRACE_MS)));
+    // Vert.x closes each connection once its response is over, and the stragglers at the end.
+    List<Future<Void>> shutdowns = servers.stream()
+        .map(server -> server.shutdown(Duration.ofMillis(drainTimeoutMs + CANCEL_GRACE_MS)))
+        .toList();
     if (!pipeline.awaitIdle(drainTimeoutMs)) {
-      pipeline.cancelAll("the gateway shut down");
-      pipeline.awaitIdle(CANCEL_GRACE_MS);
+      awaitAtMost(Future.join(pipeline.cancelAll("the gateway shut down")), CANCEL_GRACE_MS);
     }
+    awaitAtMost(Future.join(shutdowns), CANCEL_GRACE_MS);
     closeFleet();
     vertx.close().await();
     accessLog.close();
     ledger.close();
     metrics.close();
+  }
+
+  /** Waits for it, or for the time to pass; whether it succeeded changes nothing of what follows. */
+  private static void awaitAtMost(Future<?> future, long ms) {
+    try {
+      future.await(ms, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException | RuntimeException e) {
+      // shutting down either way
+    }
   }
 }

@@ -8,6 +8,7 @@ import dev.junction.api.InspectedRequest;
 import dev.junction.api.RequestInspector;
 import dev.junction.routing.Route;
 import dev.junction.routing.Router;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
@@ -78,7 +79,8 @@ final class ProxyPipeline {
       return;
     }
     if (draining) {
-      exchange.fail(ApiError.unavailable("The gateway is shutting down; retry on another instance."));
+      exchange.fail(ApiError.unavailable("The gateway is shutting down; retry on another instance.",
+          Exchange.RETRY_AFTER_SHUTDOWN));
       return;
     }
     inFlight.add(exchange);
@@ -123,9 +125,13 @@ final class ProxyPipeline {
     return inFlight.isEmpty();
   }
 
-  /** Cancels every request still in flight; each leaves a cancelled record. */
-  void cancelAll(String reason) {
-    List.copyOf(inFlight).forEach(e -> e.abort(reason));
+  /**
+   * Cancels every request still in flight; each leaves a cancelled record and its client is told.
+   *
+   * @return one future per request, done once what its client is told has been written
+   */
+  List<Future<Void>> cancelAll(String reason) {
+    return List.copyOf(inFlight).stream().map(e -> e.abort(reason)).toList();
   }
 
   /** The request's deadline: the configured one, or shorter when the client asks for it. */

@@ -7,6 +7,7 @@ import dev.junction.ledger.Ledger;
 import dev.junction.observe.GatewayMetrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -99,6 +100,8 @@ final class Routes {
         .failureHandler(ctx -> {
           if (ctx.statusCode() == 413) {
             pipeline.refuse(ctx, endpoint, ApiError.tooLarge(maxBody));
+          } else if (ctx.failure() instanceof HttpClosedException) {
+            // The body never came whole: its client left, or was cut off for sending too slowly.
           } else {
             ctx.next();
           }

@@ -46,7 +46,8 @@ class ValidationTest {
   void anUnknownKeyWithNothingCloseListsTheValidKeys() {
     assertThat(problems("server:\n  colour: red\n")).containsExactly(
         "junction.yaml:2: server.colour: unknown key; valid keys: host, port, master_key, max_body_bytes, default_policy, "
-            + "cache_affinity, max_attempts, request_timeout_ms, drain_timeout_ms, metrics_public, access_log");
+            + "cache_affinity, max_attempts, request_timeout_ms, drain_timeout_ms, metrics_public, access_log, "
+            + "header_timeout_ms, body_grace_ms, body_min_rate, idle_timeout_ms, max_connections");
   }
 
   @Test
