@@ -1,12 +1,10 @@
 package dev.junction.api;
 
-import java.nio.charset.StandardCharsets;
-import tools.jackson.core.io.JsonStringEncoder;
-
 /**
- * An error the client receives, in OpenAI's format {@code {"error":{"message","type","param","code"}}}
- * with its HTTP status. The one error type of the API layer: anything that goes wrong while serving a
- * request ends as one of these.
+ * An error the client receives: its HTTP status, a type and code, the field at fault and a message.
+ * The one error type of the API layer: anything that goes wrong while serving a request ends as one
+ * of these. How it is written depends on the client's API ({@link ClientFormat}); the type and code
+ * names are OpenAI's, which other formats map to their own.
  *
  * <p>Messages are written for the client and must never carry a credential.
  */
@@ -137,42 +135,6 @@ public final class ApiError extends RuntimeException {
   /** The Retry-After header value to send, or null. */
   public String retryAfter() {
     return retryAfter;
-  }
-
-  /** The JSON body, UTF-8. */
-  public byte[] toJson() {
-    StringBuilder json = new StringBuilder(96 + getMessage().length());
-    json.append("{\"error\":{\"message\":");
-    quote(json, getMessage());
-    json.append(",\"type\":");
-    quote(json, type);
-    json.append(",\"param\":");
-    quote(json, param);
-    json.append(",\"code\":");
-    quote(json, code);
-    json.append("}}");
-    return json.toString().getBytes(StandardCharsets.UTF_8);
-  }
-
-  /** The same error as one SSE event, for a stream that already started. */
-  public byte[] toSseEvent() {
-    byte[] json = toJson();
-    byte[] event = new byte[json.length + 8];
-    System.arraycopy(Sse.DATA_PREFIX, 0, event, 0, 6);
-    System.arraycopy(json, 0, event, 6, json.length);
-    event[event.length - 2] = '\n';
-    event[event.length - 1] = '\n';
-    return event;
-  }
-
-  private static void quote(StringBuilder json, String value) {
-    if (value == null) {
-      json.append("null");
-      return;
-    }
-    json.append('"');
-    JsonStringEncoder.getInstance().quoteAsString(value, json);
-    json.append('"');
   }
 
   @Override

@@ -1,26 +1,22 @@
 package dev.junction.api;
 
-/** The proxied OpenAI endpoints, with the path each has under a provider's base URL. */
+/**
+ * What a proxied request asks for, whatever API it came in by and whatever provider serves it: the
+ * inbound route maps a client's path to one of these, and each provider kind maps it to its own.
+ */
 public enum Endpoint {
-  CHAT("chat.completions", "/chat/completions"),
-  COMPLETIONS("completions", "/completions"),
-  EMBEDDINGS("embeddings", "/embeddings");
+  CHAT("chat.completions"),
+  COMPLETIONS("completions"),
+  EMBEDDINGS("embeddings");
 
   private final String ledgerName;
-  private final String path;
 
-  Endpoint(String ledgerName, String path) {
+  Endpoint(String ledgerName) {
     this.ledgerName = ledgerName;
-    this.path = path;
   }
 
   /** The name the ledger records. */
   public String ledgerName() {
     return ledgerName;
-  }
-
-  /** The path appended to a provider's base URL. */
-  public String path() {
-    return path;
   }
 }

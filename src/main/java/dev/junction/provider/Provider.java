@@ -115,9 +115,18 @@ public final class Provider {
         .setSsl(ssl)
         .setHost(host)
         .setPort(port)
-        .setURI(basePath + endpoint.path())
+        .setURI(basePath + path(endpoint))
         .setHeaders(h)
         .setConnectTimeout(timeouts.connectMs());
+  }
+
+  /** Where the OpenAI wire family serves each operation, under the base URL's version path. */
+  private static String path(Endpoint endpoint) {
+    return switch (endpoint) {
+      case CHAT -> "/chat/completions";
+      case COMPLETIONS -> "/completions";
+      case EMBEDDINGS -> "/embeddings";
+    };
   }
 
   @Override

@@ -19,7 +19,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpServerResponse;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
 import java.time.format.DateTimeFormatter;
@@ -265,7 +264,6 @@ final class Attempt {
   private void relayStream(HttpClientResponse response) {
     scanner = new SseScanner(!request.clientWantsUsage());
     held = Buffer.buffer();
-    HttpServerResponse client = exchange.response();
     response.handler(chunk -> {
       if (state == State.OVER) return;
       bounds.data(System.nanoTime());
@@ -286,13 +284,12 @@ final class Attempt {
           commit();
         }
       }
-      if (client.writeQueueFull()) {
+      if (state == State.RELAYING && exchange.clientFull(() -> {
+        bounds.heldBack(false, System.nanoTime());
+        response.resume();
+      })) {
         response.pause();
         bounds.heldBack(true, System.nanoTime());
-        client.drainHandler(v -> {
-          bounds.heldBack(false, System.nanoTime());
-          response.resume();
-        });
       }
     });
     response.exceptionHandler(e -> fail(new Verdict(ApiError.badGateway(
@@ -305,7 +302,7 @@ final class Attempt {
     listener.committing(this);
     state = State.RELAYING;
     exchange.commitStream();
-    exchange.response().write(held);
+    exchange.deliver(held);
     held = null;
   }
 
@@ -327,7 +324,7 @@ final class Attempt {
 
   private void write(byte[] out) {
     if (out.length > 0 && state == State.RELAYING) {
-      exchange.response().write(Buffer.buffer(out));
+      exchange.deliver(Buffer.buffer(out));
     }
   }
 

@@ -17,7 +17,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.SocketAddress;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,9 +40,6 @@ final class Exchange {
   static final CharSequence ATTEMPTS = HttpHeaders.createOptimized("x-junction-attempts");
   static final CharSequence ROUTE = HttpHeaders.createOptimized("x-junction-route");
   static final CharSequence OVERHEAD = HttpHeaders.createOptimized("x-junction-overhead-us");
-  private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
-  private static final CharSequence EVENT_STREAM = HttpHeaders.createOptimized("text/event-stream; charset=utf-8");
-  private static final CharSequence NO_CACHE = HttpHeaders.createOptimized("no-cache");
   /** Seconds a client refused by a gateway going away should wait: another replica can take it now. */
   static final String RETRY_AFTER_SHUTDOWN = "1";
 
@@ -51,7 +47,8 @@ final class Exchange {
   final Endpoint endpoint;
   final Principal principal;
   private final HttpServerRequest request;
-  private final HttpServerResponse response;
+  /** The one writer of the client's response. */
+  private final ClientSink sink;
   private final Reporting reporting;
   final Secrets secrets;
   private final RequestClock clock = new RequestClock();
@@ -77,16 +74,16 @@ final class Exchange {
   private int cancelStatus = 499;
   private final Context context = Vertx.currentContext();
 
-  private Exchange(Endpoint endpoint, Principal principal, HttpServerRequest request, Reporting reporting) {
-    this.id = newId();
-    this.endpoint = endpoint;
+  private Exchange(String id, Inbound inbound, Principal principal, HttpServerRequest request, ClientSink sink,
+      Reporting reporting) {
+    this.id = id;
+    this.endpoint = inbound.endpoint();
     this.principal = principal;
     this.request = request;
-    this.response = request.response();
+    this.sink = sink;
     this.reporting = reporting;
     this.secrets = reporting.secrets();
-    response.putHeader(REQUEST_ID, id);
-    response.closeHandler(v -> cancelled());
+    sink.onClose(v -> cancelled());
   }
 
   /**
@@ -94,16 +91,15 @@ final class Exchange {
    *
    * @return the exchange, or null when the request was refused (already answered with 503)
    */
-  static Exchange accept(Endpoint endpoint, Principal principal, HttpServerRequest request, Reporting reporting) {
+  static Exchange accept(Inbound inbound, Principal principal, HttpServerRequest request, Reporting reporting) {
+    String id = newId();
+    ClientSink sink = new ClientSink(request.response(), inbound.format()).header(REQUEST_ID, id);
     if (!reporting.ledger().admit()) {
-      String id = newId();
       reporting.failures().saturated(id);
-      ApiError busy = ApiError.unavailable(reporting.ledger().refusal());
-      request.response().setStatusCode(503).putHeader(REQUEST_ID, id).putHeader("retry-after", "1")
-          .putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(Buffer.buffer(busy.toJson()));
+      sink.fail(ApiError.unavailable(reporting.ledger().refusal(), "1"));
       return null;
     }
-    return new Exchange(endpoint, principal, request, reporting);
+    return new Exchange(id, inbound, principal, request, sink, reporting);
   }
 
   /**
@@ -226,7 +222,7 @@ final class Exchange {
 
   /** Whether bytes of a successful response went out: failover is no longer invisible. */
   boolean committed() {
-    return response.headWritten();
+    return sink.committed();
   }
 
   /** Answers with a complete JSON body from the serving deployment. */
@@ -234,24 +230,34 @@ final class Exchange {
     if (finished) return;
     clock.upstreamDone();
     markFirstByte();
-    proxyHeaders().setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, JSON);
+    proxyHeaders();
     // Recorded before the last byte leaves, so a client holding its answer finds its record after a flush.
     finish(Status.OK, 200, usage, null);
-    response.end(body);
+    sink.answer(body);
   }
 
   /** Starts the event stream to the client: from here on, failures are reported in the stream. */
   void commitStream() {
     markFirstByte();
-    proxyHeaders()
-        .setStatusCode(200)
-        .setChunked(true)
-        .putHeader(HttpHeaders.CONTENT_TYPE, EVENT_STREAM)
-        .putHeader(HttpHeaders.CACHE_CONTROL, NO_CACHE);
+    proxyHeaders();
+    sink.openStream();
   }
 
-  HttpServerResponse response() {
-    return response;
+  /** Bytes of a committed stream, on their way to the client. */
+  void deliver(Buffer bytes) {
+    sink.write(bytes);
+  }
+
+  /**
+   * Whether the client reads more slowly than the stream arrives; then {@code resume} runs once it
+   * has caught up, and the upstream should wait until then.
+   */
+  boolean clientFull(Runnable resume) {
+    if (!sink.full()) {
+      return false;
+    }
+    sink.onDrain(v -> resume.run());
+    return true;
   }
 
   /** The stream ended as it should. */
@@ -259,7 +265,7 @@ final class Exchange {
     if (finished) return;
     clock.upstreamDone();
     finish(Status.OK, 200, usage, null);
-    response.end();
+    sink.endStream();
   }
 
   /**
@@ -273,15 +279,12 @@ final class Exchange {
     clock.upstreamDone();
     if (committed()) {
       finish(Status.PARTIAL, 200, delivered, error.getMessage());
-      response.end(Buffer.buffer(error.toSseEvent()));
+      sink.fail(error);
       return;
     }
-    proxyHeaders().setStatusCode(error.status()).putHeader(HttpHeaders.CONTENT_TYPE, JSON);
-    if (error.retryAfter() != null) {
-      response.putHeader(HttpHeaders.RETRY_AFTER, error.retryAfter());
-    }
+    proxyHeaders();
     finish(Status.ERROR, error.status(), Usage.NONE, error.getMessage());
-    response.end(Buffer.buffer(error.toJson()));
+    sink.fail(error);
   }
 
   void fail(ApiError error) {
@@ -289,7 +292,7 @@ final class Exchange {
   }
 
   private void cancelled() {
-    if (finished || response.ended()) return;
+    if (finished || sink.ended()) return;
     onCancel.run();
     finish(Status.CANCELLED, 499, Usage.NONE, cancelReason);
   }
@@ -319,7 +322,7 @@ final class Exchange {
   Future<Void> abort(String reason) {
     Promise<Void> told = Promise.promise();
     Runnable abort = () -> {
-      if (finished || response.ended() || response.closed()) {
+      if (finished || sink.over()) {
         told.complete();
         return;
       }
@@ -330,15 +333,10 @@ final class Exchange {
       finish(Status.CANCELLED, cancelStatus, Usage.NONE, reason);
       ApiError error = ApiError.unavailable(
           "The gateway shut down before this request finished; retry it.", RETRY_AFTER_SHUTDOWN);
-      Future<Void> written;
-      if (streaming) {
-        written = response.end(Buffer.buffer(error.toSseEvent()));
-      } else {
-        proxyHeaders().setStatusCode(503).putHeader(HttpHeaders.CONTENT_TYPE, JSON)
-            .putHeader(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SHUTDOWN);
-        written = response.end(Buffer.buffer(error.toJson()));
+      if (!streaming) {
+        proxyHeaders();
       }
-      written.onComplete(v -> told.complete());
+      sink.fail(error).onComplete(v -> told.complete());
     };
     if (context == null) {
       abort.run();
@@ -348,15 +346,15 @@ final class Exchange {
     return told.future();
   }
 
-  private HttpServerResponse proxyHeaders() {
+  /** The gateway's own headers: who served, the route, the attempts and the time it added. */
+  private void proxyHeaders() {
     if (deployment != null) {
-      response.putHeader(PROVIDER, deployment.provider().name());
+      sink.header(PROVIDER, deployment.provider().name());
     }
     if (route != null) {
-      response.putHeader(ROUTE, route);
+      sink.header(ROUTE, route);
     }
-    return response.putHeader(ATTEMPTS, Integer.toString(attempts))
-        .putHeader(OVERHEAD, Long.toString(clock.overheadMicros()));
+    sink.header(ATTEMPTS, Integer.toString(attempts)).header(OVERHEAD, Long.toString(clock.overheadMicros()));
   }
 
   private void markFirstByte() {

@@ -60,21 +60,22 @@ final class ProxyPipeline {
   }
 
   /** The first step: the caller is known, or the request ends here with a 401 and no record. */
-  void authenticate(RoutingContext ctx, Endpoint endpoint) {
+  void authenticate(RoutingContext ctx, Inbound inbound) {
     try {
       ctx.put(PRINCIPAL, authenticator.authenticate(
           ctx.request().getHeader(HttpHeaders.AUTHORIZATION), ctx.request().getHeader(API_KEY)));
     } catch (ApiError error) {
-      reporting.metrics().unauthenticated(endpoint);
-      Routes.error(ctx, error);
+      reporting.metrics().unauthenticated(inbound.endpoint());
+      Routes.error(ctx, inbound.format(), error);
       return;
     }
     ctx.next();
   }
 
-  void handle(RoutingContext ctx, Endpoint endpoint) {
+  void handle(RoutingContext ctx, Inbound inbound) {
+    Endpoint endpoint = inbound.endpoint();
     Principal principal = ctx.get(PRINCIPAL);
-    Exchange exchange = Exchange.accept(endpoint, principal, ctx.request(), reporting);
+    Exchange exchange = Exchange.accept(inbound, principal, ctx.request(), reporting);
     if (exchange == null) {
       return;
     }
@@ -166,8 +167,8 @@ final class ProxyPipeline {
   }
 
   /** A request refused before its body could be read (too large): it still leaves its record. */
-  void refuse(RoutingContext ctx, Endpoint endpoint, ApiError error) {
-    Exchange exchange = Exchange.accept(endpoint, ctx.get(PRINCIPAL), ctx.request(), reporting);
+  void refuse(RoutingContext ctx, Inbound inbound, ApiError error) {
+    Exchange exchange = Exchange.accept(inbound, ctx.get(PRINCIPAL), ctx.request(), reporting);
     if (exchange != null) {
       exchange.fail(error);
     }

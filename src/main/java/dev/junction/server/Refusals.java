@@ -1,6 +1,7 @@
 package dev.junction.server;
 
 import dev.junction.api.ApiError;
+import dev.junction.api.ClientFormat;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -20,7 +21,7 @@ final class Refusals {
 
   /** A complete HTTP/1.1 response carrying the error in OpenAI's format, then the end of the connection. */
   static byte[] http1(ApiError error) {
-    byte[] body = error.toJson();
+    byte[] body = ClientFormat.OPENAI.errorBody(error);
     StringBuilder head = new StringBuilder(192)
         .append("HTTP/1.1 ").append(error.status()).append(' ').append(reason(error.status())).append("\r\n")
         .append("content-type: application/json\r\n")
@@ -38,7 +39,7 @@ final class Refusals {
    * SETTINGS, which must come first, then a GOAWAY that processed no stream, the error as its debug data.
    */
   static byte[] http2(ApiError error) {
-    byte[] debug = error.toJson();
+    byte[] debug = ClientFormat.OPENAI.errorBody(error);
     ByteBuffer frames = ByteBuffer.allocate(9 + 9 + 8 + debug.length);
     frameHeader(frames, 0, SETTINGS);
     frameHeader(frames, 8 + debug.length, GOAWAY);

@@ -2,7 +2,7 @@ package dev.junction.server;
 
 import dev.junction.account.Authenticator;
 import dev.junction.api.ApiError;
-import dev.junction.api.Endpoint;
+import dev.junction.api.ClientFormat;
 import dev.junction.ledger.Ledger;
 import dev.junction.observe.GatewayMetrics;
 import io.vertx.core.Vertx;
@@ -56,9 +56,9 @@ final class Routes {
     });
 
     BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBody);
-    proxy(router, body, maxBody, pipeline, "/v1/chat/completions", Endpoint.CHAT);
-    proxy(router, body, maxBody, pipeline, "/v1/completions", Endpoint.COMPLETIONS);
-    proxy(router, body, maxBody, pipeline, "/v1/embeddings", Endpoint.EMBEDDINGS);
+    for (Inbound inbound : Inbound.ALL) {
+      proxy(router, body, maxBody, pipeline, inbound);
+    }
 
     router.get("/v1/models").handler(ctx -> authorized(ctx, auth, () -> models.list(ctx)));
     router.getWithRegex("/v1/models/(.+)")
@@ -89,17 +89,17 @@ final class Routes {
     error(ctx, ApiError.internal("The gateway failed to handle this request."));
   }
 
-  private static void proxy(
-      Router router, BodyHandler body, long maxBody, ProxyPipeline pipeline, String path, Endpoint endpoint) {
+  private static void proxy(Router router, BodyHandler body, long maxBody, ProxyPipeline pipeline, Inbound inbound) {
+    String path = inbound.path();
     // A route of its own: Vert.x runs body handlers before any other on one route, and the key is
     // checked before the body is read.
-    router.post(path).handler(ctx -> pipeline.authenticate(ctx, endpoint));
+    router.post(path).handler(ctx -> pipeline.authenticate(ctx, inbound));
     router.post(path)
         .handler(body)
-        .handler(ctx -> pipeline.handle(ctx, endpoint))
+        .handler(ctx -> pipeline.handle(ctx, inbound))
         .failureHandler(ctx -> {
           if (ctx.statusCode() == 413) {
-            pipeline.refuse(ctx, endpoint, ApiError.tooLarge(maxBody));
+            pipeline.refuse(ctx, inbound, ApiError.tooLarge(maxBody));
           } else if (ctx.failure() instanceof HttpClosedException) {
             // The body never came whole: its client left, or was cut off for sending too slowly.
           } else {
@@ -109,7 +109,7 @@ final class Routes {
     // Any other method on a path that exists is a 405 naming the one allowed, not a 404.
     router.route(path).handler(ctx -> {
       ctx.response().putHeader(HttpHeaders.ALLOW, "POST");
-      error(ctx, ApiError.methodNotAllowed(ctx.request().method().name(), path));
+      error(ctx, inbound.format(), ApiError.methodNotAllowed(ctx.request().method().name(), path));
     });
   }
 
@@ -123,13 +123,19 @@ final class Routes {
     action.run();
   }
 
+  /** An error outside a proxied request (unknown path, the models list, metrics): OpenAI's format. */
   static void error(RoutingContext ctx, ApiError error) {
+    error(ctx, ClientFormat.OPENAI, error);
+  }
+
+  /** An error before a proxied request is accepted (its key, its method), in its client's format. */
+  static void error(RoutingContext ctx, ClientFormat format, ApiError error) {
     if (ctx.response().headWritten()) {
       ctx.response().reset();
       return;
     }
     ctx.response().setStatusCode(error.status()).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(Buffer.buffer(error.toJson()));
+        .end(Buffer.buffer(format.errorBody(error)));
   }
 
   private static void json(RoutingContext ctx, Buffer body) {
