@@ -8,7 +8,8 @@ import tools.jackson.core.io.JsonStringEncoder;
  * with its HTTP status. The one error type of the API layer: anything that goes wrong while serving a
  * request ends as one of these.
  *
- * <p>Messages are written for the client and must never carry a credential.
+ * <p>Messages are written for the client and must never carry a credential. They may quote what the
+ * client sent, so each is cut to {@link Bounded#MESSAGE}: it goes back in the body and into the ledger.
  */
 public final class ApiError extends RuntimeException {
 
@@ -19,7 +20,7 @@ public final class ApiError extends RuntimeException {
   private final String retryAfter;
 
   private ApiError(int status, String type, String param, String code, String message, String retryAfter) {
-    super(message, null, false, false);
+    super(Bounded.text(message, Bounded.MESSAGE), null, false, false);
     this.status = status;
     this.type = type;
     this.param = param;
@@ -49,7 +50,7 @@ public final class ApiError extends RuntimeException {
         "invalid_request_error",
         "model",
         "model_not_found",
-        "The model `" + model + "` does not exist or is not served by this gateway.",
+        "The model `" + Bounded.text(model, Bounded.NAME) + "` does not exist or is not served by this gateway.",
         null);
   }
 

@@ -1,6 +1,7 @@
 package dev.junction.server;
 
 import dev.junction.api.ApiError;
+import dev.junction.api.Bounded;
 import dev.junction.api.Endpoint;
 import dev.junction.api.Usage;
 import dev.junction.catalog.Deployment;
@@ -39,6 +40,7 @@ final class Exchange {
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
   private static final CharSequence EVENT_STREAM = HttpHeaders.createOptimized("text/event-stream; charset=utf-8");
   private static final CharSequence NO_CACHE = HttpHeaders.createOptimized("no-cache");
+  private static final int RETRY_AFTER_MAX = 64;
 
   final String id;
   final Endpoint endpoint;
@@ -107,9 +109,9 @@ final class Exchange {
         .toString();
   }
 
-  /** What the client asked for, once the body has been read. */
+  /** What the client asked for, once the body has been read; the model as the ledger keeps it, bounded. */
   void describe(String model, boolean stream, long bodyBytes) {
-    this.model = model;
+    this.model = Bounded.text(model, Bounded.NAME);
     this.stream = stream;
     this.bodyBytes = bodyBytes;
   }
@@ -139,13 +141,13 @@ final class Exchange {
       json.append("{\"provider\":");
       quote(json, deployment.provider().name());
       json.append(",\"model\":");
-      quote(json, deployment.model());
+      quote(json, Bounded.text(deployment.model(), Bounded.NAME));
       json.append(",\"status\":").append(status > 0 ? Integer.toString(status) : "null")
           .append(",\"latency_ms\":").append(latencyMs).append(",\"error\":");
       if (error == null) {
         json.append("null");
       } else {
-        quote(json, error);
+        quote(json, Bounded.text(error, Bounded.ATTEMPT_ERROR));
       }
       json.append('}');
     }
@@ -262,7 +264,8 @@ final class Exchange {
       return;
     }
     proxyHeaders().setStatusCode(error.status()).putHeader(HttpHeaders.CONTENT_TYPE, JSON);
-    if (error.retryAfter() != null) {
+    // Passed on from the provider: a value longer than any date or delay is not passed on at all.
+    if (error.retryAfter() != null && error.retryAfter().length() <= RETRY_AFTER_MAX) {
       response.putHeader(HttpHeaders.RETRY_AFTER, error.retryAfter());
     }
     finish(Status.ERROR, error.status(), Usage.NONE, error.getMessage());
@@ -359,7 +362,7 @@ final class Exchange {
         endpoint.ledgerName(),
         model,
         deployment == null ? null : deployment.provider().name(),
-        deployment == null ? null : deployment.model(),
+        deployment == null ? null : Bounded.text(deployment.model(), Bounded.NAME),
         status,
         httpStatus,
         stream,
@@ -370,7 +373,7 @@ final class Exchange {
         cost,
         (now - startNanos) / 1_000_000,
         firstByteNanos < 0 ? -1 : (firstByteNanos - startNanos) / 1_000_000,
-        error,
+        Bounded.text(error, Bounded.MESSAGE),
         attemptLog()));
     metrics.record(endpoint, deployment == null ? null : deployment.provider().name(),
         deployment == null ? null : deployment.model(), httpStatus, clock);
