@@ -6,6 +6,7 @@ import dev.junction.api.Endpoint;
 import dev.junction.ledger.Ledger;
 import dev.junction.observe.GatewayMetrics;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
@@ -13,6 +14,9 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The gateway's HTTP surface: which path goes where. */
 final class Routes {
@@ -23,6 +27,9 @@ final class Routes {
   private static final Buffer LIVE = Buffer.buffer("{\"status\":\"ok\"}");
   private static final CharSequence PROMETHEUS_TEXT =
       HttpHeaders.createOptimized("text/plain; version=0.0.4; charset=utf-8");
+
+  private static final Logger LOG = LoggerFactory.getLogger(Routes.class);
+  private static final AtomicBoolean SCRAPE_FAILED_BEFORE = new AtomicBoolean();
 
   private Routes() {}
 
@@ -39,8 +46,11 @@ final class Routes {
         json(ctx, NOT_READY);
       }
     });
+    // Rendering every series takes time: on an event loop it would hold up every request sharing it.
+    // One thread is enough, and concurrent scrapes wait for it rather than take the whole worker pool.
+    WorkerExecutor scraper = vertx.createSharedWorkerExecutor("junction-metrics", 1);
     router.get("/metrics").handler(ctx -> {
-      Runnable scrape = () -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, PROMETHEUS_TEXT).end(metrics.scrape());
+      Runnable scrape = () -> scrape(ctx, scraper, metrics);
       if (metricsPublic) {
         scrape.run();
       } else {
@@ -78,6 +88,23 @@ final class Routes {
             ctx.next();
           }
         });
+  }
+
+  private static void scrape(RoutingContext ctx, WorkerExecutor scraper, GatewayMetrics metrics) {
+    scraper.executeBlocking(() -> Buffer.buffer(metrics.scrape()), false).onComplete(scraped -> {
+      if (scraped.succeeded()) {
+        ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, PROMETHEUS_TEXT).end(scraped.result());
+        return;
+      }
+      Throwable cause = scraped.cause();
+      // One line per failed scrape; the stack trace only once, since a scraper repeats every few seconds.
+      if (SCRAPE_FAILED_BEFORE.compareAndSet(false, true)) {
+        LOG.error("GET /metrics failed: the metrics could not be rendered ({})", cause.toString(), cause);
+      } else {
+        LOG.error("GET /metrics failed: the metrics could not be rendered ({})", cause.toString());
+      }
+      error(ctx, ApiError.internal("The gateway could not render its metrics; the cause is in its log."));
+    });
   }
 
   private static void authorized(RoutingContext ctx, Authenticator auth, Runnable action) {
