@@ -6,7 +6,8 @@ package dev.junction.api;
  * of these. How it is written depends on the client's API ({@link ClientFormat}); the type and code
  * names are OpenAI's, which other formats map to their own.
  *
- * <p>Messages are written for the client and must never carry a credential.
+ * <p>Messages are written for the client and must never carry a credential. They may quote what the
+ * client sent, so each is cut to {@link Bounded#MESSAGE}: it goes back in the body and into the ledger.
  */
 public final class ApiError extends RuntimeException {
 
@@ -17,7 +18,7 @@ public final class ApiError extends RuntimeException {
   private final String retryAfter;
 
   private ApiError(int status, String type, String param, String code, String message, String retryAfter) {
-    super(message, null, false, false);
+    super(Bounded.text(message, Bounded.MESSAGE), null, false, false);
     this.status = status;
     this.type = type;
     this.param = param;
@@ -47,7 +48,7 @@ public final class ApiError extends RuntimeException {
         "invalid_request_error",
         "model",
         "model_not_found",
-        "The model `" + model + "` does not exist or is not served by this gateway.",
+        "The model `" + Bounded.text(model, Bounded.NAME) + "` does not exist or is not served by this gateway.",
         null);
   }
 

@@ -7,7 +7,6 @@ import java.util.Set;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
-import tools.jackson.core.exc.StreamReadException;
 
 /**
  * Validates a client request in one streaming pass and records what routing and rewriting need.
@@ -33,12 +32,14 @@ public final class RequestInspector {
   /** @throws ApiError 400 when the body is not a valid request for this endpoint */
   public static InspectedRequest inspect(Endpoint endpoint, byte[] body) {
     Scan scan = new Scan(endpoint, body);
-    try (JsonParser p = Json.parser(body)) {
+    JsonParser p = Json.requestParser(body);
+    try {
       scan.read(p);
-    } catch (StreamReadException e) {
-      throw ApiError.invalidJson(e.getOriginalMessage());
     } catch (JacksonException e) {
-      throw ApiError.invalidJson(e.getOriginalMessage());
+      // Read before closing: the parser still knows where it stopped, and in which object.
+      throw JsonSyntax.refusal(e, p);
+    } finally {
+      p.close();
     }
     return new InspectedRequest(scan);
   }
@@ -93,10 +94,18 @@ public final class RequestInspector {
       }
       objectEnd = offset(p);
       fieldStarts[fieldCount] = objectEnd;
-      if (p.nextToken() != null) {
-        throw ApiError.invalidJson("unexpected content after the JSON object.");
+      if (!endsHere(p)) {
+        throw ApiError.invalidJson("there is more after the JSON object.");
       }
       requireFields();
+    }
+
+    private static boolean endsHere(JsonParser p) {
+      try {
+        return p.nextToken() == null;
+      } catch (JacksonException e) {
+        return false;
+      }
     }
 
     private void addField(String name, int start) {
@@ -170,7 +179,7 @@ public final class RequestInspector {
       String sort = null;
       double[] maxPrice = {Double.NaN, Double.NaN};
       while (p.nextToken() == JsonToken.PROPERTY_NAME) {
-        String name = p.currentName();
+        String name = Bounded.text(p.currentName(), Bounded.NAME);
         String param = "provider." + name;
         JsonToken value = p.nextToken();
         switch (name) {
@@ -199,7 +208,7 @@ public final class RequestInspector {
         throw type("provider.max_price", "an object", v);
       }
       while (p.nextToken() == JsonToken.PROPERTY_NAME) {
-        String name = p.currentName();
+        String name = Bounded.text(p.currentName(), Bounded.NAME);
         JsonToken value = p.nextToken();
         switch (name) {
           case "prompt" -> bounds[0] = price("provider.max_price.prompt", value, p);
@@ -312,9 +321,11 @@ public final class RequestInspector {
       if (v != JsonToken.VALUE_STRING) {
         throw type("model", "a string", v);
       }
+      // The parser reads a string's content only when asked: asked first, an unterminated string
+      // is its error rather than a scan past the end of the body.
+      model = p.getString();
       modelStart = offset(p);
       modelEnd = stringEnd(body, modelStart);
-      model = p.getString();
       if (model.isBlank()) {
         throw ApiError.invalid("model", "'model' must not be empty.");
       }
@@ -584,10 +595,12 @@ public final class RequestInspector {
       if (v != JsonToken.VALUE_NUMBER_INT) {
         throw type(param, "an integer", v);
       }
-      long value = p.getLongValue();
-      if (value < min || value > max) {
-        throw ApiError.invalid(
-            param, "Invalid '" + param + "': " + value + " is outside the range " + min + " to " + max + ".");
+      // Too large for a long is out of range too, not a parse error.
+      boolean fits = p.getNumberType() == JsonParser.NumberType.INT || p.getNumberType() == JsonParser.NumberType.LONG;
+      long value = fits ? p.getLongValue() : 0;
+      if (!fits || value < min || value > max) {
+        throw ApiError.invalid(param, "Invalid '" + param + "': " + Bounded.text(p.getString(), 32)
+            + " is outside the range " + min + " to " + max + ".");
       }
       return (int) value;
     }
@@ -621,7 +634,7 @@ public final class RequestInspector {
       if (value != null && !allowed.contains(value)) {
         throw ApiError.invalid(
             param,
-            "Invalid value for '" + param + "': '" + value + "'. Supported values are: "
+            "Invalid value for '" + param + "': '" + Bounded.text(value, Bounded.NAME) + "'. Supported values are: "
                 + String.join(", ", allowed.stream().sorted().toList()) + ".");
       }
     }

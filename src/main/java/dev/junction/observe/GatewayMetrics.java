@@ -2,6 +2,8 @@ package dev.junction.observe;
 
 import dev.junction.api.Endpoint;
 import dev.junction.ledger.Ledger;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * What the gateway measures about the requests it serves: how many, how they ended, how long the
@@ -9,9 +11,14 @@ import dev.junction.ledger.Ledger;
  */
 public interface GatewayMetrics extends AutoCloseable {
 
-  /** Meters kept in a Prometheus registry, exported by {@link #scrape()}. */
-  static GatewayMetrics prometheus() {
-    return new PrometheusMetrics();
+  /**
+   * Meters kept in a Prometheus registry, exported by {@link #scrape()}.
+   *
+   * @param served the catalog's deployments, as the provider model ids of each provider's name: each
+   *     gets its own label; any other model a client names shares a few bounded labels
+   */
+  static GatewayMetrics prometheus(Map<String, Set<String>> served) {
+    return new PrometheusMetrics(served);
   }
 
   /** Measures nothing; for comparing the gateway's cost with and without metrics. */

@@ -1,5 +1,6 @@
 package dev.junction.observe;
 
+import dev.junction.api.Bounded;
 import dev.junction.api.Endpoint;
 import dev.junction.ledger.Ledger;
 import io.micrometer.core.instrument.Counter;
@@ -12,17 +13,27 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 
 /**
  * Meters in a Prometheus registry. Each (endpoint, provider, model) gets its meters built once and
  * cached, so a request costs two map lookups and a few atomic updates, not a meter registration.
+ *
+ * <p>The model label of a catalog deployment is its provider model id. A client can name any other
+ * model (a pass-through model), and every name would otherwise become series of its own: a series
+ * renders about 320 lines (three histograms), 40 to 80 KB of every scrape. So client-chosen names get
+ * at most {@link #MAX_SERIES} series, and later ones, like any longer than {@link Bounded#LABEL},
+ * share the label {@code other}.
  */
 final class PrometheusMetrics implements GatewayMetrics {
 
-  /** Clients choose pass-through model names: past this many series they share one label. */
-  static final int MAX_SERIES = 1_000;
+  /** Series for models outside the catalog, at most: 8 with the longest labels render ~630 KB. */
+  static final int MAX_SERIES = 8;
   static final String NONE = "none";
   static final String OTHER = "other";
 
@@ -30,10 +41,13 @@ final class PrometheusMetrics implements GatewayMetrics {
   private final ConcurrentHashMap<String, ConcurrentHashMap<String, Series>>[] byEndpoint;
   private final JvmGcMetrics gc = new JvmGcMetrics();
   private final Counter[] unauthenticated = new Counter[Endpoint.values().length];
-  private int seriesCount; // guarded by this
+  private final Map<String, Set<String>> served;
+  private final AtomicInteger passThrough = new AtomicInteger();
 
   @SuppressWarnings("unchecked")
-  PrometheusMetrics() {
+  PrometheusMetrics(Map<String, Set<String>> served) {
+    this.served = served.entrySet().stream()
+        .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, e -> Set.copyOf(e.getValue())));
     byEndpoint = new ConcurrentHashMap[Endpoint.values().length];
     for (int i = 0; i < byEndpoint.length; i++) {
       byEndpoint[i] = new ConcurrentHashMap<>();
@@ -74,21 +88,27 @@ final class PrometheusMetrics implements GatewayMetrics {
     return found != null ? found : register(endpoint, provider, model);
   }
 
-  private synchronized Series register(Endpoint endpoint, String provider, String model) {
+  private Series register(Endpoint endpoint, String provider, String model) {
     ConcurrentHashMap<String, Series> models =
         byEndpoint[endpoint.ordinal()].computeIfAbsent(provider, p -> new ConcurrentHashMap<>());
-    Series found = models.get(model);
-    if (found != null) {
-      return found;
-    }
-    if (seriesCount >= MAX_SERIES) {
-      // Later names are not cached under their own key, so an endless stream of them cannot grow memory.
+    if (!listed(provider, model) && !claimPassThrough(model)) {
+      // Not cached under its own name, so an endless stream of names cannot grow memory.
       return models.computeIfAbsent(OTHER, m -> new Series(endpoint.ledgerName(), provider, OTHER));
     }
-    seriesCount++;
-    Series created = new Series(endpoint.ledgerName(), provider, model);
-    models.put(model, created);
-    return created;
+    return models.computeIfAbsent(model, m -> new Series(endpoint.ledgerName(), provider, m));
+  }
+
+  private boolean listed(String provider, String model) {
+    return model.equals(NONE) || served.getOrDefault(provider, Set.of()).contains(model);
+  }
+
+  /**
+   * Takes one of the series kept for client-chosen names; racing claims may waste one, never add one.
+   * Once they are taken, a name costs a read: no write to a counter every request shares.
+   */
+  private boolean claimPassThrough(String model) {
+    return model.length() <= Bounded.LABEL && passThrough.get() < MAX_SERIES
+        && passThrough.getAndIncrement() < MAX_SERIES;
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.junction.routing;
 
 import dev.junction.api.ApiError;
+import dev.junction.api.Bounded;
 import dev.junction.api.Endpoint;
 import dev.junction.api.InspectedRequest;
 import dev.junction.api.ProviderPreferences;
@@ -100,14 +101,16 @@ final class Eligibility {
   }
 
   /** The 400 for a request no deployment of its model(s) can take, saying why for each. */
-  ApiError refusal(String model) {
+  ApiError refusal(String asked) {
+    String model = Bounded.text(asked, Bounded.NAME);
     if (reasons.isEmpty()) {
       return ApiError.invalid("model", "No provider on this gateway can serve `" + model + "` for this request.");
     }
     StringBuilder message = new StringBuilder("No provider of `").append(model).append("` can take this request: ");
     for (int i = 0; i < reasons.size(); i++) {
       Reason r = reasons.get(i);
-      message.append(i == 0 ? "" : "; ").append(r.deployment()).append(' ').append(r.text());
+      message.append(i == 0 ? "" : "; ").append(r.deployment().provider().name()).append('/')
+          .append(Bounded.text(r.deployment().model(), Bounded.NAME)).append(' ').append(r.text());
     }
     return ApiError.invalid(reasons.getFirst().param(), message.append('.').toString());
   }

@@ -1,5 +1,6 @@
 package dev.junction.routing;
 
+import dev.junction.api.Bounded;
 import dev.junction.catalog.Deployment;
 import java.util.List;
 
@@ -24,28 +25,24 @@ public record Route(String model, Policy policy, List<Deployment> candidates, Li
 
   /**
    * The {@code x-junction-route} header value: {@code policy=fastest; candidates=groq/llama-…,together/…}.
-   * Anything outside printable ASCII is percent-encoded, as a header value must be.
+   * Anything outside printable ASCII is percent-encoded, as a header value must be. A client may pick
+   * the model name (a pass-through model), so each name is cut to {@link Bounded#NAME} and the whole
+   * value to {@link Bounded#ROUTE}, the candidates that do not fit elided as {@code ,...(+N)}.
    */
   public String header() {
-    StringBuilder out = new StringBuilder("policy=").append(policy.wireName()).append("; candidates=");
-    for (int i = 0; i < candidates.size(); i++) {
-      if (i > 0) out.append(',');
+    StringBuilder out = new StringBuilder(96).append("policy=").append(policy.wireName()).append("; candidates=");
+    int last = candidates.size() - 1;
+    int budget = Bounded.ROUTE - (",...(+" + candidates.size() + ")").length();
+    for (int i = 0; i <= last; i++) {
       Deployment d = candidates.get(i);
-      ascii(out, d.provider().name());
-      out.append('/');
-      ascii(out, d.model());
+      String one = Bounded.header(d.provider().name(), Bounded.NAME) + '/' + Bounded.header(d.model(), Bounded.NAME);
+      String separator = i > 0 ? "," : "";
+      if (out.length() + separator.length() + one.length() > (i == last ? Bounded.ROUTE : budget)) {
+        out.append(separator).append("...(+").append(candidates.size() - i).append(')');
+        break;
+      }
+      out.append(separator).append(one);
     }
     return out.toString();
-  }
-
-  private static void ascii(StringBuilder out, String text) {
-    for (byte b : text.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
-      if (b > 0x20 && b < 0x7f && b != '%' && b != ',' && b != ';') {
-        out.append((char) b);
-      } else {
-        out.append('%').append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xf, 16)))
-            .append(Character.toUpperCase(Character.forDigit(b & 0xf, 16)));
-      }
-    }
   }
 }

@@ -1,6 +1,7 @@
 package dev.junction.routing;
 
 import dev.junction.api.ApiError;
+import dev.junction.api.Bounded;
 import dev.junction.api.InspectedRequest;
 import dev.junction.api.ProviderPreferences;
 import dev.junction.catalog.Catalog;
@@ -120,7 +121,8 @@ public final class Router {
   private static ApiError unknown(String asked, String param) {
     return param.equals("model")
         ? ApiError.modelNotFound(asked)
-        : ApiError.invalid(param, "The model `" + asked + "` in '" + param + "' does not exist on this gateway.");
+        : ApiError.invalid(param, "The model `" + Bounded.text(asked, Bounded.NAME) + "` in '" + param
+            + "' does not exist on this gateway.");
   }
 
   private static Target pin(String base, Optional<CatalogModel> model, Provider provider, String param) {
@@ -133,7 +135,8 @@ public final class Router {
     if (pinned.isEmpty()) {
       throw ApiError.invalid(
           param,
-          "The model `" + base + "` is not served by provider `" + provider.name() + "` on this gateway.");
+          "The model `" + Bounded.text(base, Bounded.NAME) + "` is not served by provider `" + provider.name()
+              + "` on this gateway.");
     }
     return new Target(model.get().id(), pinned, Policy.PINNED, model.get().hedgeAfterMs());
   }

@@ -22,6 +22,9 @@ final class ClientSink {
   private static final CharSequence EVENT_STREAM = HttpHeaders.createOptimized("text/event-stream; charset=utf-8");
   private static final CharSequence NO_CACHE = HttpHeaders.createOptimized("no-cache");
 
+  /** Longer than any delay-seconds or HTTP date: a provider's value past it is not passed on. */
+  private static final int RETRY_AFTER_MAX = 64;
+
   private final HttpServerResponse response;
   private final ClientFormat format;
 
@@ -87,7 +90,7 @@ final class ClientSink {
       return response.end(Buffer.buffer(format.errorEvent(error)));
     }
     response.setStatusCode(error.status()).putHeader(HttpHeaders.CONTENT_TYPE, JSON);
-    if (error.retryAfter() != null) {
+    if (error.retryAfter() != null && error.retryAfter().length() <= RETRY_AFTER_MAX) {
       response.putHeader(HttpHeaders.RETRY_AFTER, error.retryAfter());
     }
     return response.end(Buffer.buffer(format.errorBody(error)));

@@ -2,6 +2,7 @@ package dev.junction.server;
 
 import dev.junction.account.Principal;
 import dev.junction.api.ApiError;
+import dev.junction.api.Bounded;
 import dev.junction.api.Endpoint;
 import dev.junction.api.Usage;
 import dev.junction.catalog.Deployment;
@@ -118,9 +119,9 @@ final class Exchange {
         .toString();
   }
 
-  /** What the client asked for, once the body has been read. */
+  /** What the client asked for, once the body has been read; the model as the ledger keeps it, bounded. */
   void describe(String model, boolean stream, long bodyBytes) {
-    this.model = model;
+    this.model = Bounded.text(model, Bounded.NAME);
     this.stream = stream;
     this.bodyBytes = bodyBytes;
   }
@@ -150,13 +151,13 @@ final class Exchange {
       json.append("{\"provider\":");
       quote(json, deployment.provider().name());
       json.append(",\"model\":");
-      quote(json, deployment.model());
+      quote(json, Bounded.text(deployment.model(), Bounded.NAME));
       json.append(",\"status\":").append(status > 0 ? Integer.toString(status) : "null")
           .append(",\"latency_ms\":").append(latencyMs).append(",\"error\":");
       if (error == null) {
         json.append("null");
       } else {
-        quote(json, error);
+        quote(json, Bounded.text(error, Bounded.ATTEMPT_ERROR));
       }
       json.append('}');
     }
@@ -386,14 +387,14 @@ final class Exchange {
     onFinish.run();
     long now = System.nanoTime();
     long costNanos = (deployment == null ? 0 : deployment.pricing().costNanos(usage)) + hedgeCostNanos;
-    String reason = secrets.redact(error);
+    String reason = Bounded.text(secrets.redact(error), Bounded.MESSAGE);
     LedgerRecord record = new LedgerRecord(
         id,
         createdAt,
         endpoint.ledgerName(),
         model,
         deployment == null ? null : deployment.provider().name(),
-        deployment == null ? null : deployment.model(),
+        deployment == null ? null : Bounded.text(deployment.model(), Bounded.NAME),
         status,
         httpStatus,
         stream,

@@ -19,7 +19,11 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -104,7 +108,15 @@ public final class Gateway implements AutoCloseable {
         ledger.completeExceptionally(e);
       }
     });
-    return start(config, ledger, GatewayMetrics.prometheus());
+    return start(config, ledger, GatewayMetrics.prometheus(served(config)));
+  }
+
+  /** The provider model ids each provider serves from the catalog: the metrics' own labels. */
+  static Map<String, Set<String>> served(JunctionConfig config) {
+    Map<String, Set<String>> served = new HashMap<>();
+    config.models().forEach(m -> m.providers().forEach(
+        d -> served.computeIfAbsent(d.provider(), p -> new HashSet<>()).add(d.model())));
+    return served;
   }
 
   /**

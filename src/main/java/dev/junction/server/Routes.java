@@ -6,6 +6,7 @@ import dev.junction.api.ClientFormat;
 import dev.junction.ledger.Ledger;
 import dev.junction.observe.GatewayMetrics;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
@@ -27,6 +28,7 @@ final class Routes {
   private static final CharSequence PROMETHEUS_TEXT =
       HttpHeaders.createOptimized("text/plain; version=0.0.4; charset=utf-8");
 
+
   private Routes() {}
 
   static Router of(Vertx vertx, ProxyPipeline pipeline, ModelsApi models, Authenticator auth, Ledger ledger,
@@ -46,8 +48,11 @@ final class Routes {
         json(ctx, NOT_READY);
       }
     });
+    // Rendering every series takes time: on an event loop it would hold up every request sharing it.
+    // One thread is enough, and concurrent scrapes wait for it rather than take the whole worker pool.
+    WorkerExecutor scraper = vertx.createSharedWorkerExecutor("junction-metrics", 1);
     router.get("/metrics").handler(ctx -> {
-      Runnable scrape = () -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, PROMETHEUS_TEXT).end(metrics.scrape());
+      Runnable scrape = () -> scrape(ctx, scraper, metrics, failures);
       if (metricsPublic) {
         scrape.run();
       } else {
@@ -78,6 +83,10 @@ final class Routes {
    * gets, so that a report can be matched with its stack trace.
    */
   private static void internalError(RoutingContext ctx, FailureLog failures) {
+    internalError(ctx, failures, ctx.failure(), ApiError.internal("The gateway failed to handle this request."));
+  }
+
+  private static void internalError(RoutingContext ctx, FailureLog failures, Throwable cause, ApiError answer) {
     String id = ctx.response().headers().get(Exchange.REQUEST_ID);
     if (id == null) {
       id = Exchange.newId();
@@ -85,8 +94,8 @@ final class Routes {
         ctx.response().putHeader(Exchange.REQUEST_ID, id);
       }
     }
-    failures.internal(id, ctx.request().method() + " " + ctx.request().path(), ctx.failure());
-    error(ctx, ApiError.internal("The gateway failed to handle this request."));
+    failures.internal(id, ctx.request().method() + " " + ctx.request().path(), cause);
+    error(ctx, answer);
   }
 
   private static void proxy(Router router, BodyHandler body, long maxBody, ProxyPipeline pipeline, Inbound inbound) {
@@ -110,6 +119,17 @@ final class Routes {
     router.route(path).handler(ctx -> {
       ctx.response().putHeader(HttpHeaders.ALLOW, "POST");
       error(ctx, inbound.format(), ApiError.methodNotAllowed(ctx.request().method().name(), path));
+    });
+  }
+
+  private static void scrape(RoutingContext ctx, WorkerExecutor scraper, GatewayMetrics metrics, FailureLog failures) {
+    scraper.executeBlocking(() -> Buffer.buffer(metrics.scrape()), false).onComplete(scraped -> {
+      if (scraped.succeeded()) {
+        ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, PROMETHEUS_TEXT).end(scraped.result());
+        return;
+      }
+      internalError(ctx, failures, scraped.cause(),
+          ApiError.internal("The gateway could not render its metrics; the cause is in its log."));
     });
   }
 

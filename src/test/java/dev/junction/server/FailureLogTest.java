@@ -45,7 +45,7 @@ class FailureLogTest {
 
   /** Real metrics, until a test breaks them: the message of what they throw quotes the master key. */
   static final class BreakableMetrics implements GatewayMetrics {
-    final GatewayMetrics real = GatewayMetrics.prometheus();
+    final GatewayMetrics real = GatewayMetrics.prometheus(Map.of());
     volatile boolean scrapeFails;
     volatile boolean recordFails;
 
