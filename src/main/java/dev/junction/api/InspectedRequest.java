@@ -13,7 +13,7 @@ public final class InspectedRequest {
 
   /** Feature bits used for capability filtering. */
   public static final int TOOLS = 1, IMAGES = 1 << 1, JSON_SCHEMA = 1 << 2, JSON_OBJECT = 1 << 3,
-      LOGPROBS = 1 << 4, AUDIO = 1 << 5, MULTIPLE_CHOICES = 1 << 6;
+      LOGPROBS = 1 << 4;
 
   final byte[] body;
   final Endpoint endpoint;
@@ -82,7 +82,12 @@ public final class InspectedRequest {
     return found;
   }
 
-  /** A rough count of the prompt's tokens, about four bytes each, for routing before any tokenizer runs. */
+  /**
+   * The gateway's one estimate of a prompt's tokens, about four bytes each: for routing (context
+   * fits, price ranking), and for billing a prompt no provider reported (a lost hedge, a stream that
+   * broke before its usage). A tokenizer would be closer, but costs more per request than the rest
+   * of the gateway's path together; where an exact count matters, the provider reports it.
+   */
   public long estimatedPromptTokens() {
     return Math.max(1, body.length / 4);
   }
@@ -135,16 +140,6 @@ public final class InspectedRequest {
   /** {@code max_tokens} or {@code max_completion_tokens}, or -1 when neither was given. */
   public int maxTokens() {
     return maxTokens;
-  }
-
-  /** The top-level fields the client sent that are in the given set. */
-  public boolean hasAnyField(Set<String> names) {
-    for (int i = 0; i < fieldCount; i++) {
-      if (names.contains(fieldNames[i])) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** The client's {@code user}, or null. */

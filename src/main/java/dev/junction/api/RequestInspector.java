@@ -143,9 +143,7 @@ public final class RequestInspector {
         case "model" -> model(v, p);
         case "stream" -> stream = bool(name, v, p);
         case "stream_options" -> streamOptions(v, p);
-        case "n" -> {
-          if (integer(name, v, p, 1, 128) > 1) features |= InspectedRequest.MULTIPLE_CHOICES;
-        }
+        case "n" -> integer(name, v, p, 1, 128);
         case "max_tokens", "max_completion_tokens" -> maxTokens = integer(name, v, p, 0, Integer.MAX_VALUE);
         case "temperature" -> number(name, v, p, 0, 2);
         case "top_p" -> number(name, v, p, 0, 1);
@@ -438,7 +436,6 @@ public final class RequestInspector {
       }
       switch (type) {
         case "image_url" -> features |= InspectedRequest.IMAGES;
-        case "input_audio" -> features |= InspectedRequest.AUDIO;
         default -> {}
       }
     }

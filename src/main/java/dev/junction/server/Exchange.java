@@ -58,7 +58,8 @@ final class Exchange {
 
   private String model;
   private boolean stream;
-  private long bodyBytes;
+  /** The prompt's size as the request estimates it, for prompts no provider reported. */
+  private long promptTokens = 1;
   /** The deployment named by the response and the record: the winner once one commits, else the last tried. */
   private Deployment deployment;
   private String route;
@@ -120,10 +121,10 @@ final class Exchange {
   }
 
   /** What the client asked for, once the body has been read; the model as the ledger keeps it, bounded. */
-  void describe(String model, boolean stream, long bodyBytes) {
+  void describe(String model, boolean stream, long promptTokens) {
     this.model = Bounded.text(model, Bounded.NAME);
     this.stream = stream;
-    this.bodyBytes = bodyBytes;
+    this.promptTokens = promptTokens;
   }
 
   /** The request was routed: its policy and candidates go out in {@code x-junction-route}. */
@@ -364,9 +365,9 @@ final class Exchange {
     }
   }
 
-  /** An estimate for responses whose provider reported no usage: about four bytes a token. */
+  /** The prompt's tokens for responses whose provider reported none: the request's own estimate. */
   long estimatedInputTokens() {
-    return Math.max(1, bodyBytes / 4);
+    return promptTokens;
   }
 
   private String attemptLog() {

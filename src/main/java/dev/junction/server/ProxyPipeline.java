@@ -92,7 +92,7 @@ final class ProxyPipeline {
       long askedHedgeMs = hedgeHeader == null ? 0 : hedgeAfterMs(hedgeHeader, timeoutMs);
       byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
       InspectedRequest request = RequestInspector.inspect(endpoint, body);
-      exchange.describe(request.model(), request.stream(), body.length);
+      exchange.describe(request.model(), request.stream(), request.estimatedPromptTokens());
       Route route = router.route(request);
       exchange.routed(route);
       long hedgeAfterMs = hedgeHeader == null ? route.hedgeAfterMs() : askedHedgeMs;

@@ -43,7 +43,6 @@ class RequestInspectorTest {
     assertThat(r.uses(InspectedRequest.TOOLS)).isTrue();
     assertThat(r.uses(InspectedRequest.JSON_SCHEMA)).isTrue();
     assertThat(r.uses(InspectedRequest.LOGPROBS)).isTrue();
-    assertThat(r.uses(InspectedRequest.AUDIO)).isFalse();
   }
 
   @Test
