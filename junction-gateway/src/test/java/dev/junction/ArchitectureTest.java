@@ -1,8 +1,8 @@
 package dev.junction;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static org.assertj.core.api.Assertions.assertThat;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The package map in the README holds: each package has one job and the arrows point one way.
- * Checks the gateway module's own classes; that the simulator, the benchmarks and the command line
- * stay out of reach of them is the build's job: this module depends on none of them.
+ * Checks the gateway module's own classes. That they cannot reach the simulator, the benchmarks or
+ * the command line is the build's doing: its main code has none of them on its class path.
  */
 class ArchitectureTest {
 
@@ -31,13 +31,11 @@ class ArchitectureTest {
   }
 
   @Test
-  void theClassesCheckedAreTheWholeGatewayAndNothingElse() {
-    assertThat(classes.containPackage("dev.junction.server")).isTrue();
-    assertThat(classes.containPackage("dev.junction.api")).isTrue();
-    assertThat(classes.stream().map(c -> c.getPackageName()))
-        .allMatch(name -> name.startsWith("dev.junction."))
-        .noneMatch(name -> name.startsWith("dev.junction.simulator") || name.startsWith("dev.junction.bench")
-            || name.startsWith("dev.junction.cli") || name.startsWith("dev.junction.testing"));
+  void theClassesCheckedAreTheGatewaysAndNoOtherModules() {
+    // A new gateway package needs no change here; a simulator, benchmark or CLI class must fail it.
+    assertThat(classes.stream().map(c -> c.getPackageName().split("\\.")[2]).distinct())
+        .contains("api", "server", "ledger")
+        .doesNotContain("simulator", "bench", "cli", "testing");
   }
 
   @Test

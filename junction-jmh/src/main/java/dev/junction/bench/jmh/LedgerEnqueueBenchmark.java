@@ -49,7 +49,7 @@ public class LedgerEnqueueBenchmark {
     Instant now = Instant.now();
     for (int i = 0; i < BATCH; i++) {
       records[i] = new LedgerRecord("req_" + next++, now, "chat.completions", "bench/chat", "a", "m-a",
-          LedgerRecord.Status.OK, 200, false, 1, 40, 0, 16, 0.000072, 3, 3, null);
+          LedgerRecord.Status.OK, 200, false, 1, 40, 0, 16, 72_000, 3, 3, null);
     }
   }
 

@@ -7,6 +7,7 @@ import dev.junction.api.InspectedRequest;
 import dev.junction.api.RequestInspector;
 import dev.junction.api.SseScanner;
 import dev.junction.config.ConfigLoader;
+import dev.junction.routing.LiveStats;
 import dev.junction.routing.Route;
 import dev.junction.routing.Router;
 import dev.junction.catalog.Catalog;
