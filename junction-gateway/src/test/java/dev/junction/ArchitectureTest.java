@@ -1,0 +1,92 @@
+package dev.junction;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import dev.junction.api.ClientFormat;
+import dev.junction.server.Gateway;
+import io.vertx.core.http.HttpServerResponse;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The package map in the README holds: each package has one job and the arrows point one way.
+ * Checks the gateway module's own classes. That they cannot reach the simulator, the benchmarks or
+ * the command line is the build's doing: its main code has none of them on its class path.
+ */
+class ArchitectureTest {
+
+  static JavaClasses classes;
+
+  @BeforeAll
+  static void importClasses() throws URISyntaxException {
+    // Only this module's main classes: the simulator, on the test class path, is not the gateway's.
+    Path gatewayClasses = Path.of(Gateway.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    classes = new ClassFileImporter().importPath(gatewayClasses);
+  }
+
+  @Test
+  void theClassesCheckedAreTheGatewaysAndNoOtherModules() {
+    // A new gateway package needs no change here; a simulator, benchmark or CLI class must fail it.
+    assertThat(classes.stream().map(c -> c.getPackageName().split("\\.")[2]).distinct())
+        .contains("api", "server", "ledger")
+        .doesNotContain("simulator", "bench", "cli", "testing");
+  }
+
+  @Test
+  void packagesDependOnEachOtherWithoutCycles() {
+    slices().matching("dev.junction.(*)..").should().beFreeOfCycles().check(classes);
+  }
+
+  @Test
+  void theWireFormatDependsOnNoOtherPackage() {
+    noClasses().that().resideInAPackage("dev.junction.api..")
+        .should().dependOnClassesThat().resideInAnyPackage(
+            "dev.junction.server..", "dev.junction.routing..", "dev.junction.catalog..", "dev.junction.provider..",
+            "dev.junction.ledger..", "dev.junction.account..", "dev.junction.config..", "dev.junction.cli..",
+            "dev.junction.simulator..")
+        .check(classes);
+  }
+
+  @Test
+  void theLedgerKnowsNothingOfTheRequestPath() {
+    noClasses().that().resideInAPackage("dev.junction.ledger..")
+        .should().dependOnClassesThat().resideInAnyPackage(
+            "dev.junction.server..", "dev.junction.routing..", "dev.junction.provider..", "dev.junction.cli..")
+        .check(classes);
+  }
+
+  @Test
+  void onlyTheCommandLineStartsThings() {
+    noClasses().that().resideOutsideOfPackage("dev.junction.cli..")
+        .should().dependOnClassesThat().resideInAPackage("dev.junction.cli..")
+        .check(classes);
+  }
+
+  @Test
+  void noClientFormatIsKnownBelowTheEdge() {
+    noClasses().that().resideInAnyPackage("dev.junction.routing..", "dev.junction.catalog..",
+            "dev.junction.provider..", "dev.junction.ledger..", "dev.junction.account..", "dev.junction.fleet..")
+        .should().dependOnClassesThat().areAssignableTo(ClientFormat.class)
+        .check(classes);
+  }
+
+  @Test
+  void onlyTheClientSinkWritesAProxiedRequestsResponse() {
+    noClasses().that().haveNameMatching("dev\\.junction\\.server\\.(ProxyPipeline|Exchange|Relay|Attempt)(\\$.*)?")
+        .should().accessClassesThat().areAssignableTo(HttpServerResponse.class)
+        .check(classes);
+  }
+
+  @Test
+  void theGatewayReachesNeitherTheSimulatorNorTheBenchmarks() {
+    // Its compile class path holds neither, so this guards against a dependency's scope being widened.
+    noClasses().should().dependOnClassesThat().resideInAnyPackage("dev.junction.simulator..", "dev.junction.bench..")
+        .check(classes);
+  }
+}

@@ -1,0 +1,465 @@
+package dev.junction.simulator;
+
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * An OpenAI-compatible provider that runs in-process or as {@code junction simulate}: chat
+ * completions (streaming, tool calls, JSON modes, logprobs, n), text completions, embeddings and
+ * models, with deterministic output, exact usage, a prompt cache, configurable latency, and faults on
+ * demand (see {@link Fault}). Users test their failover set-ups with it; Junction's tests and
+ * benchmarks use it as their upstream.
+ */
+public final class Simulator implements AutoCloseable {
+
+  private static final String FAULT_HEADER = "x-sim-fault";
+  private static final int REMEMBERED = 256;
+  private static final Buffer DONE = Buffer.buffer("data: [DONE]\n\n");
+
+  private final Vertx vertx;
+  private final SimulatorOptions options;
+  private final PromptCache cache;
+  private final SplittableRandom random;
+  private final HttpServer server;
+  private final long created = System.currentTimeMillis() / 1000;
+  private final Deque<Received> received = new ArrayDeque<>();
+
+  private final AtomicLong requests = new AtomicLong();
+  private final AtomicLong inFlight = new AtomicLong();
+  private final AtomicLong completed = new AtomicLong();
+  private final AtomicLong cancelled = new AtomicLong();
+  private final AtomicLong aborted = new AtomicLong();
+  private final AtomicLong faults = new AtomicLong();
+  private final AtomicLong promptTokens = new AtomicLong();
+  private final AtomicLong cachedTokens = new AtomicLong();
+  private final AtomicLong completionTokens = new AtomicLong();
+
+  private Simulator(Vertx vertx, SimulatorOptions options) {
+    this.vertx = vertx;
+    this.options = options;
+    this.cache = new PromptCache(options.cacheMinTokens(), options.cacheBlockTokens());
+    this.random = new SplittableRandom(options.seed());
+    this.server = vertx.createHttpServer(new HttpServerOptions()
+        .setHost(options.host()).setPort(options.port()).setTcpNoDelay(true))
+        .requestHandler(this::handle);
+  }
+
+  /** Starts serving; returns once the port is bound. */
+  public static Simulator start(Vertx vertx, SimulatorOptions options) {
+    Simulator simulator = new Simulator(vertx, options);
+    simulator.server.listen().await();
+    return simulator;
+  }
+
+  /** The OpenAI base URL: {@code http://host:port/v1}. */
+  public String baseUrl() {
+    return "http://" + (options.host().equals("0.0.0.0") ? "127.0.0.1" : options.host()) + ":" + port() + "/v1";
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  /**
+   * What the simulator has seen so far.
+   *
+   * @param requests API calls received
+   * @param inFlight calls still being answered
+   * @param completed calls answered to the end
+   * @param cancelled calls the client abandoned before the answer ended (upstream work stopped)
+   * @param aborted calls the simulator broke on purpose (cut, reset)
+   * @param faults calls that were given a fault
+   * @param promptTokens prompt tokens billed
+   * @param cachedTokens of which served from the prompt cache
+   * @param completionTokens completion tokens generated
+   */
+  public record Stats(long requests, long inFlight, long completed, long cancelled, long aborted, long faults,
+      long promptTokens, long cachedTokens, long completionTokens) {}
+
+  public Stats stats() {
+    return new Stats(requests.get(), inFlight.get(), completed.get(), cancelled.get(), aborted.get(),
+        faults.get(), promptTokens.get(), cachedTokens.get(), completionTokens.get());
+  }
+
+  /** One request as it arrived, so tests can check what a gateway sent upstream. */
+  public record Received(String method, String path, Map<String, String> headers, String body) {}
+
+  /** The most recent requests received, oldest first (at most 256). */
+  public List<Received> received() {
+    synchronized (received) {
+      return List.copyOf(received);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.close().await();
+  }
+
+  private void handle(HttpServerRequest request) {
+    String path = request.path();
+    if (path.equals("/sim/stats")) {
+      json(request.response(), 200, SimulatorJson.MAPPER.writeValueAsBytes(stats()));
+      return;
+    }
+    if (options.apiKey() != null && !("Bearer " + options.apiKey()).equals(request.getHeader(HttpHeaders.AUTHORIZATION))) {
+      String sent = request.getHeader(HttpHeaders.AUTHORIZATION);
+      // Providers echo the key they were given; a gateway must keep it from its clients.
+      error(request.response(), 401, "invalid_request_error", "invalid_api_key",
+          "Incorrect API key provided: " + (sent == null ? "none" : sent.replaceFirst("^Bearer ", "")) + ".");
+      return;
+    }
+    if (request.method() == HttpMethod.GET && path.equals("/v1/models")) {
+      ObjectNode list = JsonNodeFactory.instance.objectNode().put("object", "list");
+      ArrayNode data = list.putArray("data");
+      options.models().forEach(id -> data.add(model(id)));
+      json(request.response(), 200, SimulatorJson.MAPPER.writeValueAsBytes(list));
+    } else if (request.method() == HttpMethod.GET && path.startsWith("/v1/models/")) {
+      json(request.response(), 200, SimulatorJson.MAPPER.writeValueAsBytes(model(path.substring("/v1/models/".length()))));
+    } else if (request.method() == HttpMethod.POST && (path.equals("/v1/chat/completions")
+        || path.equals("/v1/completions") || path.equals("/v1/embeddings"))) {
+      request.body().onSuccess(body -> new Call(request, body).run());
+    } else {
+      error(request.response(), 404, "invalid_request_error", "unknown_url",
+          "Unknown request URL: " + request.method() + " " + path + ".");
+    }
+  }
+
+  private ObjectNode model(String id) {
+    return JsonNodeFactory.instance.objectNode().put("id", id).put("object", "model").put("created", created)
+        .put("owned_by", options.name());
+  }
+
+  private void remember(HttpServerRequest request, Buffer body) {
+    Map<String, String> headers = new TreeMap<>();
+    request.headers().forEach(h -> headers.put(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue()));
+    synchronized (received) {
+      if (received.size() == REMEMBERED) {
+        received.removeFirst();
+      }
+      received.addLast(new Received(request.method().name(), request.path(), headers, body.toString(StandardCharsets.UTF_8)));
+    }
+  }
+
+  private synchronized boolean sampled() {
+    return random.nextDouble() < options.faultRate();
+  }
+
+  private synchronized long jitter() {
+    return options.jitterMs() == 0 ? 0 : random.nextLong(options.jitterMs() + 1);
+  }
+
+  private static void json(HttpServerResponse response, int status, byte[] body) {
+    response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(Buffer.buffer(body));
+  }
+
+  private static void error(HttpServerResponse response, int status, String type, String code, String message) {
+    ObjectNode root = JsonNodeFactory.instance.objectNode();
+    root.putObject("error").put("message", message).put("type", type).putNull("param").put("code", code);
+    json(response, status, SimulatorJson.MAPPER.writeValueAsBytes(root));
+  }
+
+  /** One API call being answered: its fault, its pacing, and how it ended. */
+  private final class Call {
+    private final HttpServerRequest request;
+    private final HttpServerResponse response;
+    private final Buffer body;
+    private final List<Long> timers = new ArrayList<>();
+    private boolean over;
+    private boolean counted;
+
+    Call(HttpServerRequest request, Buffer body) {
+      this.request = request;
+      this.response = request.response();
+      this.body = body;
+    }
+
+    void run() {
+      requests.incrementAndGet();
+      inFlight.incrementAndGet();
+      remember(request, body);
+      response.closeHandler(v -> finish(cancelled));
+      JsonNode json;
+      Fault fault;
+      try {
+        json = SimulatorJson.MAPPER.readTree(body.getBytes());
+        fault = fault(json);
+      } catch (JacksonException e) {
+        refuse(null, "We could not parse the JSON body of your request.");
+        return;
+      } catch (IllegalArgumentException e) {
+        refuse(null, e.getMessage());
+        return;
+      }
+      if (fault.any()) {
+        faults.incrementAndGet();
+      }
+      if (fault.reset()) {
+        finish(aborted);
+        request.connection().close();
+        return;
+      }
+      if (fault.hang()) {
+        return; // the client's timeout, or its going away, ends this call
+      }
+      after(options.ttftMs() + jitter(), () -> answer(json, fault));
+    }
+
+    private Fault fault(JsonNode json) {
+      String header = request.getHeader(FAULT_HEADER);
+      if (header != null) {
+        return Fault.parse(header);
+      }
+      Fault fromModel = Fault.fromModel(json.path("model").asString(null));
+      if (fromModel != null) {
+        return fromModel;
+      }
+      return options.defaultFault() != null && sampled() ? Fault.parse(options.defaultFault()) : Fault.NONE;
+    }
+
+    private void answer(JsonNode json, Fault fault) {
+      if (fault.echo()) {
+        echo(json, fault);
+        return;
+      }
+      if (fault.status() != 0) {
+        if (fault.retryAfter() != null) {
+          response.putHeader("retry-after", fault.retryAfter());
+        }
+        int status = fault.status();
+        String type = status == 429 ? "rate_limit_exceeded" : status >= 500 ? "server_error" : "invalid_request_error";
+        String code = switch (status) {
+          case 429 -> "rate_limit_exceeded";
+          case 401 -> "invalid_api_key";
+          default -> status >= 500 ? "server_error" : "simulated_error";
+        };
+        String message = "Simulated " + status + " from " + options.name() + ".";
+        if (status == 401) {
+          String sent = request.getHeader(HttpHeaders.AUTHORIZATION);
+          message = "Incorrect API key provided: " + (sent == null ? "none" : sent.replaceFirst("^Bearer ", "")) + ".";
+        }
+        finish(completed);
+        error(response, status, type, code, message);
+        return;
+      }
+      boolean stream = json.path("stream").asBoolean(false) && !request.path().endsWith("/embeddings");
+      if (fault.hangAfterHeaders()) {
+        response.setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, stream ? "text/event-stream" : "application/json");
+        response.writeHead();
+        return;
+      }
+      if (fault.malformed()) {
+        finish(completed);
+        if (stream) {
+          response.setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream")
+              .end("data: {\"id\": \"chatcmpl-broken\", \"choices\": [\n\n" + "data: [DONE]\n\n");
+        } else {
+          json(response, 200, "{\"id\": \"chatcmpl-broken\", \"choices\": [".getBytes(StandardCharsets.UTF_8));
+        }
+        return;
+      }
+      try {
+        if (request.path().endsWith("/embeddings")) {
+          byte[] answer = Embeddings.answer(json);
+          promptTokens.addAndGet(SimulatorJson.MAPPER.readTree(answer).path("usage").path("prompt_tokens").asLong());
+          whole(answer, fault);
+          return;
+        }
+        Answer answer = request.path().endsWith("/chat/completions") ? Answer.chat(json, cache) : Answer.completion(json, cache);
+        completionTokens.addAndGet(answer.completionTokens());
+        JsonNode usage = SimulatorJson.MAPPER.readTree(answer.document()).path("usage");
+        promptTokens.addAndGet(usage.path("prompt_tokens").asLong());
+        cachedTokens.addAndGet(usage.path("prompt_tokens_details").path("cached_tokens").asLong());
+        if (stream) {
+          stream(answer.events(), fault);
+        } else {
+          after(paceMs(answer.completionTokens()), () -> whole(answer.document(), fault));
+        }
+      } catch (Answer.BadRequest e) {
+        refuse(e.param, e.getMessage());
+      }
+    }
+
+    /**
+     * What a provider that quotes its request would send back, in every field it could: the message
+     * holds the headers and the body as received, {@code param} the headers as a query string
+     * (URL-encoded), {@code code} the Authorization header, and a 429's Retry-After that header too.
+     */
+    private void echo(JsonNode json, Fault fault) {
+      Map<String, String> headers = new TreeMap<>();
+      request.headers().forEach(h -> headers.put(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue()));
+      StringBuilder query = new StringBuilder();
+      headers.forEach((k, v) -> query.append(query.isEmpty() ? "" : "&")
+          .append(java.net.URLEncoder.encode(k, StandardCharsets.UTF_8)).append('=')
+          .append(java.net.URLEncoder.encode(v, StandardCharsets.UTF_8)));
+      String message = "Received " + request.method() + " " + request.path() + " with headers " + headers
+          + " and body " + body.toString(StandardCharsets.UTF_8);
+      String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+      boolean stream = json.path("stream").asBoolean(false) && !request.path().endsWith("/embeddings");
+      ObjectNode root = JsonNodeFactory.instance.objectNode();
+      root.putObject("error").put("message", message).put("type", "invalid_request_error")
+          .put("param", query.toString()).put("code", authorization);
+      finish(completed);
+      if (fault.status() == 0 && stream) {
+        String role = "{\"id\":\"chatcmpl-echo\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,"
+            + "\"delta\":{\"role\":\"assistant\",\"content\":\"Echo\"},\"finish_reason\":null}]}";
+        response.setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream")
+            .write("data: " + role + "\n\n");
+        // Apart, so that the client has the content (its commit point) before the error.
+        String error = "data: " + SimulatorJson.MAPPER.writeValueAsString(root) + "\n\n";
+        vertx.setTimer(fault.dripMs() > 0 ? fault.dripMs() : 20, t -> response.end(error));
+        return;
+      }
+      int status = fault.status() == 0 ? 400 : fault.status();
+      if (status == 429 && authorization != null) {
+        response.putHeader("retry-after", authorization);
+      }
+      json(response, status, SimulatorJson.MAPPER.writeValueAsBytes(root));
+    }
+
+    /** Streaming keeps its pace per token; a complete answer takes as long as its tokens would have. */
+    private long paceMs(int tokens) {
+      return options.tokensPerSecond() <= 0 ? 0 : (long) (1000 * tokens / options.tokensPerSecond());
+    }
+
+    private void whole(byte[] answer, Fault fault) {
+      if (fault.cutAfter() == 0 && fault.dripMs() == 0) {
+        finish(completed);
+        json(response, 200, answer);
+        return;
+      }
+      response.setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+      int parts = 8;
+      int size = Math.max(1, answer.length / parts);
+      List<Buffer> pieces = new ArrayList<>();
+      for (int at = 0; at < answer.length; at += size) {
+        pieces.add(Buffer.buffer().appendBytes(answer, at, Math.min(size, answer.length - at)));
+      }
+      send(pieces, 0, fault, false);
+    }
+
+    private void stream(List<Answer.Event> events, Fault fault) {
+      response.setChunked(true)
+          .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream")
+          .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
+      if (fault.dripMs() == 0 && fault.cutAfter() == 0 && options.tokensPerSecond() <= 0) {
+        Buffer all = Buffer.buffer(events.size() * 160);
+        events.forEach(e -> all.appendBytes(e.bytes()));
+        if (!fault.noDone()) {
+          all.appendBuffer(DONE);
+        }
+        finish(completed);
+        response.end(all);
+        return;
+      }
+      List<Buffer> frames = new ArrayList<>();
+      Buffer pending = Buffer.buffer();
+      boolean seenToken = false;
+      for (Answer.Event e : events) {
+        // Without a drip, frames that carry no token go out with the token before them.
+        if (fault.dripMs() == 0 && fault.cutAfter() == 0 && (!e.token() || !seenToken)) {
+          pending.appendBytes(e.bytes());
+          seenToken |= e.token();
+          continue;
+        }
+        if (pending.length() > 0) {
+          frames.add(pending);
+          pending = Buffer.buffer();
+        }
+        pending.appendBytes(e.bytes());
+        seenToken |= e.token();
+        if (fault.dripMs() != 0 || fault.cutAfter() != 0) {
+          frames.add(pending);
+          pending = Buffer.buffer();
+        }
+      }
+      if (pending.length() > 0) {
+        frames.add(pending);
+      }
+      send(frames, 0, fault, !fault.noDone());
+    }
+
+    /** Sends frames one by one at the drip or token pace, cutting the connection where the fault says. */
+    private void send(List<Buffer> frames, int next, Fault fault, boolean done) {
+      if (over) {
+        return;
+      }
+      if (fault.cutAfter() > 0 && next == fault.cutAfter()) {
+        finish(aborted);
+        request.connection().close();
+        return;
+      }
+      if (next == frames.size()) {
+        finish(completed);
+        response.end(done ? DONE : Buffer.buffer());
+        return;
+      }
+      response.write(frames.get(next));
+      long gap = fault.dripMs() > 0 ? fault.dripMs()
+          : options.tokensPerSecond() > 0 ? Math.round(1000 / options.tokensPerSecond()) : 0;
+      after(gap, () -> send(frames, next + 1, fault, done));
+    }
+
+    private void refuse(String param, String message) {
+      finish(completed);
+      ObjectNode root = JsonNodeFactory.instance.objectNode();
+      ObjectNode error = root.putObject("error").put("message", message).put("type", "invalid_request_error");
+      if (param == null) {
+        error.putNull("param");
+      } else {
+        error.put("param", param);
+      }
+      error.putNull("code");
+      json(response, 400, SimulatorJson.MAPPER.writeValueAsBytes(root));
+    }
+
+    private void after(long ms, Runnable action) {
+      if (ms <= 0) {
+        action.run();
+        return;
+      }
+      timers.add(vertx.setTimer(ms, id -> {
+        timers.remove(id);
+        if (!over) {
+          action.run();
+        }
+      }));
+    }
+
+    /** Counts how the call ended, once; a call broken off stops its timers. */
+    private void finish(AtomicLong outcome) {
+      if (counted) {
+        return;
+      }
+      counted = true;
+      inFlight.decrementAndGet();
+      outcome.incrementAndGet();
+      if (outcome != completed) {
+        over = true;
+        timers.forEach(vertx::cancelTimer);
+        timers.clear();
+      }
+    }
+  }
+}
