@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.junction.config.ConfigLoader;
 import dev.junction.simulator.Simulator;
 import dev.junction.simulator.SimulatorOptions;
+import dev.junction.testing.GatewayExtension;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,26 +14,16 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The gateway's own cost is visible per response and, with every request counted, at /metrics. */
 class MetricsTest {
 
   @TempDir static Path dir;
-  static TestGateway junction;
-
-  @BeforeAll
-  static void start() {
-    junction = TestGateway.start(dir);
-  }
-
-  @AfterAll
-  static void stop() {
-    junction.close();
-  }
+  @RegisterExtension
+  static final GatewayExtension junction = GatewayExtension.builder().build();
 
   private static String chat(String model, boolean stream) {
     return "{\"model\":\"" + model + "\",\"stream\":" + stream + ",\"max_tokens\":8,"
@@ -50,13 +41,13 @@ class MetricsTest {
   }
 
   private static HttpResponse<String> scrape() throws Exception {
-    return get(metricsUrl(junction.baseUrl()), Map.of("authorization", "Bearer " + TestGateway.MASTER_KEY));
+    return get(metricsUrl(junction.baseUrl()), Map.of("authorization", "Bearer " + GatewayExtension.MASTER_KEY));
   }
 
   @Test
   void everyProxiedResponseCarriesTheGatewaysOverheadInMicroseconds() {
-    var plain = junction.post("/chat/completions", chat(TestGateway.CHAT_MODEL, false));
-    var stream = junction.post("/chat/completions", chat(TestGateway.CHAT_MODEL, true));
+    var plain = junction.post("/chat/completions", chat(GatewayExtension.CHAT_MODEL, false));
+    var stream = junction.post("/chat/completions", chat(GatewayExtension.CHAT_MODEL, true));
     var refused = junction.post("/chat/completions", chat("no/such-model", false));
     for (var response : new HttpResponse<?>[] {plain, stream, refused}) {
       String overhead = response.headers().firstValue("x-junction-overhead-us").orElseThrow();
@@ -69,9 +60,9 @@ class MetricsTest {
   void metricsCountRequestsByEndpointProviderModelAndStatus() throws Exception {
     var served = junction.post("/chat/completions", chat("fault:status=503:sim-b", false));
     assertThat(served.statusCode()).isEqualTo(503);
-    junction.post("/embeddings", "{\"model\":\"" + TestGateway.EMBED_MODEL + "\",\"input\":\"hi\"}");
+    junction.post("/embeddings", "{\"model\":\"" + GatewayExtension.EMBED_MODEL + "\",\"input\":\"hi\"}");
     String before = scrape().body();
-    junction.post("/embeddings", "{\"model\":\"" + TestGateway.EMBED_MODEL + "\",\"input\":\"hi\"}");
+    junction.post("/embeddings", "{\"model\":\"" + GatewayExtension.EMBED_MODEL + "\",\"input\":\"hi\"}");
 
     String text = scrape().body();
     String failed = "junction_requests_total{endpoint=\"chat.completions\",model=\"fault:status=503\","
@@ -86,13 +77,13 @@ class MetricsTest {
 
   @Test
   void metricsNeverShowAKey() throws Exception {
-    junction.post("/chat/completions", chat(TestGateway.CHAT_MODEL, false),
-        Map.of("authorization", "Bearer " + TestGateway.MASTER_KEY));
-    junction.post("/chat/completions", chat(TestGateway.CHAT_MODEL, false), Map.of("authorization", "Bearer wrong-key"));
+    junction.post("/chat/completions", chat(GatewayExtension.CHAT_MODEL, false),
+        Map.of("authorization", "Bearer " + GatewayExtension.MASTER_KEY));
+    junction.post("/chat/completions", chat(GatewayExtension.CHAT_MODEL, false), Map.of("authorization", "Bearer wrong-key"));
     String text = scrape().body();
     assertThat(text).contains("junction_requests_total")
-        .doesNotContain(TestGateway.MASTER_KEY)
-        .doesNotContain(TestGateway.PROVIDER_KEY)
+        .doesNotContain(GatewayExtension.MASTER_KEY)
+        .doesNotContain(GatewayExtension.PROVIDER_KEY)
         .doesNotContain("wrong-key");
   }
 
