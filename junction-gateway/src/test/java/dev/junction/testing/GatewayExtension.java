@@ -1,6 +1,8 @@
 package dev.junction.testing;
 
 import dev.junction.config.ConfigLoader;
+import dev.junction.config.JunctionConfig;
+import dev.junction.ledger.Ledger;
 import dev.junction.ledger.LedgerRecord;
 import dev.junction.server.Gateway;
 import dev.junction.simulator.Simulator;
@@ -40,12 +42,13 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * ledger in a temporary SQLite file (or a PostgreSQL schema of its own), closed after the tests.
  *
  * <p>In a static field it starts once for the class; in an instance field, once per test (JUnit calls
- * an instance field's extension only for each test). Its simulators' URLs are the config's
+ * an instance field's extension only for each test). A test that needs several gateways of different
+ * settings starts them itself instead, in try-with-resources: {@code try (var g = builder()….build().start())}. Its simulators' URLs are the config's
  * {@code ${NAME}} variables, NAME being the simulator's name upper-cased with {@code -} as {@code _}
  * (so {@code ${SIM_A}} for {@code sim-a}); {@code ${MASTER}} and {@code ${PROVIDER_KEY}} are the keys below.
  */
 public final class GatewayExtension
-    implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
+    implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback, AutoCloseable {
 
   public static final String CHAT_MODEL = "test/chat";
   public static final String EMBED_MODEL = "test/embed";
@@ -112,7 +115,7 @@ public final class GatewayExtension
 
   @Override
   public void afterAll(ExtensionContext context) {
-    stop();
+    close();
   }
 
   @Override
@@ -125,11 +128,15 @@ public final class GatewayExtension
   @Override
   public void afterEach(ExtensionContext context) {
     if (!perClass) {
-      stop();
+      close();
     }
   }
 
-  private void start() {
+  /** Starts everything now, for a test that manages the gateway itself; a failed start leaves nothing open. */
+  public GatewayExtension start() {
+    if (running != null) {
+      throw new IllegalStateException("already started");
+    }
     Running starting = new Running();
     try {
       starting.start(settings);
@@ -138,9 +145,12 @@ public final class GatewayExtension
       throw e;
     }
     running = starting;
+    return this;
   }
 
-  private void stop() {
+  /** Closes everything in reverse order of starting; nothing when nothing runs. */
+  @Override
+  public void close() {
     Running stopping = running;
     running = null;
     if (stopping != null) {
@@ -176,6 +186,11 @@ public final class GatewayExtension
       throw new IllegalArgumentException("no simulator " + name + "; there are " + running().simulators.keySet());
     }
     return simulator;
+  }
+
+  /** Every simulator, in start order. */
+  public List<Simulator> simulators() {
+    return List.copyOf(running().simulators.values());
   }
 
   /** The first simulator ({@code sim-a} by default). */
@@ -254,6 +269,17 @@ public final class GatewayExtension
     }, r -> r != null);
   }
 
+  /**
+   * What the first replica's database holds, read by a ledger of its own: for a test that closed the
+   * gateway and asks what reached the disk.
+   */
+  public List<LedgerRecord> recordsOnDisk() {
+    JunctionConfig config = running().configs.getFirst();
+    try (Ledger ledger = Ledger.open(config.database(), config.ledger())) {
+      return ledger.recent(100_000);
+    }
+  }
+
   /** Every record the ledger holds (up to 100,000), once the writer has committed what it queued. */
   public List<LedgerRecord> records() {
     gateway().ledger().flush();
@@ -283,6 +309,7 @@ public final class GatewayExtension
     final Vertx vertx = Vertx.vertx();
     final Map<String, Simulator> simulators = new LinkedHashMap<>();
     final List<Gateway> replicas = new ArrayList<>();
+    final List<JunctionConfig> configs = new ArrayList<>();
     Path dir;
 
     Running() {
@@ -310,7 +337,9 @@ public final class GatewayExtension
         String yaml = settings.yaml(database, ledger, simulators.keySet());
         try {
           Path file = Files.writeString(dir.resolve("junction-" + i + ".yaml"), yaml);
-          Gateway gateway = Gateway.start(ConfigLoader.load(file, env));
+          JunctionConfig config = ConfigLoader.load(file, env);
+          configs.add(config);
+          Gateway gateway = Gateway.start(config);
           opened.push(gateway);
           replicas.add(gateway);
         } catch (IOException e) {
@@ -375,10 +404,13 @@ public final class GatewayExtension
   }
 
   private record Settings(List<SimulatorOptions> simulators, boolean masterKey, long maxBodyBytes, String server,
-      String providersAndModels, String extraYaml, boolean postgres, boolean redis, int replicas) {
+      String providersAndModels, String providers, String extraYaml, boolean postgres, boolean redis, int replicas) {
 
     String yaml(String database, String ledger, Iterable<String> simulatorNames) {
-      StringBuilder yaml = new StringBuilder("server: { port: 0, max_body_bytes: ").append(maxBodyBytes);
+      StringBuilder yaml = new StringBuilder("server: { port: 0");
+      if (maxBodyBytes > 0) {
+        yaml.append(", max_body_bytes: ").append(maxBodyBytes);
+      }
       if (masterKey) {
         yaml.append(", master_key: ${MASTER}");
       }
@@ -388,7 +420,9 @@ public final class GatewayExtension
       if (redis) {
         yaml.append("redis: { url: \"").append(Services.redisUrl()).append("\" }\n");
       }
-      if (providersAndModels == null) {
+      if (providers != null) {
+        yaml.append(providers);
+      } else if (providersAndModels == null) {
         // One provider per simulator, named as the simulator; models come from the extra YAML.
         yaml.append("providers:\n");
         for (String name : simulatorNames) {
@@ -410,6 +444,7 @@ public final class GatewayExtension
     // Listed order, so that tests know which simulator serves; routing tests set their own policy.
     private String server = "default_policy: preferred";
     private String providersAndModels = DEFAULT_PROVIDERS_AND_MODELS;
+    private String providers;
     private String models = "";
     private String extraYaml = "";
     private boolean postgres;
@@ -419,12 +454,24 @@ public final class GatewayExtension
     private Builder() {}
 
     /**
-     * Simulators of these options instead of {@code sim-a} and {@code sim-b}; then the config has one
-     * provider per simulator, named as it, and the models are what {@link #models} says.
+     * Simulators of these options instead of {@code sim-a} and {@code sim-b}; then the config is the
+     * gateway's defaults (no body limit, no policy) and has one provider per simulator, named as it,
+     * unless {@link #providers} says otherwise, and the models {@link #models} says.
      */
     public Builder simulators(SimulatorOptions... options) {
       simulators = List.of(options);
       providersAndModels = null;
+      maxBodyBytes = 0;
+      server = "";
+      return this;
+    }
+
+    /** The providers list (with its {@code providers:} line), when the simulators are the builder's own. */
+    public Builder providers(String yaml) {
+      if (providersAndModels != null) {
+        throw new IllegalStateException("providers(...) replaces the default providers only with simulators(...)");
+      }
+      providers = yaml;
       return this;
     }
 
@@ -485,7 +532,7 @@ public final class GatewayExtension
 
     public GatewayExtension build() {
       return new GatewayExtension(new Settings(simulators, masterKey, maxBodyBytes, server, providersAndModels,
-          models + extraYaml, postgres, redis, replicas));
+          providers, models + extraYaml, postgres, redis, replicas));
     }
   }
 }
