@@ -4,6 +4,7 @@ import dev.junction.config.ConfigLoader;
 import dev.junction.config.JunctionConfig;
 import dev.junction.ledger.Ledger;
 import dev.junction.ledger.LedgerRecord;
+import dev.junction.observe.GatewayMetrics;
 import dev.junction.server.Gateway;
 import dev.junction.simulator.Simulator;
 import dev.junction.simulator.SimulatorOptions;
@@ -321,10 +322,10 @@ public final class GatewayExtension
       Map<String, String> env = new HashMap<>();
       env.put("MASTER", MASTER_KEY);
       env.put("PROVIDER_KEY", PROVIDER_KEY);
+      // Whatever the map holds when closing: replace() swaps a simulator for another on its port.
+      opened.push(() -> simulators.values().forEach(Simulator::close));
       for (SimulatorOptions options : settings.simulators) {
         Simulator simulator = Simulator.start(vertx, options);
-        opened.push(() -> simulators.values().stream().filter(s -> s.port() == simulator.port())
-            .forEach(Simulator::close));
         simulators.put(options.name(), simulator);
         env.put(variable(options.name()), simulator.baseUrl());
       }
@@ -339,7 +340,8 @@ public final class GatewayExtension
           Path file = Files.writeString(dir.resolve("junction-" + i + ".yaml"), yaml);
           JunctionConfig config = ConfigLoader.load(file, env);
           configs.add(config);
-          Gateway gateway = Gateway.start(config);
+          Gateway gateway = settings.metrics == null ? Gateway.start(config)
+              : Gateway.start(config, Ledger.open(config.database(), config.ledger()), settings.metrics);
           opened.push(gateway);
           replicas.add(gateway);
         } catch (IOException e) {
@@ -404,7 +406,8 @@ public final class GatewayExtension
   }
 
   private record Settings(List<SimulatorOptions> simulators, boolean masterKey, long maxBodyBytes, String server,
-      String providersAndModels, String providers, String extraYaml, boolean postgres, boolean redis, int replicas) {
+      String providersAndModels, String providers, String extraYaml, boolean postgres, boolean redis, int replicas,
+      GatewayMetrics metrics) {
 
     String yaml(String database, String ledger, Iterable<String> simulatorNames) {
       StringBuilder yaml = new StringBuilder("server: { port: 0");
@@ -450,6 +453,7 @@ public final class GatewayExtension
     private boolean postgres;
     private boolean redis;
     private int replicas = 1;
+    private GatewayMetrics metrics;
 
     private Builder() {}
 
@@ -530,9 +534,15 @@ public final class GatewayExtension
       return this;
     }
 
+    /** These metrics instead of the gateway's own Prometheus ones, e.g. metrics a test can break. */
+    public Builder metrics(GatewayMetrics value) {
+      metrics = value;
+      return this;
+    }
+
     public GatewayExtension build() {
       return new GatewayExtension(new Settings(simulators, masterKey, maxBodyBytes, server, providersAndModels,
-          providers, models + extraYaml, postgres, redis, replicas));
+          providers, models + extraYaml, postgres, redis, replicas, metrics));
     }
   }
 }
