@@ -2,26 +2,19 @@ package dev.junction.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.junction.config.ConfigLoader;
-import dev.junction.simulator.Simulator;
 import dev.junction.simulator.SimulatorOptions;
 import dev.junction.testing.GatewayExtension;
-import io.vertx.core.Vertx;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The gateway's own cost is visible per response and, with every request counted, at /metrics. */
 class MetricsTest {
 
-  @TempDir static Path dir;
   @RegisterExtension
   static final GatewayExtension junction = GatewayExtension.builder().build();
 
@@ -95,21 +88,12 @@ class MetricsTest {
     assertThat(scrape().statusCode()).isEqualTo(200);
     assertThat(scrape().headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
 
-    Vertx vertx = Vertx.vertx();
-    Simulator simulator = Simulator.start(vertx, SimulatorOptions.defaults());
-    Path file = Files.writeString(dir.resolve("public.yaml"), """
-        server: { port: 0, master_key: secret-master-key-42, metrics_public: true }
-        database: { url: "jdbc:sqlite:%s" }
-        providers: [{ name: sim, kind: openai, base_url: "%s" }]
-        """.formatted(dir.resolve("public.db"), simulator.baseUrl()));
-    try (Gateway open = Gateway.start(ConfigLoader.load(file, Map.of()))) {
+    try (GatewayExtension open = GatewayExtension.builder().simulators(SimulatorOptions.defaults().withName("sim"))
+        .server("metrics_public: true").build().start()) {
       var scraped = get(metricsUrl(open.baseUrl()), Map.of());
       assertThat(scraped.statusCode()).isEqualTo(200);
-      assertThat(scraped.body()).contains("jvm_memory_used_bytes").doesNotContain("secret-master-key-42");
+      assertThat(scraped.body()).contains("jvm_memory_used_bytes").doesNotContain(GatewayExtension.MASTER_KEY);
       assertThat(get(open.baseUrl() + "/models", Map.of()).statusCode()).as("only /metrics is public").isEqualTo(401);
-    } finally {
-      simulator.close();
-      vertx.close().await();
     }
   }
 
