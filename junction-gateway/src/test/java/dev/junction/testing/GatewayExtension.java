@@ -334,7 +334,8 @@ public final class GatewayExtension
         String database = sharedDatabase != null ? sharedDatabase
             : "database: { url: \"jdbc:sqlite:" + dir.resolve("ledger-" + i + ".db") + "\" }\n";
         // Each its own spill directory: two ledgers may not share one, and the default is the working directory.
-        String ledger = "ledger: { flush_interval_ms: 20, spill_dir: \"" + dir.resolve("spill-" + i) + "\" }\n";
+        String ledger = "ledger: { flush_interval_ms: " + settings.ledgerFlushMs + ", spill_dir: \""
+            + dir.resolve("spill-" + i) + "\" }\n";
         String yaml = settings.yaml(database, ledger, simulators.keySet());
         try {
           Path file = Files.writeString(dir.resolve("junction-" + i + ".yaml"), yaml);
@@ -407,7 +408,7 @@ public final class GatewayExtension
 
   private record Settings(List<SimulatorOptions> simulators, boolean masterKey, long maxBodyBytes, String server,
       String providersAndModels, String providers, String extraYaml, boolean postgres, boolean redis, int replicas,
-      GatewayMetrics metrics) {
+      GatewayMetrics metrics, long ledgerFlushMs) {
 
     String yaml(String database, String ledger, Iterable<String> simulatorNames) {
       StringBuilder yaml = new StringBuilder("server: { port: 0");
@@ -454,6 +455,8 @@ public final class GatewayExtension
     private boolean redis;
     private int replicas = 1;
     private GatewayMetrics metrics;
+    // Short, so that tests reading the ledger wait little.
+    private long ledgerFlushMs = 20;
 
     private Builder() {}
 
@@ -540,9 +543,15 @@ public final class GatewayExtension
       return this;
     }
 
+    /** How often the ledger writes what it queued; long, to see what only a shutdown writes. */
+    public Builder ledgerFlushMs(long ms) {
+      ledgerFlushMs = ms;
+      return this;
+    }
+
     public GatewayExtension build() {
       return new GatewayExtension(new Settings(simulators, masterKey, maxBodyBytes, server, providersAndModels,
-          providers, models + extraYaml, postgres, redis, replicas, metrics));
+          providers, models + extraYaml, postgres, redis, replicas, metrics, ledgerFlushMs));
     }
   }
 }
