@@ -3,29 +3,17 @@ package dev.junction.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.junction.ledger.LedgerRecord;
+import dev.junction.testing.GatewayExtension;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The attempt loop skips deployments that are failing or rate-limited, unless nothing else is left. */
 class BreakerRoutingTest {
 
-  @TempDir Path dir;
-  ChaosGateway junction;
-
-  @BeforeEach
-  void start() {
-    junction = ChaosGateway.start(dir, List.of("status=500", "status=429,retry-after=30"));
-  }
-
-  @AfterEach
-  void stop() {
-    junction.close();
-  }
+  @RegisterExtension
+  final GatewayExtension junction = ChaosGateway.builder(List.of("status=500", "status=429,retry-after=30")).build();
 
   /**
    * Live statistics alone would move a failing deployment to the back after its first failure; the
@@ -34,7 +22,7 @@ class BreakerRoutingTest {
   private LedgerRecord send(String model) {
     String body = ChaosGateway.body(model, false);
     body = body.substring(0, body.length() - 1) + ",\"provider\":{\"order\":[\"" + ChaosGateway.FLAKY + "\"]}}";
-    HttpResponse<String> response = junction.post(body);
+    HttpResponse<String> response = junction.post("/chat/completions", body);
     return junction.record(response.headers().firstValue("x-junction-request-id").orElseThrow());
   }
 
@@ -46,11 +34,11 @@ class BreakerRoutingTest {
       assertThat(record.provider()).isEqualTo(ChaosGateway.HEALTHY);
       assertThat(record.attempts()).isEqualTo(2);
     }
-    long seen = junction.flaky.stats().requests();
+    long seen = junction.simulator(ChaosGateway.FLAKY).stats().requests();
     LedgerRecord skipped = send(model);
     assertThat(skipped.status()).isEqualTo(LedgerRecord.Status.OK);
     assertThat(skipped.attempts()).as("the open breaker sends the request straight to the healthy one").isEqualTo(1);
-    assertThat(junction.flaky.stats().requests()).isEqualTo(seen);
+    assertThat(junction.simulator(ChaosGateway.FLAKY).stats().requests()).isEqualTo(seen);
   }
 
   @Test
@@ -58,12 +46,12 @@ class BreakerRoutingTest {
     for (int i = 0; i < Breakers.Settings.DEFAULT.consecutiveFailures(); i++) {
       send(ChaosGateway.backedModel(0, true));
     }
-    long seen = junction.flaky.stats().requests();
+    long seen = junction.simulator(ChaosGateway.FLAKY).stats().requests();
     // The same deployment, pinned: no other candidate is left, so it is tried rather than refused untried.
     LedgerRecord alone = send("fault:status=500:" + ChaosGateway.FLAKY);
     assertThat(alone.httpStatus()).isEqualTo(502);
     assertThat(alone.attempts()).isPositive();
-    assertThat(junction.flaky.stats().requests()).isGreaterThan(seen);
+    assertThat(junction.simulator(ChaosGateway.FLAKY).stats().requests()).isGreaterThan(seen);
   }
 
   @Test
@@ -72,10 +60,10 @@ class BreakerRoutingTest {
     LedgerRecord first = send(model);
     assertThat(first.provider()).isEqualTo(ChaosGateway.HEALTHY);
     assertThat(first.attempts()).isEqualTo(2);
-    long seen = junction.flaky.stats().requests();
+    long seen = junction.simulator(ChaosGateway.FLAKY).stats().requests();
     LedgerRecord second = send(model);
     assertThat(second.provider()).isEqualTo(ChaosGateway.HEALTHY);
     assertThat(second.attempts()).isEqualTo(1);
-    assertThat(junction.flaky.stats().requests()).isEqualTo(seen);
+    assertThat(junction.simulator(ChaosGateway.FLAKY).stats().requests()).isEqualTo(seen);
   }
 }

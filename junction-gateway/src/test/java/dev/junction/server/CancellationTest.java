@@ -3,8 +3,9 @@ package dev.junction.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.junction.ledger.LedgerRecord;
 import dev.junction.ledger.LedgerRecord.Status;
+import dev.junction.ledger.LedgerRecord;
+import dev.junction.testing.GatewayExtension;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -13,27 +14,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A client that goes away stops the upstream work it started, at once, and leaves a cancelled record. */
 class CancellationTest {
 
-  @TempDir static Path dir;
-  static ChaosGateway junction;
-
-  @BeforeAll
-  static void start() {
-    // 300 ms between pieces: slow enough to hang up mid-answer, within the idle bound.
-    junction = ChaosGateway.start(dir, List.of("drip=300"));
-  }
-
-  @AfterAll
-  static void stop() {
-    junction.close();
-  }
+  // 300 ms between pieces: slow enough to hang up mid-answer, within the idle bound.
+  @RegisterExtension
+  static final GatewayExtension junction = ChaosGateway.builder(List.of("drip=300")).build();
 
   /** A raw HTTP/1.1 request on a socket of our own, so the test decides when the connection dies. */
   static Socket open(String baseUrl, String body) throws IOException {
@@ -64,23 +53,23 @@ class CancellationTest {
 
   private static LedgerRecord latestRecordOf(String model) {
     return await().atMost(Duration.ofSeconds(10)).until(() -> {
-      junction.gateway.ledger().flush();
-      return junction.gateway.ledger().recent(100).stream().filter(r -> model.equals(r.model())).findFirst().orElse(null);
+      junction.gateway().ledger().flush();
+      return junction.gateway().ledger().recent(100).stream().filter(r -> model.equals(r.model())).findFirst().orElse(null);
     }, r -> r != null);
   }
 
   @Test
   void aStreamingClientThatHangsUpCancelsTheUpstreamStreamAtOnce() throws IOException {
     String model = ChaosGateway.aloneModel(0, true);
-    var before = junction.flaky.stats();
-    try (Socket socket = open(junction.gateway.baseUrl(), ChaosGateway.body(model, true))) {
+    var before = junction.simulator(ChaosGateway.FLAKY).stats();
+    try (Socket socket = open(junction.gateway().baseUrl(), ChaosGateway.body(model, true))) {
       readUntil(socket.getInputStream(), "\"content\":\"");
     }
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-      assertThat(junction.flaky.stats().cancelled()).isEqualTo(before.cancelled() + 1);
-      assertThat(junction.flaky.stats().inFlight()).isZero();
+      assertThat(junction.simulator(ChaosGateway.FLAKY).stats().cancelled()).isEqualTo(before.cancelled() + 1);
+      assertThat(junction.simulator(ChaosGateway.FLAKY).stats().inFlight()).isZero();
     });
-    assertThat(junction.flaky.stats().completed()).as("the stream was not played to its end").isEqualTo(before.completed());
+    assertThat(junction.simulator(ChaosGateway.FLAKY).stats().completed()).as("the stream was not played to its end").isEqualTo(before.completed());
     LedgerRecord record = latestRecordOf(model);
     assertThat(record.status()).isEqualTo(Status.CANCELLED);
     assertThat(record.httpStatus()).isEqualTo(499);
@@ -91,15 +80,15 @@ class CancellationTest {
   @Test
   void aNonStreamingClientThatHangsUpCancelsTheUpstreamRequestAtOnce() throws IOException {
     String model = ChaosGateway.aloneModel(0, false);
-    var before = junction.flaky.stats();
-    try (Socket socket = open(junction.gateway.baseUrl(), ChaosGateway.body(model, false))) {
-      await().atMost(Duration.ofSeconds(5)).until(() -> junction.flaky.stats().inFlight() == 1);
+    var before = junction.simulator(ChaosGateway.FLAKY).stats();
+    try (Socket socket = open(junction.gateway().baseUrl(), ChaosGateway.body(model, false))) {
+      await().atMost(Duration.ofSeconds(5)).until(() -> junction.simulator(ChaosGateway.FLAKY).stats().inFlight() == 1);
     }
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-      assertThat(junction.flaky.stats().cancelled()).isEqualTo(before.cancelled() + 1);
-      assertThat(junction.flaky.stats().inFlight()).isZero();
+      assertThat(junction.simulator(ChaosGateway.FLAKY).stats().cancelled()).isEqualTo(before.cancelled() + 1);
+      assertThat(junction.simulator(ChaosGateway.FLAKY).stats().inFlight()).isZero();
     });
-    assertThat(junction.flaky.stats().completed()).isEqualTo(before.completed());
+    assertThat(junction.simulator(ChaosGateway.FLAKY).stats().completed()).isEqualTo(before.completed());
     LedgerRecord record = latestRecordOf(model);
     assertThat(record.status()).isEqualTo(Status.CANCELLED);
     assertThat(record.outputTokens()).isZero();

@@ -1,44 +1,44 @@
 package dev.junction.server;
 
 import dev.junction.api.Json;
-import dev.junction.config.ConfigLoader;
-import dev.junction.ledger.LedgerRecord;
-import dev.junction.simulator.Simulator;
-import dev.junction.testing.Http;
 import dev.junction.simulator.SimulatorOptions;
-import io.vertx.core.Vertx;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import dev.junction.testing.GatewayExtension;
+import dev.junction.testing.Http;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 /**
- * A gateway in front of two simulators with short timeouts: {@code flaky} (told which fault to play
- * by the model id of its deployment) and {@code healthy}. Model {@code chaos/N} lists the N-th fault
- * on flaky first and a healthy deployment second; {@code alone/N} is the faulty deployment alone.
+ * The config of a gateway in front of two simulators with short timeouts: {@code flaky} (told which
+ * fault to play by the model id of its deployment) and {@code healthy}. Model {@code chaos/N} lists the
+ * N-th fault on flaky first and a healthy deployment second; {@code alone/N} is the faulty deployment alone.
  */
-final class ChaosGateway implements AutoCloseable {
+final class ChaosGateway {
 
   static final String FLAKY = "flaky";
   static final String HEALTHY = "healthy";
-  static final String PROVIDER_KEY = "sk-chaos-provider-secret-0123456789";
+  static final String PROVIDER_KEY = GatewayExtension.PROVIDER_KEY;
   static final int MAX_TOKENS = 8;
   static final String TIMEOUTS = "{ connect_ms: 500, first_token_ms: 800, idle_ms: 400, total_ms: 4000 }";
 
-  final Vertx vertx = Vertx.vertx();
-  final Simulator flaky = Simulator.start(vertx, SimulatorOptions.defaults().withName(FLAKY));
-  final Simulator healthy = Simulator.start(vertx, SimulatorOptions.defaults().withName(HEALTHY));
-  final Gateway gateway;
-  private final HttpClient http = HttpClient.newHttpClient();
+  private ChaosGateway() {}
 
-  private ChaosGateway(Path dir, List<String> faults, String serverYaml, String providerYaml) {
-    StringBuilder models = new StringBuilder();
+  static GatewayExtension.Builder builder(List<String> faults) {
+    return builder(faults, "", "");
+  }
+
+  /**
+   * @param serverYaml extra {@code server} keys, each starting with {@code ", "}
+   * @param providerYaml extra keys for both providers, each starting with {@code ", "}
+   */
+  static GatewayExtension.Builder builder(List<String> faults, String serverYaml, String providerYaml) {
+    StringBuilder models = new StringBuilder("""
+          - id: chaos/plain
+            providers:
+              - { provider: healthy, model: sim-chat, input_price: 1.0, output_price: 2.0 }
+        """);
     for (int i = 0; i < faults.size(); i++) {
       for (boolean stream : new boolean[] {true, false}) {
         // Every case gets a deployment of its own (the simulator ignores empty items of a fault
@@ -56,38 +56,16 @@ final class ChaosGateway implements AutoCloseable {
             """.formatted(backedModel(i, stream), backed, aloneModel(i, stream), alone));
       }
     }
-    String yaml = """
-        server: { port: 0, default_policy: preferred%s }
-        database: { url: "jdbc:sqlite:%s" }
-        ledger: { flush_interval_ms: 20 }
-        providers:
-          - { name: flaky, kind: openai, base_url: "${SIM_A}", api_key: "${KEY}", timeouts: %s%s }
-          - { name: healthy, kind: openai, base_url: "${SIM_B}", api_key: "${KEY}", timeouts: %s%s }
-        models:
-          - id: chaos/plain
+    return GatewayExtension.builder()
+        .simulators(SimulatorOptions.defaults().withName(FLAKY), SimulatorOptions.defaults().withName(HEALTHY))
+        .withoutMasterKey()
+        .server("default_policy: preferred" + serverYaml)
+        .providers("""
             providers:
-              - { provider: healthy, model: sim-chat, input_price: 1.0, output_price: 2.0 }
-        %s""".formatted(serverYaml, dir.resolve("chaos.db"), TIMEOUTS, providerYaml, TIMEOUTS, providerYaml, models);
-    try {
-      Path file = dir.resolve("chaos.yaml");
-      Files.writeString(file, yaml);
-      gateway = Gateway.start(ConfigLoader.load(file, Map.of(
-          "SIM_A", flaky.baseUrl(), "SIM_B", healthy.baseUrl(), "KEY", PROVIDER_KEY)));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  static ChaosGateway start(Path dir, List<String> faults) {
-    return new ChaosGateway(dir, faults, "", "");
-  }
-
-  /**
-   * @param serverYaml extra {@code server} keys, each starting with {@code ", "}
-   * @param providerYaml extra keys for both providers, each starting with {@code ", "}
-   */
-  static ChaosGateway start(Path dir, List<String> faults, String serverYaml, String providerYaml) {
-    return new ChaosGateway(dir, faults, serverYaml, providerYaml);
+              - { name: flaky, kind: openai, base_url: "${FLAKY}", api_key: "${PROVIDER_KEY}", timeouts: %s%s }
+              - { name: healthy, kind: openai, base_url: "${HEALTHY}", api_key: "${PROVIDER_KEY}", timeouts: %s%s }
+            """.formatted(TIMEOUTS, providerYaml, TIMEOUTS, providerYaml))
+        .models(models.toString());
   }
 
   /** The {@code fault}-th fault on flaky, then a healthy deployment. */
@@ -106,37 +84,10 @@ final class ChaosGateway implements AutoCloseable {
   }
 
   /** What a healthy provider answers to this body: the text every complete answer must equal. */
-  String healthyText(String body) {
-    HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(healthy.baseUrl() + "/chat/completions"))
-        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build());
+  static String healthyText(GatewayExtension junction, String body) {
+    HttpRequest request = HttpRequest.newBuilder(URI.create(junction.simulator(HEALTHY).baseUrl() + "/chat/completions"))
+        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    HttpResponse<String> response = Http.send(HttpClient.newHttpClient(), request);
     return Json.MAPPER.readTree(response.body()).path("choices").path(0).path("message").path("content").asString();
-  }
-
-  HttpResponse<String> post(String body) {
-    return post(body, Map.of());
-  }
-
-  HttpResponse<String> post(String body, Map<String, String> headers) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/chat/completions"))
-        .header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body));
-    headers.forEach(request::header);
-    return send(request.build());
-  }
-
-  private HttpResponse<String> send(HttpRequest request) {
-    return Http.send(http, request);
-  }
-
-  LedgerRecord record(String requestId) {
-    return Records.of(gateway, requestId);
-  }
-
-  @Override
-  public void close() {
-    gateway.close();
-    flaky.close();
-    healthy.close();
-    vertx.close().await();
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.junction.api.Json;
 import dev.junction.ledger.LedgerRecord;
 import dev.junction.ledger.LedgerRecord.Status;
+import dev.junction.testing.GatewayExtension;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -74,22 +75,18 @@ class ChaosSuiteTest {
       new Row("no-done", partial(1), ok(F, 1), partial(1), ok(F, 1)),
       new Row("reset", error(502, 2), error(502, 2), ok(H, 2), ok(H, 2)));
 
-  @TempDir static Path dir;
-  static ChaosGateway junction;
+  @RegisterExtension
+  static final GatewayExtension junction = ChaosGateway.builder(ROWS.stream().map(Row::fault).toList()).build();
   static String expectedText;
   static final List<String> report = new ArrayList<>();
 
   @BeforeAll
   static void start() {
-    junction = ChaosGateway.start(dir, ROWS.stream().map(Row::fault).toList());
-    expectedText = junction.healthyText(ChaosGateway.body("sim-chat", false));
+    expectedText = ChaosGateway.healthyText(junction, ChaosGateway.body("sim-chat", false));
   }
 
   @AfterAll
   static void stop() throws IOException {
-    if (junction != null) {
-      junction.close();
-    }
     StringBuilder table = new StringBuilder()
         .append("| fault | stream | candidates | client sees | ledger | served by | attempts | as expected |\n")
         .append("|---|---|---|---|---|---|---|---|\n");
@@ -132,7 +129,7 @@ class ChaosSuiteTest {
   }
 
   private static void run(String model, boolean stream, Outcome expected) {
-    HttpResponse<String> response = junction.post(ChaosGateway.body(model, stream));
+    HttpResponse<String> response = junction.post("/chat/completions", ChaosGateway.body(model, stream));
     String requestId = response.headers().firstValue("x-junction-request-id").orElseThrow();
     assertThat(response.statusCode()).as("status").isEqualTo(expected.httpStatus());
     assertThat(response.body()).as("no provider secret").doesNotContain(ChaosGateway.PROVIDER_KEY);

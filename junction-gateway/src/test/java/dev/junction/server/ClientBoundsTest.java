@@ -14,6 +14,7 @@ import dev.junction.observe.GatewayMetrics;
 import dev.junction.observe.RequestClock;
 import dev.junction.simulator.Simulator;
 import dev.junction.simulator.SimulatorOptions;
+import dev.junction.testing.GatewayExtension;
 import dev.junction.testing.Http;
 import io.vertx.core.Vertx;
 import java.io.ByteArrayOutputStream;
@@ -40,6 +41,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
@@ -53,20 +55,19 @@ class ClientBoundsTest {
   private static final int HEADER_LINE = 8 * 1024;
 
   @TempDir static Path dir;
-  static TestGateway junction;
+  @RegisterExtension
+  static final GatewayExtension junction = GatewayExtension.builder().build();
   static Vertx vertx;
   static Simulator simulator;
 
   @BeforeAll
   static void start() {
-    junction = TestGateway.start(dir);
     vertx = Vertx.vertx();
     simulator = Simulator.start(vertx, SimulatorOptions.defaults());
   }
 
   @AfterAll
   static void stop() {
-    junction.close();
     simulator.close();
     vertx.close().await();
   }
@@ -80,8 +81,8 @@ class ClientBoundsTest {
     String huge = "m".repeat(900_000);
     // With a timeout: a client given a header line of hundreds of kilobytes may wait forever.
     HttpClient http = HttpClient.newHttpClient();
-    var passedThrough = Http.send(http, post(junction.baseUrl(), TestGateway.MASTER_KEY, chat(huge + ":sim-a")));
-    var unknown = Http.send(http, post(junction.baseUrl(), TestGateway.MASTER_KEY, chat(huge)));
+    var passedThrough = Http.send(http, post(junction.baseUrl(), GatewayExtension.MASTER_KEY, chat(huge + ":sim-a")));
+    var unknown = Http.send(http, post(junction.baseUrl(), GatewayExtension.MASTER_KEY, chat(huge)));
     assertThat(passedThrough.statusCode()).isEqualTo(200);
     assertThat(unknown.statusCode()).isEqualTo(404);
 
@@ -108,7 +109,7 @@ class ClientBoundsTest {
     assertThat(error.get("code").asString()).isEqualTo("model_not_found");
     assertThat(error.get("message").asString()).hasSizeLessThan(2 * Bounded.NAME).contains("mmmm");
 
-    String metrics = scrape(junction.baseUrl(), TestGateway.MASTER_KEY).body();
+    String metrics = scrape(junction.baseUrl(), GatewayExtension.MASTER_KEY).body();
     assertThat(metrics.length()).isLessThan(1_000_000);
     assertThat(metrics).doesNotContain("m".repeat(Bounded.LABEL + 1))
         .contains("model=\"other\",provider=\"sim-a\"");

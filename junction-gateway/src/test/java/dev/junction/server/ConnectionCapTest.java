@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.junction.api.Json;
+import dev.junction.testing.GatewayExtension;
 import dev.junction.testing.Http;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -17,31 +18,27 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /** Past server.max_connections a new connection is told 503 and closed, rather than using up file descriptors. */
 class ConnectionCapTest {
 
-  @TempDir Path dir;
-
   @Test
   void theConnectionPastTheCapGets503WithRetryAfterAndServingResumesOnceConnectionsClose() throws Exception {
     // A long header timeout: the connections filling the gateway stay for as long as the test needs.
-    try (SimGateway junction = SimGateway.start(dir, "max_connections: 20, header_timeout_ms: 60000")) {
+    try (GatewayExtension junction = SimGateway.start("max_connections: 20, header_timeout_ms: 60000")) {
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       HttpRequest chat = HttpRequest.newBuilder(URI.create(junction.baseUrl() + "/chat/completions"))
           .header("content-type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString(SimGateway.chat("echo:sim", false, 4))).build();
 
-      try (SlowSockets full = SlowSockets.open(junction.gateway.port(), Map.of(SlowSockets.Kind.IDLE, 20))) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> junction.gateway.openConnections() == 20);
+      try (SlowSockets full = SlowSockets.open(junction.gateway().port(), Map.of(SlowSockets.Kind.IDLE, 20))) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> junction.gateway().openConnections() == 20);
 
         HttpResponse<String> refused = Http.send(http, chat);
 
@@ -57,13 +54,13 @@ class ConnectionCapTest {
         assertThat(goAway.getErrorCode()).as("REFUSED_STREAM: nothing was processed, safe to retry").isEqualTo(7);
         assertThat(goAway.getLastStreamId()).isZero();
         assertThat(goAway.getDebugData().toString()).contains("service_unavailable");
-        assertThat(junction.gateway.openConnections()).as("refused connections are not counted").isEqualTo(20);
+        assertThat(junction.gateway().openConnections()).as("refused connections are not counted").isEqualTo(20);
       }
 
-      await().atMost(Duration.ofSeconds(10)).until(() -> junction.gateway.openConnections() == 0);
+      await().atMost(Duration.ofSeconds(10)).until(() -> junction.gateway().openConnections() == 0);
       HttpResponse<String> served = Http.send(http, chat);
       assertThat(served.statusCode()).as(served.body()).isEqualTo(200);
-      assertThat(junction.simulator.stats().requests()).as("refused requests never went upstream").isEqualTo(1);
+      assertThat(junction.simulator(SimGateway.SIMULATOR).stats().requests()).as("refused requests never went upstream").isEqualTo(1);
     }
   }
 

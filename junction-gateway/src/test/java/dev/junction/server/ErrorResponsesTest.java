@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.junction.api.Json;
 import dev.junction.ledger.LedgerRecord;
+import dev.junction.testing.GatewayExtension;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -21,18 +19,8 @@ class ErrorResponsesTest {
 
   private static final String HELLO = "[{\"role\":\"user\",\"content\":\"hi\"}]";
 
-  @TempDir static Path dir;
-  static TestGateway junction;
-
-  @BeforeAll
-  static void start() {
-    junction = TestGateway.start(dir, 64 * 1024);
-  }
-
-  @AfterAll
-  static void stop() {
-    junction.close();
-  }
+  @RegisterExtension
+  static final GatewayExtension junction = GatewayExtension.builder().maxBodyBytes(64 * 1024).build();
 
   /** Asserts status and error fields, and that the request left one record with that status. */
   private static JsonNode assertError(HttpResponse<String> response, int status, String code, String param) {
@@ -47,7 +35,7 @@ class ErrorResponsesTest {
     } else {
       assertThat(error.get("param").asString()).isEqualTo(param);
     }
-    assertThat(response.body()).doesNotContain(TestGateway.PROVIDER_KEY).doesNotContain(TestGateway.MASTER_KEY);
+    assertThat(response.body()).doesNotContain(GatewayExtension.PROVIDER_KEY).doesNotContain(GatewayExtension.MASTER_KEY);
     String id = response.headers().firstValue("x-junction-request-id").orElseThrow();
     LedgerRecord record = junction.record(id);
     assertThat(record.status()).isEqualTo(LedgerRecord.Status.ERROR);

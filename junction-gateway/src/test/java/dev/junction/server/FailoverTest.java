@@ -4,27 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.junction.api.Json;
 import dev.junction.ledger.LedgerRecord;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.junction.testing.GatewayExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Before the first byte reaches the client a failing provider is replaced; after it, never hidden. */
 class FailoverTest {
 
-  @TempDir static Path dir;
-  static TestGateway junction;
-
-  @BeforeAll
-  static void start() {
-    junction = TestGateway.start(dir);
-  }
-
-  @AfterAll
-  static void stop() {
-    junction.close();
-  }
+  @RegisterExtension
+  static final GatewayExtension junction = GatewayExtension.builder().build();
 
   private static String chat(String model, boolean stream) {
     return "{\"model\":\"" + model + "\",\"stream\":" + stream + ",\"max_tokens\":8,"

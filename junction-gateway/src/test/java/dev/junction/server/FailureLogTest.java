@@ -4,43 +4,47 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.junction.api.Endpoint;
 import dev.junction.api.Json;
-import dev.junction.config.ConfigLoader;
-import dev.junction.config.JunctionConfig;
-import dev.junction.ledger.Ledger;
 import dev.junction.ledger.LedgerRecord;
 import dev.junction.observe.GatewayMetrics;
 import dev.junction.observe.RequestClock;
-import dev.junction.simulator.Simulator;
 import dev.junction.simulator.SimulatorOptions;
+import dev.junction.testing.GatewayExtension;
 import dev.junction.testing.Http;
 import dev.junction.testing.LogCapture;
-import io.vertx.core.Vertx;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 /** Every 5xx is logged once, with the request id the client got; the gateway's own with a stack trace. */
 class FailureLogTest {
 
-  static final String MASTER_KEY = "jk-failure-log-master-0123";
+  static final String MASTER_KEY = GatewayExtension.MASTER_KEY;
 
-  @TempDir static Path dir;
-  static Vertx vertx;
-  static Simulator upstream;
-  static Gateway gateway;
   static final BreakableMetrics metrics = new BreakableMetrics();
+  @RegisterExtension
+  static final GatewayExtension junction = GatewayExtension.builder()
+      .simulators(SimulatorOptions.defaults().withName("sim"))
+      .metrics(metrics)
+      .providers("""
+          providers:
+            - { name: sim, kind: openai, base_url: "${SIM}", retries: 0 }
+          """)
+      .models("""
+            - id: ok
+              providers: [{ provider: sim, model: sim-chat, input_price: 1.0, output_price: 2.0 }]
+            - id: broken
+              providers: [{ provider: sim, model: "fault:status=500", input_price: 1.0, output_price: 2.0 }]
+          """)
+      .extraYaml("catalog: { bundled: false }\n")
+      .build();
   static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
   /** Real metrics, until a test breaks them: the message of what they throw quotes the master key. */
@@ -67,35 +71,6 @@ class FailureLogTest {
     }
   }
 
-  @BeforeAll
-  static void start() throws Exception {
-    vertx = Vertx.vertx();
-    upstream = Simulator.start(vertx, SimulatorOptions.defaults().withName("sim"));
-    Path file = dir.resolve("junction.yaml");
-    Files.writeString(file, """
-        server: { port: 0, master_key: "%s" }
-        database: { url: "jdbc:sqlite:%s" }
-        ledger: { flush_interval_ms: 20 }
-        catalog: { bundled: false }
-        providers:
-          - { name: sim, kind: openai, base_url: "%s", retries: 0 }
-        models:
-          - id: ok
-            providers: [{ provider: sim, model: sim-chat, input_price: 1.0, output_price: 2.0 }]
-          - id: broken
-            providers: [{ provider: sim, model: "fault:status=500", input_price: 1.0, output_price: 2.0 }]
-        """.formatted(MASTER_KEY, dir.resolve("ledger.db"), upstream.baseUrl()));
-    JunctionConfig config = ConfigLoader.load(file, Map.of());
-    gateway = Gateway.start(config, Ledger.open(config.database(), config.ledger()), metrics);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (gateway != null) gateway.close();
-    if (upstream != null) upstream.close();
-    if (vertx != null) vertx.close().await();
-  }
-
   @BeforeEach
   void healMetrics() {
     metrics.scrapeFails = false;
@@ -108,7 +83,7 @@ class FailureLogTest {
   }
 
   private static HttpResponse<String> chat(String model) {
-    return send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/chat/completions"))
+    return send(HttpRequest.newBuilder(URI.create(junction.baseUrl() + "/chat/completions"))
         .header("content-type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(
             "{\"model\":\"" + model + "\",\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")));
@@ -124,7 +99,7 @@ class FailureLogTest {
     HttpResponse<String> response;
     String logged;
     try (LogCapture log = LogCapture.start()) {
-      response = send(HttpRequest.newBuilder(URI.create(gateway.baseUrl().replace("/v1", "/metrics"))));
+      response = send(HttpRequest.newBuilder(URI.create(junction.baseUrl().replace("/v1", "/metrics"))));
       logged = log.text();
     }
     assertThat(response.statusCode()).isEqualTo(500);
@@ -149,7 +124,7 @@ class FailureLogTest {
     }
     assertThat(response.statusCode()).isEqualTo(200);
     String id = response.headers().firstValue("x-junction-request-id").orElseThrow();
-    assertThat(Records.of(gateway, id).status()).isEqualTo(LedgerRecord.Status.OK);
+    assertThat(junction.record(id).status()).isEqualTo(LedgerRecord.Status.OK);
     assertThat(linesWith(logged, id)).as(logged).isEqualTo(1);
     assertThat(logged).contains("ERROR", "recording metrics", "the meter registry broke").doesNotContain(MASTER_KEY);
   }

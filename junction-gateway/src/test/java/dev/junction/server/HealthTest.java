@@ -3,36 +3,24 @@ package dev.junction.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.junction.ledger.LedgerRecord;
+import dev.junction.testing.GatewayExtension;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Liveness always answers; readiness follows the ledger, which spills through a database outage and loses no record. */
 class HealthTest {
 
-  @TempDir static Path dir;
-  static TestGateway junction;
-
-  @BeforeAll
-  static void start() {
-    junction = TestGateway.start(dir);
-  }
-
-  @AfterAll
-  static void stop() {
-    junction.close();
-  }
+  @RegisterExtension
+  static final GatewayExtension junction = GatewayExtension.builder().build();
 
   private static void sql(String statements) throws Exception {
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("ledger.db"));
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + junction.ledgerFile());
         Statement s = c.createStatement()) {
       s.executeUpdate(statements);
     }
@@ -58,6 +46,6 @@ class HealthTest {
     LedgerRecord record = junction.record(id);
     assertThat(record.status()).isEqualTo(LedgerRecord.Status.OK);
     Awaitility.await().until(() -> junction.get("/../readyz").body().equals("{\"status\":\"ready\"}"));
-    assertThat(Files.exists(dir.resolve("ledger.db"))).isTrue();
+    assertThat(Files.exists(junction.ledgerFile())).isTrue();
   }
 }

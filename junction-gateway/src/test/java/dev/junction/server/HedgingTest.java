@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.junction.api.Json;
-import dev.junction.config.ConfigLoader;
 import dev.junction.ledger.LedgerRecord;
 import dev.junction.ledger.LedgerRecord.Status;
-import dev.junction.simulator.Simulator;
 import dev.junction.simulator.SimulatorOptions;
-import io.vertx.core.Vertx;
+import dev.junction.testing.GatewayExtension;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.URI;
@@ -17,18 +15,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -43,29 +37,21 @@ class HedgingTest {
   static final double FAST_OUTPUT_PRICE = 1.0;
   static final double SLOW_INPUT_PRICE = 1.0;
 
-  @TempDir static Path dir;
-  static Vertx vertx;
-  static Simulator slow;
-  static Simulator fast;
-  static Gateway gateway;
-  static final HttpClient http = HttpClient.newHttpClient();
-
-  @BeforeAll
-  static void start() throws IOException {
-    vertx = Vertx.vertx();
-    slow = Simulator.start(vertx, SimulatorOptions.defaults().withName("slow").withLatency(SLOW_TTFT_MS, 0));
-    fast = Simulator.start(vertx, SimulatorOptions.defaults().withName("fast"));
-    String yaml = """
-        server: { port: 0, default_policy: preferred }
-        database: { url: "jdbc:sqlite:%s" }
-        ledger: { flush_interval_ms: 20 }
-        providers:
-          - { name: slow, kind: openai, base_url: "${SLOW}", retries: 0 }
-          - { name: slow-twin, kind: openai, base_url: "${SLOW}", retries: 0 }
-          - { name: slow-impatient, kind: openai, base_url: "${SLOW}", retries: 0, timeouts: { first_token_ms: 700 } }
-          - { name: fast, kind: openai, base_url: "${FAST}", retries: 0 }
-          - { name: backup, kind: openai, base_url: "${FAST}", retries: 0 }
-        models:
+  @RegisterExtension
+  static final GatewayExtension junction = GatewayExtension.builder()
+      .simulators(SimulatorOptions.defaults().withName("slow").withLatency(SLOW_TTFT_MS, 0),
+          SimulatorOptions.defaults().withName("fast"))
+      .withoutMasterKey()
+      .server("default_policy: preferred")
+      .providers("""
+            providers:
+              - { name: slow, kind: openai, base_url: "${SLOW}", retries: 0 }
+              - { name: slow-twin, kind: openai, base_url: "${SLOW}", retries: 0 }
+              - { name: slow-impatient, kind: openai, base_url: "${SLOW}", retries: 0, timeouts: { first_token_ms: 700 } }
+              - { name: fast, kind: openai, base_url: "${FAST}", retries: 0 }
+              - { name: backup, kind: openai, base_url: "${FAST}", retries: 0 }
+            """)
+      .models("""
           - id: test/hedged
             hedge_after_ms: 100
             providers:
@@ -97,20 +83,10 @@ class HedgingTest {
             providers:
               - { provider: slow, model: sim-chat, input_price: 1.0, output_price: 1.0 }
               - { provider: slow-twin, model: sim-chat, input_price: 1.0, output_price: 1.0 }
-        """.formatted(dir.resolve("hedge.db"), SLOW_INPUT_PRICE, FAST_INPUT_PRICE, FAST_OUTPUT_PRICE,
-        SLOW_INPUT_PRICE, FAST_INPUT_PRICE, FAST_OUTPUT_PRICE);
-    Path file = dir.resolve("junction.yaml");
-    Files.writeString(file, yaml);
-    gateway = Gateway.start(ConfigLoader.load(file, Map.of("SLOW", slow.baseUrl(), "FAST", fast.baseUrl())));
-  }
-
-  @AfterAll
-  static void stop() {
-    gateway.close();
-    slow.close();
-    fast.close();
-    vertx.close().await();
-  }
+        """.formatted(SLOW_INPUT_PRICE, FAST_INPUT_PRICE, FAST_OUTPUT_PRICE,
+          SLOW_INPUT_PRICE, FAST_INPUT_PRICE, FAST_OUTPUT_PRICE))
+      .build();
+  static final HttpClient http = HttpClient.newHttpClient();
 
   static String body(String model, boolean stream) {
     return "{\"model\":\"" + model + "\",\"stream\":" + stream + ",\"max_tokens\":24,"
@@ -118,20 +94,13 @@ class HedgingTest {
   }
 
   static HttpResponse<String> post(String body, Map<String, String> headers) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/chat/completions"))
-        .header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body));
-    headers.forEach(request::header);
-    try {
-      return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (IOException | InterruptedException e) {
-      throw new IllegalStateException(e);
-    }
+    return junction.post("/chat/completions", body, headers);
   }
 
   /** What a healthy provider answers to this prompt, asked directly. */
   static String healthyText() throws IOException, InterruptedException {
-    HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(fast.baseUrl() + "/chat/completions"))
+    String fast = junction.simulator("fast").baseUrl();
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(fast + "/chat/completions"))
         .header("content-type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body("sim-chat", false))).build(),
         HttpResponse.BodyHandlers.ofString());
@@ -145,8 +114,8 @@ class HedgingTest {
   static LedgerRecord record(HttpResponse<String> response) {
     String id = response.headers().firstValue("x-junction-request-id").orElseThrow();
     return await().atMost(Duration.ofSeconds(10)).until(() -> {
-      gateway.ledger().flush();
-      return gateway.ledger().find(id).orElse(null);
+      junction.gateway().ledger().flush();
+      return junction.gateway().ledger().find(id).orElse(null);
     }, r -> r != null);
   }
 
@@ -167,7 +136,7 @@ class HedgingTest {
   @Test
   void aSlowFirstCandidateIsOvertakenByTheHedgeAndCancelled() throws Exception {
     String expected = healthyText();
-    var slowBefore = slow.stats();
+    var slowBefore = junction.simulator("slow").stats();
     String body = body("test/hedged", false);
     long started = System.nanoTime();
     HttpResponse<String> response = post(body, Map.of());
@@ -179,10 +148,10 @@ class HedgingTest {
     assertThat(response.headers().firstValue("x-junction-provider")).hasValue("fast");
     assertThat(response.headers().firstValue("x-junction-attempts")).hasValue("2");
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-      assertThat(slow.stats().cancelled()).as("the slow upstream request was reset").isEqualTo(slowBefore.cancelled() + 1);
-      assertThat(slow.stats().inFlight()).isZero();
+      assertThat(junction.simulator("slow").stats().cancelled()).as("the slow upstream request was reset").isEqualTo(slowBefore.cancelled() + 1);
+      assertThat(junction.simulator("slow").stats().inFlight()).isZero();
     });
-    assertThat(slow.stats().completed()).isEqualTo(slowBefore.completed());
+    assertThat(junction.simulator("slow").stats().completed()).isEqualTo(slowBefore.completed());
 
     LedgerRecord record = record(response);
     assertThat(record.status()).isEqualTo(Status.OK);
@@ -201,7 +170,7 @@ class HedgingTest {
   @Test
   void aSlowStreamIsOvertakenByTheHedgeAndTheClientGetsOneStream() throws Exception {
     String expected = healthyText();
-    var slowBefore = slow.stats();
+    var slowBefore = junction.simulator("slow").stats();
     String body = body("test/hedged", true);
     long started = System.nanoTime();
     HttpResponse<String> response = post(body, Map.of());
@@ -226,7 +195,7 @@ class HedgingTest {
     assertThat(ids).as("every chunk comes from one upstream answer").hasSize(1);
     assertThat(text.toString()).isEqualTo(expected);
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-        assertThat(slow.stats().cancelled()).isEqualTo(slowBefore.cancelled() + 1));
+        assertThat(junction.simulator("slow").stats().cancelled()).isEqualTo(slowBefore.cancelled() + 1));
 
     LedgerRecord record = record(response);
     assertThat(record.status()).isEqualTo(Status.OK);
@@ -251,11 +220,11 @@ class HedgingTest {
 
   @Test
   void withoutHedgingTheSlowFirstCandidateServes() {
-    var fastBefore = fast.stats();
+    var fastBefore = junction.simulator("fast").stats();
     HttpResponse<String> response = post(body("test/unhedged", false), Map.of());
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.headers().firstValue("x-junction-provider")).hasValue("slow");
-    assertThat(fast.stats().requests()).isEqualTo(fastBefore.requests());
+    assertThat(junction.simulator("fast").stats().requests()).isEqualTo(fastBefore.requests());
     assertThat(record(response).attempts()).isEqualTo(1);
   }
 
@@ -269,22 +238,22 @@ class HedgingTest {
 
   @Test
   void theHeaderWinsOverTheModelsConfiguredDelay() {
-    var fastBefore = fast.stats();
+    var fastBefore = junction.simulator("fast").stats();
     HttpResponse<String> response = post(body("test/hedged", false), Map.of("x-junction-hedge-after-ms", "30000"));
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.headers().firstValue("x-junction-provider")).hasValue("slow");
-    assertThat(fast.stats().requests()).isEqualTo(fastBefore.requests());
+    assertThat(junction.simulator("fast").stats().requests()).isEqualTo(fastBefore.requests());
   }
 
   @Test
   void aFirstCandidateAnsweringInTimeStartsNoHedge() {
-    var slowBefore = slow.stats();
+    var slowBefore = junction.simulator("slow").stats();
     HttpResponse<String> response = post(body("test/quick-first", false), Map.of());
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.headers().firstValue("x-junction-provider")).hasValue("fast");
     LedgerRecord record = record(response);
     assertThat(record.attempts()).isEqualTo(1);
-    assertThat(slow.stats().requests()).as("no hedge reached the second candidate").isEqualTo(slowBefore.requests());
+    assertThat(junction.simulator("slow").stats().requests()).as("no hedge reached the second candidate").isEqualTo(slowBefore.requests());
   }
 
   @Test
@@ -319,18 +288,18 @@ class HedgingTest {
 
   @Test
   void aClientHangingUpDuringAHedgeCancelsBothAttempts() throws IOException {
-    var before = slow.stats();
-    try (Socket socket = CancellationTest.open(gateway.baseUrl(), body("test/all-slow", false))) {
-      await().atMost(Duration.ofSeconds(5)).until(() -> slow.stats().inFlight() == 2);
+    var before = junction.simulator("slow").stats();
+    try (Socket socket = CancellationTest.open(junction.gateway().baseUrl(), body("test/all-slow", false))) {
+      await().atMost(Duration.ofSeconds(5)).until(() -> junction.simulator("slow").stats().inFlight() == 2);
     }
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-      assertThat(slow.stats().cancelled()).isEqualTo(before.cancelled() + 2);
-      assertThat(slow.stats().inFlight()).isZero();
+      assertThat(junction.simulator("slow").stats().cancelled()).isEqualTo(before.cancelled() + 2);
+      assertThat(junction.simulator("slow").stats().inFlight()).isZero();
     });
-    assertThat(slow.stats().completed()).isEqualTo(before.completed());
+    assertThat(junction.simulator("slow").stats().completed()).isEqualTo(before.completed());
     LedgerRecord record = await().atMost(Duration.ofSeconds(10)).until(() -> {
-      gateway.ledger().flush();
-      return gateway.ledger().recent(100).stream().filter(r -> "test/all-slow".equals(r.model())).findFirst().orElse(null);
+      junction.gateway().ledger().flush();
+      return junction.gateway().ledger().recent(100).stream().filter(r -> "test/all-slow".equals(r.model())).findFirst().orElse(null);
     }, r -> r != null);
     assertThat(record.status()).isEqualTo(Status.CANCELLED);
     assertThat(record.attempts()).isEqualTo(2);

@@ -3,6 +3,7 @@ package dev.junction.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.junction.ledger.LedgerRecord;
+import dev.junction.testing.GatewayExtension;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -12,14 +13,13 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Clients on HTTP/2 (cleartext, prior knowledge) get what HTTP/1.1 clients get, many streams sharing
@@ -27,14 +27,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class Http2ClientsTest {
 
-  @TempDir static Path dir;
-  static TestGateway junction;
+  @RegisterExtension
+  static final GatewayExtension junction = GatewayExtension.builder().build();
   static Vertx vertx;
   static HttpClient client;
 
   @BeforeAll
   static void start() {
-    junction = TestGateway.start(dir);
     vertx = Vertx.vertx();
     client = vertx.createHttpClient(
         new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false),
@@ -45,7 +44,6 @@ class Http2ClientsTest {
   @AfterAll
   static void stop() {
     vertx.close().await();
-    junction.close();
   }
 
   private record Answer(HttpVersion version, int status, String requestId, String body) {}
@@ -53,7 +51,7 @@ class Http2ClientsTest {
   private static Future<Answer> post(String body) {
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
         .setAbsoluteURI(junction.baseUrl() + "/chat/completions")
-        .putHeader("authorization", "Bearer " + TestGateway.MASTER_KEY)
+        .putHeader("authorization", "Bearer " + GatewayExtension.MASTER_KEY)
         .putHeader("content-type", "application/json");
     return client.request(options)
         .compose(req -> req.send(Buffer.buffer(body)))
@@ -62,7 +60,7 @@ class Http2ClientsTest {
   }
 
   private static String chat(boolean stream, int maxTokens) {
-    return "{\"model\":\"" + TestGateway.CHAT_MODEL + "\",\"stream\":" + stream + ",\"max_tokens\":" + maxTokens
+    return "{\"model\":\"" + GatewayExtension.CHAT_MODEL + "\",\"stream\":" + stream + ",\"max_tokens\":" + maxTokens
         + ",\"messages\":[{\"role\":\"user\",\"content\":\"hello over h2\"}]}";
   }
 

@@ -2,6 +2,7 @@ package dev.junction.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.junction.testing.GatewayExtension;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
@@ -9,14 +10,11 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The idle timeout closes a kept-alive connection between requests only: one whose request waits on
@@ -28,18 +26,9 @@ class IdleConnectionsTest {
   /** How late a close may come on a loaded machine. */
   private static final long LATE_MS = 10_000;
 
-  @TempDir Path dir;
-  SimGateway junction;
-
-  @BeforeEach
-  void start() {
-    junction = SimGateway.start(dir, "idle_timeout_ms: " + IDLE_TIMEOUT_MS + ", header_timeout_ms: " + IDLE_TIMEOUT_MS);
-  }
-
-  @AfterEach
-  void stop() {
-    junction.close();
-  }
+  @RegisterExtension
+  final GatewayExtension junction =
+      SimGateway.builder("idle_timeout_ms: " + IDLE_TIMEOUT_MS + ", header_timeout_ms: " + IDLE_TIMEOUT_MS).build();
 
   @Test
   void aKeptAliveConnectionWaitingOnASlowProviderIsNotClosedByTheIdleTimeoutButIsOnceIdle() throws Exception {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.junction.api.Json;
 import dev.junction.ledger.LedgerRecord;
+import dev.junction.testing.GatewayExtension;
 import dev.junction.testing.Http;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
@@ -11,14 +12,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -35,29 +33,19 @@ class MalformedRequestsTest {
       "(?i)jackson|StreamRead|JsonRead|Feature|Constraints|get[A-Z]\\w*\\(|\\w\\(\\)|REDACTED|Source:|#UNKNOWN"
           + "|VALUE_|PROPERTY_NAME|START_|END_|\\(code \\d+\\)|[a-z]+\\.[a-z]+\\.[A-Z]|`");
 
-  @TempDir static Path dir;
-  static TestGateway junction;
+  @RegisterExtension
+  static final GatewayExtension junction = GatewayExtension.builder().build();
   final HttpClient http = HttpClient.newHttpClient();
-
-  @BeforeAll
-  static void start() {
-    junction = TestGateway.start(dir);
-  }
-
-  @AfterAll
-  static void stop() {
-    junction.close();
-  }
 
   private HttpResponse<String> post(byte[] body) {
     return Http.send(http, HttpRequest.newBuilder(URI.create(junction.baseUrl() + "/chat/completions"))
-        .header("authorization", "Bearer " + TestGateway.MASTER_KEY)
+        .header("authorization", "Bearer " + GatewayExtension.MASTER_KEY)
         .header("content-type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
   }
 
   private long upstreamRequests() {
-    return junction.primary.stats().requests() + junction.secondary.stats().requests();
+    return junction.primary().stats().requests() + junction.secondary().stats().requests();
   }
 
   /** The 400's error object, once its one ledger record says so too, and no provider was asked. */

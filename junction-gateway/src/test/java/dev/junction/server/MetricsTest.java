@@ -2,37 +2,21 @@ package dev.junction.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.junction.config.ConfigLoader;
-import dev.junction.simulator.Simulator;
 import dev.junction.simulator.SimulatorOptions;
-import io.vertx.core.Vertx;
+import dev.junction.testing.GatewayExtension;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The gateway's own cost is visible per response and, with every request counted, at /metrics. */
 class MetricsTest {
 
-  @TempDir static Path dir;
-  static TestGateway junction;
-
-  @BeforeAll
-  static void start() {
-    junction = TestGateway.start(dir);
-  }
-
-  @AfterAll
-  static void stop() {
-    junction.close();
-  }
+  @RegisterExtension
+  static final GatewayExtension junction = GatewayExtension.builder().build();
 
   private static String chat(String model, boolean stream) {
     return "{\"model\":\"" + model + "\",\"stream\":" + stream + ",\"max_tokens\":8,"
@@ -50,13 +34,13 @@ class MetricsTest {
   }
 
   private static HttpResponse<String> scrape() throws Exception {
-    return get(metricsUrl(junction.baseUrl()), Map.of("authorization", "Bearer " + TestGateway.MASTER_KEY));
+    return get(metricsUrl(junction.baseUrl()), Map.of("authorization", "Bearer " + GatewayExtension.MASTER_KEY));
   }
 
   @Test
   void everyProxiedResponseCarriesTheGatewaysOverheadInMicroseconds() {
-    var plain = junction.post("/chat/completions", chat(TestGateway.CHAT_MODEL, false));
-    var stream = junction.post("/chat/completions", chat(TestGateway.CHAT_MODEL, true));
+    var plain = junction.post("/chat/completions", chat(GatewayExtension.CHAT_MODEL, false));
+    var stream = junction.post("/chat/completions", chat(GatewayExtension.CHAT_MODEL, true));
     var refused = junction.post("/chat/completions", chat("no/such-model", false));
     for (var response : new HttpResponse<?>[] {plain, stream, refused}) {
       String overhead = response.headers().firstValue("x-junction-overhead-us").orElseThrow();
@@ -69,9 +53,9 @@ class MetricsTest {
   void metricsCountRequestsByEndpointProviderModelAndStatus() throws Exception {
     var served = junction.post("/chat/completions", chat("fault:status=503:sim-b", false));
     assertThat(served.statusCode()).isEqualTo(503);
-    junction.post("/embeddings", "{\"model\":\"" + TestGateway.EMBED_MODEL + "\",\"input\":\"hi\"}");
+    junction.post("/embeddings", "{\"model\":\"" + GatewayExtension.EMBED_MODEL + "\",\"input\":\"hi\"}");
     String before = scrape().body();
-    junction.post("/embeddings", "{\"model\":\"" + TestGateway.EMBED_MODEL + "\",\"input\":\"hi\"}");
+    junction.post("/embeddings", "{\"model\":\"" + GatewayExtension.EMBED_MODEL + "\",\"input\":\"hi\"}");
 
     String text = scrape().body();
     String failed = "junction_requests_total{endpoint=\"chat.completions\",model=\"fault:status=503\","
@@ -86,13 +70,13 @@ class MetricsTest {
 
   @Test
   void metricsNeverShowAKey() throws Exception {
-    junction.post("/chat/completions", chat(TestGateway.CHAT_MODEL, false),
-        Map.of("authorization", "Bearer " + TestGateway.MASTER_KEY));
-    junction.post("/chat/completions", chat(TestGateway.CHAT_MODEL, false), Map.of("authorization", "Bearer wrong-key"));
+    junction.post("/chat/completions", chat(GatewayExtension.CHAT_MODEL, false),
+        Map.of("authorization", "Bearer " + GatewayExtension.MASTER_KEY));
+    junction.post("/chat/completions", chat(GatewayExtension.CHAT_MODEL, false), Map.of("authorization", "Bearer wrong-key"));
     String text = scrape().body();
     assertThat(text).contains("junction_requests_total")
-        .doesNotContain(TestGateway.MASTER_KEY)
-        .doesNotContain(TestGateway.PROVIDER_KEY)
+        .doesNotContain(GatewayExtension.MASTER_KEY)
+        .doesNotContain(GatewayExtension.PROVIDER_KEY)
         .doesNotContain("wrong-key");
   }
 
@@ -104,21 +88,12 @@ class MetricsTest {
     assertThat(scrape().statusCode()).isEqualTo(200);
     assertThat(scrape().headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
 
-    Vertx vertx = Vertx.vertx();
-    Simulator simulator = Simulator.start(vertx, SimulatorOptions.defaults());
-    Path file = Files.writeString(dir.resolve("public.yaml"), """
-        server: { port: 0, master_key: secret-master-key-42, metrics_public: true }
-        database: { url: "jdbc:sqlite:%s" }
-        providers: [{ name: sim, kind: openai, base_url: "%s" }]
-        """.formatted(dir.resolve("public.db"), simulator.baseUrl()));
-    try (Gateway open = Gateway.start(ConfigLoader.load(file, Map.of()))) {
+    try (GatewayExtension open = GatewayExtension.builder().simulators(SimulatorOptions.defaults().withName("sim"))
+        .server("metrics_public: true").build().start()) {
       var scraped = get(metricsUrl(open.baseUrl()), Map.of());
       assertThat(scraped.statusCode()).isEqualTo(200);
-      assertThat(scraped.body()).contains("jvm_memory_used_bytes").doesNotContain("secret-master-key-42");
+      assertThat(scraped.body()).contains("jvm_memory_used_bytes").doesNotContain(GatewayExtension.MASTER_KEY);
       assertThat(get(open.baseUrl() + "/models", Map.of()).statusCode()).as("only /metrics is public").isEqualTo(401);
-    } finally {
-      simulator.close();
-      vertx.close().await();
     }
   }
 

@@ -20,29 +20,28 @@ import com.openai.models.embeddings.EmbeddingCreateParams;
 import com.openai.models.models.Model;
 import dev.junction.api.Json;
 import dev.junction.ledger.LedgerRecord;
-import java.nio.file.Path;
+import dev.junction.testing.GatewayExtension;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 /** The official OpenAI Java SDK, pointed at Junction in front of the simulator, just works. */
 class OpenAiSdkTest {
 
-  @TempDir static Path dir;
-  static TestGateway junction;
+  @RegisterExtension
+  static final GatewayExtension junction = GatewayExtension.builder().build();
   static OpenAIClient client;
 
   @BeforeAll
   static void start() {
-    junction = TestGateway.start(dir);
     client = OpenAIOkHttpClient.builder()
         .baseUrl(junction.baseUrl())
-        .apiKey(TestGateway.MASTER_KEY)
+        .apiKey(GatewayExtension.MASTER_KEY)
         .maxRetries(0)
         .build();
   }
@@ -50,12 +49,11 @@ class OpenAiSdkTest {
   @AfterAll
   static void stop() {
     client.close();
-    junction.close();
   }
 
   private static ChatCompletionCreateParams.Builder hello() {
     return ChatCompletionCreateParams.builder()
-        .model(TestGateway.CHAT_MODEL)
+        .model(GatewayExtension.CHAT_MODEL)
         .addUserMessage("Say hello to the gateway.")
         .maxCompletionTokens(12);
   }
@@ -75,7 +73,7 @@ class OpenAiSdkTest {
     String id = raw.headers().values("x-junction-request-id").getFirst();
     LedgerRecord record = junction.record(id);
     assertThat(record.status()).isEqualTo(LedgerRecord.Status.OK);
-    assertThat(record.model()).isEqualTo(TestGateway.CHAT_MODEL);
+    assertThat(record.model()).isEqualTo(GatewayExtension.CHAT_MODEL);
     assertThat(record.provider()).isEqualTo("sim-a");
     assertThat(record.providerModel()).isEqualTo("sim-chat-a");
     assertThat(record.inputTokens()).isEqualTo(usage.promptTokens());
@@ -179,7 +177,7 @@ class OpenAiSdkTest {
   @Test
   void embeddingsComeBackWithOneVectorPerInput() {
     CreateEmbeddingResponse response = client.embeddings().create(EmbeddingCreateParams.builder()
-        .model(TestGateway.EMBED_MODEL)
+        .model(GatewayExtension.EMBED_MODEL)
         .inputOfArrayOfStrings(List.of("one", "two"))
         .build());
     assertThat(response.data()).hasSize(2);
@@ -190,7 +188,7 @@ class OpenAiSdkTest {
   @Test
   void theModelListNamesEveryServedModel() {
     List<Model> models = client.models().list().data();
-    assertThat(models).extracting(Model::id).contains(TestGateway.CHAT_MODEL, TestGateway.EMBED_MODEL);
-    assertThat(client.models().retrieve(TestGateway.CHAT_MODEL).id()).isEqualTo(TestGateway.CHAT_MODEL);
+    assertThat(models).extracting(Model::id).contains(GatewayExtension.CHAT_MODEL, GatewayExtension.EMBED_MODEL);
+    assertThat(client.models().retrieve(GatewayExtension.CHAT_MODEL).id()).isEqualTo(GatewayExtension.CHAT_MODEL);
   }
 }

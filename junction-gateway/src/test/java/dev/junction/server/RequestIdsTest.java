@@ -2,32 +2,20 @@ package dev.junction.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
+import dev.junction.testing.GatewayExtension;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Request ids grow with time, so the ledger's key index is appended to rather than rewritten. */
 class RequestIdsTest {
 
   private static final String CHAT = "{\"model\":\"test/chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 
-  @TempDir static Path dir;
-  static TestGateway junction;
-
-  @BeforeAll
-  static void start() {
-    junction = TestGateway.start(dir);
-  }
-
-  @AfterAll
-  static void stop() {
-    junction.close();
-  }
+  @RegisterExtension
+  static final GatewayExtension junction = GatewayExtension.builder().build();
 
   @Test
   void requestIdsSortInTheOrderTheRequestsArrivedAndCarryTheirMillisecond() throws InterruptedException {

@@ -3,13 +3,11 @@ package dev.junction.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.junction.api.Json;
+import dev.junction.testing.GatewayExtension;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The {@code model} of an answer names the deployment's model that produced it, streamed or not: the
@@ -18,18 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ResponseModelTest {
 
-  @TempDir static Path dir;
-  static TestGateway junction;
-
-  @BeforeAll
-  static void start() {
-    junction = TestGateway.start(dir);
-  }
-
-  @AfterAll
-  static void stop() {
-    junction.close();
-  }
+  @RegisterExtension
+  static final GatewayExtension junction = GatewayExtension.builder().build();
 
   @Test
   void streamedAndWholeAnswersNameTheSameServingModel() {

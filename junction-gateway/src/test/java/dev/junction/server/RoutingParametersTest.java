@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.junction.api.Json;
 import dev.junction.simulator.Simulator;
+import dev.junction.testing.GatewayExtension;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -18,12 +16,8 @@ import tools.jackson.databind.JsonNode;
  */
 class RoutingParametersTest {
 
-  @TempDir static Path dir;
-  static TestGateway junction;
-
-  @BeforeAll
-  static void start() {
-    junction = TestGateway.start(dir, """
+  @RegisterExtension
+  static final GatewayExtension junction = GatewayExtension.builder().extraYaml("""
           - id: test/mixed
             context_length: 100000
             providers:
@@ -35,13 +29,7 @@ class RoutingParametersTest {
             providers:
               - { provider: sim-strict, model: sim-chat-strict, input_price: 0.1, output_price: 0.1 }
               - { provider: sim-a, model: sim-chat-a, input_price: 1.0, output_price: 1.0 }
-        """);
-  }
-
-  @AfterAll
-  static void stop() {
-    junction.close();
-  }
+        """).build();
 
   private static String chat(String model, String extra) {
     return "{\"model\":\"" + model + "\",\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]"
@@ -168,7 +156,7 @@ class RoutingParametersTest {
   void gatewayFieldsNeverReachTheProvider() {
     ok(junction.post("/chat/completions", chat("test/chat:sim-b",
         ",\"provider\":{\"only\":[\"sim-b\"]},\"models\":[\"test/chat\"],\"seed\":3")));
-    Simulator.Received sent = junction.secondary.received().getLast();
+    Simulator.Received sent = junction.secondary().received().getLast();
     JsonNode body = Json.MAPPER.readTree(sent.body());
     assertThat(body.has("provider")).isFalse();
     assertThat(body.has("models")).isFalse();

@@ -2,23 +2,15 @@ package dev.junction.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.junction.config.ConfigLoader;
 import dev.junction.simulator.Simulator;
 import dev.junction.simulator.SimulatorOptions;
-import dev.junction.testing.Services;
-import io.vertx.core.Vertx;
+import dev.junction.testing.GatewayExtension;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Replicas sharing one Redis set aside together a deployment that one of them found rate-limited or
@@ -27,45 +19,30 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SharedHealthTest {
 
-  @TempDir Path dir;
+  // Names unique to this run, so nothing another run left in Redis can count.
+  final String suffix = Long.toHexString(ThreadLocalRandom.current().nextLong());
   final HttpClient http = HttpClient.newHttpClient();
-  final Vertx vertx = Vertx.vertx();
-  Simulator bad;
-  Simulator good;
-  String suffix;
 
-  @BeforeEach
-  void start() {
-    bad = Simulator.start(vertx, SimulatorOptions.defaults().withName("bad"));
-    good = Simulator.start(vertx, SimulatorOptions.defaults().withName("good"));
-    // Names unique to this run, so nothing another run left in Redis can count.
-    suffix = Long.toHexString(ThreadLocalRandom.current().nextLong());
-  }
-
-  @AfterEach
-  void stop() {
-    bad.close();
-    good.close();
-    vertx.close().await();
-  }
-
-  private Gateway replica(String name, String badModel) throws Exception {
-    String yaml = """
-        server: { port: 0 }
-        database: { url: "jdbc:sqlite:%s" }
-        redis: { url: "%s" }
-        catalog: { bundled: false }
-        providers:
-          - { name: bad-%s, kind: openai, base_url: "%s", retries: 0 }
-          - { name: good-%s, kind: openai, base_url: "%s" }
-        models:
-          - id: shared/chat
+  /** Two replicas sharing Redis, in front of the simulators {@code bad} and {@code good}. */
+  private GatewayExtension replicas(String badModel) {
+    return GatewayExtension.builder()
+        .simulators(SimulatorOptions.defaults().withName("bad"), SimulatorOptions.defaults().withName("good"))
+        .withoutMasterKey()
+        .redis()
+        .replicas(2)
+        .providers("""
             providers:
-              - { provider: bad-%s, model: "%s", input_price: 1, output_price: 1 }
-              - { provider: good-%s, model: sim-chat, input_price: 1, output_price: 1 }
-        """.formatted(dir.resolve(name + ".db"), Services.redisUrl(), suffix, bad.baseUrl(), suffix, good.baseUrl(),
-        suffix, badModel, suffix);
-    return Gateway.start(ConfigLoader.load(Files.writeString(dir.resolve(name + ".yaml"), yaml), Map.of()));
+              - { name: bad-%s, kind: openai, base_url: "${BAD}", retries: 0 }
+              - { name: good-%s, kind: openai, base_url: "${GOOD}" }
+            """.formatted(suffix, suffix))
+        .models("""
+              - id: shared/chat
+                providers:
+                  - { provider: bad-%s, model: "%s", input_price: 1, output_price: 1 }
+                  - { provider: good-%s, model: sim-chat, input_price: 1, output_price: 1 }
+            """.formatted(suffix, badModel, suffix))
+        .extraYaml("catalog: { bundled: false }\n")
+        .build().start();
   }
 
   private HttpResponse<String> chat(Gateway gateway) throws Exception {
@@ -83,7 +60,10 @@ class SharedHealthTest {
 
   @Test
   void aRateLimitSeenByOneReplicaKeepsEveryReplicaAwayForItsRetryAfter() throws Exception {
-    try (Gateway a = replica("a", "fault:status=429,retry-after=30"); Gateway b = replica("b", "fault:status=429,retry-after=30")) {
+    try (GatewayExtension fleet = replicas("fault:status=429,retry-after=30")) {
+      Gateway a = fleet.replicas().get(0);
+      Gateway b = fleet.replicas().get(1);
+      Simulator bad = fleet.simulator("bad");
       // b meets the 429 and sets the deployment aside, for itself and, through Redis, for a.
       assertThat(chat(b).headers().firstValue("x-junction-attempts")).hasValue("2");
       settle();
@@ -101,7 +81,10 @@ class SharedHealthTest {
 
   @Test
   void aBreakerThatOpensOnOneReplicaSetsTheDeploymentAsideOnTheOthers() throws Exception {
-    try (Gateway a = replica("a", "fault:status=500"); Gateway b = replica("b", "fault:status=500")) {
+    try (GatewayExtension fleet = replicas("fault:status=500")) {
+      Gateway a = fleet.replicas().get(0);
+      Gateway b = fleet.replicas().get(1);
+      Simulator bad = fleet.simulator("bad");
       assertThat(chat(b).headers().firstValue("x-junction-attempts")).hasValue("2");
       for (int i = 1; i < Breakers.Settings.DEFAULT.consecutiveFailures(); i++) {
         assertThat(chat(a).headers().firstValue("x-junction-attempts")).hasValue("2");

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.junction.api.Json;
 import dev.junction.ledger.LedgerRecord;
 import dev.junction.ledger.LedgerRecord.Status;
+import dev.junction.testing.GatewayExtension;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -14,13 +15,11 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -32,13 +31,11 @@ class ShutdownDeadlineTest {
   private static final int STREAMS = 5;
   private static final int CALLS = 3;
 
-  @TempDir Path dir;
-
   @Test
   void requestsInFlightAtTheDrainDeadlineAreToldTheGatewayShutDownAndEachLeavesOneCancelledRecord()
       throws Exception {
     Vertx vertx = Vertx.vertx();
-    try (SimGateway junction = SimGateway.start(dir, "drain_timeout_ms: 300")) {
+    try (GatewayExtension junction = SimGateway.start("drain_timeout_ms: 300")) {
       // Streams of 200 tokens, one every 300 ms: each has begun, none can end within the drain.
       List<RawHttp> streams = new ArrayList<>();
       for (int i = 0; i < STREAMS; i++) {
@@ -55,9 +52,9 @@ class ShutdownDeadlineTest {
       for (int i = 0; i < CALLS; i++) {
         calls.add(new RawHttp(junction.baseUrl()).post(SimGateway.chat("fault:hang:sim", false, 8)));
       }
-      await().atMost(Duration.ofSeconds(10)).until(() -> junction.simulator.stats().inFlight() == STREAMS + 1 + CALLS);
+      await().atMost(Duration.ofSeconds(10)).until(() -> junction.simulator(SimGateway.SIMULATOR).stats().inFlight() == STREAMS + 1 + CALLS);
 
-      junction.gateway.close();
+      junction.gateway().close();
 
       for (RawHttp stream : streams) {
         String rest = stream.rest();
@@ -82,8 +79,8 @@ class ShutdownDeadlineTest {
       for (RawHttp client : streams) client.close();
       for (RawHttp client : calls) client.close();
 
-      await().atMost(Duration.ofSeconds(5)).until(() -> junction.simulator.stats().inFlight() == 0);
-      assertThat(junction.simulator.stats().cancelled()).as("upstream work stopped").isEqualTo(STREAMS + 1 + CALLS);
+      await().atMost(Duration.ofSeconds(5)).until(() -> junction.simulator(SimGateway.SIMULATOR).stats().inFlight() == 0);
+      assertThat(junction.simulator(SimGateway.SIMULATOR).stats().cancelled()).as("upstream work stopped").isEqualTo(STREAMS + 1 + CALLS);
       List<LedgerRecord> records = junction.recordsOnDisk();
       assertThat(records).hasSize(STREAMS + 1 + CALLS);
       assertThat(records).allSatisfy(r -> {

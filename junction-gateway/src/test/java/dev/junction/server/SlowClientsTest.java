@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.junction.server.SlowSockets.Connection;
+import dev.junction.testing.GatewayExtension;
+import dev.junction.testing.Http;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
@@ -19,7 +21,6 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.StreamResetException;
-import dev.junction.testing.Http;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -35,7 +36,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Clients that connect and then send slowly, or nothing at all, hold a connection only as long as
@@ -51,11 +51,9 @@ class SlowClientsTest {
   /** How late a close may come on a loaded machine. */
   private static final long LATE_MS = 10_000;
 
-  @TempDir Path dir;
-
   @Test
   void twoThousandSlowConnectionsAreClosedOnTimeWhileOtherRequestsAreServed() throws Exception {
-    try (SimGateway junction = SimGateway.start(dir, "header_timeout_ms: " + HEADER_TIMEOUT_MS
+    try (GatewayExtension junction = SimGateway.start("header_timeout_ms: " + HEADER_TIMEOUT_MS
         + ", body_grace_ms: " + BODY_GRACE_MS + ", body_min_rate: 10, request_timeout_ms: " + REQUEST_TIMEOUT_MS
         + ", max_connections: 5000")) {
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -67,10 +65,10 @@ class SlowClientsTest {
       long baselineFds = openFiles();
 
       AtomicInteger servedWhileHeld = new AtomicInteger();
-      try (SlowSockets slow = SlowSockets.open(junction.gateway.port(),
+      try (SlowSockets slow = SlowSockets.open(junction.gateway().port(),
           Map.of(IDLE, 700, HALF_HEAD, 700, STALLED_BODY, 500, TRICKLING_BODY, 100))) {
         await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(10))
-            .until(() -> junction.gateway.openConnections() >= 2_000);
+            .until(() -> junction.gateway().openConnections() >= 2_000);
         long peakFds = openFiles();
         assertThat(peakFds).as("both ends of 2,000 connections").isGreaterThan(baselineFds + 3_000);
 
@@ -111,7 +109,7 @@ class SlowClientsTest {
         }
       }
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-        assertThat(junction.gateway.openConnections()).as("the client's kept-alive connection only")
+        assertThat(junction.gateway().openConnections()).as("the client's kept-alive connection only")
             .isLessThanOrEqualTo(1);
         assertThat(openFiles()).isLessThanOrEqualTo(baselineFds + 50);
       });
@@ -121,7 +119,7 @@ class SlowClientsTest {
   @Test
   void anHttp2StreamStillSendingItsBodyAtTheRequestDeadlineIsResetWhileItsConnectionServesOn() throws Exception {
     Vertx vertx = Vertx.vertx();
-    try (SimGateway junction = SimGateway.start(dir, "request_timeout_ms: 1500")) {
+    try (GatewayExtension junction = SimGateway.start("request_timeout_ms: 1500")) {
       // One connection, so the stream that is reset and the request served after it share it.
       HttpClientAgent client = vertx.httpClientBuilder()
           .with(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false))

@@ -2,16 +2,14 @@ package dev.junction.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.junction.testing.GatewayExtension;
 import dev.junction.testing.OpenAiSpec;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every JSON document Junction emits on the OpenAI endpoints, stream chunks included, validates
@@ -23,19 +21,9 @@ class SpecConformanceTest {
       "tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object",
       "properties":{"city":{"type":"string"},"days":{"type":"integer"}},"required":["city"]}}}]""";
 
-  @TempDir static Path dir;
-  static TestGateway junction;
+  @RegisterExtension
+  static final GatewayExtension junction = GatewayExtension.builder().build();
   final OpenAiSpec spec = OpenAiSpec.load();
-
-  @BeforeAll
-  static void start() {
-    junction = TestGateway.start(dir);
-  }
-
-  @AfterAll
-  static void stop() {
-    junction.close();
-  }
 
   private static String chat(String extra) {
     return "{\"model\":\"test/chat\",\"max_tokens\":6,\"messages\":[{\"role\":\"system\",\"content\":\"be brief\"},"

@@ -1,0 +1,557 @@
+package dev.junction.testing;
+
+import dev.junction.config.ConfigLoader;
+import dev.junction.config.JunctionConfig;
+import dev.junction.ledger.Ledger;
+import dev.junction.ledger.LedgerRecord;
+import dev.junction.observe.GatewayMetrics;
+import dev.junction.server.Gateway;
+import dev.junction.simulator.Simulator;
+import dev.junction.simulator.SimulatorOptions;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A real gateway in front of real simulators, configured through the real config loader, with its
+ * ledger in a temporary SQLite file (or a PostgreSQL schema of its own), closed after the tests.
+ *
+ * <p>In a static field it starts once for the class; in an instance field, once per test (JUnit calls
+ * an instance field's extension only for each test). A test that needs several gateways of different
+ * settings starts them itself instead, in try-with-resources: {@code try (var g = builder()….build().start())}. Its simulators' URLs are the config's
+ * {@code ${NAME}} variables, NAME being the simulator's name upper-cased with {@code -} as {@code _}
+ * (so {@code ${SIM_A}} for {@code sim-a}); {@code ${MASTER}} and {@code ${PROVIDER_KEY}} are the keys below.
+ */
+public final class GatewayExtension
+    implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback, AutoCloseable {
+
+  public static final String CHAT_MODEL = "test/chat";
+  public static final String EMBED_MODEL = "test/embed";
+  public static final String MASTER_KEY = "jk-test-master-key-0123456789";
+  public static final String PROVIDER_KEY = "sk-sim-provider-secret-abcdef123456";
+
+  /** Providers and models of the default simulators, {@code sim-a} and {@code sim-b}. */
+  static final String DEFAULT_PROVIDERS_AND_MODELS = """
+      providers:
+        - { name: sim-a, kind: openai, base_url: "${SIM_A}", api_key: "${PROVIDER_KEY}" }
+        - { name: sim-b, kind: openai, base_url: "${SIM_B}", api_key: "${PROVIDER_KEY}" }
+        # Mistral's quirks in front of a simulator: it refuses seed, user, logprobs and the like.
+        - { name: sim-strict, kind: openai, profile: mistral, base_url: "${SIM_B}", api_key: "${PROVIDER_KEY}" }
+        - name: sim-impatient
+          kind: openai
+          base_url: "${SIM_A}"
+          api_key: "${PROVIDER_KEY}"
+          timeouts: { connect_ms: 500, first_token_ms: 400, idle_ms: 400, total_ms: 2000 }
+      models:
+        - id: test/chat
+          aliases: [chat]
+          providers:
+            - { provider: sim-a, model: sim-chat-a, input_price: 1.0, output_price: 2.0 }
+            - { provider: sim-b, model: sim-chat-b, input_price: 0.5, output_price: 1.0 }
+        - id: test/embed
+          providers:
+            - { provider: sim-a, model: sim-embed, input_price: 0.1, output_price: 0 }
+        - id: test/flaky
+          providers:
+            - { provider: sim-a, model: "fault:status=503", input_price: 1.0, output_price: 1.0 }
+            - { provider: sim-b, model: sim-chat-b, input_price: 1.0, output_price: 1.0 }
+        - id: test/cut-early
+          providers:
+            - { provider: sim-a, model: "fault:cut=1", input_price: 1.0, output_price: 1.0 }
+            - { provider: sim-b, model: sim-chat-b, input_price: 1.0, output_price: 1.0 }
+        - id: test/described
+          aliases: [described]
+          context_length: 8192
+          capabilities: [tools, vision, json_schema, json_object, streaming]
+          providers:
+            - { provider: sim-a, model: sim-chat-a, input_price: 0.2, output_price: 0.4, max_output: 1024 }
+            - { provider: sim-b, model: sim-chat-b, input_price: 0.1, output_price: 0.3, context_length: 2048,
+                capabilities: [streaming], status: offline }
+      """;
+
+  private final Settings settings;
+  private final HttpClient http = HttpClient.newHttpClient();
+  private Running running;
+  private boolean perClass;
+
+  private GatewayExtension(Settings settings) {
+    this.settings = settings;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    perClass = true;
+    start();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    close();
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    if (!perClass) {
+      start();
+    }
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) {
+    if (!perClass) {
+      close();
+    }
+  }
+
+  /** Starts everything now, for a test that manages the gateway itself; a failed start leaves nothing open. */
+  public GatewayExtension start() {
+    if (running != null) {
+      throw new IllegalStateException("already started");
+    }
+    Running starting = new Running();
+    try {
+      starting.start(settings);
+    } catch (RuntimeException | Error e) {
+      starting.close(e);
+      throw e;
+    }
+    running = starting;
+    return this;
+  }
+
+  /** Closes everything in reverse order of starting; nothing when nothing runs. */
+  @Override
+  public void close() {
+    Running stopping = running;
+    running = null;
+    if (stopping != null) {
+      stopping.close(null);
+    }
+  }
+
+  private Running running() {
+    if (running == null) {
+      throw new IllegalStateException("the gateway runs only while tests run: register the extension with "
+          + "@RegisterExtension");
+    }
+    return running;
+  }
+
+  /** The first replica (the only one unless the builder asked for more). */
+  public Gateway gateway() {
+    return running().replicas.getFirst();
+  }
+
+  /** Every replica, in start order; they share the database and Redis when the builder asked for them. */
+  public List<Gateway> replicas() {
+    return List.copyOf(running().replicas);
+  }
+
+  public String baseUrl() {
+    return gateway().baseUrl();
+  }
+
+  public Simulator simulator(String name) {
+    Simulator simulator = running().simulators.get(name);
+    if (simulator == null) {
+      throw new IllegalArgumentException("no simulator " + name + "; there are " + running().simulators.keySet());
+    }
+    return simulator;
+  }
+
+  /** Every simulator, in start order. */
+  public List<Simulator> simulators() {
+    return List.copyOf(running().simulators.values());
+  }
+
+  /** The first simulator ({@code sim-a} by default). */
+  public Simulator primary() {
+    return running().simulators.values().iterator().next();
+  }
+
+  /** The second simulator ({@code sim-b} by default). */
+  public Simulator secondary() {
+    return running().simulators.values().stream().skip(1).findFirst().orElseThrow();
+  }
+
+  /** The first replica's SQLite ledger file, for a test that reaches into the database itself. */
+  public Path ledgerFile() {
+    if (settings.postgres) {
+      throw new IllegalStateException("the ledger is in PostgreSQL, not in a file");
+    }
+    return running().dir.resolve("ledger-0.db");
+  }
+
+  /** The Vert.x the simulators run on, for a test's own clients and servers. */
+  public Vertx vertx() {
+    return running().vertx;
+  }
+
+  /** Stops a simulator and starts another on the same port: the same provider, behaving differently. */
+  public void replace(SimulatorOptions options) {
+    Simulator old = simulator(options.name());
+    int port = old.port();
+    old.close();
+    running().simulators.put(options.name(), Simulator.start(running().vertx, options.withPort(port)));
+  }
+
+  /** A POST with the master key (if the gateway has one); returns the whole response. */
+  public HttpResponse<String> post(String path, String body) {
+    return post(path, body, authorization());
+  }
+
+  /** A POST with exactly these headers besides the content type. */
+  public HttpResponse<String> post(String path, String body, Map<String, String> headers) {
+    return Http.send(http, postRequest(path, body, headers));
+  }
+
+  /** Sends the bodies to the path at once, as concurrent clients would; answers in the same order. */
+  public List<HttpResponse<String>> postAll(String path, List<String> bodies) {
+    List<CompletableFuture<HttpResponse<String>>> pending = bodies.stream()
+        .map(body -> http.sendAsync(postRequest(path, body, authorization()), HttpResponse.BodyHandlers.ofString()))
+        .toList();
+    return pending.stream().map(CompletableFuture::join).toList();
+  }
+
+  /** A GET with the master key (if the gateway has one). */
+  public HttpResponse<String> get(String path) {
+    return get(path, authorization());
+  }
+
+  public HttpResponse<String> get(String path, Map<String, String> headers) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + path)).GET();
+    headers.forEach(request::header);
+    return Http.send(http, request.build());
+  }
+
+  /** The Prometheus text of {@code GET /metrics}, read with the master key (if any). */
+  public String scrape() {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl().replace("/v1", "/metrics"))).GET();
+    authorization().forEach(request::header);
+    return Http.send(http, request.build()).body();
+  }
+
+  /** The ledger record of a request, once the writer has committed it. */
+  public LedgerRecord record(String requestId) {
+    Gateway gateway = gateway();
+    return Awaitility.await().until(() -> {
+      gateway.ledger().flush();
+      return gateway.ledger().find(requestId).orElse(null);
+    }, r -> r != null);
+  }
+
+  /**
+   * What the first replica's database holds, read by a ledger of its own: for a test that closed the
+   * gateway and asks what reached the disk.
+   */
+  public List<LedgerRecord> recordsOnDisk() {
+    JunctionConfig config = running().configs.getFirst();
+    try (Ledger ledger = Ledger.open(config.database(), config.ledger())) {
+      return ledger.recent(100_000);
+    }
+  }
+
+  /** Every record the ledger holds (up to 100,000), once the writer has committed what it queued. */
+  public List<LedgerRecord> records() {
+    gateway().ledger().flush();
+    return gateway().ledger().recent(100_000);
+  }
+
+  private Map<String, String> authorization() {
+    return settings.masterKey ? Map.of("authorization", "Bearer " + MASTER_KEY) : Map.of();
+  }
+
+  private HttpRequest postRequest(String path, String body, Map<String, String> headers) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + path))
+        .header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    headers.forEach(request::header);
+    return request.build();
+  }
+
+  /** The name of the config variable holding a simulator's URL. */
+  static String variable(String simulator) {
+    return simulator.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+  }
+
+  /** One start: everything it opened, so that a start failing half way still closes what it began. */
+  private static final class Running {
+    final Deque<AutoCloseable> opened = new ArrayDeque<>();
+    final Vertx vertx = Vertx.vertx();
+    final Map<String, Simulator> simulators = new LinkedHashMap<>();
+    final List<Gateway> replicas = new ArrayList<>();
+    final List<JunctionConfig> configs = new ArrayList<>();
+    Path dir;
+
+    Running() {
+      opened.push(() -> vertx.close().await());
+    }
+
+    void start(Settings settings) {
+      dir = temporaryDirectory();
+      Map<String, String> env = new HashMap<>();
+      env.put("MASTER", MASTER_KEY);
+      env.put("PROVIDER_KEY", PROVIDER_KEY);
+      // Whatever the map holds when closing: replace() swaps a simulator for another on its port.
+      opened.push(() -> simulators.values().forEach(Simulator::close));
+      for (SimulatorOptions options : settings.simulators) {
+        Simulator simulator = Simulator.start(vertx, options);
+        simulators.put(options.name(), simulator);
+        env.put(variable(options.name()), simulator.baseUrl());
+      }
+      String sharedDatabase = settings.postgres ? postgresSection() : null;
+      for (int i = 0; i < settings.replicas; i++) {
+        String database = sharedDatabase != null ? sharedDatabase
+            : "database: { url: \"jdbc:sqlite:" + dir.resolve("ledger-" + i + ".db") + "\" }\n";
+        // Each its own spill directory: two ledgers may not share one, and the default is the working directory.
+        String ledger = "ledger: { flush_interval_ms: " + settings.ledgerFlushMs + ", spill_dir: \""
+            + dir.resolve("spill-" + i) + "\" }\n";
+        String yaml = settings.yaml(database, ledger, simulators.keySet());
+        try {
+          Path file = Files.writeString(dir.resolve("junction-" + i + ".yaml"), yaml);
+          JunctionConfig config = ConfigLoader.load(file, env);
+          configs.add(config);
+          Gateway gateway = settings.metrics == null ? Gateway.start(config)
+              : Gateway.start(config, Ledger.open(config.database(), config.ledger()), settings.metrics);
+          opened.push(gateway);
+          replicas.add(gateway);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+    }
+
+    private Path temporaryDirectory() {
+      try {
+        Path dir = Files.createTempDirectory("junction-test-");
+        opened.push(() -> delete(dir));
+        return dir;
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    private String postgresSection() {
+      Postgres postgres = Services.postgres();
+      String schema = "gateway_test_" + UUID.randomUUID().toString().replace("-", "");
+      execute(postgres, "CREATE SCHEMA " + schema);
+      opened.push(() -> execute(postgres, "DROP SCHEMA " + schema + " CASCADE"));
+      return "database: { url: \"" + postgres.url("currentSchema", schema) + "\""
+          + postgres.user().map(u -> ", user: \"" + u + "\"").orElse("") + " }\n";
+    }
+
+    /** Closes in reverse order of opening; the first failure is thrown, after everything was tried. */
+    void close(Throwable cause) {
+      Throwable first = cause;
+      while (!opened.isEmpty()) {
+        try {
+          opened.pop().close();
+        } catch (Exception | Error e) {
+          if (first == null) {
+            first = e;
+          } else {
+            first.addSuppressed(e);
+          }
+        }
+      }
+      if (cause == null && first != null) {
+        throw first instanceof RuntimeException r ? r : new IllegalStateException("closing failed", first);
+      }
+    }
+
+    private static void execute(Postgres postgres, String sql) {
+      try (Connection c = postgres.connect()) {
+        c.createStatement().execute(sql);
+      } catch (SQLException e) {
+        throw new IllegalStateException(sql + " failed on " + postgres.url(), e);
+      }
+    }
+
+    private static void delete(Path dir) throws IOException {
+      try (Stream<Path> paths = Files.walk(dir)) {
+        for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
+  }
+
+  private record Settings(List<SimulatorOptions> simulators, boolean masterKey, long maxBodyBytes, String server,
+      String providersAndModels, String providers, String extraYaml, boolean postgres, boolean redis, int replicas,
+      GatewayMetrics metrics, long ledgerFlushMs) {
+
+    String yaml(String database, String ledger, Iterable<String> simulatorNames) {
+      StringBuilder yaml = new StringBuilder("server: { port: 0");
+      if (maxBodyBytes > 0) {
+        yaml.append(", max_body_bytes: ").append(maxBodyBytes);
+      }
+      if (masterKey) {
+        yaml.append(", master_key: ${MASTER}");
+      }
+      yaml.append(server.isBlank() ? "" : ", " + server).append(" }\n")
+          .append(database)
+          .append(ledger);
+      if (redis) {
+        yaml.append("redis: { url: \"").append(Services.redisUrl()).append("\" }\n");
+      }
+      if (providers != null) {
+        yaml.append(providers);
+      } else if (providersAndModels == null) {
+        // One provider per simulator, named as the simulator; models come from the extra YAML.
+        yaml.append("providers:\n");
+        for (String name : simulatorNames) {
+          yaml.append("  - { name: ").append(name).append(", kind: openai, base_url: \"${")
+              .append(variable(name)).append("}\" }\n");
+        }
+      } else {
+        yaml.append(providersAndModels);
+      }
+      return yaml.append(extraYaml).append('\n').toString();
+    }
+  }
+
+  public static final class Builder {
+    private List<SimulatorOptions> simulators = List.of(
+        SimulatorOptions.defaults().withName("sim-a"), SimulatorOptions.defaults().withName("sim-b"));
+    private boolean masterKey = true;
+    private long maxBodyBytes = 1_048_576;
+    // Listed order, so that tests know which simulator serves; routing tests set their own policy.
+    private String server = "default_policy: preferred";
+    private String providersAndModels = DEFAULT_PROVIDERS_AND_MODELS;
+    private String providers;
+    private String models = "";
+    private String extraYaml = "";
+    private boolean postgres;
+    private boolean redis;
+    private int replicas = 1;
+    private GatewayMetrics metrics;
+    // Short, so that tests reading the ledger wait little.
+    private long ledgerFlushMs = 20;
+
+    private Builder() {}
+
+    /**
+     * Simulators of these options instead of {@code sim-a} and {@code sim-b}; then the config is the
+     * gateway's defaults (no body limit, no policy) and has one provider per simulator, named as it,
+     * unless {@link #providers} says otherwise, and the models {@link #models} says.
+     */
+    public Builder simulators(SimulatorOptions... options) {
+      simulators = List.of(options);
+      providersAndModels = null;
+      maxBodyBytes = 0;
+      server = "";
+      return this;
+    }
+
+    /** The providers list (with its {@code providers:} line), when the simulators are the builder's own. */
+    public Builder providers(String yaml) {
+      if (providersAndModels != null) {
+        throw new IllegalStateException("providers(...) replaces the default providers only with simulators(...)");
+      }
+      providers = yaml;
+      return this;
+    }
+
+    /** The models list (items at two spaces), when the simulators are the builder's own. */
+    public Builder models(String yaml) {
+      if (providersAndModels != null) {
+        throw new IllegalStateException("models(...) replaces the default models only with simulators(...)");
+      }
+      models = "models:\n" + yaml;
+      return this;
+    }
+
+    /**
+     * Appended after the default models list: more models (as {@code "  - id: …"}); or after the
+     * builder's own models, other sections.
+     */
+    public Builder extraYaml(String yaml) {
+      extraYaml = extraYaml + yaml;
+      return this;
+    }
+
+    /** The server section's keys besides port, master key and body size, e.g. {@code "default_policy: fastest"}. */
+    public Builder server(String keys) {
+      server = keys;
+      return this;
+    }
+
+    public Builder withoutMasterKey() {
+      masterKey = false;
+      return this;
+    }
+
+    public Builder maxBodyBytes(long bytes) {
+      maxBodyBytes = bytes;
+      return this;
+    }
+
+    /** The ledger in a PostgreSQL schema of its own (shared by the replicas), dropped at the end. */
+    public Builder postgres() {
+      postgres = true;
+      return this;
+    }
+
+    /** The Redis of {@link Services#redisUrl()}; tests keep their keys apart with names of their own. */
+    public Builder redis() {
+      redis = true;
+      return this;
+    }
+
+    /** This many gateways of the same config; without {@link #postgres()} each has its own SQLite ledger. */
+    public Builder replicas(int count) {
+      if (count < 1) {
+        throw new IllegalArgumentException("replicas must be at least 1, not " + count);
+      }
+      replicas = count;
+      return this;
+    }
+
+    /** These metrics instead of the gateway's own Prometheus ones, e.g. metrics a test can break. */
+    public Builder metrics(GatewayMetrics value) {
+      metrics = value;
+      return this;
+    }
+
+    /** How often the ledger writes what it queued; long, to see what only a shutdown writes. */
+    public Builder ledgerFlushMs(long ms) {
+      ledgerFlushMs = ms;
+      return this;
+    }
+
+    public GatewayExtension build() {
+      return new GatewayExtension(new Settings(simulators, masterKey, maxBodyBytes, server, providersAndModels,
+          providers, models + extraYaml, postgres, redis, replicas, metrics, ledgerFlushMs));
+    }
+  }
+}
