@@ -49,8 +49,9 @@ public final class FleetLink implements AutoCloseable {
   private boolean away; // only the schedule's thread reads and writes it
 
   private FleetLink(String url) {
-    // Two cores: Lettuce's default pools would start threads per core for a little background traffic.
-    resources = DefaultClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(1).build();
+    // Lettuce's smallest pools (it raises anything lower to 2, with a log line at every start): its
+    // defaults would start threads per core for a little background traffic.
+    resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
     RedisURI uri = RedisURI.create(url);
     uri.setTimeout(Duration.ofMillis(TICK_TIMEOUT_MS));
     client = RedisClient.create(resources, uri);
