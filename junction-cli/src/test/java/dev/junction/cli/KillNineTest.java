@@ -5,13 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.junction.simulator.Simulator;
 import dev.junction.simulator.SimulatorOptions;
 import io.vertx.core.Vertx;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -45,10 +42,9 @@ class KillNineTest {
   void aKilledGatewayLosesAtMostTheRecordsOfItsLastFlushInterval() throws Exception {
     Vertx vertx = Vertx.vertx();
     Simulator sim = Simulator.start(vertx, SimulatorOptions.defaults());
-    int port = freePort();
     Path db = dir.resolve("ledger.db");
-    Path config = Files.writeString(dir.resolve("junction.yaml"), """
-        server: { port: %d }
+    String config = """
+        server: { port: %%PORT%% }
         database: { url: "jdbc:sqlite:%s" }
         ledger: { flush_interval_ms: %d }
         catalog: { bundled: false }
@@ -58,18 +54,17 @@ class KillNineTest {
           - id: crash/chat
             providers:
               - { provider: sim, model: sim-chat, input_price: 1, output_price: 1 }
-        """.formatted(port, db, FLUSH_MS, sim.baseUrl()));
-    Process gateway = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve", "--config", config.toString())
-        .redirectErrorStream(true).redirectOutput(dir.resolve("gateway.log").toFile()).start();
+        """.formatted(db, FLUSH_MS, sim.baseUrl());
+    ServeProcess gateway = ServeProcess.start(dir, config);
     List<Answered> answered = new ArrayList<>();
     long killedAt;
     try {
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-      URI chat = URI.create("http://127.0.0.1:" + port + "/v1/chat/completions");
-      waitUntilServing(http, port);
+      URI chat = gateway.uri("/v1/chat/completions");
+      // Steady traffic for 2 s, longer on a slow machine: the bound needs enough answers to mean something.
       long until = System.currentTimeMillis() + 2_000;
-      while (System.currentTimeMillis() < until) {
+      long limit = System.currentTimeMillis() + 30_000;
+      while (System.currentTimeMillis() < until || answered.size() < 100 && System.currentTimeMillis() < limit) {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(chat)
             .header("content-type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(
@@ -80,10 +75,9 @@ class KillNineTest {
             System.currentTimeMillis()));
       }
       killedAt = System.currentTimeMillis();
-      gateway.destroyForcibly(); // SIGKILL: no shutdown hook runs
-      gateway.waitFor();
+      gateway.kill();
     } finally {
-      gateway.destroyForcibly();
+      gateway.kill();
       sim.close();
       vertx.close().await();
     }
@@ -105,26 +99,5 @@ class KillNineTest {
     assertThat(answered).hasSizeGreaterThan(50);
     assertThat(lostEarly).as("records older than the flush interval are all on disk").isEmpty();
     assertThat(recorded.size()).as("nothing recorded twice or invented").isLessThanOrEqualTo(answered.size());
-  }
-
-  private static void waitUntilServing(HttpClient http, int port) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 30_000;
-    while (System.currentTimeMillis() < deadline) {
-      try {
-        if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
-            HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-          return;
-        }
-      } catch (IOException e) {
-        Thread.sleep(100);
-      }
-    }
-    throw new AssertionError("the gateway did not start");
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 }
