@@ -57,6 +57,15 @@ final class SimulateCommand implements Callable<Integer> {
       description = "Cached prefixes are whole multiples of this (default ${DEFAULT-VALUE}).")
   int cacheBlockTokens;
 
+  @Option(names = "--engine", paramLabel = "KIND",
+      description = "Also serve the health, load and model-list endpoints of a self-hosted engine: "
+          + "vllm, sglang, tgi, llamacpp or ollama.")
+  String engine;
+
+  @Option(names = "--slots", defaultValue = "8",
+      description = "With --engine: calls in flight beyond this are reported as waiting (default ${DEFAULT-VALUE}).")
+  int slots;
+
   @Override
   public Integer call() throws InterruptedException {
     SimulatorOptions options = SimulatorOptions.defaults().withName(name).withHost(host).withPort(port)
@@ -70,6 +79,9 @@ final class SimulateCommand implements Callable<Integer> {
     }
     Vertx vertx = Vertx.vertx();
     Simulator simulator = Simulator.start(vertx, options);
+    if (engine != null) {
+      simulator.actAs(engine, slots);
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       simulator.close();
@@ -79,6 +91,9 @@ final class SimulateCommand implements Callable<Integer> {
     System.out.println("Simulator '" + name + "' serving the OpenAI API at " + simulator.baseUrl());
     System.out.println("  faults per request: header x-sim-fault: <spec>, or model \"fault:<spec>\"");
     System.out.println("  stats: GET " + simulator.baseUrl().replace("/v1", "") + "/sim/stats");
+    if (engine != null) {
+      System.out.println("  as " + engine + " with " + slots + " slots: its health, load and model-list endpoints too");
+    }
     System.out.flush();
     stopped.await();
     return 0;

@@ -44,6 +44,7 @@ public final class Simulator implements AutoCloseable {
   private final HttpServer server;
   private final long created = System.currentTimeMillis() / 1000;
   private final Deque<Received> received = new ArrayDeque<>();
+  private volatile EngineFace engine;
 
   private final AtomicLong requests = new AtomicLong();
   private final AtomicLong inFlight = new AtomicLong();
@@ -112,6 +113,16 @@ public final class Simulator implements AutoCloseable {
     }
   }
 
+  /**
+   * From now on, also answer as a self-hosted engine of this kind ({@code vllm}, {@code sglang},
+   * {@code tgi}, {@code llamacpp}, {@code ollama}) would: its health, load and model-list endpoints,
+   * reporting the calls in flight beyond {@code slots} as waiting.
+   */
+  public Simulator actAs(String kind, int slots) {
+    engine = new EngineFace(kind, slots, inFlight::get, options.models());
+    return this;
+  }
+
   @Override
   public void close() {
     server.close().await();
@@ -119,6 +130,10 @@ public final class Simulator implements AutoCloseable {
 
   private void handle(HttpServerRequest request) {
     String path = request.path();
+    EngineFace face = engine;
+    if (face != null && face.handle(request)) {
+      return;
+    }
     if (path.equals("/sim/stats")) {
       json(request.response(), 200, SimulatorJson.MAPPER.writeValueAsBytes(stats()));
       return;
