@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -48,7 +49,7 @@ public final class RequestInspector {
   static final class Scan {
     final Endpoint endpoint;
     final byte[] body;
-    String model;
+    @Nullable String model;
     int objectStart;
     int objectEnd;
     int modelStart = -1;
@@ -62,8 +63,8 @@ public final class RequestInspector {
     int fieldCount;
     int features;
     int maxTokens = -1;
-    String user;
-    String promptCacheKey;
+    @Nullable String user;
+    @Nullable String promptCacheKey;
     ProviderPreferences preferences = ProviderPreferences.NONE;
     List<String> fallbackModels = List.of();
     /** The index of the field holding the prompt (messages, prompt or input), or -1. */
@@ -617,7 +618,7 @@ public final class RequestInspector {
     }
 
     /** @return the string, or null when the value is null */
-    private static String string(String param, JsonToken v, JsonParser p) {
+    private static @Nullable String string(String param, JsonToken v, JsonParser p) {
       if (v == JsonToken.VALUE_NULL) {
         return null;
       }
@@ -627,7 +628,7 @@ public final class RequestInspector {
       return p.getString();
     }
 
-    private static void oneOf(String param, String value, Set<String> allowed) {
+    private static void oneOf(String param, @Nullable String value, Set<String> allowed) {
       if (value != null && !allowed.contains(value)) {
         throw ApiError.invalid(
             param,
