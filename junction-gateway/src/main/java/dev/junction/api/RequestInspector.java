@@ -142,7 +142,7 @@ public final class RequestInspector {
     private void field(String name, JsonToken v, JsonParser p) {
       switch (name) {
         case "model" -> model(v, p);
-        case "stream" -> stream = bool(name, v, p);
+        case "stream" -> stream = bool(name, v);
         case "stream_options" -> streamOptions(v, p);
         case "n" -> integer(name, v, p, 1, 128);
         case "max_tokens", "max_completion_tokens" -> maxTokens = integer(name, v, p, 0, Integer.MAX_VALUE);
@@ -185,8 +185,8 @@ public final class RequestInspector {
           case "order" -> order = strings(param, value, p, 0);
           case "only" -> only = strings(param, value, p, 0);
           case "ignore" -> ignore = strings(param, value, p, 0);
-          case "allow_fallbacks" -> allowFallbacks = value == JsonToken.VALUE_NULL || bool(param, value, p);
-          case "require_parameters" -> requireParameters = bool(param, value, p);
+          case "allow_fallbacks" -> allowFallbacks = value == JsonToken.VALUE_NULL || bool(param, value);
+          case "require_parameters" -> requireParameters = bool(param, value);
           case "sort" -> {
             sort = string(param, value, p);
             oneOf(param, sort, SORTS);
@@ -264,9 +264,9 @@ public final class RequestInspector {
       switch (name) {
         case "messages" -> messages(v, p);
         case "logprobs" -> {
-          if (bool(name, v, p)) features |= InspectedRequest.LOGPROBS;
+          if (bool(name, v)) features |= InspectedRequest.LOGPROBS;
         }
-        case "parallel_tool_calls" -> bool(name, v, p);
+        case "parallel_tool_calls" -> bool(name, v);
         case "tools" -> tools(v, p);
         case "tool_choice" -> toolChoice(v, p);
         case "response_format" -> responseFormat(v, p);
@@ -286,7 +286,7 @@ public final class RequestInspector {
         case "logprobs" -> {
           if (integer(name, v, p, 0, 5) > 0) features |= InspectedRequest.LOGPROBS;
         }
-        case "echo" -> bool(name, v, p);
+        case "echo" -> bool(name, v);
         case "suffix" -> string(name, v, p);
         case "best_of" -> integer(name, v, p, 1, 20);
         default -> p.skipChildren();
@@ -342,7 +342,7 @@ public final class RequestInspector {
         String name = p.currentName();
         JsonToken value = p.nextToken();
         if (name.equals("include_usage")) {
-          includeUsage = bool("stream_options.include_usage", value, p);
+          includeUsage = bool("stream_options.include_usage", value);
         } else {
           p.skipChildren();
         }
@@ -577,7 +577,7 @@ public final class RequestInspector {
       }
     }
 
-    private static boolean bool(String param, JsonToken v, JsonParser p) {
+    private static boolean bool(String param, JsonToken v) {
       return switch (v) {
         case VALUE_TRUE -> true;
         case VALUE_FALSE, VALUE_NULL -> false;

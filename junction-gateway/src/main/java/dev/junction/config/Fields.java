@@ -144,7 +144,7 @@ final class Fields {
       return Value.missing();
     }
     if (node instanceof Scalar s && (s.type() == Type.INTEGER || s.type() == Type.DECIMAL)) {
-      return finite(Objects.requireNonNull(s.number(), "a number scalar has its value"), node, path, expected);
+      return finite(Objects.requireNonNull(s.number(), "a number scalar has its value"), node, path);
     }
     if (node instanceof Scalar s && s.type() == Type.STRING && s.text().contains("${")) {
       return fromEnvironment(s, path, expected);
@@ -169,7 +169,7 @@ final class Fields {
     }
   }
 
-  private Value<BigDecimal> finite(Number n, YamlNode node, String path, String expected) {
+  private Value<BigDecimal> finite(Number n, YamlNode node, String path) {
     if (n instanceof Double d && (d.isNaN() || d.isInfinite()) || n instanceof Float f && (f.isNaN() || f.isInfinite())) {
       return mismatch(node, path, "a finite number", false, "");
     }

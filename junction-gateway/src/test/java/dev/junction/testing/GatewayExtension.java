@@ -17,8 +17,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -28,7 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
@@ -412,10 +409,10 @@ public final class GatewayExtension
 
     private String postgresSection(boolean cuttable) {
       Postgres postgres = Services.postgres();
-      schema = "gateway_test_" + UUID.randomUUID().toString().replace("-", "");
-      String created = schema;
-      execute(postgres, "CREATE SCHEMA " + created);
-      opened.push(() -> execute(postgres, "DROP SCHEMA " + created + " CASCADE"));
+      TestDatabases databases = new TestDatabases(dir);
+      opened.push(databases);
+      String created = databases.schema();
+      schema = created;
       String url = postgres.url("currentSchema", created);
       if (cuttable) {
         URI server = postgres.address();
@@ -445,14 +442,6 @@ public final class GatewayExtension
       }
       if (cause == null && first != null) {
         throw first instanceof RuntimeException r ? r : new IllegalStateException("closing failed", first);
-      }
-    }
-
-    private static void execute(Postgres postgres, String sql) {
-      try (Connection c = postgres.connect()) {
-        c.createStatement().execute(sql);
-      } catch (SQLException e) {
-        throw new IllegalStateException(sql + " failed on " + postgres.url(), e);
       }
     }
 
