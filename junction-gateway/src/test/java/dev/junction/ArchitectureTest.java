@@ -4,7 +4,9 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaPackage;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import dev.junction.api.ClientFormat;
 import dev.junction.server.Gateway;
@@ -12,6 +14,7 @@ import io.vertx.core.http.HttpServerResponse;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
+import org.jspecify.annotations.NullMarked;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -88,5 +91,13 @@ class ArchitectureTest {
     // Its compile class path holds neither, so this guards against a dependency's scope being widened.
     noClasses().should().dependOnClassesThat().resideInAnyPackage("dev.junction.simulator..", "dev.junction.bench..")
         .check(classes);
+  }
+
+  @Test
+  void everyPackageSaysNullIsExplicit() {
+    // NullAway checks all of dev.junction; @NullMarked tells readers and other tools the same (docs/architecture.md).
+    assertThat(classes.stream().map(JavaClass::getPackage).distinct()
+        .filter(p -> !p.isAnnotatedWith(NullMarked.class)).map(JavaPackage::getName))
+        .as("packages without @NullMarked in a package-info.java").isEmpty();
   }
 }

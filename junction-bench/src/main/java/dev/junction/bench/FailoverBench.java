@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.IntFunction;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -132,10 +133,11 @@ final class FailoverBench {
     long partial = count(records, LedgerRecord.Status.PARTIAL);
     long failedOver = records.stream().filter(r -> r.attempts() > 1).count();
     int requests = records.size();
-    return new Mix(FailoverRig.MIXES.get(name), stream, sustained ? "new each request" : "learned", settings.rate(),
+    LoadResult.Percentiles ttft = load.ttft(); // measured on streams only
+    return new Mix(Objects.requireNonNull(FailoverRig.MIXES.get(name), name), stream, sustained ? "new each request" : "learned", settings.rate(),
         settings.seconds(), requests, ok, partial, requests - ok - partial, load.ok(), load.errors(), failedOver, tried,
         faults, requests == 0 ? 0 : (double) ok / requests, requests == 0 ? 0 : (double) failedOver / requests,
-        ms(load.latency()), stream ? ms(load.ttft()) : null);
+        ms(load.latency()), ttft != null ? ms(ttft) : null);
   }
 
   private static long count(List<LedgerRecord> records, LedgerRecord.Status status) {

@@ -3,6 +3,7 @@ package dev.junction.bench;
 import java.util.List;
 import java.util.Locale;
 import org.HdrHistogram.Histogram;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What {@code junction bench failover} measured. Times are in milliseconds.
@@ -53,7 +54,7 @@ record FailoverReport(String command, String machine, Settings settings, List<Ad
    */
   record Mix(String fault, boolean stream, String failingDeployment, int rate, double seconds, long requests, long ok, long partial,
       long error, long clientOk, long clientErrors, long failedOver, long triedFailing, long upstreamFaults, double successRate,
-      double failoverShare, Ms latency, Ms ttft) {}
+      double failoverShare, Ms latency, @Nullable Ms ttft) {}
 
   String markdown() {
     StringBuilder md = new StringBuilder("# Failover benchmark\n\n");

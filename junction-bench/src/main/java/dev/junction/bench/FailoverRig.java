@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Predicate;
 
 /**
@@ -97,7 +98,7 @@ final class FailoverRig implements AutoCloseable {
   }
 
   Simulator mixSimulator(String mix) {
-    return mixSimulators.get(mix);
+    return Objects.requireNonNull(mixSimulators.get(mix), mix);
   }
 
   Vertx vertx() {

@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 import org.HdrHistogram.Histogram;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One event loop sends on a 1 ms tick every request that has come due; all state is confined to it.
@@ -45,7 +46,7 @@ final class FixedRateLoad {
   }
 
   /** @param bodies the {@code i}-th request's body, or null for the options' body every time */
-  FixedRateLoad(LoadGenerator.Options options, IntFunction<byte[]> bodies) {
+  FixedRateLoad(LoadGenerator.Options options, @Nullable IntFunction<byte[]> bodies) {
     this.options = options;
     Buffer body = Buffer.buffer(options.body());
     this.bodies = bodies == null ? i -> body : i -> Buffer.buffer(bodies.apply(i));

@@ -1,5 +1,7 @@
 package dev.junction.bench;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What one fixed-rate run measured. Times are in microseconds, as {@code timeUnit} says in the JSON
  * printed, so that a figure read on its own is not taken for milliseconds.
@@ -21,7 +23,7 @@ public record LoadResult(
     double throughput,
     Percentiles latency,
     Percentiles sinceDue,
-    Percentiles ttft,
+    @Nullable Percentiles ttft,
     double eventsPerStream,
     double eventMicros) {
 

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -41,7 +42,7 @@ final class BenchCommand {
     List<String> headers = List.of();
 
     @Option(names = "--out", paramLabel = "FILE", description = "Also write the result as JSON here.")
-    Path out;
+    @Nullable Path out;
 
     Map<String, String> headerMap() {
       Map<String, String> map = new LinkedHashMap<>();

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -35,10 +36,10 @@ final class CatalogCommand implements Runnable {
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE",
         description = "List what this config serves (bundled models whose provider it configures, and its own).")
-    Path config;
+    @Nullable Path config;
 
     /** @return null after printing the config's problems */
-    List<ModelConfig> models() {
+    @Nullable List<ModelConfig> models() {
       if (config == null) {
         return BundledCatalog.models();
       }
@@ -120,7 +121,7 @@ final class CatalogCommand implements Runnable {
     @Spec CommandSpec spec;
 
     @Parameters(paramLabel = "FILE", arity = "0..1", description = "A catalog file in the bundled format.")
-    Path file;
+    @Nullable Path file;
 
     @Override
     public Integer call() {

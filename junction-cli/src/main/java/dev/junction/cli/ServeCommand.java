@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -21,10 +22,10 @@ import picocli.CommandLine.Option;
 final class ServeCommand implements Callable<Integer> {
 
   @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "YAML config file.")
-  Path config;
+  @Nullable Path config;
 
   @Option(names = {"-p", "--port"}, paramLabel = "N", description = "Port to listen on (overrides the config).")
-  Integer port;
+  @Nullable Integer port;
 
   @Option(names = "--demo", description = "Add two simulated providers and demo/* models, to try routing, failover and billing.")
   boolean demo;

@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -38,7 +39,7 @@ final class SimulateCommand implements Callable<Integer> {
   List<String> models;
 
   @Option(names = "--fault", description = "A fault applied to every request (same grammar as x-sim-fault).")
-  String fault;
+  @Nullable String fault;
 
   @Option(names = "--fault-rate", defaultValue = "1.0", description = "Share of requests --fault applies to, 0..1.")
   double faultRate;
@@ -47,7 +48,7 @@ final class SimulateCommand implements Callable<Integer> {
   long seed;
 
   @Option(names = "--api-key", description = "Require this bearer key on every call.")
-  String apiKey;
+  @Nullable String apiKey;
 
   @Option(names = "--cache-min-tokens", defaultValue = "1024",
       description = "Prompts shorter than this are never cached (default ${DEFAULT-VALUE}).")

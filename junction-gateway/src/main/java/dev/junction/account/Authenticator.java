@@ -4,6 +4,7 @@ import dev.junction.api.ApiError;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Decides who a caller is. With no master key configured everyone is {@link Principal#ANONYMOUS}
@@ -11,7 +12,7 @@ import java.util.Optional;
  */
 public final class Authenticator {
 
-  private final byte[] masterKey;
+  private final byte @Nullable [] masterKey;
 
   public Authenticator(Optional<String> masterKey) {
     this.masterKey = masterKey.map(k -> k.getBytes(StandardCharsets.UTF_8)).orElse(null);
@@ -23,7 +24,7 @@ public final class Authenticator {
    * @return the caller
    * @throws ApiError 401 when a key is required and missing or wrong
    */
-  public Principal authenticate(String authorization, String apiKey) {
+  public Principal authenticate(@Nullable String authorization, @Nullable String apiKey) {
     if (masterKey == null) {
       return Principal.ANONYMOUS;
     }

@@ -1,6 +1,7 @@
 package dev.junction.account;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Who a request is served for, decided before any of its work is done. It travels with the request
@@ -15,7 +16,7 @@ import java.util.List;
  *     without a team)
  * @param models the model ids or patterns the key may call; empty means any
  */
-public record Principal(String name, String keyId, String team, Limits keyLimits, Limits teamLimits,
+public record Principal(String name, @Nullable String keyId, @Nullable String team, Limits keyLimits, Limits teamLimits,
     List<String> models) {
 
   /** Any caller of a gateway with no master key (it then listens on loopback only). */

@@ -1,5 +1,8 @@
 package dev.junction.api;
 
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
 /**
  * An error the client receives: its HTTP status, a type and code, the field at fault and a message.
  * The one error type of the API layer: anything that goes wrong while serving a request ends as one
@@ -13,11 +16,12 @@ public final class ApiError extends RuntimeException {
 
   private final int status;
   private final String type;
-  private final String param;
-  private final String code;
-  private final String retryAfter;
+  private final @Nullable String param;
+  private final @Nullable String code;
+  private final @Nullable String retryAfter;
 
-  private ApiError(int status, String type, String param, String code, String message, String retryAfter) {
+  private ApiError(int status, String type, @Nullable String param, @Nullable String code, String message,
+      @Nullable String retryAfter) {
     super(Bounded.text(message, Bounded.MESSAGE), null, false, false);
     this.status = status;
     this.type = type;
@@ -27,7 +31,7 @@ public final class ApiError extends RuntimeException {
   }
 
   /** A request the client must fix: 400 naming the offending field. */
-  public static ApiError invalid(String param, String message) {
+  public static ApiError invalid(@Nullable String param, String message) {
     return new ApiError(400, "invalid_request_error", param, invalidCode(param), message, null);
   }
 
@@ -76,7 +80,7 @@ public final class ApiError extends RuntimeException {
   }
 
   /** @param retryAfter seconds, passed on from the provider when it gave one, else null */
-  public static ApiError rateLimited(String message, String retryAfter) {
+  public static ApiError rateLimited(String message, @Nullable String retryAfter) {
     return new ApiError(429, "rate_limit_error", null, "rate_limit_exceeded", message, retryAfter);
   }
 
@@ -90,7 +94,7 @@ public final class ApiError extends RuntimeException {
   }
 
   /** @param retryAfter seconds the client should wait before trying again, or null */
-  public static ApiError unavailable(String message, String retryAfter) {
+  public static ApiError unavailable(String message, @Nullable String retryAfter) {
     return new ApiError(503, "server_error", null, "service_unavailable", message, retryAfter);
   }
 
@@ -104,7 +108,7 @@ public final class ApiError extends RuntimeException {
   }
 
   /** A provider's own client error, passed on with its status (its message already scrubbed). */
-  public static ApiError upstreamClientError(int status, String message, String param, String code) {
+  public static ApiError upstreamClientError(int status, String message, @Nullable String param, @Nullable String code) {
     String type = status == 401 || status == 403 ? "authentication_error" : "invalid_request_error";
     return new ApiError(status, type, param, code, message, null);
   }
@@ -113,7 +117,7 @@ public final class ApiError extends RuntimeException {
     return new ApiError(500, "server_error", null, "internal_error", message, null);
   }
 
-  private static String invalidCode(String param) {
+  private static String invalidCode(@Nullable String param) {
     return param == null ? "invalid_request" : "invalid_value";
   }
 
@@ -125,17 +129,23 @@ public final class ApiError extends RuntimeException {
     return type;
   }
 
-  public String param() {
+  public @Nullable String param() {
     return param;
   }
 
-  public String code() {
+  public @Nullable String code() {
     return code;
   }
 
   /** The Retry-After header value to send, or null. */
-  public String retryAfter() {
+  public @Nullable String retryAfter() {
     return retryAfter;
+  }
+
+  /** Never null: every error has a message for the client. */
+  @Override
+  public String getMessage() {
+    return Objects.requireNonNull(super.getMessage());
   }
 
   @Override

@@ -2,7 +2,9 @@ package dev.junction.api;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A validated client request: its raw bytes and what the gateway needs to know of them, found in one
@@ -31,8 +33,8 @@ public final class InspectedRequest {
   final int fieldCount;
   final int features;
   final int maxTokens;
-  final String user;
-  final String promptCacheKey;
+  final @Nullable String user;
+  final @Nullable String promptCacheKey;
   final ProviderPreferences preferences;
   final List<String> fallbackModels;
   final int promptField;
@@ -40,7 +42,8 @@ public final class InspectedRequest {
   InspectedRequest(RequestInspector.Scan scan) {
     this.body = scan.body;
     this.endpoint = scan.endpoint;
-    this.model = scan.model;
+    // Never null: the inspection refuses a request without one.
+    this.model = Objects.requireNonNull(scan.model);
     this.objectStart = scan.objectStart;
     this.objectEnd = scan.objectEnd;
     this.modelStart = scan.modelStart;
@@ -143,12 +146,12 @@ public final class InspectedRequest {
   }
 
   /** The client's {@code user}, or null. */
-  public String user() {
+  public @Nullable String user() {
     return user;
   }
 
   /** The client's {@code prompt_cache_key}, or null. */
-  public String promptCacheKey() {
+  public @Nullable String promptCacheKey() {
     return promptCacheKey;
   }
 }

@@ -1,6 +1,7 @@
 package dev.junction.api;
 
 import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.io.JsonStringEncoder;
 
 /** OpenAI's error format, written by hand: it is small, and written for every failed request. */
@@ -43,7 +44,7 @@ final class OpenAiFormat implements ClientFormat {
     return event;
   }
 
-  private static void quote(StringBuilder json, String value) {
+  private static void quote(StringBuilder json, @Nullable String value) {
     if (value == null) {
       json.append("null");
       return;

@@ -1,6 +1,7 @@
 package dev.junction.api;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The request body's {@code provider} object, as OpenRouter defines it
@@ -21,7 +22,7 @@ public record ProviderPreferences(
     List<String> only,
     List<String> ignore,
     boolean allowFallbacks,
-    String sort,
+    @Nullable String sort,
     double maxPromptPrice,
     double maxCompletionPrice,
     boolean requireParameters) {

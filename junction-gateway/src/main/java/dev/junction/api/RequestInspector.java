@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -48,7 +49,7 @@ public final class RequestInspector {
   static final class Scan {
     final Endpoint endpoint;
     final byte[] body;
-    String model;
+    @Nullable String model;
     int objectStart;
     int objectEnd;
     int modelStart = -1;
@@ -62,8 +63,8 @@ public final class RequestInspector {
     int fieldCount;
     int features;
     int maxTokens = -1;
-    String user;
-    String promptCacheKey;
+    @Nullable String user;
+    @Nullable String promptCacheKey;
     ProviderPreferences preferences = ProviderPreferences.NONE;
     List<String> fallbackModels = List.of();
     /** The index of the field holding the prompt (messages, prompt or input), or -1. */
@@ -141,7 +142,7 @@ public final class RequestInspector {
     private void field(String name, JsonToken v, JsonParser p) {
       switch (name) {
         case "model" -> model(v, p);
-        case "stream" -> stream = bool(name, v, p);
+        case "stream" -> stream = bool(name, v);
         case "stream_options" -> streamOptions(v, p);
         case "n" -> integer(name, v, p, 1, 128);
         case "max_tokens", "max_completion_tokens" -> maxTokens = integer(name, v, p, 0, Integer.MAX_VALUE);
@@ -184,8 +185,8 @@ public final class RequestInspector {
           case "order" -> order = strings(param, value, p, 0);
           case "only" -> only = strings(param, value, p, 0);
           case "ignore" -> ignore = strings(param, value, p, 0);
-          case "allow_fallbacks" -> allowFallbacks = value == JsonToken.VALUE_NULL || bool(param, value, p);
-          case "require_parameters" -> requireParameters = bool(param, value, p);
+          case "allow_fallbacks" -> allowFallbacks = value == JsonToken.VALUE_NULL || bool(param, value);
+          case "require_parameters" -> requireParameters = bool(param, value);
           case "sort" -> {
             sort = string(param, value, p);
             oneOf(param, sort, SORTS);
@@ -263,9 +264,9 @@ public final class RequestInspector {
       switch (name) {
         case "messages" -> messages(v, p);
         case "logprobs" -> {
-          if (bool(name, v, p)) features |= InspectedRequest.LOGPROBS;
+          if (bool(name, v)) features |= InspectedRequest.LOGPROBS;
         }
-        case "parallel_tool_calls" -> bool(name, v, p);
+        case "parallel_tool_calls" -> bool(name, v);
         case "tools" -> tools(v, p);
         case "tool_choice" -> toolChoice(v, p);
         case "response_format" -> responseFormat(v, p);
@@ -285,7 +286,7 @@ public final class RequestInspector {
         case "logprobs" -> {
           if (integer(name, v, p, 0, 5) > 0) features |= InspectedRequest.LOGPROBS;
         }
-        case "echo" -> bool(name, v, p);
+        case "echo" -> bool(name, v);
         case "suffix" -> string(name, v, p);
         case "best_of" -> integer(name, v, p, 1, 20);
         default -> p.skipChildren();
@@ -341,7 +342,7 @@ public final class RequestInspector {
         String name = p.currentName();
         JsonToken value = p.nextToken();
         if (name.equals("include_usage")) {
-          includeUsage = bool("stream_options.include_usage", value, p);
+          includeUsage = bool("stream_options.include_usage", value);
         } else {
           p.skipChildren();
         }
@@ -576,7 +577,7 @@ public final class RequestInspector {
       }
     }
 
-    private static boolean bool(String param, JsonToken v, JsonParser p) {
+    private static boolean bool(String param, JsonToken v) {
       return switch (v) {
         case VALUE_TRUE -> true;
         case VALUE_FALSE, VALUE_NULL -> false;
@@ -617,7 +618,7 @@ public final class RequestInspector {
     }
 
     /** @return the string, or null when the value is null */
-    private static String string(String param, JsonToken v, JsonParser p) {
+    private static @Nullable String string(String param, JsonToken v, JsonParser p) {
       if (v == JsonToken.VALUE_NULL) {
         return null;
       }
@@ -627,7 +628,7 @@ public final class RequestInspector {
       return p.getString();
     }
 
-    private static void oneOf(String param, String value, Set<String> allowed) {
+    private static void oneOf(String param, @Nullable String value, Set<String> allowed) {
       if (value != null && !allowed.contains(value)) {
         throw ApiError.invalid(
             param,

@@ -1,6 +1,7 @@
 package dev.junction.api;
 
 import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -102,5 +103,5 @@ public final class ResponseReader {
   }
 
   /** What a provider said went wrong; any field may be null. */
-  public record UpstreamError(String message, String param, String code) {}
+  public record UpstreamError(@Nullable String message, @Nullable String param, @Nullable String code) {}
 }

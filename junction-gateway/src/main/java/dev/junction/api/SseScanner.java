@@ -2,6 +2,7 @@ package dev.junction.api;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -29,7 +30,7 @@ public final class SseScanner {
   private boolean done;
   private boolean content;
   private int contentEvents;
-  private String error;
+  private @Nullable String error;
   private long inputTokens;
   private long outputTokens;
   private long cachedTokens;
@@ -174,7 +175,7 @@ public final class SseScanner {
   }
 
   /** Why the stream is broken (an error event or a malformed chunk), or null. */
-  public String error() {
+  public @Nullable String error() {
     return error;
   }
 
@@ -184,7 +185,7 @@ public final class SseScanner {
   }
 
   /** The usage the provider reported, or null if none arrived. */
-  public Usage usage() {
+  public @Nullable Usage usage() {
     return sawUsage ? new Usage(inputTokens, outputTokens, cachedTokens) : null;
   }
 
@@ -196,7 +197,7 @@ public final class SseScanner {
     long inputTokens;
     long outputTokens;
     long cachedTokens;
-    String error;
+    @Nullable String error;
 
     void read(JsonParser p) {
       if (p.nextToken() != JsonToken.START_OBJECT) {

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -37,7 +38,8 @@ public final class Catalog {
     for (ModelConfig model : config.models()) {
       List<Deployment> deployments = new ArrayList<>();
       for (DeploymentConfig d : model.providers()) {
-        deployments.add(deployment(model, d, providers.get(d.provider())));
+        // The config was validated: every provider a deployment names exists.
+        deployments.add(deployment(model, d, Objects.requireNonNull(providers.get(d.provider()), d.provider())));
       }
       models.add(new CatalogModel(model.id(), model.aliases(), model.contextLength(), model.hedgeAfterMs(), deployments));
     }

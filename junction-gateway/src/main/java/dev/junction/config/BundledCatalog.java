@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The model catalog shipped inside Junction ({@code catalog/bundled.yaml}): public model ids, their
@@ -20,7 +21,7 @@ public final class BundledCatalog {
   static final String RESOURCE = "catalog/bundled.yaml";
   private static final String NAME = "bundled catalog (" + RESOURCE + ")";
 
-  private static volatile List<ModelConfig> models;
+  private static volatile @Nullable List<ModelConfig> models;
 
   private BundledCatalog() {}
 

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Builds the one {@link JunctionConfig} of a gateway from a YAML file and the environment, or from
@@ -146,7 +147,7 @@ public final class ConfigLoader {
     }
   }
 
-  private static Optional<String> nonEmpty(String value) {
+  private static Optional<String> nonEmpty(@Nullable String value) {
     return value == null || value.isEmpty() ? Optional.empty() : Optional.of(value);
   }
 }

@@ -101,7 +101,7 @@ final class ConfigReader {
    */
   static List<ModelConfig> readCatalog(Optional<YamlNode> document, Problems problems) {
     ConfigReader reader = new ConfigReader(Map.of(), problems, true);
-    Section root = document.map(node -> reader.fields.section(node, "", CATALOG_FILE_KEYS).orElse(null))
+    Section root = document.flatMap(node -> reader.fields.section(node, "", CATALOG_FILE_KEYS).optional())
         .orElseGet(() -> Section.missing("", reader.fields, 1));
     List<ModelConfig> models = reader.models(root);
     problems.throwIfAny();
@@ -110,7 +110,7 @@ final class ConfigReader {
 
   /** The configuration of a parsed file; throws {@link ConfigException} with every problem found. */
   JunctionConfig read(Optional<YamlNode> document, Path source) {
-    Section root = document.map(node -> fields.section(node, "", ROOT_KEYS).orElse(null))
+    Section root = document.flatMap(node -> fields.section(node, "", ROOT_KEYS).optional())
         .orElseGet(() -> Section.missing("", fields, 1));
     ServerConfig server = server(subsection(root, "server", SERVER_KEYS));
     DatabaseConfig database = database(subsection(root, "database", DATABASE_KEYS));
@@ -306,7 +306,8 @@ final class ConfigReader {
       s.problem("base_url", "is required: no default base URL is known for \"" + profile
           + "\" (e.g. http://localhost:8000/v1 for a local vLLM)");
     }
-    return known.orElse(null);
+    // Empty only after a reported problem: the config is then refused.
+    return known.orElse("");
   }
 
   /** Why a base URL cannot be used, if it cannot. */
@@ -486,7 +487,8 @@ final class ConfigReader {
         .ifPresent(date -> s.problem("as_of", "must be a date written YYYY-MM-DD, got \"" + date + "\""));
     double inputPrice = input.orElse(0.0);
     return new DeploymentConfig(provider.value(), model.value(), inputPrice, output.orElse(0.0),
-        cached.orElse(inputPrice), context, maxOutput, capabilities, status, source.value(), asOf.value());
+        cached.orElse(inputPrice), context, maxOutput, capabilities, status, source.optional().orElse(null),
+        asOf.optional().orElse(null));
   }
 
   private static boolean isDate(String text) {

@@ -8,6 +8,8 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Typed reading of single YAML values with interpolation, reporting each problem where it is found.
@@ -33,8 +35,8 @@ final class Fields {
    *
    * @param secret never put the value in a problem
    */
-  Value<String> string(YamlNode node, String path, boolean secret) {
-    if (isNull(node)) {
+  Value<String> string(@Nullable YamlNode node, String path, boolean secret) {
+    if (node == null || isNull(node)) {
       return Value.missing();
     }
     if (!(node instanceof Scalar s) || s.type() != Type.STRING) {
@@ -52,9 +54,9 @@ final class Fields {
   }
 
   /** A whole number in [min, max]. */
-  Value<Long> integer(YamlNode node, String path, long min, long max) {
+  Value<Long> integer(@Nullable YamlNode node, String path, long min, long max) {
     Value<BigDecimal> number = numeric(node, path, "an integer");
-    if (!number.present()) {
+    if (node == null || !number.present()) {
       return number.map(BigDecimal::longValue);
     }
     BigInteger exact;
@@ -71,8 +73,8 @@ final class Fields {
   }
 
   /** true or false; from the environment, the same words. */
-  Value<Boolean> bool(YamlNode node, String path) {
-    if (isNull(node)) {
+  Value<Boolean> bool(@Nullable YamlNode node, String path) {
+    if (node == null || isNull(node)) {
       return Value.missing();
     }
     if (node instanceof Scalar s && s.type() == Type.BOOLEAN) {
@@ -97,9 +99,9 @@ final class Fields {
   }
 
   /** A finite number that is not negative (prices). */
-  Value<Double> nonNegative(YamlNode node, String path) {
+  Value<Double> nonNegative(@Nullable YamlNode node, String path) {
     Value<BigDecimal> number = numeric(node, path, "a number");
-    if (number.present() && number.value().signum() < 0) {
+    if (node != null && number.present() && number.value().signum() < 0) {
       problems.add(node.line(), path, "must not be negative, got " + number.value().toPlainString());
       return Value.failed();
     }
@@ -107,8 +109,8 @@ final class Fields {
   }
 
   /** A mapping checked against its known keys; a null value counts as absent. */
-  Value<Section> section(YamlNode node, String path, List<String> keys) {
-    if (isNull(node)) {
+  Value<Section> section(@Nullable YamlNode node, String path, @Nullable List<String> keys) {
+    if (node == null || isNull(node)) {
       return Value.missing();
     }
     if (!(node instanceof Mapping m)) {
@@ -118,8 +120,8 @@ final class Fields {
   }
 
   /** A list's items; a null value counts as absent. */
-  Value<List<YamlNode>> list(YamlNode node, String path) {
-    if (isNull(node)) {
+  Value<List<YamlNode>> list(@Nullable YamlNode node, String path) {
+    if (node == null || isNull(node)) {
       return Value.missing();
     }
     if (!(node instanceof Sequence s)) {
@@ -137,12 +139,12 @@ final class Fields {
     return Value.of(result);
   }
 
-  private Value<BigDecimal> numeric(YamlNode node, String path, String expected) {
-    if (isNull(node)) {
+  private Value<BigDecimal> numeric(@Nullable YamlNode node, String path, String expected) {
+    if (node == null || isNull(node)) {
       return Value.missing();
     }
     if (node instanceof Scalar s && (s.type() == Type.INTEGER || s.type() == Type.DECIMAL)) {
-      return finite(s.number(), node, path, expected);
+      return finite(Objects.requireNonNull(s.number(), "a number scalar has its value"), node, path);
     }
     if (node instanceof Scalar s && s.type() == Type.STRING && s.text().contains("${")) {
       return fromEnvironment(s, path, expected);
@@ -167,7 +169,7 @@ final class Fields {
     }
   }
 
-  private Value<BigDecimal> finite(Number n, YamlNode node, String path, String expected) {
+  private Value<BigDecimal> finite(Number n, YamlNode node, String path) {
     if (n instanceof Double d && (d.isNaN() || d.isInfinite()) || n instanceof Float f && (f.isNaN() || f.isInfinite())) {
       return mismatch(node, path, "a finite number", false, "");
     }
@@ -187,7 +189,7 @@ final class Fields {
     return max == Long.MAX_VALUE ? "must be at least " + min : "must be between " + min + " and " + max;
   }
 
-  static boolean isNull(YamlNode node) {
+  static boolean isNull(@Nullable YamlNode node) {
     return node == null || node instanceof Scalar s && s.type() == Type.NULL;
   }
 }

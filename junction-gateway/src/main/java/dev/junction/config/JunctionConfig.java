@@ -5,6 +5,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The whole validated configuration of one gateway process. Built by {@link ConfigLoader} from a
@@ -253,8 +254,8 @@ public record JunctionConfig(
       long maxOutput,
       Optional<List<String>> capabilities,
       String status,
-      String source,
-      String asOf) {
+      @Nullable String source,
+      @Nullable String asOf) {
 
     public DeploymentConfig {
       capabilities = capabilities.map(List::copyOf);

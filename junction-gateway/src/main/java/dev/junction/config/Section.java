@@ -4,6 +4,7 @@ import dev.junction.config.YamlNode.Entry;
 import dev.junction.config.YamlNode.Mapping;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One YAML mapping being read as a known section ({@code server}, {@code providers[2]}, …): knows
@@ -17,7 +18,7 @@ final class Section {
   private final Fields fields;
 
   /** @param keys the keys this section knows, or null for a free-form mapping such as headers */
-  Section(Mapping mapping, String path, List<String> keys, Fields fields) {
+  Section(Mapping mapping, String path, @Nullable List<String> keys, Fields fields) {
     this.mapping = mapping;
     this.path = path;
     this.fields = fields;
@@ -69,7 +70,7 @@ final class Section {
     return fields.nonNegative(node(key), path(key));
   }
 
-  Value<Section> section(String key, List<String> keys) {
+  Value<Section> section(String key, @Nullable List<String> keys) {
     return fields.section(node(key), path(key), keys);
   }
 
@@ -95,12 +96,12 @@ final class Section {
     fields.problem(line(key), path(key), message);
   }
 
-  private YamlNode node(String key) {
+  private @Nullable YamlNode node(String key) {
     Entry entry = mapping.entries().get(key);
     return entry == null ? null : entry.value();
   }
 
-  private void rejectUnknown(List<String> keys) {
+  private void rejectUnknown(@Nullable List<String> keys) {
     if (keys == null) {
       return; // free-form mapping (headers)
     }

@@ -2,6 +2,7 @@ package dev.junction.config;
 
 import java.util.Optional;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What reading one field gave: a value, nothing (absent, null or empty), or something invalid whose
@@ -13,10 +14,10 @@ final class Value<T> {
   private static final Value<?> MISSING = new Value<>(null, false);
   private static final Value<?> FAILED = new Value<>(null, true);
 
-  private final T value;
+  private final @Nullable T value;
   private final boolean invalid;
 
-  private Value(T value, boolean invalid) {
+  private Value(@Nullable T value, boolean invalid) {
     this.value = value;
     this.invalid = invalid;
   }
@@ -37,6 +38,12 @@ final class Value<T> {
     return (Value<T>) FAILED;
   }
 
+  /**
+   * The value, to be asked for once {@link #present()}. Null otherwise, which the reader meets only
+   * where it goes on building records after a reported problem, to find the file's other problems:
+   * those records are thrown away with the {@link ConfigException}, never used.
+   */
+  @SuppressWarnings("NullAway") // null only after a reported problem (above); checking every call adds nothing
   T value() {
     return value;
   }

@@ -2,6 +2,7 @@ package dev.junction.config;
 
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A parsed YAML value that remembers its line, so that every problem found later, long after
@@ -18,7 +19,7 @@ sealed interface YamlNode {
    * @param text the scalar as YAML resolved it (a string's content, a number's digits)
    * @param number the value of an INTEGER or DECIMAL, else null
    */
-  record Scalar(Type type, String text, Number number, int line) implements YamlNode {}
+  record Scalar(Type type, String text, @Nullable Number number, int line) implements YamlNode {}
 
   /** Entries in file order. */
   record Mapping(Map<String, Entry> entries, int line) implements YamlNode {

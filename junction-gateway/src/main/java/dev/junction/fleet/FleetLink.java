@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -112,7 +113,7 @@ public final class FleetLink implements AutoCloseable {
     reportTransition(failure);
   }
 
-  private void reportTransition(Throwable failure) {
+  private void reportTransition(@Nullable Throwable failure) {
     if (failure != null && !away) {
       LOG.warn("Redis unavailable: this replica routes on its own measurements and breakers until it is back ({})",
           failure.getClass().getSimpleName());

@@ -16,6 +16,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jdbi.v3.core.Jdbi;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,7 +81,7 @@ final class JdbcLedger implements Ledger {
 
   private volatile boolean healthy = true;
   /** Why the last write to the spill journal failed, or null when it works. */
-  private volatile String spillProblem;
+  private volatile @Nullable String spillProblem;
   private volatile boolean flushWanted;
   private volatile boolean closing;
   private volatile long closeDeadlineNanos;
@@ -330,7 +331,7 @@ final class JdbcLedger implements Ledger {
    * not taken for a working one: the batch in hand, else a batch of spilled records, else (nothing to
    * write) whether a connection can be had at all.
    */
-  private SpillJournal.Reader probe(List<LedgerRecord> batch) {
+  private SpillJournal.@Nullable Reader probe(List<LedgerRecord> batch) {
     if (!batch.isEmpty()) {
       commit(batch);
       return null;
@@ -407,7 +408,7 @@ final class JdbcLedger implements Ledger {
    * refused the batch (the segment is then read again from its start: what was committed of it is
    * not inserted twice).
    */
-  private SpillJournal.Reader replayStep(SpillJournal.Reader replay) {
+  private SpillJournal.@Nullable Reader replayStep(SpillJournal.@Nullable Reader replay) {
     if (replay == null) {
       SpillJournal.Segment segment = spill.oldest();
       if (segment == null) {

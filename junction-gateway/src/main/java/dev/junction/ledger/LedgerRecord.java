@@ -1,6 +1,7 @@
 package dev.junction.ledger;
 
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one record every accepted request leaves, whatever its outcome.
@@ -29,9 +30,9 @@ public record LedgerRecord(
     String requestId,
     Instant createdAt,
     String endpoint,
-    String model,
-    String provider,
-    String providerModel,
+    @Nullable String model,
+    @Nullable String provider,
+    @Nullable String providerModel,
     Status status,
     int httpStatus,
     boolean stream,
@@ -42,13 +43,13 @@ public record LedgerRecord(
     long costNanos,
     long latencyMs,
     long ttftMs,
-    String error,
-    String attemptLog) {
+    @Nullable String error,
+    @Nullable String attemptLog) {
 
   /** A record without an attempt log. */
-  public LedgerRecord(String requestId, Instant createdAt, String endpoint, String model, String provider,
-      String providerModel, Status status, int httpStatus, boolean stream, int attempts, long inputTokens,
-      long cachedTokens, long outputTokens, long costNanos, long latencyMs, long ttftMs, String error) {
+  public LedgerRecord(String requestId, Instant createdAt, String endpoint, @Nullable String model, @Nullable String provider,
+      @Nullable String providerModel, Status status, int httpStatus, boolean stream, int attempts, long inputTokens,
+      long cachedTokens, long outputTokens, long costNanos, long latencyMs, long ttftMs, @Nullable String error) {
     this(requestId, createdAt, endpoint, model, provider, providerModel, status, httpStatus, stream, attempts,
         inputTokens, cachedTokens, outputTokens, costNanos, latencyMs, ttftMs, error, null);
   }

@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.ObjectWriteContext;
@@ -99,7 +100,7 @@ final class SpillFormat {
     return value;
   }
 
-  private static String optional(JsonNode line, String field) {
+  private static @Nullable String optional(JsonNode line, String field) {
     JsonNode value = line.get(field);
     return value == null || value.isNull() ? null : value.stringValue();
   }

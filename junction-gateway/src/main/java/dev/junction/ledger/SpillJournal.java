@@ -16,10 +16,12 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,12 +57,17 @@ final class SpillJournal implements AutoCloseable {
     final long number;
     final Path path;
     private long bytes;
-    private FileChannel channel; // open while it is the segment being appended to
+    private @Nullable FileChannel channel; // open while it is the segment being appended to
 
     private Segment(long number, Path path, long bytes) {
       this.number = number;
       this.path = path;
       this.bytes = bytes;
+    }
+
+    /** The channel of the segment being appended to; a sealed one has none. */
+    private FileChannel channel() {
+      return Objects.requireNonNull(channel, "only the segment being written is open");
     }
 
     @Override
@@ -74,7 +81,7 @@ final class SpillJournal implements AutoCloseable {
   private final FileLock lock;
   private final ArrayDeque<Segment> sealed = new ArrayDeque<>(); // oldest first
   private final long forceIntervalNanos;
-  private Segment active;
+  private @Nullable Segment active;
   private long nextNumber;
   private boolean closed;
   private boolean unforced;
@@ -187,7 +194,7 @@ final class SpillJournal implements AutoCloseable {
     try {
       ByteBuffer buffer = ByteBuffer.wrap(lines);
       while (buffer.hasRemaining()) {
-        segment.channel.write(buffer);
+        segment.channel().write(buffer);
       }
       unforced = true;
     } catch (IOException e) {
@@ -198,7 +205,7 @@ final class SpillJournal implements AutoCloseable {
     backlogBytes += lines.length;
     spilledRecords += count;
     if (segment.bytes >= SEGMENT_BYTES) {
-      seal();
+      seal(segment);
     }
   }
 
@@ -219,7 +226,7 @@ final class SpillJournal implements AutoCloseable {
           continue;
         }
         unforced = false;
-        channel = active.channel;
+        channel = active.channel();
       }
       try {
         channel.force(false);
@@ -252,8 +259,8 @@ final class SpillJournal implements AutoCloseable {
   private void abandon(Segment segment) {
     active = null;
     try {
-      segment.channel.truncate(segment.bytes);
-      segment.channel.force(false);
+      segment.channel().truncate(segment.bytes);
+      segment.channel().force(false);
     } catch (IOException e) {
       LOG.warn("ledger: cannot cut a failed write off {}: its last line will be skipped when replayed", segment.path);
     }
@@ -270,12 +277,11 @@ final class SpillJournal implements AutoCloseable {
     }
   }
 
-  private void seal() {
-    Segment segment = active;
+  private void seal(Segment segment) {
     active = null;
     unforced = false;
     try {
-      segment.channel.force(false);
+      segment.channel().force(false);
     } catch (IOException e) {
       LOG.error("ledger: forcing {} to the device failed ({}); a crash of the machine may lose its last records",
           segment.path, reason(e));
@@ -286,9 +292,9 @@ final class SpillJournal implements AutoCloseable {
   }
 
   /** The oldest segment waiting to be replayed, sealing the one being written when nothing older waits; null when none. */
-  synchronized Segment oldest() {
+  synchronized @Nullable Segment oldest() {
     if (sealed.isEmpty() && active != null) {
-      seal();
+      seal(active);
     }
     return sealed.peekFirst();
   }
@@ -357,7 +363,7 @@ final class SpillJournal implements AutoCloseable {
     }
     closed = true;
     if (active != null) {
-      seal();
+      seal(active);
     }
     LockSupport.unpark(syncer);
     try {
@@ -382,7 +388,7 @@ final class SpillJournal implements AutoCloseable {
     return e.getMessage() != null && !(e instanceof FileSystemException) ? e.getMessage() : e.getClass().getSimpleName();
   }
 
-  private static void closeQuietly(FileChannel channel) {
+  private static void closeQuietly(@Nullable FileChannel channel) {
     if (channel == null) {
       return;
     }

@@ -4,6 +4,7 @@ import dev.junction.api.Endpoint;
 import dev.junction.ledger.Ledger;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the gateway measures about the requests it serves: how many, how they ended, how long the
@@ -32,7 +33,7 @@ public interface GatewayMetrics extends AutoCloseable {
    * @param provider the provider that served (or last failed) it, null when none was tried
    * @param model the provider's model id, null when none was tried
    */
-  void record(Endpoint endpoint, String provider, String model, int status, RequestClock clock);
+  void record(Endpoint endpoint, @Nullable String provider, @Nullable String model, int status, RequestClock clock);
 
   /** Counts a request refused for want of a valid key: it leaves no ledger record, only this. */
   void unauthenticated(Endpoint endpoint);

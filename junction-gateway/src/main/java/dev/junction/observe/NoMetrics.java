@@ -1,6 +1,7 @@
 package dev.junction.observe;
 
 import dev.junction.api.Endpoint;
+import org.jspecify.annotations.Nullable;
 
 final class NoMetrics implements GatewayMetrics {
 
@@ -9,7 +10,7 @@ final class NoMetrics implements GatewayMetrics {
   private NoMetrics() {}
 
   @Override
-  public void record(Endpoint endpoint, String provider, String model, int status, RequestClock clock) {}
+  public void record(Endpoint endpoint, @Nullable String provider, @Nullable String model, int status, RequestClock clock) {}
 
   @Override
   public void unauthenticated(Endpoint endpoint) {}

@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Meters in a Prometheus registry. Each (endpoint, provider, model) gets its meters built once and
@@ -65,7 +66,7 @@ final class PrometheusMetrics implements GatewayMetrics {
   }
 
   @Override
-  public void record(Endpoint endpoint, String provider, String model, int status, RequestClock clock) {
+  public void record(Endpoint endpoint, @Nullable String provider, @Nullable String model, int status, RequestClock clock) {
     clock.stop();
     Series series = series(endpoint, provider == null ? NONE : provider, model == null ? NONE : model);
     series.requests(status).increment();

@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Live statistics shared between the replicas of one gateway, so that every replica routes on what
@@ -32,7 +33,7 @@ public final class FleetStats implements Shared {
   private static final long KEY_TTL_SECONDS = 120;
 
   /** One replica's snapshot as stored: null where nothing was measured. */
-  record Wire(Double ttftMs, Double tokensPerSecond, double errorRate, int inFlight, double peakLatencyMs, long at) {
+  record Wire(@Nullable Double ttftMs, @Nullable Double tokensPerSecond, double errorRate, int inFlight, double peakLatencyMs, long at) {
 
     static Wire of(LiveStats.Snapshot s, long now) {
       return new Wire(number(s.ttftMs()), number(s.tokensPerSecond()), s.errorRate(), s.inFlight(),
@@ -44,7 +45,7 @@ public final class FleetStats implements Shared {
           tokensPerSecond == null ? Double.NaN : tokensPerSecond, errorRate, inFlight, peakLatencyMs);
     }
 
-    private static Double number(double value) {
+    private static @Nullable Double number(double value) {
       return Double.isNaN(value) ? null : value;
     }
   }

@@ -17,6 +17,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JsonGenerator;
@@ -41,21 +42,26 @@ final class AccessLog implements AutoCloseable {
   static final AccessLog OFF = new AccessLog();
 
   /** One finished request, as the event loop hands it over. */
-  private record Line(LedgerRecord record, String key, String client, String method, String path) {}
+  private record Line(LedgerRecord record, @Nullable String key, @Nullable String client, String method, String path) {}
 
+  /** Tells the writer to stop; compared by identity, never written. */
+  @SuppressWarnings("NullAway") // a sentinel: none of its fields is ever read
   private static final Line END = new Line(null, null, null, null, null);
 
   private final BlockingQueue<Line> queue;
   private final OutputStream out;
   private final Secrets secrets;
   private final Thread writer;
+  private final boolean enabled;
   private final AtomicLong dropped = new AtomicLong();
 
+  /** Off: nothing is queued, and the writer never starts. */
   private AccessLog() {
-    this.queue = null;
-    this.out = null;
-    this.secrets = null;
-    this.writer = null;
+    this.queue = new ArrayBlockingQueue<>(1);
+    this.out = OutputStream.nullOutputStream();
+    this.secrets = Secrets.of();
+    this.writer = Thread.ofPlatform().unstarted(() -> {});
+    this.enabled = false;
   }
 
   private AccessLog(OutputStream out, Secrets secrets) {
@@ -63,6 +69,7 @@ final class AccessLog implements AutoCloseable {
     this.out = out;
     this.secrets = secrets;
     this.writer = Thread.ofPlatform().daemon().name("junction-access-log").unstarted(this::write);
+    this.enabled = true;
   }
 
   /**
@@ -90,12 +97,12 @@ final class AccessLog implements AutoCloseable {
   }
 
   boolean enabled() {
-    return queue != null;
+    return enabled;
   }
 
   /** Queues the line of a finished request; never blocks. */
-  void log(LedgerRecord record, String key, String client, String method, String path) {
-    if (queue != null && !queue.offer(new Line(record, key, client, method, path))) {
+  void log(LedgerRecord record, @Nullable String key, @Nullable String client, String method, String path) {
+    if (enabled && !queue.offer(new Line(record, key, client, method, path))) {
       dropped.incrementAndGet();
     }
   }
@@ -137,7 +144,8 @@ final class AccessLog implements AutoCloseable {
     json.writeStringProperty("method", line.method());
     json.writeStringProperty("path", secrets.redact(line.path()));
     json.writeStringProperty("endpoint", r.endpoint());
-    json.writeStringProperty("model", secrets.redact(bounded(r.model())));
+    String model = r.model();
+    json.writeStringProperty("model", model == null ? null : secrets.redact(bounded(model)));
     json.writeStringProperty("provider", r.provider());
     json.writeStringProperty("provider_model", r.providerModel());
     json.writeNumberProperty("status", r.httpStatus());
@@ -171,7 +179,7 @@ final class AccessLog implements AutoCloseable {
   /** Writes the lines still queued and closes the file. */
   @Override
   public void close() {
-    if (writer == null) {
+    if (!enabled) {
       return;
     }
     try {

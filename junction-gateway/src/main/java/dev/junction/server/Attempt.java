@@ -23,8 +23,10 @@ import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.Objects;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One try against one deployment, as a small state machine:
@@ -79,21 +81,26 @@ final class Attempt {
   private final Secrets secrets;
   private final boolean permitted;
   private State state = State.SENDING;
-  private LiveStats.Probe probe;
-  private Exchange.Try tried;
-  private long startNanos;
-  private AttemptBounds bounds;
-  private HttpClientRequest upstream;
+  private final LiveStats.Probe probe;
+  private final Exchange.Try tried;
+  private final long startNanos;
+  private final AttemptBounds bounds;
+  private @Nullable HttpClientRequest upstream;
   /** Whether the upstream response arrived whole, so that nothing is left to reset. */
   private boolean upstreamDone;
-  private SseScanner scanner;
-  private Buffer held;
+  private @Nullable SseScanner scanner;
+  private @Nullable Buffer held;
   /** The one timer of this attempt, set for the nearest of its bounds; -1 when none is set. */
   private long watchdog = -1;
   private int upstreamStatus;
 
-  /** @param permitted whether the deployment's breaker let this try through (false: tried as a last resort) */
-  Attempt(Listener listener, Context context, Deployment deployment, boolean permitted) {
+  /**
+   * Counts as a try of the deployment from here on; {@link #send} sends it.
+   *
+   * @param permitted whether the deployment's breaker let this try through (false: tried as a last resort)
+   * @param leftMs what is left of the request's deadline; this attempt ends by then at the latest
+   */
+  Attempt(Listener listener, Context context, Deployment deployment, boolean permitted, long leftMs) {
     this.listener = listener;
     this.context = context;
     this.exchange = context.exchange();
@@ -102,6 +109,10 @@ final class Attempt {
     this.provider = deployment.provider();
     this.secrets = exchange.secrets;
     this.permitted = permitted;
+    this.startNanos = System.nanoTime();
+    this.tried = exchange.attempt(deployment);
+    this.probe = context.route().observe(deployment);
+    this.bounds = new AttemptBounds(provider.timeouts(), startNanos, leftMs);
   }
 
   Deployment deployment() {
@@ -116,13 +127,8 @@ final class Attempt {
     return state;
   }
 
-  /** @param leftMs what is left of the request's deadline; this attempt ends by then at the latest */
-  void send(long leftMs) {
-    startNanos = System.nanoTime();
-    tried = exchange.attempt(deployment);
-    probe = context.route().observe(deployment);
+  void send() {
     Buffer body = Buffer.buffer(provider.body(request, deployment.quotedModel()));
-    bounds = new AttemptBounds(provider.timeouts(), startNanos, leftMs);
     armWatchdog(startNanos);
     context.client().request(provider.request(request.endpoint(), request.stream()))
         .compose(req -> {
@@ -222,14 +228,18 @@ final class Attempt {
     String raw = body.toString(StandardCharsets.UTF_8);
     String clean = secrets.redact(raw);
     ResponseReader.UpstreamError error = ResponseReader.error(clean == raw ? body.getBytes() : clean.getBytes(StandardCharsets.UTF_8));
-    String said = secrets.redact(error.message());
-    String param = secrets.redact(error.param());
-    String code = secrets.redact(error.code());
+    String said = redact(error.message());
+    String param = redact(error.param());
+    String code = redact(error.code());
     fail(UpstreamStatus.of(status, provider.name(), said, param, code, retryAfter(response.getHeader("retry-after"))));
   }
 
+  private @Nullable String redact(@Nullable String text) {
+    return text == null ? null : secrets.redact(text);
+  }
+
   /** A Retry-After of delay-seconds or an HTTP date, as sent; anything else is not passed on. */
-  private static String retryAfter(String value) {
+  private static @Nullable String retryAfter(@Nullable String value) {
     if (value == null) {
       return null;
     }
@@ -262,7 +272,8 @@ final class Attempt {
   }
 
   private void relayStream(HttpClientResponse response) {
-    scanner = new SseScanner(!request.clientWantsUsage());
+    SseScanner scanner = new SseScanner(!request.clientWantsUsage());
+    this.scanner = scanner;
     held = Buffer.buffer();
     response.handler(chunk -> {
       if (state == State.OVER) return;
@@ -277,7 +288,7 @@ final class Attempt {
       if (state == State.RELAYING) {
         write(out);
       } else {
-        held.appendBytes(out);
+        Objects.requireNonNull(held, "held until committed").appendBytes(out);
         if (scanner.sawContent() || scanner.done()) {
           bounds.flowing(System.nanoTime());
           probe.firstToken();
@@ -294,7 +305,7 @@ final class Attempt {
     });
     response.exceptionHandler(e -> fail(new Verdict(ApiError.badGateway(
         "Provider " + provider.name() + " interrupted the stream."), Next.RETRY)));
-    response.endHandler(v -> streamEnded());
+    response.endHandler(v -> streamEnded(scanner));
   }
 
   /** HOLDING to RELAYING: the held-back start of the stream goes out, and from now on every byte. */
@@ -302,11 +313,11 @@ final class Attempt {
     listener.committing(this);
     state = State.RELAYING;
     exchange.commitStream();
-    exchange.deliver(held);
+    exchange.deliver(Objects.requireNonNull(held, "held until committed"));
     held = null;
   }
 
-  private void streamEnded() {
+  private void streamEnded(SseScanner scanner) {
     upstreamDone = true;
     if (state == State.OVER) return;
     if (!scanner.done()) {
@@ -375,7 +386,7 @@ final class Attempt {
     end(reason, Health.NONE);
   }
 
-  private void end(String error, Health health) {
+  private void end(@Nullable String error, Health health) {
     state = State.OVER;
     exchange.attemptEnded(tried, upstreamStatus, error);
     probe.released(); // no-op after finished or failed: the client's own doing says nothing of the provider

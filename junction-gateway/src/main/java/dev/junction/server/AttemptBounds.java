@@ -1,6 +1,7 @@
 package dev.junction.server;
 
 import dev.junction.config.JunctionConfig.TimeoutConfig;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The time bounds of one attempt, all in one place: its total (the provider's own limit, or what is
@@ -72,7 +73,7 @@ final class AttemptBounds {
   }
 
   /** The bound broken at {@code now}, or null when none is. */
-  Breach breached(long now) {
+  @Nullable Breach breached(long now) {
     if (now - totalDue >= 0) return deadlineFirst ? Breach.DEADLINE : Breach.TOTAL;
     if (firstTokenBounded && now - firstTokenDue >= 0) return Breach.FIRST_TOKEN;
     if (flowing && !heldBack && now - lastData >= timeouts.idleMs() * 1_000_000) return Breach.IDLE;

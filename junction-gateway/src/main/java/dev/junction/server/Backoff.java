@@ -5,6 +5,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
 
 /** How long to wait before trying a deployment again. */
 final class Backoff {
@@ -28,7 +29,7 @@ final class Backoff {
   }
 
   /** A Retry-After value (delay-seconds or an HTTP date) in ms from now; 0 when absent or unreadable. */
-  static long retryAfterMs(String value) {
+  static long retryAfterMs(@Nullable String value) {
     if (value == null || value.isBlank()) {
       return 0;
     }

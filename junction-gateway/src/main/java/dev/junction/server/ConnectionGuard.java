@@ -12,7 +12,9 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.impl.ConnectionBase;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Keeps one client connection from holding the gateway longer than its requests need:
@@ -80,9 +82,9 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
   private long bodyStartBytes;
   private long idleSinceNanos;
 
-  private Http2Watch http2;
+  private @Nullable Http2Watch http2;
 
-  private ScheduledFuture<?> timer;
+  private @Nullable ScheduledFuture<?> timer;
   private long timerDueNanos;
 
   ConnectionGuard(ConnectionGuards guards) {
@@ -302,7 +304,7 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
       return;
     }
     if (mode == Mode.HTTP2) {
-      armBy(http2.check());
+      armBy(Objects.requireNonNull(http2, "set when the mode became HTTP2").check());
       return;
     }
     long due = deadline();
@@ -349,7 +351,7 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
    * Writes the last answer, if any, and closes. Input is read and dropped meanwhile: closing a socket
    * with unread input resets it, and the client could lose the answer it was about to read.
    */
-  private void answerAndClose(byte[] answer) {
+  private void answerAndClose(byte @Nullable [] answer) {
     if (answer == null) {
       ctx.close();
       return;

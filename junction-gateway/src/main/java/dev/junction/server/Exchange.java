@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.io.JsonStringEncoder;
 
 /**
@@ -56,13 +57,13 @@ final class Exchange {
   private final Instant createdAt = Instant.now();
   private final long startNanos = System.nanoTime();
 
-  private String model;
+  private @Nullable String model;
   private boolean stream;
   /** The prompt's size as the request estimates it, for prompts no provider reported. */
   private long promptTokens = 1;
   /** The deployment named by the response and the record: the winner once one commits, else the last tried. */
-  private Deployment deployment;
-  private String route;
+  private @Nullable Deployment deployment;
+  private @Nullable String route;
   private int attempts;
   private final List<Try> tries = new ArrayList<>(2);
   /** What the attempts that lost a hedge cost: the prompt each was sent. */
@@ -93,7 +94,7 @@ final class Exchange {
    *
    * @return the exchange, or null when the request was refused (already answered with 503)
    */
-  static Exchange accept(Inbound inbound, Principal principal, HttpServerRequest request, Reporting reporting) {
+  static @Nullable Exchange accept(Inbound inbound, Principal principal, HttpServerRequest request, Reporting reporting) {
     String id = newId();
     ClientSink sink = new ClientSink(request.response(), inbound.format()).header(REQUEST_ID, id);
     if (!reporting.ledger().admit()) {
@@ -141,7 +142,7 @@ final class Exchange {
     private final long startNanos = System.nanoTime();
     private int status;
     private long latencyMs;
-    private String error;
+    private @Nullable String error;
 
     private Try(Deployment deployment) {
       this.deployment = deployment;
@@ -194,10 +195,10 @@ final class Exchange {
    * @param upstreamStatus the provider's HTTP status, or 0 when no response came
    * @param error why it failed, or null when it served the request
    */
-  void attemptEnded(Try attempt, int upstreamStatus, String error) {
+  void attemptEnded(Try attempt, int upstreamStatus, @Nullable String error) {
     attempt.status = upstreamStatus;
     attempt.latencyMs = (System.nanoTime() - attempt.startNanos) / 1_000_000;
-    attempt.error = secrets.redact(error);
+    attempt.error = error == null ? null : secrets.redact(error);
   }
 
   /** This attempt reached its commit point first: the response and the record name its deployment. */
@@ -370,7 +371,7 @@ final class Exchange {
     return promptTokens;
   }
 
-  private String attemptLog() {
+  private @Nullable String attemptLog() {
     if (tries.isEmpty()) {
       return null;
     }
@@ -382,13 +383,13 @@ final class Exchange {
     return json.append(']').toString();
   }
 
-  private void finish(Status status, int httpStatus, Usage usage, String error) {
+  private void finish(Status status, int httpStatus, Usage usage, @Nullable String error) {
     if (finished) return;
     finished = true;
     onFinish.run();
     long now = System.nanoTime();
     long costNanos = (deployment == null ? 0 : deployment.pricing().costNanos(usage)) + hedgeCostNanos;
-    String reason = Bounded.text(secrets.redact(error), Bounded.MESSAGE);
+    String reason = error == null ? null : Bounded.text(secrets.redact(error), Bounded.MESSAGE);
     LedgerRecord record = new LedgerRecord(
         id,
         createdAt,

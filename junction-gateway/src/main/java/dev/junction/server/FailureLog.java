@@ -3,6 +3,7 @@ package dev.junction.server;
 import dev.junction.config.Secrets;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,11 +51,11 @@ final class FailureLog {
   }
 
   /** A request ended with a provider-caused 5xx, or its stream broke after it started. */
-  void upstream(String requestId, int status, String error) {
+  void upstream(String requestId, int status, @Nullable String error) {
     long suppressed = upstream.take();
     if (suppressed < 0) return;
     LOG.info("request {}: {}{}: {}", requestId, status == 200 ? "stream broken" : Integer.toString(status),
-        more(suppressed), secrets.redact(error));
+        more(suppressed), error == null ? null : secrets.redact(error));
   }
 
   /** A request refused (503) because the ledger has no room for its record. */

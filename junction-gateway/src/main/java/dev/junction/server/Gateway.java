@@ -31,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A running gateway: the HTTP server, one event loop per core with its own upstream connection pool,
@@ -46,7 +47,7 @@ public final class Gateway implements AutoCloseable {
   private final GatewayMetrics metrics;
   private final Catalog catalog;
   private final LiveStats stats;
-  private final FleetLink fleet;
+  private final @Nullable FleetLink fleet;
   private final DeploymentHealth health;
   private final ProxyPipeline pipeline;
   private final FailureLog failures;

@@ -15,6 +15,7 @@ import io.vertx.core.datagram.DatagramSocketOptions;
 import io.vertx.core.net.TcpConfig;
 import io.vertx.core.transport.Transport;
 import java.util.concurrent.ThreadFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The platform's transport (epoll on Linux, else NIO), except that every connection the gateway
@@ -48,7 +49,7 @@ final class GuardedTransport implements Transport {
   }
 
   @Override
-  public Throwable unavailabilityCause() {
+  public @Nullable Throwable unavailabilityCause() {
     return null;
   }
 
@@ -99,7 +100,7 @@ final class GuardedTransport implements Transport {
     }
 
     @Override
-    public Throwable unavailabilityCause() {
+    public @Nullable Throwable unavailabilityCause() {
       return delegate.unavailabilityCause();
     }
 

@@ -21,7 +21,6 @@ import java.util.List;
  */
 final class Http2Watch {
 
-  private final ConnectionGuard guard;
   private final HttpConnection connection;
   private final ChannelHandlerContext codecContext;
   private final Http2ConnectionHandler codec;
@@ -32,7 +31,6 @@ final class Http2Watch {
 
   Http2Watch(ConnectionGuard guard, HttpConnection connection, ChannelHandlerContext codecContext,
       Http2ConnectionHandler codec, ConnectionGuards guards) {
-    this.guard = guard;
     this.connection = connection;
     this.codecContext = codecContext;
     this.codec = codec;

@@ -12,7 +12,9 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Takes a routed request to a provider and its answer back to the client: walks the candidates until
@@ -40,7 +42,8 @@ final class Relay implements Attempt.Listener {
   private final Map<Attempt, Pending> live = new LinkedHashMap<>();
   private final Limits limits;
   private final long deadlineNanos;
-  private ApiError lastError;
+  /** The last attempt's error; null until one failed. */
+  private @Nullable ApiError lastError;
   private long waitTimer = -1;
   private long hedgeTimer = -1;
 
@@ -79,7 +82,8 @@ final class Relay implements Attempt.Listener {
       return;
     }
     if (queue.isEmpty() || exchange.attempts() >= limits.maxAttempts()) {
-      exchange.fail(lastError);
+      // Only a route without candidates ends before any attempt failed: routing refuses those with a 404.
+      exchange.fail(lastError != null ? lastError : ApiError.unavailable("No deployment of this model could be tried."));
       return;
     }
     long now = System.nanoTime();
@@ -99,16 +103,15 @@ final class Relay implements Attempt.Listener {
       return;
     }
     // Nothing healthy is left: the first in line is tried rather than failing without a try.
-    boolean permitted = ready != null;
-    launch(permitted ? ready : queue.peek(), permitted, now);
+    launch(ready != null ? ready : queue.getFirst(), ready != null, now);
     armHedge(now);
   }
 
   private void launch(Pending turn, boolean permitted, long now) {
     queue.remove(turn);
-    Attempt attempt = new Attempt(this, context, turn.deployment(), permitted);
+    Attempt attempt = new Attempt(this, context, turn.deployment(), permitted, leftMs(now));
     live.put(attempt, turn);
-    attempt.send(leftMs(now));
+    attempt.send();
   }
 
   private void armHedge(long now) {
@@ -178,7 +181,7 @@ final class Relay implements Attempt.Listener {
       stopped(attempt, error);
       return;
     }
-    Pending tried = live.remove(attempt);
+    Pending tried = Objects.requireNonNull(live.remove(attempt), "a failing attempt is live");
     lastError = error;
     long now = System.nanoTime();
     if (verdict.next() == UpstreamStatus.Next.RETRY && tried.retriesLeft() > 0) {

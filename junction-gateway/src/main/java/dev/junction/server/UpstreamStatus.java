@@ -1,6 +1,7 @@
 package dev.junction.server;
 
 import dev.junction.api.ApiError;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a provider's error status means, in one table: the error the client would see if nothing
@@ -40,7 +41,8 @@ final class UpstreamStatus {
    * @param said the provider's own message, already redacted, or null
    * @param retryAfter a well-formed Retry-After to pass on, or null
    */
-  static Verdict of(int status, String provider, String said, String param, String code, String retryAfter) {
+  static Verdict of(int status, String provider, @Nullable String said, @Nullable String param, @Nullable String code,
+      @Nullable String retryAfter) {
     String from = "Provider " + provider + " answered " + status;
     String reason = said == null ? from + "." : from + ": " + said;
     return switch (status) {

@@ -7,6 +7,7 @@ import dev.junction.config.JunctionConfig.LedgerConfig;
 import dev.junction.ledger.LedgerRecord.Status;
 import dev.junction.testing.Postgres;
 import dev.junction.testing.Services;
+import dev.junction.testing.TestDatabases;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

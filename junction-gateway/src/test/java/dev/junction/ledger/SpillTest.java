@@ -8,6 +8,7 @@ import dev.junction.config.ConfigLoader;
 import dev.junction.config.JunctionConfig.DatabaseConfig;
 import dev.junction.config.JunctionConfig.LedgerConfig;
 import dev.junction.ledger.LedgerRecord.Status;
+import dev.junction.testing.TestDatabases;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -6,17 +6,12 @@ import static org.awaitility.Awaitility.await;
 import dev.junction.api.Bounded;
 import dev.junction.api.Endpoint;
 import dev.junction.api.Json;
-import dev.junction.config.ConfigLoader;
-import dev.junction.config.JunctionConfig;
-import dev.junction.ledger.Ledger;
 import dev.junction.ledger.LedgerRecord;
 import dev.junction.observe.GatewayMetrics;
 import dev.junction.observe.RequestClock;
-import dev.junction.simulator.Simulator;
 import dev.junction.simulator.SimulatorOptions;
 import dev.junction.testing.GatewayExtension;
 import dev.junction.testing.Http;
-import io.vertx.core.Vertx;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -24,13 +19,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -38,11 +32,8 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -54,22 +45,22 @@ class ClientBoundsTest {
   /** What common clients and proxies accept for one header line. */
   private static final int HEADER_LINE = 8 * 1024;
 
-  @TempDir static Path dir;
   @RegisterExtension
   static final GatewayExtension junction = GatewayExtension.builder().build();
-  static Vertx vertx;
-  static Simulator simulator;
 
-  @BeforeAll
-  static void start() {
-    vertx = Vertx.vertx();
-    simulator = Simulator.start(vertx, SimulatorOptions.defaults());
-  }
-
-  @AfterAll
-  static void stop() {
-    simulator.close();
-    vertx.close().await();
+  /** A gateway of its own, with these metrics, in front of a simulator of its own; /metrics open to scrapers. */
+  private static GatewayExtension gateway(GatewayMetrics metrics) {
+    return GatewayExtension.builder()
+        .simulators(SimulatorOptions.defaults().withName("sim"))
+        .withoutMasterKey()
+        .server("metrics_public: true")
+        .models("""
+              - id: test/chat
+                providers: [{ provider: sim, model: sim-chat, input_price: 1.0, output_price: 2.0 }]
+            """)
+        .metrics(metrics)
+        .build()
+        .start();
   }
 
   private static String chat(String model) {
@@ -117,9 +108,10 @@ class ClientBoundsTest {
 
   @Test
   void aHundredThousandClientChosenModelNamesLeaveASmallQuickScrape() throws Exception {
-    JunctionConfig config = config("many");
-    GatewayMetrics metrics = GatewayMetrics.prometheus(Gateway.served(config));
-    try (Gateway gateway = Gateway.start(config, Ledger.open(config.database(), config.ledger()), metrics)) {
+    // The labels a gateway of this config gives its metrics: the catalog's provider models.
+    GatewayMetrics metrics = GatewayMetrics.prometheus(Map.of("sim", Set.of("sim-chat")));
+    try (GatewayExtension own = gateway(metrics)) {
+      Gateway gateway = own.gateway();
       HttpClient http = HttpClient.newHttpClient();
       assertThat(Http.send(http, post(gateway, chat("test/chat"))).statusCode()).isEqualTo(200);
       // A few thousand through the gateway, sixteen at a time; the rest straight into its metrics.
@@ -188,8 +180,8 @@ class ClientBoundsTest {
         return "# released\n";
       }
     };
-    JunctionConfig config = config("hanging");
-    try (Gateway gateway = Gateway.start(config, Ledger.open(config.database(), config.ledger()), hanging)) {
+    try (GatewayExtension own = gateway(hanging)) {
+      Gateway gateway = own.gateway();
       // One client per scrape, so that each has its own connection: together they reach every event loop.
       List<CompletableFuture<HttpResponse<String>>> scrapes = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
@@ -227,10 +219,10 @@ class ClientBoundsTest {
         throw new OutOfMemoryError("Java heap space");
       }
     };
-    JunctionConfig config = config("failing");
     PrintStream stderr = System.err;
     ByteArrayOutputStream log = new ByteArrayOutputStream();
-    try (Gateway gateway = Gateway.start(config, Ledger.open(config.database(), config.ledger()), failing)) {
+    try (GatewayExtension own = gateway(failing)) {
+      Gateway gateway = own.gateway();
       System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
       for (int i = 0; i < 2; i++) {
         HttpResponse<String> response = scrape(gateway.baseUrl(), null);
@@ -246,20 +238,6 @@ class ClientBoundsTest {
     assertThat(log.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("GET /metrics failed")))
         .hasSize(2)
         .allSatisfy(line -> assertThat(line).contains("java.lang.OutOfMemoryError: Java heap space"));
-  }
-
-  /** A gateway of its own, in front of the class's simulator, with /metrics open to scrapers. */
-  private static JunctionConfig config(String name) throws Exception {
-    Path file = Files.writeString(dir.resolve(name + ".yaml"), """
-        server: { port: 0, metrics_public: true }
-        database: { url: "jdbc:sqlite:%s" }
-        ledger: { flush_interval_ms: 20 }
-        providers: [{ name: sim, kind: openai, base_url: "%s" }]
-        models:
-          - id: test/chat
-            providers: [{ provider: sim, model: sim-chat, input_price: 1.0, output_price: 2.0 }]
-        """.formatted(dir.resolve(name + ".db"), simulator.baseUrl()));
-    return ConfigLoader.load(file, Map.of());
   }
 
   private static HttpRequest post(Gateway gateway, String body) {

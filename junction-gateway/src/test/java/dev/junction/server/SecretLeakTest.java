@@ -3,17 +3,12 @@ package dev.junction.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.junction.api.Json;
-import dev.junction.config.ConfigLoader;
 import dev.junction.ledger.LedgerRecord;
 import dev.junction.simulator.Simulator;
 import dev.junction.simulator.SimulatorOptions;
-import dev.junction.testing.Http;
+import dev.junction.testing.GatewayExtension;
 import dev.junction.testing.LogCapture;
-import io.vertx.core.Vertx;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,7 +26,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.core.io.JsonStringEncoder;
 import tools.jackson.databind.JsonNode;
 
@@ -57,79 +52,75 @@ class SecretLeakTest {
       "leak/429", "echo,status=429",
       "leak/mid-stream", "echo");
 
-  @TempDir static Path dir;
-  static Vertx vertx;
-  static Simulator upstream;
-  static Gateway gateway;
-  static LogCapture log;
-  static final HttpClient http = HttpClient.newHttpClient();
+  /** From before the gateway starts: its start-up lines count too. */
+  static final LogCapture log = LogCapture.start();
+
+  @RegisterExtension
+  static final GatewayExtension junction = GatewayExtension.builder()
+      .simulators(SimulatorOptions.defaults().withName("echo"))
+      .masterKey(MASTER_KEY)
+      .env("API_KEY", API_KEY)
+      .env("HEADER_KEY", HEADER_KEY)
+      .env("GOOGLE_KEY", GOOGLE_KEY)
+      .server("access_log: \"${DIR}/access.log\"")
+      .providers("""
+          providers:
+            - name: echo
+              kind: openai
+              base_url: "${ECHO}"
+              api_key: "${API_KEY}"
+              retries: 0
+              headers: { x-api-key: "${HEADER_KEY}", x-goog-api-key: "${GOOGLE_KEY}" }
+          """)
+      .models(models())
+      .extraYaml("catalog: { bundled: false }\n")
+      .build();
+
   static final List<HttpResponse<String>> responses = new ArrayList<>();
   static String logged;
   static String accessLog;
   static String metrics;
   static String ledger;
 
-  @BeforeAll
-  static void leakEverywhere() throws Exception {
-    log = LogCapture.start();
-    vertx = Vertx.vertx();
-    upstream = Simulator.start(vertx, SimulatorOptions.defaults().withName("echo"));
-    StringBuilder models = new StringBuilder();
+  /** {@code leak/ok} answers; each other model's only deployment plays one echo fault. */
+  private static String models() {
+    StringBuilder models = new StringBuilder("""
+          - id: leak/ok
+            providers:
+              - { provider: echo, model: sim-chat, input_price: 1.0, output_price: 2.0 }
+        """);
     FAULTS.forEach((model, fault) -> models.append("""
           - id: %s
             providers:
               - { provider: echo, model: "fault:%s", input_price: 1.0, output_price: 2.0 }
         """.formatted(model, fault)));
-    Path file = dir.resolve("junction.yaml");
-    Files.writeString(file, """
-        server: { port: 0, master_key: "${MASTER}", access_log: "%s" }
-        database: { url: "jdbc:sqlite:%s" }
-        ledger: { flush_interval_ms: 20 }
-        catalog: { bundled: false }
-        providers:
-          - name: echo
-            kind: openai
-            base_url: "${SIM}"
-            api_key: "${API_KEY}"
-            retries: 0
-            headers: { x-api-key: "${HEADER_KEY}", x-goog-api-key: "${GOOGLE_KEY}" }
-        models:
-          - id: leak/ok
-            providers:
-              - { provider: echo, model: sim-chat, input_price: 1.0, output_price: 2.0 }
-        %s""".formatted(dir.resolve("access.log"), dir.resolve("ledger.db"), models));
-    gateway = Gateway.start(ConfigLoader.load(file, Map.of("SIM", upstream.baseUrl(), "MASTER", MASTER_KEY,
-        "API_KEY", API_KEY, "HEADER_KEY", HEADER_KEY, "GOOGLE_KEY", GOOGLE_KEY)));
+    return models.toString();
+  }
 
+  @BeforeAll
+  static void leakEverywhere() throws Exception {
     for (String model : List.of("leak/ok", "leak/400", "leak/404", "leak/502", "leak/429", "leak/mid-stream")) {
       for (boolean stream : new boolean[] {false, true}) {
         responses.add(post(model, stream));
       }
     }
-    metrics = Http.send(http, HttpRequest.newBuilder(URI.create(gateway.baseUrl().replace("/v1", "/metrics")))
-        .header("authorization", "Bearer " + MASTER_KEY).build()).body();
-    gateway.ledger().flush();
-    ledger = everyColumnOfEveryRow(dir.resolve("ledger.db"));
-    accessLog = Awaitility.await().until(() -> Files.readString(dir.resolve("access.log")),
+    metrics = junction.scrape();
+    junction.gateway().ledger().flush();
+    ledger = everyColumnOfEveryRow(junction.ledgerFile());
+    Path accessLogFile = junction.directory().resolve("access.log");
+    accessLog = Awaitility.await().until(() -> Files.readString(accessLogFile),
         text -> text.lines().count() == responses.size());
     logged = log.text();
   }
 
   @AfterAll
-  static void stop() {
-    if (gateway != null) gateway.close();
-    if (upstream != null) upstream.close();
-    if (vertx != null) vertx.close().await();
-    if (log != null) log.close();
+  static void stopCapturing() {
+    log.close();
   }
 
   private static HttpResponse<String> post(String model, boolean stream) {
-    String body = "{\"model\":\"" + model + "\",\"stream\":" + stream + ",\"max_tokens\":4,"
-        + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-    return Http.send(http, HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/chat/completions"))
-        .header("content-type", "application/json")
-        .header("authorization", "Bearer " + MASTER_KEY)
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+    return junction.post("/chat/completions", "{\"model\":\"" + model + "\",\"stream\":" + stream
+        + ",\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
   }
 
   private static String everyColumnOfEveryRow(Path db) throws Exception {
@@ -172,7 +163,7 @@ class SecretLeakTest {
 
   @Test
   void theProviderReallyEchoedTheKeysTheGatewaySent() {
-    Simulator.Received sent = upstream.received().getLast();
+    Simulator.Received sent = junction.simulator("echo").received().getLast();
     assertThat(sent.headers()).containsEntry("x-api-key", HEADER_KEY).containsEntry("x-goog-api-key", GOOGLE_KEY)
         .containsEntry("authorization", "Bearer " + API_KEY);
     assertThat(responses).extracting(HttpResponse::statusCode)
@@ -220,7 +211,7 @@ class SecretLeakTest {
 
   @Test
   void eachAccessLogLineIsJsonMatchingItsLedgerRecord() {
-    Map<String, LedgerRecord> records = gateway.ledger().recent(100).stream()
+    Map<String, LedgerRecord> records = junction.records().stream()
         .collect(Collectors.toMap(LedgerRecord::requestId, r -> r));
     List<String> lines = accessLog.lines().toList();
     assertThat(lines).hasSize(responses.size());

@@ -17,8 +17,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -28,7 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
@@ -46,7 +43,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * an instance field's extension only for each test). A test that needs several gateways of different
  * settings starts them itself instead, in try-with-resources: {@code try (var g = builder()….build().start())}. Its simulators' URLs are the config's
  * {@code ${NAME}} variables, NAME being the simulator's name upper-cased with {@code -} as {@code _}
- * (so {@code ${SIM_A}} for {@code sim-a}); {@code ${MASTER}} and {@code ${PROVIDER_KEY}} are the keys below.
+ * (so {@code ${SIM_A}} for {@code sim-a}); {@code ${MASTER}} and {@code ${PROVIDER_KEY}} are the keys below,
+ * {@code ${DIR}} the gateway's temporary directory (for files such as an access log), and the builder's
+ * {@link Builder#env} adds more.
  */
 public final class GatewayExtension
     implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback, AutoCloseable {
@@ -212,6 +211,45 @@ public final class GatewayExtension
     return running().dir.resolve("ledger-0.db");
   }
 
+  /** The temporary directory of this start ({@code ${DIR}} in the config), deleted at the end. */
+  public Path directory() {
+    return running().dir;
+  }
+
+  /** The first replica's spill directory. */
+  public Path spillDir() {
+    return running().dir.resolve("spill-0");
+  }
+
+  /** The PostgreSQL schema the ledger is in, with {@link Builder#postgres()}. */
+  public String schema() {
+    String schema = running().schema;
+    if (schema == null) {
+      throw new IllegalStateException("the ledger is not in PostgreSQL: ask the builder for postgres()");
+    }
+    return schema;
+  }
+
+  /** What stands between the gateways and PostgreSQL, with {@link Builder#cuttableDatabase()}: cut it for an outage. */
+  public CuttableProxy database() {
+    CuttableProxy proxy = running().database;
+    if (proxy == null) {
+      throw new IllegalStateException("the database is reached directly: ask the builder for cuttableDatabase()");
+    }
+    return proxy;
+  }
+
+  /**
+   * Closes every replica (those a test closed already stay closed) and starts them again on the same
+   * config, database and spill directories: a restart of the same deployment.
+   */
+  public void restart() {
+    Running r = running();
+    r.replicas.forEach(Gateway::close);
+    r.replicas.clear();
+    r.startReplicas(settings);
+  }
+
   /** The Vert.x the simulators run on, for a test's own clients and servers. */
   public Vertx vertx() {
     return running().vertx;
@@ -288,7 +326,7 @@ public final class GatewayExtension
   }
 
   private Map<String, String> authorization() {
-    return settings.masterKey ? Map.of("authorization", "Bearer " + MASTER_KEY) : Map.of();
+    return settings.masterKey != null ? Map.of("authorization", "Bearer " + settings.masterKey) : Map.of();
   }
 
   private HttpRequest postRequest(String path, String body, Map<String, String> headers) {
@@ -312,6 +350,8 @@ public final class GatewayExtension
     final List<Gateway> replicas = new ArrayList<>();
     final List<JunctionConfig> configs = new ArrayList<>();
     Path dir;
+    String schema;
+    CuttableProxy database;
 
     Running() {
       opened.push(() -> vertx.close().await());
@@ -319,9 +359,10 @@ public final class GatewayExtension
 
     void start(Settings settings) {
       dir = temporaryDirectory();
-      Map<String, String> env = new HashMap<>();
-      env.put("MASTER", MASTER_KEY);
+      Map<String, String> env = new HashMap<>(settings.env);
+      env.put("MASTER", settings.masterKey != null ? settings.masterKey : MASTER_KEY);
       env.put("PROVIDER_KEY", PROVIDER_KEY);
+      env.put("DIR", dir.toString());
       // Whatever the map holds when closing: replace() swaps a simulator for another on its port.
       opened.push(() -> simulators.values().forEach(Simulator::close));
       for (SimulatorOptions options : settings.simulators) {
@@ -329,25 +370,30 @@ public final class GatewayExtension
         simulators.put(options.name(), simulator);
         env.put(variable(options.name()), simulator.baseUrl());
       }
-      String sharedDatabase = settings.postgres ? postgresSection() : null;
+      String sharedDatabase = settings.postgres ? postgresSection(settings.cuttableDatabase) : null;
       for (int i = 0; i < settings.replicas; i++) {
         String database = sharedDatabase != null ? sharedDatabase
             : "database: { url: \"jdbc:sqlite:" + dir.resolve("ledger-" + i + ".db") + "\" }\n";
         // Each its own spill directory: two ledgers may not share one, and the default is the working directory.
         String ledger = "ledger: { flush_interval_ms: " + settings.ledgerFlushMs + ", spill_dir: \""
-            + dir.resolve("spill-" + i) + "\" }\n";
+            + dir.resolve("spill-" + i) + "\"" + (settings.ledger.isBlank() ? "" : ", " + settings.ledger) + " }\n";
         String yaml = settings.yaml(database, ledger, simulators.keySet());
         try {
           Path file = Files.writeString(dir.resolve("junction-" + i + ".yaml"), yaml);
-          JunctionConfig config = ConfigLoader.load(file, env);
-          configs.add(config);
-          Gateway gateway = settings.metrics == null ? Gateway.start(config)
-              : Gateway.start(config, Ledger.open(config.database(), config.ledger()), settings.metrics);
-          opened.push(gateway);
-          replicas.add(gateway);
+          configs.add(ConfigLoader.load(file, env));
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }
+      }
+      startReplicas(settings);
+    }
+
+    void startReplicas(Settings settings) {
+      for (JunctionConfig config : configs) {
+        Gateway gateway = settings.metrics == null ? Gateway.start(config)
+            : Gateway.start(config, Ledger.open(config.database(), config.ledger()), settings.metrics);
+        opened.push(gateway);
+        replicas.add(gateway);
       }
     }
 
@@ -361,12 +407,22 @@ public final class GatewayExtension
       }
     }
 
-    private String postgresSection() {
+    private String postgresSection(boolean cuttable) {
       Postgres postgres = Services.postgres();
-      String schema = "gateway_test_" + UUID.randomUUID().toString().replace("-", "");
-      execute(postgres, "CREATE SCHEMA " + schema);
-      opened.push(() -> execute(postgres, "DROP SCHEMA " + schema + " CASCADE"));
-      return "database: { url: \"" + postgres.url("currentSchema", schema) + "\""
+      TestDatabases databases = new TestDatabases(dir);
+      opened.push(databases);
+      String created = databases.schema();
+      schema = created;
+      String url = postgres.url("currentSchema", created);
+      if (cuttable) {
+        URI server = postgres.address();
+        CuttableProxy proxy = CuttableProxy.to(server.getHost(), server.getPort());
+        opened.push(proxy);
+        database = proxy;
+        // The same database and parameters, at the proxy's address.
+        url = "jdbc:postgresql://127.0.0.1:" + proxy.port() + url.substring(url.indexOf('/', "jdbc:postgresql://".length()));
+      }
+      return "database: { url: \"" + url + "\""
           + postgres.user().map(u -> ", user: \"" + u + "\"").orElse("") + " }\n";
     }
 
@@ -389,14 +445,6 @@ public final class GatewayExtension
       }
     }
 
-    private static void execute(Postgres postgres, String sql) {
-      try (Connection c = postgres.connect()) {
-        c.createStatement().execute(sql);
-      } catch (SQLException e) {
-        throw new IllegalStateException(sql + " failed on " + postgres.url(), e);
-      }
-    }
-
     private static void delete(Path dir) throws IOException {
       try (Stream<Path> paths = Files.walk(dir)) {
         for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
@@ -406,17 +454,17 @@ public final class GatewayExtension
     }
   }
 
-  private record Settings(List<SimulatorOptions> simulators, boolean masterKey, long maxBodyBytes, String server,
-      String providersAndModels, String providers, String extraYaml, boolean postgres, boolean redis, int replicas,
-      GatewayMetrics metrics, long ledgerFlushMs) {
+  private record Settings(List<SimulatorOptions> simulators, String masterKey, long maxBodyBytes, String server,
+      String providersAndModels, String providers, String extraYaml, boolean postgres, boolean cuttableDatabase,
+      boolean redis, int replicas, GatewayMetrics metrics, long ledgerFlushMs, String ledger, Map<String, String> env) {
 
     String yaml(String database, String ledger, Iterable<String> simulatorNames) {
       StringBuilder yaml = new StringBuilder("server: { port: 0");
       if (maxBodyBytes > 0) {
         yaml.append(", max_body_bytes: ").append(maxBodyBytes);
       }
-      if (masterKey) {
-        yaml.append(", master_key: ${MASTER}");
+      if (masterKey != null) {
+        yaml.append(", master_key: \"${MASTER}\"");
       }
       yaml.append(server.isBlank() ? "" : ", " + server).append(" }\n")
           .append(database)
@@ -443,7 +491,7 @@ public final class GatewayExtension
   public static final class Builder {
     private List<SimulatorOptions> simulators = List.of(
         SimulatorOptions.defaults().withName("sim-a"), SimulatorOptions.defaults().withName("sim-b"));
-    private boolean masterKey = true;
+    private String masterKey = MASTER_KEY;
     private long maxBodyBytes = 1_048_576;
     // Listed order, so that tests know which simulator serves; routing tests set their own policy.
     private String server = "default_policy: preferred";
@@ -452,6 +500,9 @@ public final class GatewayExtension
     private String models = "";
     private String extraYaml = "";
     private boolean postgres;
+    private boolean cuttableDatabase;
+    private String ledger = "";
+    private final Map<String, String> env = new HashMap<>();
     private boolean redis;
     private int replicas = 1;
     private GatewayMetrics metrics;
@@ -507,7 +558,25 @@ public final class GatewayExtension
     }
 
     public Builder withoutMasterKey() {
-      masterKey = false;
+      masterKey = null;
+      return this;
+    }
+
+    /** This master key instead of {@link #MASTER_KEY}; the extension's requests send it. */
+    public Builder masterKey(String key) {
+      masterKey = key;
+      return this;
+    }
+
+    /** A variable for the config's {@code ${NAME}} references, e.g. a provider's key. */
+    public Builder env(String name, String value) {
+      env.put(name, value);
+      return this;
+    }
+
+    /** The ledger section's keys besides flush interval and spill directory, e.g. {@code "capacity: 256"}. */
+    public Builder ledger(String keys) {
+      ledger = keys;
       return this;
     }
 
@@ -519,6 +588,16 @@ public final class GatewayExtension
     /** The ledger in a PostgreSQL schema of its own (shared by the replicas), dropped at the end. */
     public Builder postgres() {
       postgres = true;
+      return this;
+    }
+
+    /**
+     * The ledger in PostgreSQL, reached through a {@link CuttableProxy} ({@link #database()}): an outage of
+     * the database for these gateways alone.
+     */
+    public Builder cuttableDatabase() {
+      postgres = true;
+      cuttableDatabase = true;
       return this;
     }
 
@@ -551,7 +630,8 @@ public final class GatewayExtension
 
     public GatewayExtension build() {
       return new GatewayExtension(new Settings(simulators, masterKey, maxBodyBytes, server, providersAndModels,
-          providers, models + extraYaml, postgres, redis, replicas, metrics, ledgerFlushMs));
+          providers, models + extraYaml, postgres, cuttableDatabase, redis, replicas, metrics, ledgerFlushMs, ledger,
+          Map.copyOf(env)));
     }
   }
 }

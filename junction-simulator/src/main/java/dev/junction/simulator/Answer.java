@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.io.JsonStringEncoder;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -247,7 +248,7 @@ final class Answer {
     return choiceChunk(c.index(), delta, logprobs && text ? logprobsJson(List.of(c.pieces().get(p))) : null, null);
   }
 
-  private static String choiceChunk(int index, String delta, String logprobs, String finishReason) {
+  private static String choiceChunk(int index, String delta, @Nullable String logprobs, @Nullable String finishReason) {
     return "{\"index\":" + index + ",\"delta\":" + delta + ",\"logprobs\":" + (logprobs == null ? "null" : logprobs)
         + ",\"finish_reason\":" + (finishReason == null ? "null" : "\"" + finishReason + "\"") + "}";
   }
@@ -331,7 +332,7 @@ final class Answer {
     return names;
   }
 
-  private static JsonNode parameters(JsonNode tools, String name) {
+  private static @Nullable JsonNode parameters(JsonNode tools, String name) {
     for (JsonNode tool : tools) {
       if (tool.path("function").path("name").asString("").equals(name)) {
         return tool.path("function").get("parameters");
@@ -416,9 +417,9 @@ final class Answer {
 
   /** A request the simulator refuses with a 400, as a provider would. */
   static final class BadRequest extends RuntimeException {
-    final String param;
+    final @Nullable String param;
 
-    BadRequest(String param, String message) {
+    BadRequest(@Nullable String param, String message) {
       super(message, null, false, false);
       this.param = param;
     }

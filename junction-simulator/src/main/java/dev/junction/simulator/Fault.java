@@ -1,6 +1,7 @@
 package dev.junction.simulator;
 
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A misbehaviour asked for by one request, parsed from a comma-separated spec such as
@@ -19,7 +20,7 @@ import java.util.Locale;
  *     they were sent): a status's error body (400 when no status is given), or on a stream without a
  *     status an error event after the first content event
  */
-record Fault(int status, String retryAfter, boolean hang, boolean hangAfterHeaders, long dripMs, int cutAfter,
+record Fault(int status, @Nullable String retryAfter, boolean hang, boolean hangAfterHeaders, long dripMs, int cutAfter,
     boolean malformed, boolean noDone, boolean reset, boolean echo) {
 
   static final Fault NONE = new Fault(0, null, false, false, 0, 0, false, false, false, false);
@@ -63,7 +64,7 @@ record Fault(int status, String retryAfter, boolean hang, boolean hangAfterHeade
   }
 
   /** The fault a model id asks for, {@code fault:SPEC}, or null when it asks for none. */
-  static Fault fromModel(String model) {
+  static @Nullable Fault fromModel(@Nullable String model) {
     return model != null && model.startsWith(MODEL_PREFIX) ? parse(model.substring(MODEL_PREFIX.length())) : null;
   }
 
@@ -71,7 +72,7 @@ record Fault(int status, String retryAfter, boolean hang, boolean hangAfterHeade
     return !equals(NONE);
   }
 
-  private static long number(String item, String value, long min, long max) {
+  private static long number(String item, @Nullable String value, long min, long max) {
     try {
       long n = Long.parseLong(value == null ? "" : value);
       if (n >= min && n <= max) {

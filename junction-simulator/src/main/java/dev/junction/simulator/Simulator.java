@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -436,7 +437,7 @@ public final class Simulator implements AutoCloseable {
       after(gap, () -> send(frames, next + 1, fault, done));
     }
 
-    private void refuse(String param, String message) {
+    private void refuse(@Nullable String param, @Nullable String message) {
       finish(completed);
       ObjectNode root = JsonNodeFactory.instance.objectNode();
       ObjectNode error = root.putObject("error").put("message", message).put("type", "invalid_request_error");

@@ -1,6 +1,7 @@
 package dev.junction.simulator;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How a {@link Simulator} behaves. Immutable; start from {@link #defaults()} and change what matters.
@@ -26,10 +27,10 @@ public record SimulatorOptions(
     double tokensPerSecond,
     long jitterMs,
     List<String> models,
-    String defaultFault,
+    @Nullable String defaultFault,
     double faultRate,
     long seed,
-    String apiKey,
+    @Nullable String apiKey,
     int cacheMinTokens,
     int cacheBlockTokens) {
 

@@ -3,6 +3,7 @@ package dev.junction.simulator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
@@ -60,7 +61,7 @@ final class Text {
   }
 
   /** A value that satisfies a JSON schema's {@code type}, {@code properties}, {@code enum} and {@code items}. */
-  static JsonNode valueFor(JsonNode schema, SplittableRandom random) {
+  static JsonNode valueFor(@Nullable JsonNode schema, SplittableRandom random) {
     JsonNodeFactory f = JsonNodeFactory.instance;
     if (schema == null || !schema.isObject()) {
       return f.stringNode(WORDS[random.nextInt(WORDS.length)]);

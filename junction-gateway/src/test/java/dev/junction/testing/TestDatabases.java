@@ -1,8 +1,6 @@
-package dev.junction.ledger;
+package dev.junction.testing;
 
 import dev.junction.config.JunctionConfig.DatabaseConfig;
-import dev.junction.testing.Postgres;
-import dev.junction.testing.Services;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -13,19 +11,20 @@ import java.util.UUID;
 
 /**
  * Empty ledger databases for tests: a SQLite file of its own, or a schema of its own on the
- * PostgreSQL server the tests use (see Services), dropped at the end.
+ * PostgreSQL server the tests use (see Services), dropped at the end. {@link GatewayExtension}'s
+ * PostgreSQL ledgers are made here too.
  */
-final class TestDatabases implements AutoCloseable {
+public final class TestDatabases implements AutoCloseable {
 
   private final Path dir;
   private final List<String> schemas = new ArrayList<>();
 
-  TestDatabases(Path dir) {
+  public TestDatabases(Path dir) {
     this.dir = dir;
   }
 
   /** A fresh, empty database of that kind: {@code sqlite} or {@code postgresql}. */
-  DatabaseConfig fresh(String kind) {
+  public DatabaseConfig fresh(String kind) {
     if (kind.equals("sqlite")) {
       return new DatabaseConfig("jdbc:sqlite:" + dir.resolve(UUID.randomUUID() + "/ledger.db"), Optional.empty(),
           Optional.empty());
@@ -35,19 +34,19 @@ final class TestDatabases implements AutoCloseable {
   }
 
   /** A new, empty PostgreSQL schema. */
-  String schema() {
-    String schema = "ledger_test_" + UUID.randomUUID().toString().replace("-", "");
+  public String schema() {
+    String schema = "test_" + UUID.randomUUID().toString().replace("-", "");
     execute("CREATE SCHEMA " + schema);
     schemas.add(schema);
     return schema;
   }
 
   /** A directory for a ledger's spill journal, unused so far. */
-  Path spillDir() {
+  public Path spillDir() {
     return dir.resolve("spill-" + UUID.randomUUID());
   }
 
-  static void execute(String sql) {
+  private static void execute(String sql) {
     try (Connection c = Services.postgres().connect()) {
       c.createStatement().execute(sql);
     } catch (SQLException e) {
