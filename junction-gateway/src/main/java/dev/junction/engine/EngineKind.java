@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The self-hosted inference servers Junction reads load from, each through what it documents: the
@@ -81,7 +82,7 @@ public enum EngineKind {
     }
 
     @Override
-    List<String> models(Answer answer) {
+    List<String> models(@Nullable Answer answer) {
       List<String> ids = new ArrayList<>();
       JsonNode tags = json(answer);
       if (tags != null) {
@@ -129,7 +130,7 @@ public enum EngineKind {
   abstract EngineLoad read(Map<String, Answer> answers, long at);
 
   /** The ids an OpenAI-style model list names (a LoRA adapter is listed as a model of its own). */
-  List<String> models(Answer answer) {
+  List<String> models(@Nullable Answer answer) {
     List<String> ids = new ArrayList<>();
     JsonNode list = json(answer);
     if (list != null) {
@@ -142,16 +143,16 @@ public enum EngineKind {
   /** One HTTP answer from an engine. */
   record Answer(int status, String body) {}
 
-  static boolean ok(Answer answer) {
+  static boolean ok(@Nullable Answer answer) {
     return answer != null && answer.status() / 100 == 2;
   }
 
-  private static Map<String, Double> metrics(Answer answer, Set<String> names) {
-    return ok(answer) ? PrometheusText.sums(answer.body(), names) : null;
+  private static @Nullable Map<String, Double> metrics(@Nullable Answer answer, Set<String> names) {
+    return answer != null && ok(answer) ? PrometheusText.sums(answer.body(), names) : null;
   }
 
-  private static JsonNode json(Answer answer) {
-    if (!ok(answer)) {
+  private static @Nullable JsonNode json(@Nullable Answer answer) {
+    if (answer == null || !ok(answer)) {
       return null;
     }
     try {

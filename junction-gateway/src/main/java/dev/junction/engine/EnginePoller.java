@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Polls each self-hosted engine for its load and served models, every {@code poll_ms}, off the
@@ -60,7 +61,7 @@ public final class EnginePoller implements AutoCloseable {
   }
 
   /** The engine's latest load, or null before its first poll answered (or for a provider not polled). */
-  public EngineLoad load(String provider) {
+  public @Nullable EngineLoad load(String provider) {
     return latest.get(provider);
   }
 
@@ -78,7 +79,7 @@ public final class EnginePoller implements AutoCloseable {
         return null;
       }));
     }
-    Future<EngineKind.Answer> models = get(engine, engine.kind().modelsPath(), timeout);
+    Future<EngineKind.@Nullable Answer> models = get(engine, engine.kind().modelsPath(), timeout);
     return Future.join(gets).transform(x -> models).transform(m -> {
       EngineLoad load = engine.kind().read(answers, at);
       if (m.succeeded() && load.healthy()) {
@@ -90,7 +91,7 @@ public final class EnginePoller implements AutoCloseable {
   }
 
   /** An answer, or null (as a succeeded future) when the request failed: a failure is a fact here. */
-  private Future<EngineKind.Answer> get(Engine engine, String path, long timeoutMs) {
+  private Future<EngineKind.@Nullable Answer> get(Engine engine, String path, long timeoutMs) {
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET)
         .setAbsoluteURI(engine.root().resolve(path).toString()).setTimeout(timeoutMs).setConnectTimeout(timeoutMs);
     return http.request(options)

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a GGUF file says about itself: its metadata's scalar values and the weight count summed over
@@ -27,7 +28,7 @@ final class GgufHeader {
   private static final long MAX_COUNT = 1L << 32;
 
   /** The quantization each {@code general.file_type} value names (llama.cpp's {@code llama_ftype}). */
-  private static final String[] FILE_TYPES = {
+  private static final @Nullable String[] FILE_TYPES = {
       "F32", "F16", "Q4_0", "Q4_1", null, null, null, "Q8_0", "Q5_0", "Q5_1", "Q2_K", "Q3_K_S", "Q3_K_M",
       "Q3_K_L", "Q4_K_S", "Q4_K_M", "Q5_K_S", "Q5_K_M", "Q6_K", "IQ2_XXS", "IQ2_XS", "Q2_K_S", "IQ3_XS",
       "IQ3_XXS", "IQ1_S", "IQ4_NL", "IQ3_S", "IQ3_M", "IQ2_S", "IQ2_M", "IQ4_XS", "IQ1_M", "BF16"};
@@ -79,7 +80,7 @@ final class GgufHeader {
     }
   }
 
-  String string(String key) {
+  @Nullable String string(String key) {
     return metadata.get(key) instanceof String s ? s : null;
   }
 
@@ -88,7 +89,7 @@ final class GgufHeader {
   }
 
   /** The quantization named by {@code general.file_type}, or null. */
-  String quantization() {
+  @Nullable String quantization() {
     int type = (int) number("general.file_type");
     return metadata.containsKey("general.file_type") && type >= 0 && type < FILE_TYPES.length
         ? FILE_TYPES[type] : null;
@@ -122,7 +123,7 @@ final class GgufHeader {
     }
 
     /** A scalar value (strings too); arrays are skipped and read as null. */
-    Object value(int type) throws IOException {
+    @Nullable Object value(int type) throws IOException {
       return switch (type) {
         case 0 -> (long) in.readUnsignedByte();
         case 1 -> (long) in.readByte();
@@ -140,7 +141,7 @@ final class GgufHeader {
       };
     }
 
-    private Object skipArray() throws IOException {
+    private @Nullable Object skipArray() throws IOException {
       int type = i32();
       long n = count();
       int width = switch (type) {

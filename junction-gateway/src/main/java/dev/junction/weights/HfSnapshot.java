@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import tools.jackson.databind.JsonNode;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A model folder in the Hugging Face layout: {@code config.json} beside its tokenizer files and
@@ -28,7 +29,7 @@ final class HfSnapshot {
   private HfSnapshot() {}
 
   /** @return null when the folder holds no readable {@code config.json} */
-  static LocalModel read(String id, Path dir) {
+  static @Nullable LocalModel read(String id, Path dir) {
     JsonNode config = json(dir.resolve("config.json"));
     if (config == null) {
       return null;
@@ -55,7 +56,7 @@ final class HfSnapshot {
     return 0;
   }
 
-  private static String precision(JsonNode config, JsonNode text) {
+  private static @Nullable String precision(JsonNode config, JsonNode text) {
     JsonNode quantization = config.path("quantization_config").path("quant_method");
     if (quantization.isString()) {
       return quantization.asString();
@@ -71,7 +72,7 @@ final class HfSnapshot {
   }
 
   /** The chat template: in {@code tokenizer_config.json}, or in a file of its own as newer models keep it. */
-  private static String template(Path dir, JsonNode tokenizer) {
+  private static @Nullable String template(Path dir, @Nullable JsonNode tokenizer) {
     if (tokenizer != null) {
       JsonNode t = tokenizer.path("chat_template");
       if (t.isString()) {
@@ -93,7 +94,8 @@ final class HfSnapshot {
     }
   }
 
-  private static List<String> capabilities(Path dir, JsonNode config, String architecture, String template) {
+  private static List<String> capabilities(Path dir, JsonNode config, @Nullable String architecture,
+      @Nullable String template) {
     List<String> capabilities = new ArrayList<>();
     boolean embeddings = Files.exists(dir.resolve("modules.json"))
         || (architecture != null && !architecture.endsWith("ForCausalLM")
@@ -181,7 +183,7 @@ final class HfSnapshot {
     return embeddings + layers * (attention + mlp);
   }
 
-  private static JsonNode json(Path file) {
+  private static @Nullable JsonNode json(Path file) {
     try {
       return Files.isRegularFile(file) ? Json.MAPPER.readTree(file.toFile()) : null;
     } catch (RuntimeException e) {

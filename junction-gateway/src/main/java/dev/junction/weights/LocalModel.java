@@ -2,6 +2,7 @@ package dev.junction.weights;
 
 import java.nio.file.Path;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One model found on disk, described well enough to write its catalog entry and to serve it.
@@ -21,8 +22,8 @@ import java.util.List;
  *     completions but not chat
  * @param capabilities the catalog capability names the model has, in the catalog's order
  */
-public record LocalModel(String id, Path path, Format format, String architecture, long contextLength,
-    long parameters, String precision, boolean chatTemplate, List<String> capabilities) {
+public record LocalModel(String id, Path path, Format format, @Nullable String architecture, long contextLength,
+    long parameters, @Nullable String precision, boolean chatTemplate, List<String> capabilities) {
 
   public LocalModel {
     capabilities = List.copyOf(capabilities);

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Finds the models already on this machine, so that serving one with vLLM or llama.cpp and routing
@@ -147,7 +148,7 @@ public final class WeightsScanner {
     }
   }
 
-  private static void add(LocalModel model, Path dir, List<LocalModel> found, List<String> problems) {
+  private static void add(@Nullable LocalModel model, Path dir, List<LocalModel> found, List<String> problems) {
     if (model == null) {
       problems.add(dir + ": config.json is not readable JSON");
     } else {

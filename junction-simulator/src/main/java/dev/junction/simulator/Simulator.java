@@ -45,7 +45,7 @@ public final class Simulator implements AutoCloseable {
   private final HttpServer server;
   private final long created = System.currentTimeMillis() / 1000;
   private final Deque<Received> received = new ArrayDeque<>();
-  private volatile EngineFace engine;
+  private volatile @Nullable EngineFace engine;
 
   private final AtomicLong requests = new AtomicLong();
   private final AtomicLong inFlight = new AtomicLong();
