@@ -41,7 +41,8 @@ public final class Catalog {
         // The config was validated: every provider a deployment names exists.
         deployments.add(deployment(model, d, Objects.requireNonNull(providers.get(d.provider()), d.provider())));
       }
-      models.add(new CatalogModel(model.id(), model.aliases(), model.contextLength(), model.hedgeAfterMs(), deployments));
+      models.add(new CatalogModel(model.id(), model.aliases(), model.contextLength(), model.hedgeAfterMs(), deployments,
+          model.preferSelfHosted()));
     }
     return new Catalog(providers, models);
   }

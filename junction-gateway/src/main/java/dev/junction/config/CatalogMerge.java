@@ -74,7 +74,8 @@ final class CatalogMerge {
         own.contextLength() > 0 ? own.contextLength() : base.contextLength(),
         own.capabilities().or(base::capabilities),
         own.hedgeAfterMs() > 0 ? own.hedgeAfterMs() : base.hedgeAfterMs(),
-        deployments);
+        deployments,
+        own.preferSelfHosted());
   }
 
   private static List<DeploymentConfig> reachable(List<DeploymentConfig> deployments, Collection<String> providers) {

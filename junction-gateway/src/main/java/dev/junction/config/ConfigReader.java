@@ -5,6 +5,7 @@ import dev.junction.config.JunctionConfig.DatabaseConfig;
 import dev.junction.config.JunctionConfig.DeploymentConfig;
 import dev.junction.config.JunctionConfig.LedgerConfig;
 import dev.junction.config.JunctionConfig.ModelConfig;
+import dev.junction.config.JunctionConfig.EngineConfig;
 import dev.junction.config.JunctionConfig.ProviderConfig;
 import dev.junction.config.JunctionConfig.ServerConfig;
 import dev.junction.config.JunctionConfig.TimeoutConfig;
@@ -46,14 +47,17 @@ final class ConfigReader {
   static final List<String> REDIS_KEYS = List.of("url");
   static final List<String> LEDGER_KEYS = List.of("flush_interval_ms", "batch_size", "capacity", "spill_dir");
   static final List<String> PROVIDER_KEYS =
-      List.of("name", "kind", "profile", "base_url", "api_key", "headers", "timeouts", "retries");
+      List.of("name", "kind", "profile", "base_url", "api_key", "headers", "timeouts", "retries", "poll_ms", "spill");
+  static final List<String> SPILL_KEYS = List.of("waiting_above", "kv_cache_above");
   static final List<String> TIMEOUT_KEYS = List.of("connect_ms", "first_token_ms", "idle_ms", "total_ms");
   static final List<String> MODEL_KEYS =
-      List.of("id", "aliases", "context_length", "capabilities", "hedge_after_ms", "providers");
+      List.of("id", "aliases", "context_length", "capabilities", "hedge_after_ms", "providers", "prefer");
   static final List<String> DEPLOYMENT_KEYS = List.of("provider", "model", "input_price", "output_price",
       "cached_input_price", "context_length", "max_output", "capabilities", "status", "source", "as_of");
 
-  static final List<String> KINDS = List.of("openai");
+  static final List<String> KINDS = List.of("openai", "vllm", "sglang", "tgi", "llamacpp", "ollama");
+  /** Kinds that are self-hosted engines: OpenAI's wire family, plus their load and models polled. */
+  static final List<String> ENGINE_KINDS = List.of("vllm", "sglang", "tgi", "llamacpp", "ollama");
   static final List<String> POLICIES = List.of("fastest", "cheapest", "preferred");
 
   static final String LOOPBACK = "127.0.0.1";
@@ -272,7 +276,9 @@ final class ConfigReader {
     Value<String> name = s.required("name", s.string("name"));
     name.optional().ifPresent(n -> declareProvider(s, n));
     Value<String> kind = s.required("kind", choice(s, "kind", KINDS, "kinds"));
-    String profile = s.string("profile").orElse(name.value());
+    boolean engine = kind.present() && ENGINE_KINDS.contains(kind.value());
+    // An engine's profile is its kind's (vLLM's quirks for kind: vllm) unless one is named.
+    String profile = s.string("profile").orElse(engine ? kind.value() : name.value());
     return new ProviderConfig(
         name.value(),
         kind.value(),
@@ -281,7 +287,33 @@ final class ConfigReader {
         s.secret("api_key").optional(),
         headers(s),
         timeouts(s),
-        s.integer("retries", 0, 10).orElse((long) ProviderConfig.DEFAULT_RETRIES).intValue());
+        s.integer("retries", 0, 10).orElse((long) ProviderConfig.DEFAULT_RETRIES).intValue(),
+        engine ? Optional.of(engine(s)) : notAnEngine(s));
+  }
+
+  private EngineConfig engine(Section s) {
+    long pollMs = s.integer("poll_ms", 100, 3_600_000).orElse(EngineConfig.DEFAULT_POLL_MS);
+    Value<Section> spill = s.section("spill", SPILL_KEYS);
+    if (!spill.present()) {
+      return new EngineConfig(pollMs, -1, Double.NaN);
+    }
+    Section t = spill.value();
+    long waiting = t.integer("waiting_above", 0, Long.MAX_VALUE).orElse(-1L);
+    Value<Double> kv = t.nonNegative("kv_cache_above");
+    if (kv.present() && kv.value() > 1) {
+      t.problem("kv_cache_above", "must be a share of the cache between 0 and 1, got " + kv.value());
+    }
+    return new EngineConfig(pollMs, waiting, kv.present() ? kv.value() : Double.NaN);
+  }
+
+  /** {@code poll_ms} and {@code spill} mean something for engines only: elsewhere they are a mistake. */
+  private static Optional<EngineConfig> notAnEngine(Section s) {
+    for (String key : List.of("poll_ms", "spill")) {
+      if (s.has(key)) {
+        s.problem(key, "applies to self-hosted engines only (kind: " + String.join(", ", ENGINE_KINDS) + ")");
+      }
+    }
+    return Optional.empty();
   }
 
   private void declareProvider(Section s, String name) {
@@ -391,7 +423,9 @@ final class ConfigReader {
     long hedgeAfterMs = s.integer("hedge_after_ms", 1, Long.MAX_VALUE).orElse(0L);
     // A model the bundled catalog has may be overridden without deployments of its own.
     boolean extendsBundled = !catalogFile && id.present() && bundledIds.contains(id.value());
-    return new ModelConfig(id.value(), aliases, context, capabilities, hedgeAfterMs, deployments(s, extendsBundled));
+    boolean preferSelfHosted = choice(s, "prefer", List.of("self_hosted"), "preferences").present();
+    return new ModelConfig(id.value(), aliases, context, capabilities, hedgeAfterMs, deployments(s, extendsBundled),
+        preferSelfHosted);
   }
 
   private Optional<List<String>> capabilities(Section s) {

@@ -172,9 +172,15 @@ public record JunctionConfig(
       Optional<String> apiKey,
       java.util.Map<String, String> headers,
       TimeoutConfig timeouts,
-      int retries) {
+      int retries,
+      Optional<EngineConfig> engine) {
 
     public static final int DEFAULT_RETRIES = 1;
+
+    public ProviderConfig(String name, String kind, String profile, String baseUrl, Optional<String> apiKey,
+        java.util.Map<String, String> headers, TimeoutConfig timeouts, int retries) {
+      this(name, kind, profile, baseUrl, apiKey, headers, timeouts, retries, Optional.empty());
+    }
 
     public ProviderConfig(String name, String kind, String profile, String baseUrl, Optional<String> apiKey,
         java.util.Map<String, String> headers, TimeoutConfig timeouts) {
@@ -188,6 +194,18 @@ public record JunctionConfig(
           + ", apiKey=" + hidden(apiKey) + ", headers=" + headers.keySet() + ", timeouts=" + timeouts
           + ", retries=" + retries + "]";
     }
+  }
+
+  /**
+   * A self-hosted engine's polling and spill settings: providers of an engine kind ({@code vllm},
+   * {@code sglang}, {@code tgi}, {@code llamacpp}, {@code ollama}) have them.
+   *
+   * @param pollMs how often its load and models are read
+   * @param waitingAbove set it aside for new requests while more than this many wait; -1 for never
+   * @param kvCacheAbove set it aside while more than this share of its KV cache is in use; NaN for never
+   */
+  public record EngineConfig(long pollMs, long waitingAbove, double kvCacheAbove) {
+    public static final long DEFAULT_POLL_MS = 1_000;
   }
 
   /** Per-provider timeouts in milliseconds. */
@@ -210,12 +228,18 @@ public record JunctionConfig(
       long contextLength,
       Optional<List<String>> capabilities,
       long hedgeAfterMs,
-      List<DeploymentConfig> providers) {
+      List<DeploymentConfig> providers,
+      boolean preferSelfHosted) {
 
     public ModelConfig {
       aliases = List.copyOf(aliases);
       capabilities = capabilities.map(List::copyOf);
       providers = List.copyOf(providers);
+    }
+
+    public ModelConfig(String id, List<String> aliases, long contextLength, Optional<List<String>> capabilities,
+        long hedgeAfterMs, List<DeploymentConfig> providers) {
+      this(id, aliases, contextLength, capabilities, hedgeAfterMs, providers, false);
     }
 
     public ModelConfig(String id, List<String> aliases, List<DeploymentConfig> providers) {

@@ -96,6 +96,11 @@ final class Section {
     fields.problem(line(key), path(key), message);
   }
 
+  /** Whether the key is written here at all, whatever its value. */
+  boolean has(String key) {
+    return node(key) != null;
+  }
+
   private @Nullable YamlNode node(String key) {
     Entry entry = mapping.entries().get(key);
     return entry == null ? null : entry.value();

@@ -21,7 +21,7 @@ import org.jspecify.annotations.Nullable;
  * marked down at once (it then ranks as unhealthy and is skipped) and taken back at its next good
  * poll; one that was never polled yet is not held against.
  */
-public final class EnginePoller implements AutoCloseable {
+public final class EnginePoller implements Rooms, AutoCloseable {
 
   /** Any poll taking longer than this is a failed one: the engine is too busy or gone either way. */
   private static final long MAX_POLL_MS = 2_000;
@@ -31,12 +31,39 @@ public final class EnginePoller implements AutoCloseable {
    *
    * @param provider the provider's name, the key its load is read by
    * @param root the server's root URL (a base URL's {@code /v1} taken off)
+   * @param spill when it has no room for new requests
    */
-  public record Engine(String provider, EngineKind kind, URI root, long pollMs) {}
+  public record Engine(String provider, EngineKind kind, URI root, long pollMs, Spill spill) {
+
+    public Engine(String provider, EngineKind kind, URI root, long pollMs) {
+      this(provider, kind, root, pollMs, Spill.NEVER);
+    }
+  }
+
+  /**
+   * When an engine is set aside for new requests: more requests waiting than {@code waitingAbove},
+   * or more of its KV cache in use than {@code kvCacheAbove}. It is taken back once its load falls
+   * to the thresholds again: it is the engine's own queue that decides, so no hysteresis is added.
+   *
+   * @param waitingAbove negative for no limit on the queue
+   * @param kvCacheAbove a share, 0 to 1; NaN for no limit on the cache
+   */
+  public record Spill(long waitingAbove, double kvCacheAbove) {
+
+    /** Never set aside for its load (still for being down). */
+    public static final Spill NEVER = new Spill(-1, Double.NaN);
+
+    boolean full(EngineLoad load) {
+      return waitingAbove >= 0 && load.waiting() > waitingAbove
+          || !Double.isNaN(kvCacheAbove) && !Double.isNaN(load.kvCache()) && load.kvCache() > kvCacheAbove;
+    }
+  }
+
 
   private final Vertx vertx;
   private final HttpClient http;
   private final Map<String, EngineLoad> latest = new ConcurrentHashMap<>();
+  private final Map<String, Spill> spills = new ConcurrentHashMap<>();
   private final List<Long> timers = new ArrayList<>();
 
   private EnginePoller(Vertx vertx) {
@@ -48,6 +75,7 @@ public final class EnginePoller implements AutoCloseable {
   public static EnginePoller start(Vertx vertx, List<Engine> engines) {
     EnginePoller poller = new EnginePoller(vertx);
     for (Engine engine : engines) {
+      poller.spills.put(engine.provider(), engine.spill());
       poller.poll(engine);
       poller.timers.add(vertx.setPeriodic(engine.pollMs(), t -> poller.poll(engine)));
     }
@@ -63,6 +91,23 @@ public final class EnginePoller implements AutoCloseable {
   /** The engine's latest load, or null before its first poll answered (or for a provider not polled). */
   public @Nullable EngineLoad load(String provider) {
     return latest.get(provider);
+  }
+
+  @Override
+  public boolean engine(String provider) {
+    return spills.containsKey(provider);
+  }
+
+  @Override
+  public Room room(String provider) {
+    EngineLoad load = latest.get(provider);
+    if (load == null) {
+      return Room.UNKNOWN;
+    }
+    if (!load.healthy()) {
+      return Room.DOWN;
+    }
+    return spills.getOrDefault(provider, Spill.NEVER).full(load) ? Room.FULL : Room.FREE;
   }
 
   /** The result of one poll, for a caller that must know it landed (tests, start-up). */

@@ -2,6 +2,7 @@ package dev.junction.routing;
 
 import dev.junction.api.InspectedRequest;
 import dev.junction.catalog.Deployment;
+import dev.junction.engine.Rooms;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -29,29 +30,45 @@ final class Ranking {
   private static final double LOAD_TIE = 0.1;
 
   private final LiveStats stats;
+  private final Rooms rooms;
   private final boolean affinity;
   private final Supplier<RandomGenerator> random;
 
   /** @param random where ties are broken: the thread's own generator, or a seeded one in tests */
-  Ranking(LiveStats stats, boolean affinity, Supplier<RandomGenerator> random) {
+  Ranking(LiveStats stats, Rooms rooms, boolean affinity, Supplier<RandomGenerator> random) {
     this.stats = stats;
+    this.rooms = rooms;
     this.affinity = affinity;
     this.random = random;
   }
 
-  List<Deployment> rank(InspectedRequest request, List<Deployment> eligible, Policy policy) {
+  /**
+   * Up to three tiers, each ordered by the policy: when the model prefers self-hosting, its engines
+   * with room; then every other deployment in good health; last, those set aside (failing, or engines
+   * that are full or down). Set aside is not refused: they are still tried when all else fails.
+   */
+  List<Deployment> rank(InspectedRequest request, List<Deployment> eligible, Policy policy, boolean preferSelfHosted) {
     if (eligible.size() < 2) {
       return eligible;
     }
     ToDoubleFunction<Deployment> score = score(request, eligible, policy);
+    List<Deployment> own = new ArrayList<>();
     List<Deployment> healthy = new ArrayList<>();
-    List<Deployment> unhealthy = new ArrayList<>();
+    List<Deployment> setAside = new ArrayList<>();
     for (Deployment d : eligible) {
-      (stats.snapshot(d).unhealthy() ? unhealthy : healthy).add(d);
+      String provider = d.provider().name();
+      if (stats.snapshot(d).unhealthy() || rooms.room(provider).setAside()) {
+        setAside.add(d);
+      } else if (preferSelfHosted && rooms.engine(provider)) {
+        own.add(d);
+      } else {
+        healthy.add(d);
+      }
     }
     List<Deployment> ranked = new ArrayList<>(eligible.size());
-    ranked.addAll(leadingTierFirst(request, sorted(healthy, score), score, policy));
-    ranked.addAll(sorted(unhealthy, score));
+    ranked.addAll(leadingTierFirst(request, sorted(own, score), score, policy));
+    ranked.addAll(own.isEmpty() ? leadingTierFirst(request, sorted(healthy, score), score, policy) : sorted(healthy, score));
+    ranked.addAll(sorted(setAside, score));
     return ranked;
   }
 

@@ -7,6 +7,7 @@ import dev.junction.api.ProviderPreferences;
 import dev.junction.catalog.Catalog;
 import dev.junction.catalog.CatalogModel;
 import dev.junction.catalog.Deployment;
+import dev.junction.engine.Rooms;
 import dev.junction.catalog.Pricing;
 import dev.junction.provider.Provider;
 import java.util.ArrayList;
@@ -27,7 +28,13 @@ import java.util.random.RandomGenerator;
 public final class Router {
 
   /** One model the request names, and the deployments and policy that go with how it was named. */
-  private record Target(String id, List<Deployment> deployments, Policy policy, long hedgeAfterMs) {}
+  private record Target(String id, List<Deployment> deployments, Policy policy, long hedgeAfterMs,
+      boolean preferSelfHosted) {
+
+    Target(String id, List<Deployment> deployments, Policy policy, long hedgeAfterMs) {
+      this(id, deployments, policy, hedgeAfterMs, false);
+    }
+  }
 
   private final Catalog catalog;
   private final Policy defaultPolicy;
@@ -39,17 +46,27 @@ public final class Router {
    * @param cacheAffinity keep requests with one affinity key on one deployment among equals
    */
   public Router(Catalog catalog, String defaultPolicy, LiveStats stats, boolean cacheAffinity) {
-    this(catalog, defaultPolicy, stats, cacheAffinity, ThreadLocalRandom::current);
+    this(catalog, defaultPolicy, stats, Rooms.NONE, cacheAffinity);
+  }
+
+  /** @param rooms what the self-hosted engines report: set aside when full or down, first when preferred */
+  public Router(Catalog catalog, String defaultPolicy, LiveStats stats, Rooms rooms, boolean cacheAffinity) {
+    this(catalog, defaultPolicy, stats, rooms, cacheAffinity, ThreadLocalRandom::current);
   }
 
   /** @param random breaks ties among equal deployments; seeded in tests so that choices repeat */
   Router(Catalog catalog, String defaultPolicy, LiveStats stats, boolean cacheAffinity,
       Supplier<RandomGenerator> random) {
+    this(catalog, defaultPolicy, stats, Rooms.NONE, cacheAffinity, random);
+  }
+
+  Router(Catalog catalog, String defaultPolicy, LiveStats stats, Rooms rooms, boolean cacheAffinity,
+      Supplier<RandomGenerator> random) {
     this.catalog = catalog;
     this.defaultPolicy = Policy.named(defaultPolicy)
         .orElseThrow(() -> new IllegalArgumentException("Unknown policy " + defaultPolicy + "; one of " + Policy.names()));
     this.stats = stats;
-    this.ranking = new Ranking(stats, cacheAffinity, random);
+    this.ranking = new Ranking(stats, rooms, cacheAffinity, random);
   }
 
   /**
@@ -68,7 +85,8 @@ public final class Router {
     LinkedHashSet<Deployment> candidates = new LinkedHashSet<>();
     for (Target target : targets) {
       Policy policy = policy(target, prefs);
-      candidates.addAll(ordered(ranking.rank(request, eligibility.filter(target.deployments()), policy), prefs));
+      candidates.addAll(ordered(ranking.rank(request, eligibility.filter(target.deployments()), policy,
+          target.preferSelfHosted()), prefs));
     }
     Target first = targets.getFirst();
     if (candidates.isEmpty()) {
@@ -98,7 +116,8 @@ public final class Router {
   private Target target(String asked, String param) {
     Optional<CatalogModel> exact = catalog.find(asked);
     if (exact.isPresent()) {
-      return new Target(exact.get().id(), exact.get().deployments(), defaultPolicy, exact.get().hedgeAfterMs());
+      return new Target(exact.get().id(), exact.get().deployments(), defaultPolicy, exact.get().hedgeAfterMs(),
+          exact.get().preferSelfHosted());
     }
     int colon = asked.lastIndexOf(':');
     if (colon <= 0 || colon == asked.length() - 1) {
@@ -109,7 +128,8 @@ public final class Router {
     Optional<CatalogModel> model = catalog.find(base);
     Optional<Policy> named = Policy.named(suffix);
     if (model.isPresent() && named.isPresent()) {
-      return new Target(model.get().id(), model.get().deployments(), named.get(), model.get().hedgeAfterMs());
+      return new Target(model.get().id(), model.get().deployments(), named.get(), model.get().hedgeAfterMs(),
+          model.get().preferSelfHosted());
     }
     Optional<Provider> provider = catalog.provider(suffix);
     if (provider.isEmpty()) {

@@ -4,6 +4,9 @@ import dev.junction.account.Authenticator;
 import dev.junction.catalog.Catalog;
 import dev.junction.catalog.Deployment;
 import dev.junction.config.JunctionConfig;
+import dev.junction.config.JunctionConfig.ProviderConfig;
+import dev.junction.engine.EngineKind;
+import dev.junction.engine.EnginePoller;
 import dev.junction.fleet.FleetLink;
 import dev.junction.config.Secrets;
 import dev.junction.ledger.Ledger;
@@ -48,6 +51,7 @@ public final class Gateway implements AutoCloseable {
   private final Catalog catalog;
   private final LiveStats stats;
   private final @Nullable FleetLink fleet;
+  private final EnginePoller engines;
   private final DeploymentHealth health;
   private final ProxyPipeline pipeline;
   private final FailureLog failures;
@@ -72,6 +76,8 @@ public final class Gateway implements AutoCloseable {
     // A callback that throws on an event loop would otherwise be logged by Vert.x, unredacted.
     vertx.exceptionHandler(e -> failures.internal("(unknown)", "an event-loop task", e));
     this.stats = new LiveStats();
+    // Self-hosted engines report their load; routing reads the last report, never waits for one.
+    this.engines = EnginePoller.start(vertx, engines(config));
     // With Redis, replicas share what they measure and which deployments they set aside.
     this.fleet = config.redisUrl().map(FleetLink::connect).orElse(null);
     Breakers breakers = new Breakers(Breakers.Settings.DEFAULT);
@@ -87,7 +93,7 @@ public final class Gateway implements AutoCloseable {
     }
     this.pipeline = new ProxyPipeline(
         new Authenticator(config.server().masterKey()),
-        new Router(catalog, config.server().defaultPolicy(), stats, config.server().cacheAffinity()),
+        new Router(catalog, config.server().defaultPolicy(), stats, engines, config.server().cacheAffinity()),
         new Reporting(ledger, metrics, accessLog, failures),
         new Upstreams(vertx),
         vertx,
@@ -110,6 +116,17 @@ public final class Gateway implements AutoCloseable {
       }
     });
     return start(config, ledger, GatewayMetrics.prometheus(served(config)));
+  }
+
+  /** The providers of an engine kind, to be polled for their load and models. */
+  static List<EnginePoller.Engine> engines(JunctionConfig config) {
+    List<EnginePoller.Engine> engines = new java.util.ArrayList<>();
+    for (ProviderConfig p : config.providers()) {
+      p.engine().ifPresent(e -> EngineKind.named(p.kind()).ifPresent(kind -> engines.add(new EnginePoller.Engine(
+          p.name(), kind, EnginePoller.root(p.baseUrl()), e.pollMs(),
+          new EnginePoller.Spill(e.waitingAbove(), e.kvCacheAbove())))));
+    }
+    return engines;
   }
 
   /** The provider model ids each provider serves from the catalog: the metrics' own labels. */
@@ -260,6 +277,7 @@ public final class Gateway implements AutoCloseable {
     }
     awaitAtMost(Future.join(shutdowns), CANCEL_GRACE_MS);
     closeFleet();
+    engines.close();
     vertx.close().await();
     accessLog.close();
     ledger.close();

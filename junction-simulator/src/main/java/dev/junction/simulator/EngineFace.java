@@ -22,6 +22,7 @@ final class EngineFace {
   private final int slots;
   private final LongSupplier inFlight;
   private final List<String> models;
+  private volatile boolean loading;
 
   EngineFace(String kind, int slots, LongSupplier inFlight, List<String> models) {
     this.kind = kind.toLowerCase(Locale.ROOT);
@@ -34,6 +35,11 @@ final class EngineFace {
     if (slots < 1) {
       throw new IllegalArgumentException("an engine needs at least one slot, got " + slots);
     }
+  }
+
+  /** While loading, an engine answers its health and load endpoints with 503, as one does while its model loads. */
+  void loading(boolean value) {
+    loading = value;
   }
 
   /** Answers the request when it is one of this engine's own endpoints; false otherwise. */
@@ -60,6 +66,11 @@ final class EngineFace {
     };
     if (body == null) {
       return false;
+    }
+    if (loading) {
+      request.response().setStatusCode(503).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+          .end("{\"error\":{\"code\":503,\"message\":\"Loading model\",\"type\":\"unavailable_error\"}}");
+      return true;
     }
     boolean text = request.path().equals("/metrics");
     request.response().putHeader(HttpHeaders.CONTENT_TYPE, text ? "text/plain; version=0.0.4" : "application/json")

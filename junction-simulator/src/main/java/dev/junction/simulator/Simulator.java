@@ -124,6 +124,19 @@ public final class Simulator implements AutoCloseable {
     return this;
   }
 
+  /**
+   * While true, the engine endpoints of {@link #actAs} answer 503 as an engine loading its model does;
+   * the API itself still answers.
+   */
+  public Simulator engineLoading(boolean value) {
+    EngineFace face = engine;
+    if (face == null) {
+      throw new IllegalStateException("the simulator acts as no engine: call actAs first");
+    }
+    face.loading(value);
+    return this;
+  }
+
   @Override
   public void close() {
     server.close().await();

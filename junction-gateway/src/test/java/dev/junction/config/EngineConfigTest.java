@@ -1,0 +1,67 @@
+package dev.junction.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.junction.config.JunctionConfig.EngineConfig;
+import dev.junction.config.JunctionConfig.ProviderConfig;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Providers of an engine kind: their profile, polling and spill settings, and the mistakes refused. */
+class EngineConfigTest {
+
+  @TempDir Path dir;
+  ConfigFiles files;
+
+  @BeforeEach
+  void setUp() {
+    files = new ConfigFiles(dir);
+  }
+
+  @Test
+  void anEngineKindTakesItsKindsProfileAndPollsEverySecondByDefault() {
+    JunctionConfig config = files.load("""
+        providers:
+          - { name: gpu-1, kind: vllm, base_url: "http://gpu-1:8000/v1" }
+          - { name: box, kind: llamacpp, base_url: "http://box:8080/v1", poll_ms: 250,
+              spill: { waiting_above: 4, kv_cache_above: 0.9 } }
+          - { name: groq, kind: openai, api_key: k }
+        models:
+          - id: own/model
+            prefer: self_hosted
+            providers:
+              - { provider: gpu-1, model: m, input_price: 0, output_price: 0 }
+        """);
+
+    ProviderConfig gpu = config.providers().get(0);
+    assertThat(gpu.profile()).isEqualTo("vllm");
+    assertThat(gpu.engine()).contains(new EngineConfig(1_000, -1, Double.NaN));
+    assertThat(config.providers().get(1).engine()).contains(new EngineConfig(250, 4, 0.9));
+    assertThat(config.providers().get(2).engine()).isEqualTo(Optional.empty());
+    assertThat(config.models().stream().filter(m -> m.id().equals("own/model")).findFirst().orElseThrow()
+        .preferSelfHosted()).isTrue();
+  }
+
+  @Test
+  void engineSettingsElsewhereAndOutOfRangeNameTheirLineAndKey() {
+    assertThat(files.problems("""
+        providers:
+          - { name: groq, kind: openai, api_key: k, poll_ms: 500 }
+          - { name: gpu, kind: sglang, base_url: "http://gpu:30000/v1", poll_ms: 10,
+              spill: { kv_cache_above: 1.5, queue: 3 } }
+        models:
+          - id: own/model
+            prefer: gpu
+            providers:
+              - { provider: gpu, model: m, input_price: 0, output_price: 0 }
+        """)).containsExactly(
+        "junction.yaml:2: providers[0].poll_ms: applies to self-hosted engines only (kind: vllm, sglang, tgi, llamacpp, ollama)",
+        "junction.yaml:3: providers[1].poll_ms: must be between 100 and 3600000, got 10",
+        "junction.yaml:4: providers[1].spill.queue: unknown key; valid keys: waiting_above, kv_cache_above",
+        "junction.yaml:4: providers[1].spill.kv_cache_above: must be a share of the cache between 0 and 1, got 1.5",
+        "junction.yaml:7: models[0].prefer: unknown prefer \"gpu\"; valid preferences: self_hosted");
+  }
+}
