@@ -66,7 +66,7 @@ final class ModelsCommand implements Runnable {
       out.printf("# %d model%s found under %s%n", models.size(), models.size() == 1 ? "" : "s",
           String.join(", ", roots.stream().map(Path::toString).toList()));
       out.printf("# Serve them (commands below), then add the engine as a provider:%n");
-      out.printf("#   providers:%n#     - { name: %s, kind: openai, profile: %s, base_url: \"http://127.0.0.1:8000/v1\" }%n",
+      out.printf("#   providers:%n#     - { name: %s, kind: %s, base_url: \"http://127.0.0.1:8000/v1\" }%n",
           provider, models.stream().allMatch(m -> m.format() == Format.GGUF) ? "llamacpp" : "vllm");
       out.println("models:");
       for (LocalModel m : models) {
