@@ -63,7 +63,8 @@ public final class EnginePoller implements Rooms, AutoCloseable {
   private final Vertx vertx;
   private final HttpClient http;
   private final Map<String, EngineLoad> latest = new ConcurrentHashMap<>();
-  private final Map<String, Spill> spills = new ConcurrentHashMap<>();
+  /** Insertion-ordered: {@link #serving} answers in config order. */
+  private final Map<String, Spill> spills = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>());
   private final List<Long> timers = new ArrayList<>();
 
   private EnginePoller(Vertx vertx) {
@@ -96,6 +97,26 @@ public final class EnginePoller implements Rooms, AutoCloseable {
   @Override
   public boolean engine(String provider) {
     return spills.containsKey(provider);
+  }
+
+  @Override
+  public boolean serves(String provider, String model) {
+    EngineLoad load = latest.get(provider);
+    return load == null || load.models().isEmpty() || load.models().contains(model);
+  }
+
+  @Override
+  public List<String> serving(String model) {
+    List<String> providers = new ArrayList<>();
+    synchronized (spills) {
+      for (String provider : spills.keySet()) {
+        EngineLoad load = latest.get(provider);
+        if (load != null && load.models().contains(model)) {
+          providers.add(provider);
+        }
+      }
+    }
+    return providers;
   }
 
   @Override

@@ -1,5 +1,7 @@
 package dev.junction.engine;
 
+import java.util.List;
+
 /** What routing asks about self-hosted engines: which providers are engines, and whether each has room. */
 public interface Rooms {
 
@@ -14,6 +16,16 @@ public interface Rooms {
     public Room room(String provider) {
       return Room.UNKNOWN;
     }
+
+    @Override
+    public boolean serves(String provider, String model) {
+      return true;
+    }
+
+    @Override
+    public List<String> serving(String model) {
+      return List.of();
+    }
   };
 
   /** Whether the provider is a self-hosted engine whose load is polled. */
@@ -21,4 +33,13 @@ public interface Rooms {
 
   /** Its room for a new request; {@link Room#UNKNOWN} for a provider that is not an engine. */
   Room room(String provider);
+
+  /**
+   * Whether the provider serves this model id: false only for an engine whose last model list does
+   * not name it (a model unloaded, an adapter another replica holds); true when nothing says otherwise.
+   */
+  boolean serves(String provider, String model);
+
+  /** The engines whose last model list names this id (a served model or adapter), in config order. */
+  List<String> serving(String model);
 }

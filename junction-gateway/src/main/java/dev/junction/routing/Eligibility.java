@@ -7,6 +7,7 @@ import dev.junction.api.InspectedRequest;
 import dev.junction.api.ProviderPreferences;
 import dev.junction.catalog.Capability;
 import dev.junction.catalog.Deployment;
+import dev.junction.engine.Rooms;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -23,11 +24,18 @@ final class Eligibility {
 
   private final InspectedRequest request;
   private final ProviderPreferences prefs;
+  private final Rooms rooms;
   private final List<Reason> reasons = new ArrayList<>();
 
   Eligibility(InspectedRequest request) {
+    this(request, Rooms.NONE);
+  }
+
+  /** @param rooms engines' model lists: a model an engine no longer lists is not sent to it */
+  Eligibility(InspectedRequest request, Rooms rooms) {
     this.request = request;
     this.prefs = request.preferences();
+    this.rooms = rooms;
   }
 
   List<Deployment> filter(List<Deployment> deployments) {
@@ -43,6 +51,7 @@ final class Eligibility {
   private boolean admits(Deployment d) {
     String name = d.provider().name();
     if (!d.live()) return no(d, "model", "is offline");
+    if (!rooms.serves(name, d.model())) return no(d, "model", "is not in its engine's list of served models");
     if (request.endpoint() == Endpoint.EMBEDDINGS
         && (!d.provider().serves(Endpoint.EMBEDDINGS) || !d.can(Capability.EMBEDDINGS))) {
       return no(d, "model", "does not serve embeddings");

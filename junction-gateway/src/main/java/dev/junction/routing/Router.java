@@ -40,6 +40,7 @@ public final class Router {
   private final Policy defaultPolicy;
   private final LiveStats stats;
   private final Ranking ranking;
+  private final Rooms rooms;
 
   /**
    * @param defaultPolicy one of {@link Policy#names()}, as validated by the config
@@ -67,6 +68,7 @@ public final class Router {
         .orElseThrow(() -> new IllegalArgumentException("Unknown policy " + defaultPolicy + "; one of " + Policy.names()));
     this.stats = stats;
     this.ranking = new Ranking(stats, rooms, cacheAffinity, random);
+    this.rooms = rooms;
   }
 
   /**
@@ -81,7 +83,7 @@ public final class Router {
       targets.add(target(fallbacks.get(i), "models[" + i + "]"));
     }
     ProviderPreferences prefs = request.preferences();
-    Eligibility eligibility = new Eligibility(request);
+    Eligibility eligibility = new Eligibility(request, rooms);
     LinkedHashSet<Deployment> candidates = new LinkedHashSet<>();
     for (Target target : targets) {
       Policy policy = policy(target, prefs);
@@ -119,6 +121,14 @@ public final class Router {
       return new Target(exact.get().id(), exact.get().deployments(), defaultPolicy, exact.get().hedgeAfterMs(),
           exact.get().preferSelfHosted());
     }
+    List<String> engines = rooms.serving(asked);
+    if (!engines.isEmpty()) {
+      // Served by engines that list it (a model they loaded, a LoRA adapter), with no catalog entry:
+      // unpriced, like any model sent as-is to a provider.
+      List<Deployment> serving = engines.stream().flatMap(p -> catalog.provider(p).stream())
+          .map(p -> new Deployment(p, asked, Pricing.UNPRICED)).toList();
+      return new Target(asked, serving, defaultPolicy, 0);
+    }
     int colon = asked.lastIndexOf(':');
     if (colon <= 0 || colon == asked.length() - 1) {
       throw unknown(asked, param);
@@ -145,7 +155,11 @@ public final class Router {
             + "' does not exist on this gateway.");
   }
 
-  private static Target pin(String base, Optional<CatalogModel> model, Provider provider, String param) {
+  private Target pin(String base, Optional<CatalogModel> model, Provider provider, String param) {
+    if (model.isEmpty() && !rooms.serves(provider.name(), base)) {
+      throw ApiError.invalid(param, "The model `" + Bounded.text(base, Bounded.NAME) + "` is not served by `"
+          + provider.name() + "`: its engine does not list it.");
+    }
     if (model.isEmpty()) {
       // A model the catalog does not list, sent as-is to a provider the gateway knows: unpriced.
       return new Target(base, List.of(new Deployment(provider, base, Pricing.UNPRICED)), Policy.PINNED, 0);
