@@ -15,7 +15,7 @@ import tools.jackson.core.JsonToken;
  * <p>When the client did not ask for usage but the gateway did (for billing), the usage-only chunk is
  * withheld from the client. Not thread-safe: one per stream, used on its event loop.
  */
-public final class SseScanner {
+public final class SseScanner implements AnswerStream {
 
   private static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] NOTHING = new byte[0];
@@ -45,6 +45,7 @@ public final class SseScanner {
    *
    * @return the complete events to forward now, possibly none
    */
+  @Override
   public byte[] feed(byte[] chunk) {
     appendPending(chunk);
     outSize = 0;
@@ -159,21 +160,25 @@ public final class SseScanner {
   }
 
   /** Whether {@code data: [DONE]} arrived: the stream ended as it should. */
+  @Override
   public boolean done() {
     return done;
   }
 
   /** Whether an event with content (text, a tool call or a finish reason) has arrived. */
+  @Override
   public boolean sawContent() {
     return content;
   }
 
   /** Events that carried content; the delivered-token estimate when a stream breaks before usage. */
+  @Override
   public int contentEvents() {
     return contentEvents;
   }
 
   /** Why the stream is broken (an error event or a malformed chunk), or null. */
+  @Override
   public String error() {
     return error;
   }
@@ -184,6 +189,7 @@ public final class SseScanner {
   }
 
   /** The usage the provider reported, or null if none arrived. */
+  @Override
   public Usage usage() {
     return sawUsage ? new Usage(inputTokens, outputTokens, cachedTokens) : null;
   }

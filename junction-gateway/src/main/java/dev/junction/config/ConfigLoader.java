@@ -47,7 +47,7 @@ import java.util.Optional;
  *   bundled: true            # serve BundledCatalog's models on the providers configured
  * providers:                 # list
  *   - name: groq             # required; letters, digits, '.', '_', '-'; unique
- *     kind: openai           # required; wire family: openai
+ *     kind: openai           # wire family: openai (default) or anthropic
  *     profile: groq          # default: name
  *     base_url: https://api.groq.com/openai/v1   # http(s) URL; required unless the profile
  *                            # is in EnvironmentProviders.all(), whose URL is the default

@@ -53,7 +53,9 @@ final class ConfigReader {
   static final List<String> DEPLOYMENT_KEYS = List.of("provider", "model", "input_price", "output_price",
       "cached_input_price", "context_length", "max_output", "capabilities", "status", "source", "as_of");
 
-  static final List<String> KINDS = List.of("openai");
+  /** Wire families of providers; {@code openai} when a provider names none. */
+  static final List<String> KINDS = List.of("openai", "anthropic");
+  static final String DEFAULT_KIND = "openai";
   static final List<String> POLICIES = List.of("fastest", "cheapest", "preferred");
 
   static final String LOOPBACK = "127.0.0.1";
@@ -271,11 +273,11 @@ final class ConfigReader {
   private ProviderConfig provider(Section s) {
     Value<String> name = s.required("name", s.string("name"));
     name.optional().ifPresent(n -> declareProvider(s, n));
-    Value<String> kind = s.required("kind", choice(s, "kind", KINDS, "kinds"));
+    String kind = choice(s, "kind", KINDS, "kinds").orElse(DEFAULT_KIND);
     String profile = s.string("profile").orElse(name.value());
     return new ProviderConfig(
         name.value(),
-        kind.value(),
+        kind,
         profile,
         baseUrl(s, profile),
         s.secret("api_key").optional(),

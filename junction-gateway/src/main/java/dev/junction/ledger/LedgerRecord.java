@@ -24,6 +24,8 @@ import java.time.Instant;
  * @param error a short reason when the status is not ok; never contains secrets
  * @param attemptLog every upstream attempt in order, as JSON
  *     {@code [{"provider","model","status","latency_ms","error"}]}; null when none was made
+ * @param cacheWriteTokens prompt tokens written to the provider's cache (a subset of inputTokens,
+ *     apart from cachedTokens), as Anthropic reports them
  */
 public record LedgerRecord(
     String requestId,
@@ -43,7 +45,17 @@ public record LedgerRecord(
     long latencyMs,
     long ttftMs,
     String error,
-    String attemptLog) {
+    String attemptLog,
+    long cacheWriteTokens) {
+
+  /** A record without cache writes. */
+  public LedgerRecord(String requestId, Instant createdAt, String endpoint, String model, String provider,
+      String providerModel, Status status, int httpStatus, boolean stream, int attempts, long inputTokens,
+      long cachedTokens, long outputTokens, long costNanos, long latencyMs, long ttftMs, String error,
+      String attemptLog) {
+    this(requestId, createdAt, endpoint, model, provider, providerModel, status, httpStatus, stream, attempts,
+        inputTokens, cachedTokens, outputTokens, costNanos, latencyMs, ttftMs, error, attemptLog, 0);
+  }
 
   /** A record without an attempt log. */
   public LedgerRecord(String requestId, Instant createdAt, String endpoint, String model, String provider,

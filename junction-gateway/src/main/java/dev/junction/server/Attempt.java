@@ -1,9 +1,9 @@
 package dev.junction.server;
 
+import dev.junction.api.AnswerStream;
 import dev.junction.api.ApiError;
 import dev.junction.api.InspectedRequest;
 import dev.junction.api.ResponseReader;
-import dev.junction.api.SseScanner;
 import dev.junction.api.Usage;
 import dev.junction.catalog.Deployment;
 import dev.junction.config.Secrets;
@@ -12,6 +12,7 @@ import dev.junction.routing.LiveStats;
 import dev.junction.routing.Route;
 import dev.junction.server.UpstreamStatus.Next;
 import dev.junction.server.UpstreamStatus.Verdict;
+import dev.junction.translate.Translation;
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Vertx;
@@ -86,7 +87,8 @@ final class Attempt {
   private HttpClientRequest upstream;
   /** Whether the upstream response arrived whole, so that nothing is left to reset. */
   private boolean upstreamDone;
-  private SseScanner scanner;
+  /** How the provider's stream is read and written for this client: passed through, or translated. */
+  private AnswerStream scanner;
   private Buffer held;
   /** The one timer of this attempt, set for the nearest of its bounds; -1 when none is set. */
   private long watchdog = -1;
@@ -121,10 +123,17 @@ final class Attempt {
     startNanos = System.nanoTime();
     tried = exchange.attempt(deployment);
     probe = context.route().observe(deployment);
-    Buffer body = Buffer.buffer(provider.body(request, deployment.quotedModel()));
+    Buffer body;
+    try {
+      body = Buffer.buffer(provider.body(request, deployment.model(), deployment.quotedModel()));
+    } catch (ApiError unsupported) {
+      // This provider's family cannot take the request as asked; another candidate may.
+      untranslatable(unsupported);
+      return;
+    }
     bounds = new AttemptBounds(provider.timeouts(), startNanos, leftMs);
     armWatchdog(startNanos);
-    context.client().request(provider.request(request.endpoint(), request.stream()))
+    context.client().request(provider.request(request))
         .compose(req -> {
           upstream = req;
           if (state == State.OVER) {
@@ -133,6 +142,12 @@ final class Attempt {
           return req.send(body);
         })
         .onComplete(this::answered);
+  }
+
+  /** Nothing was sent: the provider says nothing of its health, and the next candidate is tried. */
+  private void untranslatable(ApiError error) {
+    end(error.getMessage(), Health.NONE);
+    listener.failed(this, new Verdict(error, Next.MOVE_ON));
   }
 
   private void answered(AsyncResult<HttpClientResponse> result) {
@@ -248,21 +263,22 @@ final class Attempt {
   private void relayBody(Buffer body) {
     if (state == State.OVER) return;
     upstreamDone = true;
-    Usage usage;
+    byte[] bytes = body.getBytes();
+    Translation.Whole answer;
     try {
-      usage = ResponseReader.usage(body.getBytes());
+      answer = provider.answer(request, bytes);
     } catch (IllegalArgumentException e) {
       fail(new Verdict(ApiError.badGateway("Provider " + provider.name() + " sent a malformed response."), Next.MOVE_ON));
       return;
     }
     listener.committing(this);
-    probe.finished(usage.outputTokens());
+    probe.finished(answer.usage().outputTokens());
     end(null, Health.SERVED);
-    exchange.respond(body, usage);
+    exchange.respond(answer.body() == bytes ? body : Buffer.buffer(answer.body()), answer.usage());
   }
 
   private void relayStream(HttpClientResponse response) {
-    scanner = new SseScanner(!request.clientWantsUsage());
+    scanner = provider.stream(request);
     held = Buffer.buffer();
     response.handler(chunk -> {
       if (state == State.OVER) return;

@@ -3,7 +3,9 @@ package dev.junction.server;
 import dev.junction.account.Authenticator;
 import dev.junction.account.Principal;
 import dev.junction.api.ApiError;
+import dev.junction.api.Bounded;
 import dev.junction.api.Endpoint;
+import dev.junction.api.Family;
 import dev.junction.api.InspectedRequest;
 import dev.junction.api.RequestInspector;
 import dev.junction.routing.Route;
@@ -12,7 +14,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -34,6 +38,7 @@ final class ProxyPipeline {
   static final String TIMEOUT_HEADER = "x-junction-timeout-ms";
   static final String HEDGE_HEADER = "x-junction-hedge-after-ms";
   static final String API_KEY = "x-api-key";
+  private static final List<String> ANTHROPIC_HEADERS = List.of("anthropic-version", "anthropic-beta");
   private static final String PRINCIPAL = "junction.principal";
 
   private final Authenticator authenticator;
@@ -91,7 +96,8 @@ final class ProxyPipeline {
       String hedgeHeader = ctx.request().getHeader(HEDGE_HEADER);
       long askedHedgeMs = hedgeHeader == null ? 0 : hedgeAfterMs(hedgeHeader, timeoutMs);
       byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
-      InspectedRequest request = RequestInspector.inspect(endpoint, body);
+      InspectedRequest request = RequestInspector.inspect(endpoint, inbound.format().family(), body,
+          familyHeaders(ctx, inbound));
       exchange.describe(request.model(), request.stream(), request.estimatedPromptTokens());
       Route route = router.route(request);
       exchange.routed(route);
@@ -105,6 +111,37 @@ final class ProxyPipeline {
       reporting.failures().internal(exchange.id, ctx.request().method() + " " + ctx.request().path(), e);
       exchange.fail(ApiError.internal("The gateway failed to handle this request."));
     }
+  }
+
+  /**
+   * The client's headers of its own family that a provider of that family honours (Anthropic's API
+   * version and beta features), bounded; the provider adapter sends them only to its own family.
+   */
+  static Map<String, String> familyHeaders(RoutingContext ctx, Inbound inbound) {
+    if (inbound.format().family() != Family.ANTHROPIC) {
+      return Map.of();
+    }
+    Map<String, String> headers = new HashMap<>(2);
+    for (String name : ANTHROPIC_HEADERS) {
+      String value = ctx.request().getHeader(name);
+      if (value != null) {
+        headers.put(name, Bounded.text(value, Bounded.MESSAGE));
+      }
+    }
+    return headers;
+  }
+
+  /**
+   * {@code POST /v1/messages/count_tokens}: the gateway's own estimate of the prompt (the one routing
+   * and unreported prompts use), once the body is a valid Messages request for a model this gateway
+   * serves. Nothing is generated, so nothing is recorded.
+   *
+   * @throws ApiError 400 for an invalid body, 404 for a model not served here
+   */
+  long countTokens(byte[] body) {
+    InspectedRequest request = RequestInspector.inspectTokenCount(body);
+    router.route(request);
+    return request.estimatedPromptTokens();
   }
 
   /** From now on requests are refused (503) rather than started. */
