@@ -279,7 +279,7 @@ final class ConfigReader {
         name.value(),
         kind,
         profile,
-        baseUrl(s, profile),
+        baseUrl(s, profile, kind),
         s.secret("api_key").optional(),
         headers(s),
         timeouts(s),
@@ -297,13 +297,15 @@ final class ConfigReader {
     }
   }
 
-  private String baseUrl(Section s, String profile) {
+  /** The base URL given, else the profile's documented one, else (kind anthropic) Anthropic's own. */
+  private String baseUrl(Section s, String profile, String kind) {
     Value<String> url = s.string("base_url");
     if (url.present()) {
       baseUrlProblem(url.value()).ifPresent(message -> s.problem("base_url", message));
       return url.value();
     }
-    Optional<String> known = profile == null ? Optional.empty() : EnvironmentProviders.defaultBaseUrl(profile);
+    Optional<String> known = (profile == null ? Optional.<String>empty() : EnvironmentProviders.defaultBaseUrl(profile))
+        .or(() -> kind.equals(DEFAULT_KIND) ? Optional.empty() : EnvironmentProviders.defaultBaseUrl(kind));
     if (url.absent() && known.isEmpty() && profile != null) {
       s.problem("base_url", "is required: no default base URL is known for \"" + profile
           + "\" (e.g. http://localhost:8000/v1 for a local vLLM)");
