@@ -66,6 +66,7 @@ import java.util.Optional;
  *         input_price: 0.59  # required; USD per 1M input tokens, >= 0
  *         output_price: 0.79 # required; USD per 1M output tokens, >= 0
  *         cached_input_price: 0.30   # optional; default input_price
+ *         cache_write_price: 3.75    # optional, prompt tokens written to the cache; default input_price
  *         context_length: 65536      # optional; default the model's context_length
  *         max_output: 8192           # optional
  *         capabilities: [tools]      # optional; default the model's

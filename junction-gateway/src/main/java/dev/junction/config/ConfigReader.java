@@ -51,7 +51,7 @@ final class ConfigReader {
   static final List<String> MODEL_KEYS =
       List.of("id", "aliases", "context_length", "capabilities", "hedge_after_ms", "providers");
   static final List<String> DEPLOYMENT_KEYS = List.of("provider", "model", "input_price", "output_price",
-      "cached_input_price", "context_length", "max_output", "capabilities", "status", "source", "as_of");
+      "cached_input_price", "cache_write_price", "context_length", "max_output", "capabilities", "status", "source", "as_of");
 
   /** Wire families of providers; {@code openai} when a provider names none. */
   static final List<String> KINDS = List.of("openai", "anthropic");
@@ -478,6 +478,7 @@ final class ConfigReader {
     Value<Double> input = s.required("input_price", s.nonNegative("input_price"));
     Value<Double> output = s.required("output_price", s.nonNegative("output_price"));
     Value<Double> cached = s.nonNegative("cached_input_price");
+    Value<Double> cacheWrite = s.nonNegative("cache_write_price");
     long context = s.integer("context_length", 1, Long.MAX_VALUE).orElse(0L);
     long maxOutput = s.integer("max_output", 1, Long.MAX_VALUE).orElse(0L);
     Optional<List<String>> capabilities = capabilities(s);
@@ -490,7 +491,7 @@ final class ConfigReader {
         .ifPresent(date -> s.problem("as_of", "must be a date written YYYY-MM-DD, got \"" + date + "\""));
     double inputPrice = input.orElse(0.0);
     return new DeploymentConfig(provider.value(), model.value(), inputPrice, output.orElse(0.0),
-        cached.orElse(inputPrice), context, maxOutput, capabilities, status, source.value(), asOf.value());
+        cached.orElse(inputPrice), cacheWrite.orElse(inputPrice), context, maxOutput, capabilities, status, source.value(), asOf.value());
   }
 
   private static boolean isDate(String text) {

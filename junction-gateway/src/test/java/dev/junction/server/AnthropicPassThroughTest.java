@@ -69,6 +69,9 @@ class AnthropicPassThroughTest {
     assertThat(record.cachedTokens()).isEqualTo(read);
     assertThat(record.cacheWriteTokens()).isEqualTo(written);
     assertThat(record.outputTokens()).isEqualTo(usage.path("output_tokens").asLong());
+    // 3.0 per million uncached, 0.3 read, 3.75 written, 15.0 output: each class once, at its own price.
+    assertThat(record.costNanos())
+        .isEqualTo(input * 3_000 + read * 300 + written * 3_750 + usage.path("output_tokens").asLong() * 15_000);
   }
 
   @Test

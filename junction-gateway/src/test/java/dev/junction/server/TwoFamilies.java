@@ -38,7 +38,8 @@ final class TwoFamilies {
                   - { provider: oa, model: sim-gpt, input_price: 1.0, output_price: 2.0, cached_input_price: 0.5 }
               - id: family/anthropic-served
                 providers:
-                  - { provider: an, model: sim-claude, input_price: 3.0, output_price: 15.0, cached_input_price: 0.3 }
+                  - { provider: an, model: sim-claude, input_price: 3.0, output_price: 15.0, cached_input_price: 0.3,
+                      cache_write_price: 3.75 }
               - id: family/overloaded-first
                 providers:
                   - { provider: an, model: "fault:status=529", input_price: 3.0, output_price: 15.0 }
