@@ -98,8 +98,24 @@ final class AnthropicFields {
   }
 
   private static void block(RequestInspector.Scan scan, String param, JsonToken t, JsonParser p) {
-    if (t != JsonToken.START_OBJECT) {
-      throw RequestInspector.Scan.type(param, "an object", t);
+    String type = typed(param, t, p, (name, value) -> p.skipChildren());
+    if (type == null) {
+      throw RequestInspector.Scan.missing(param + ".type");
+    }
+    if (type.equals("image")) {
+      scan.features |= InspectedRequest.IMAGES;
+    }
+  }
+
+  /**
+   * Reads an object field by field: its {@code type} as a string, every other field through
+   * {@code others}, which must consume the value.
+   *
+   * @return the type, or null when it has none
+   */
+  private static String typed(String param, JsonToken v, JsonParser p, Fields others) {
+    if (v != JsonToken.START_OBJECT) {
+      throw RequestInspector.Scan.type(param, "an object", v);
     }
     String type = null;
     while (p.nextToken() == JsonToken.PROPERTY_NAME) {
@@ -108,15 +124,15 @@ final class AnthropicFields {
       if (name.equals("type")) {
         type = RequestInspector.Scan.string(param + ".type", value, p);
       } else {
-        p.skipChildren();
+        others.read(name, value);
       }
     }
-    if (type == null) {
-      throw RequestInspector.Scan.missing(param + ".type");
-    }
-    if (type.equals("image")) {
-      scan.features |= InspectedRequest.IMAGES;
-    }
+    return type;
+  }
+
+  /** The fields of an object other than its type. */
+  private interface Fields {
+    void read(String name, JsonToken value);
   }
 
   private static void system(JsonToken v, JsonParser p) {
@@ -127,19 +143,7 @@ final class AnthropicFields {
         JsonToken t;
         while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
           String param = "system[" + index++ + "]";
-          if (t != JsonToken.START_OBJECT) {
-            throw RequestInspector.Scan.type(param, "an object", t);
-          }
-          String type = null;
-          while (p.nextToken() == JsonToken.PROPERTY_NAME) {
-            String name = p.currentName();
-            JsonToken value = p.nextToken();
-            if (name.equals("type")) {
-              type = RequestInspector.Scan.string(param + ".type", value, p);
-            } else {
-              p.skipChildren();
-            }
-          }
+          String type = typed(param, t, p, (name, value) -> p.skipChildren());
           if (!"text".equals(type)) {
             throw ApiError.invalid(param + ".type", param + ".type: system blocks are of type text.");
           }
@@ -177,33 +181,26 @@ final class AnthropicFields {
     JsonToken t;
     while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
       String param = "tools[" + index++ + "]";
-      if (t != JsonToken.START_OBJECT) {
-        throw RequestInspector.Scan.type(param, "an object", t);
-      }
-      String name = null;
-      String type = null;
-      boolean schema = false;
-      while (p.nextToken() == JsonToken.PROPERTY_NAME) {
-        String field = p.currentName();
-        JsonToken value = p.nextToken();
+      String[] name = {null};
+      boolean[] schema = {false};
+      String type = typed(param, t, p, (field, value) -> {
         switch (field) {
-          case "name" -> name = RequestInspector.Scan.string(param + ".name", value, p);
-          case "type" -> type = RequestInspector.Scan.string(param + ".type", value, p);
+          case "name" -> name[0] = RequestInspector.Scan.string(param + ".name", value, p);
           case "input_schema" -> {
             if (value != JsonToken.START_OBJECT) {
               throw RequestInspector.Scan.type(param + ".input_schema", "an object", value);
             }
-            schema = true;
+            schema[0] = true;
             p.skipChildren();
           }
           default -> p.skipChildren();
         }
-      }
-      if (name == null) {
+      });
+      if (name[0] == null) {
         throw RequestInspector.Scan.missing(param + ".name");
       }
       // Anthropic's own server tools (web search, code execution) have a versioned type and no schema.
-      if (!schema && (type == null || type.equals("custom"))) {
+      if (!schema[0] && (type == null || type.equals("custom"))) {
         throw RequestInspector.Scan.missing(param + ".input_schema");
       }
     }
@@ -216,26 +213,19 @@ final class AnthropicFields {
     if (v == JsonToken.VALUE_NULL) {
       return;
     }
-    if (v != JsonToken.START_OBJECT) {
-      throw RequestInspector.Scan.type("tool_choice", "an object", v);
-    }
-    String type = null;
-    String name = null;
-    while (p.nextToken() == JsonToken.PROPERTY_NAME) {
-      String field = p.currentName();
-      JsonToken value = p.nextToken();
+    String[] name = {null};
+    String type = typed("tool_choice", v, p, (field, value) -> {
       switch (field) {
-        case "type" -> type = RequestInspector.Scan.string("tool_choice.type", value, p);
-        case "name" -> name = RequestInspector.Scan.string("tool_choice.name", value, p);
+        case "name" -> name[0] = RequestInspector.Scan.string("tool_choice.name", value, p);
         case "disable_parallel_tool_use" -> RequestInspector.Scan.bool("tool_choice.disable_parallel_tool_use", value, p);
         default -> p.skipChildren();
       }
-    }
+    });
     if (type == null) {
       throw RequestInspector.Scan.missing("tool_choice.type");
     }
     RequestInspector.Scan.oneOf("tool_choice.type", type, TOOL_CHOICES);
-    if (type.equals("tool") && name == null) {
+    if (type.equals("tool") && name[0] == null) {
       throw RequestInspector.Scan.missing("tool_choice.name");
     }
   }
@@ -244,19 +234,13 @@ final class AnthropicFields {
     if (v == JsonToken.VALUE_NULL) {
       return;
     }
-    if (v != JsonToken.START_OBJECT) {
-      throw RequestInspector.Scan.type("thinking", "an object", v);
-    }
-    String type = null;
-    while (p.nextToken() == JsonToken.PROPERTY_NAME) {
-      String field = p.currentName();
-      JsonToken value = p.nextToken();
-      switch (field) {
-        case "type" -> type = RequestInspector.Scan.string("thinking.type", value, p);
-        case "budget_tokens" -> RequestInspector.Scan.integer("thinking.budget_tokens", value, p, 1024, Integer.MAX_VALUE);
-        default -> p.skipChildren();
+    String type = typed("thinking", v, p, (field, value) -> {
+      if (field.equals("budget_tokens")) {
+        RequestInspector.Scan.integer("thinking.budget_tokens", value, p, 1024, Integer.MAX_VALUE);
+      } else {
+        p.skipChildren();
       }
-    }
+    });
     if (type == null) {
       throw RequestInspector.Scan.missing("thinking.type");
     }

@@ -45,16 +45,7 @@ public final class RequestInspector {
     Scan scan = new Scan(endpoint, body);
     scan.family = family;
     scan.headers = Map.copyOf(headers);
-    JsonParser p = Json.requestParser(body);
-    try {
-      scan.read(p);
-    } catch (JacksonException e) {
-      // Read before closing: the parser still knows where it stopped, and in which object.
-      throw JsonSyntax.refusal(e, p);
-    } finally {
-      p.close();
-    }
-    return new InspectedRequest(scan);
+    return scan.inspected();
   }
 
   /**
@@ -66,15 +57,7 @@ public final class RequestInspector {
     Scan scan = new Scan(Endpoint.CHAT, body);
     scan.family = Family.ANTHROPIC;
     scan.counting = true;
-    JsonParser p = Json.requestParser(body);
-    try {
-      scan.read(p);
-    } catch (JacksonException e) {
-      throw JsonSyntax.refusal(e, p);
-    } finally {
-      p.close();
-    }
-    return new InspectedRequest(scan);
+    return scan.inspected();
   }
 
   /** The mutable state of one pass; becomes an {@link InspectedRequest}. */
@@ -116,6 +99,20 @@ public final class RequestInspector {
     Scan(Endpoint endpoint, byte[] body) {
       this.endpoint = endpoint;
       this.body = body;
+    }
+
+    /** The request, read in one pass. */
+    InspectedRequest inspected() {
+      JsonParser p = Json.requestParser(body);
+      try {
+        read(p);
+      } catch (JacksonException e) {
+        // Read before closing: the parser still knows where it stopped, and in which object.
+        throw JsonSyntax.refusal(e, p);
+      } finally {
+        p.close();
+      }
+      return new InspectedRequest(this);
     }
 
     void read(JsonParser p) {

@@ -52,7 +52,7 @@ public final class SseScanner implements AnswerStream {
     int eventStart = 0;
     int i = 0;
     while (i < pendingSize) {
-      int boundary = boundaryAt(i);
+      int boundary = Sse.boundaryAt(pending, pendingSize, i);
       if (boundary > 0) {
         int end = i + boundary;
         event(eventStart, end);
@@ -65,19 +65,6 @@ public final class SseScanner implements AnswerStream {
     System.arraycopy(pending, eventStart, pending, 0, pendingSize - eventStart);
     pendingSize -= eventStart;
     return outSize == 0 ? NOTHING : Arrays.copyOf(out, outSize);
-  }
-
-  /** The length of the blank-line terminator starting at i, or 0. */
-  private int boundaryAt(int i) {
-    byte b = pending[i];
-    if (b == '\n') {
-      if (i + 1 < pendingSize && pending[i + 1] == '\n') return 2;
-      if (i + 2 < pendingSize && pending[i + 1] == '\r' && pending[i + 2] == '\n') return 3;
-    } else if (b == '\r' && i + 3 < pendingSize && pending[i + 1] == '\n'
-        && pending[i + 2] == '\r' && pending[i + 3] == '\n') {
-      return 4;
-    }
-    return 0;
   }
 
   private void event(int start, int end) {

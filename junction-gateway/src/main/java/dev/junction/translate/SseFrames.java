@@ -1,5 +1,6 @@
 package dev.junction.translate;
 
+import dev.junction.api.Sse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,7 +30,7 @@ final class SseFrames {
     int start = 0;
     int i = 0;
     while (i < size) {
-      int boundary = boundaryAt(i);
+      int boundary = Sse.boundaryAt(pending, size, i);
       if (boundary > 0) {
         int end = i + boundary;
         frames.add(frame(start, end));
@@ -47,17 +48,6 @@ final class SseFrames {
   /** Whether bytes arrived that do not form a whole event yet. */
   boolean partial() {
     return size > 0;
-  }
-
-  private int boundaryAt(int i) {
-    byte b = pending[i];
-    if (b == '\n') {
-      if (i + 1 < size && pending[i + 1] == '\n') return 2;
-      if (i + 2 < size && pending[i + 1] == '\r' && pending[i + 2] == '\n') return 3;
-    } else if (b == '\r' && i + 3 < size && pending[i + 1] == '\n' && pending[i + 2] == '\r' && pending[i + 3] == '\n') {
-      return 4;
-    }
-    return 0;
   }
 
   private Frame frame(int start, int end) {
