@@ -99,9 +99,6 @@ final class AnthropicCodec implements Codec {
             if (!type.equals("custom")) {
               untranslatable.add("tools[" + i + "]");
             }
-            if (t.has("cache_control")) {
-              untranslatable.add("tools[" + i + "].cache_control");
-            }
             tools.add(new Tool(t.path("name").asString(), OpenAiCodec.text(t.get("description")),
                 OpenAiCodec.object(t.get("input_schema"))));
             i++;
