@@ -33,8 +33,6 @@ public final class Provider {
   private static final ProviderProfile GENERIC = new ProviderProfile(
       "generic", "Authorization", "Bearer ", Set.of(), true, true,
       Map.of(), "https://platform.openai.com/docs/api-reference/chat", Family.OPENAI);
-  /** Client headers passed on to a provider of their family: the API version and beta features asked for. */
-  private static final List<String> ANTHROPIC_CLIENT_HEADERS = List.of("anthropic-version", "anthropic-beta");
 
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
   private static final CharSequence EVENT_STREAM = HttpHeaders.createOptimized("text/event-stream");
@@ -174,12 +172,10 @@ public final class Provider {
     for (Map.Entry<CharSequence, CharSequence> header : signing) {
       h.set(header.getKey(), header.getValue());
     }
-    if (family == Family.ANTHROPIC) {
-      for (String name : ANTHROPIC_CLIENT_HEADERS) {
-        String value = clientHeaders.get(name);
-        if (value != null) {
-          h.set(name, value);
-        }
+    for (String name : family.clientHeaders()) {
+      String value = clientHeaders.get(name);
+      if (value != null) {
+        h.set(name, value);
       }
     }
     return new RequestOptions()

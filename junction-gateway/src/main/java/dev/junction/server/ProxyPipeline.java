@@ -5,7 +5,6 @@ import dev.junction.account.Principal;
 import dev.junction.api.ApiError;
 import dev.junction.api.Bounded;
 import dev.junction.api.Endpoint;
-import dev.junction.api.Family;
 import dev.junction.api.InspectedRequest;
 import dev.junction.api.RequestInspector;
 import dev.junction.routing.Route;
@@ -38,7 +37,6 @@ final class ProxyPipeline {
   static final String TIMEOUT_HEADER = "x-junction-timeout-ms";
   static final String HEDGE_HEADER = "x-junction-hedge-after-ms";
   static final String API_KEY = "x-api-key";
-  private static final List<String> ANTHROPIC_HEADERS = List.of("anthropic-version", "anthropic-beta");
   private static final String PRINCIPAL = "junction.principal";
 
   private final Authenticator authenticator;
@@ -118,11 +116,12 @@ final class ProxyPipeline {
    * version and beta features), bounded; the provider adapter sends them only to its own family.
    */
   static Map<String, String> familyHeaders(RoutingContext ctx, Inbound inbound) {
-    if (inbound.format().family() != Family.ANTHROPIC) {
+    List<String> names = inbound.format().family().clientHeaders();
+    if (names.isEmpty()) {
       return Map.of();
     }
     Map<String, String> headers = new HashMap<>(2);
-    for (String name : ANTHROPIC_HEADERS) {
+    for (String name : names) {
       String value = ctx.request().getHeader(name);
       if (value != null) {
         headers.put(name, Bounded.text(value, Bounded.MESSAGE));

@@ -1,5 +1,6 @@
 package dev.junction.translate;
 
+import dev.junction.api.Usage;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
 
@@ -105,8 +106,8 @@ public final class Chat {
     }
 
     /** The gateway's usage, whole prompt first. */
-    public dev.junction.api.Usage usage() {
-      return new dev.junction.api.Usage(prompt(), output, cacheRead, cacheWrite);
+    public Usage usage() {
+      return new Usage(prompt(), output, cacheRead, cacheWrite);
     }
   }
 

@@ -12,7 +12,6 @@ import dev.junction.translate.Chat.FormatKind;
 import dev.junction.translate.Chat.Image;
 import dev.junction.translate.Chat.Message;
 import dev.junction.translate.Chat.Part;
-import dev.junction.translate.Chat.RedactedThinking;
 import dev.junction.translate.Chat.Request;
 import dev.junction.translate.Chat.Response;
 import dev.junction.translate.Chat.ResponseFormat;
@@ -30,6 +29,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import tools.jackson.core.io.JsonStringEncoder;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -45,7 +45,7 @@ final class OpenAiCodec implements Codec {
   /** Fields the gateway reads itself and never sends upstream. */
   private static final Set<String> GATEWAY = Set.of("provider", "models", "prompt_cache_key");
 
-  /** Fields without a neutral equivalent, refused when their value asks for something. */
+  /** Known fields without a neutral equivalent, refused when their value asks for something. */
   private static final Set<String> UNTRANSLATABLE = Set.of("logprobs", "top_logprobs", "logit_bias", "seed",
       "presence_penalty", "frequency_penalty", "audio", "modalities", "prediction", "web_search_options",
       "functions", "function_call", "metadata", "service_tier", "store", "verbosity");
@@ -107,12 +107,9 @@ final class OpenAiCodec implements Codec {
           if (!v.isNull() && v.asInt() != 1) untranslatable.add("n");
         }
         default -> {
-          if (GATEWAY.contains(name)) {
-            break;
-          }
-          if (UNTRANSLATABLE.contains(name) && !asksNothing(v)) {
-            untranslatable.add(name);
-          } else if (!UNTRANSLATABLE.contains(name)) {
+          // Unknown fields too: never dropped unless they ask for nothing.
+          boolean harmless = GATEWAY.contains(name) || v.isNull() || (UNTRANSLATABLE.contains(name) && asksNothing(v));
+          if (!harmless) {
             untranslatable.add(name);
           }
         }
@@ -629,13 +626,13 @@ final class OpenAiCodec implements Codec {
     }
   }
 
+  /** A JSON string literal, quotes included; {@code null} for null. */
   static String quote(String text) {
-    StringBuilder out = new StringBuilder(text == null ? 4 : text.length() + 8);
     if (text == null) {
       return "null";
     }
-    out.append('"');
-    tools.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(text, out);
+    StringBuilder out = new StringBuilder(text.length() + 8).append('"');
+    JsonStringEncoder.getInstance().quoteAsString(text, out);
     return out.append('"').toString();
   }
 

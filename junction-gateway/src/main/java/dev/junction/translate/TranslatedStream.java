@@ -2,6 +2,7 @@ package dev.junction.translate;
 
 import dev.junction.api.AnswerStream;
 import dev.junction.api.Usage;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -34,7 +35,7 @@ final class TranslatedStream implements AnswerStream {
   @Override
   public byte[] feed(byte[] chunk) {
     out.setLength(0);
-    java.io.ByteArrayOutputStream raw = encoder == null ? new java.io.ByteArrayOutputStream(chunk.length) : null;
+    ByteArrayOutputStream raw = encoder == null ? new ByteArrayOutputStream(chunk.length) : null;
     for (SseFrames.Frame frame : frames.feed(chunk)) {
       if (error != null || done) {
         break;
