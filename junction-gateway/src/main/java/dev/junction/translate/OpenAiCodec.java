@@ -12,6 +12,7 @@ import dev.junction.translate.Chat.FormatKind;
 import dev.junction.translate.Chat.Image;
 import dev.junction.translate.Chat.Message;
 import dev.junction.translate.Chat.Part;
+import dev.junction.translate.Chat.RedactedThinking;
 import dev.junction.translate.Chat.Request;
 import dev.junction.translate.Chat.Response;
 import dev.junction.translate.Chat.ResponseFormat;
@@ -37,7 +38,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * OpenAI Chat Completions. System and developer messages become the system prompt; {@code tool}
  * messages become tool results in a user turn; {@code reasoning_content} (the field OpenAI-compatible
- * reasoning servers use) is thinking. Parameters with no neutral equivalent ({@code logprobs},
+ * reasoning servers use) is thinking, and {@code reasoning_details} (OpenRouter's) thinking with its
+ * signature, so that it survives a client's next turn. Parameters with no neutral equivalent ({@code logprobs},
  * {@code n} above 1, penalties, {@code seed}, …) are named as untranslatable.
  */
 final class OpenAiCodec implements Codec {
@@ -151,11 +153,7 @@ final class OpenAiCodec implements Codec {
         case "tool" -> appendUser(out, List.of(new ToolResult(m.path("tool_call_id").asString(),
             parts(content, param, untranslatable), false)));
         case "assistant" -> {
-          List<Part> parts = new ArrayList<>();
-          JsonNode reasoning = m.get("reasoning_content");
-          if (reasoning != null && reasoning.isString() && !reasoning.asString().isEmpty()) {
-            parts.add(new Thinking(reasoning.asString(), null));
-          }
+          List<Part> parts = reasoning(m);
           parts.addAll(parts(content, param, untranslatable));
           JsonNode calls = m.get("tool_calls");
           if (calls != null && calls.isArray()) {
@@ -346,6 +344,50 @@ final class OpenAiCodec implements Codec {
     }
   }
 
+  /**
+   * The thinking of an assistant message: {@code reasoning_details} when present (OpenRouter's
+   * field, which carries Anthropic's signatures, so that a client sending the message back keeps
+   * them for the next turn), else {@code reasoning_content} (unsigned).
+   */
+  private static List<Part> reasoning(JsonNode message) {
+    List<Part> parts = new ArrayList<>();
+    JsonNode details = message.get("reasoning_details");
+    if (details != null && details.isArray() && !details.isEmpty()) {
+      for (JsonNode d : details) {
+        if (d.path("type").asString("").equals("reasoning.encrypted")) {
+          parts.add(new RedactedThinking(d.path("data").asString()));
+        } else {
+          parts.add(new Thinking(d.path("text").asString(""), text(d.get("signature"))));
+        }
+      }
+      return parts;
+    }
+    JsonNode reasoning = message.get("reasoning_content");
+    if (reasoning != null && reasoning.isString() && !reasoning.asString().isEmpty()) {
+      parts.add(new Thinking(reasoning.asString(), null));
+    }
+    return parts;
+  }
+
+  /** Thinking as {@code reasoning_content} (its text) and {@code reasoning_details} (each block, signed). */
+  private static void reasoning(ObjectNode message, List<Part> content) {
+    StringBuilder text = new StringBuilder();
+    ArrayNode details = Json.MAPPER.createArrayNode();
+    for (Part p : content) {
+      if (p instanceof Thinking t) {
+        text.append(t.text());
+        ObjectNode d = details.addObject().put("type", "reasoning.text").put("text", t.text());
+        if (t.signature() != null) d.put("signature", t.signature());
+      } else if (p instanceof RedactedThinking t) {
+        details.addObject().put("type", "reasoning.encrypted").put("data", t.data());
+      }
+    }
+    if (!details.isEmpty()) {
+      message.put("reasoning_content", text.toString());
+      message.set("reasoning_details", details);
+    }
+  }
+
   static String joinText(List<Part> parts) {
     StringBuilder text = new StringBuilder();
     for (Part p : parts) {
@@ -361,11 +403,7 @@ final class OpenAiCodec implements Codec {
     JsonNode root = Translation.tree(body);
     JsonNode choice = root.path("choices").path(0);
     JsonNode message = choice.path("message");
-    List<Part> content = new ArrayList<>();
-    JsonNode reasoning = message.get("reasoning_content");
-    if (reasoning != null && reasoning.isString() && !reasoning.asString().isEmpty()) {
-      content.add(new Thinking(reasoning.asString(), null));
-    }
+    List<Part> content = reasoning(message);
     JsonNode text = message.get("content");
     if (text != null && text.isString() && !text.asString().isEmpty()) {
       content.add(new Text(text.asString()));
@@ -434,13 +472,7 @@ final class OpenAiCodec implements Codec {
     } else {
       message.put("content", text);
     }
-    StringBuilder reasoning = new StringBuilder();
-    r.content().forEach(p -> {
-      if (p instanceof Thinking t) reasoning.append(t.text());
-    });
-    if (!reasoning.isEmpty()) {
-      message.put("reasoning_content", reasoning.toString());
-    }
+    reasoning(message, r.content());
     if (calls) {
       ArrayNode array = message.putArray("tool_calls");
       for (Part p : r.content()) {
@@ -602,7 +634,8 @@ final class OpenAiCodec implements Codec {
                     + quote(d.value()) + "}}]}", null);
               }
             }
-            case SIGNATURE -> {}
+            case SIGNATURE -> chunk(out, "{\"reasoning_details\":[{\"type\":\"reasoning.text\",\"signature\":"
+                + quote(d.value()) + "}]}", null);
           }
         }
         case BlockStop b -> {}

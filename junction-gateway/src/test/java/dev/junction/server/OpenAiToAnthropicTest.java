@@ -11,6 +11,7 @@ import com.openai.errors.BadRequestException;
 import com.openai.helpers.ChatCompletionAccumulator;
 import com.openai.models.FunctionDefinition;
 import com.openai.models.FunctionParameters;
+import com.openai.models.ReasoningEffort;
 import com.openai.models.ResponseFormatJsonSchema;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
@@ -172,6 +173,33 @@ class OpenAiToAnthropicTest {
     assertThat(results.get(0).path("type").asString()).isEqualTo("tool_result");
     assertThat(results.get(1).path("tool_use_id").asString())
         .isEqualTo(message.toolCalls().orElseThrow().get(1).asFunction().id());
+  }
+
+  @Test
+  void signedThinkingComesBackOnTheNextTurnOfAToolUseLoop() {
+    ChatCompletionCreateParams.Builder first = ChatCompletionCreateParams.builder()
+        .model(TwoFamilies.ANTHROPIC_SERVED)
+        .reasoningEffort(ReasoningEffort.LOW)
+        .addUserMessage("What is the weather in Paris?")
+        .addFunctionTool(function("get_weather", "city"));
+    ChatCompletion asked = client.chat().completions().create(first.build());
+    var message = asked.choices().getFirst().message();
+    assertThat(message._additionalProperties()).containsKeys("reasoning_content", "reasoning_details");
+    JsonNode sent = Json.MAPPER.readTree(anthropic().received().getLast().body());
+    assertThat(sent.path("thinking").path("budget_tokens").asInt()).isEqualTo(1024);
+
+    // The SDK's toParam() keeps only OpenAI's own fields: the signed thinking goes back as an extra one.
+    first.addMessage(message.toParam().toBuilder()
+        .putAdditionalProperty("reasoning_details", message._additionalProperties().get("reasoning_details"))
+        .build());
+    ChatCompletionMessageToolCall call = message.toolCalls().orElseThrow().getFirst();
+    first.addMessage(ChatCompletionToolMessageParam.builder().toolCallId(call.asFunction().id()).content("Sunny").build());
+    // Anthropic, and the simulator, refuse the next turn unless the tool-calling turn starts with its signed thinking.
+    ChatCompletion answered = client.chat().completions().create(first.build());
+    assertThat(answered.choices().getFirst().message().content()).hasValueSatisfying(c -> assertThat(c).isNotBlank());
+    JsonNode assistant = Json.MAPPER.readTree(anthropic().received().getLast().body()).path("messages").get(1);
+    assertThat(assistant.path("content").get(0).path("type").asString()).isEqualTo("thinking");
+    assertThat(assistant.path("content").get(0).path("signature").asString()).startsWith("sig_sim");
   }
 
   @Test

@@ -75,6 +75,7 @@ final class AnthropicAnswer {
     }
     Set<String> pending = new HashSet<>();
     boolean lastHasResults = false;
+    int lastAssistant = -1;
     for (int i = 0; i < input.size(); i++) {
       JsonNode m = input.get(i);
       String role = m.path("role").asString("");
@@ -101,6 +102,9 @@ final class AnthropicAnswer {
       }
       pending = calls;
       lastHasResults = !answered.isEmpty();
+      if (role.equals("assistant")) {
+        lastAssistant = i;
+      }
       messages.addObject().put("role", role).set("content", text(content));
     }
     JsonNode tools = body.get("tools");
@@ -138,6 +142,17 @@ final class AnthropicAnswer {
       chat.set("stop", stop);
     }
     boolean thinking = body.path("thinking").path("type").asString("").equals("enabled");
+    if (thinking && lastAssistant >= 0) {
+      // Tool use with thinking: the turn that called the tools comes back with its signed thinking first.
+      JsonNode content = input.get(lastAssistant).get("content");
+      String first = content.isArray() && !content.isEmpty() ? content.get(0).path("type").asString("") : "text";
+      boolean calls = content.isArray() && content.toString().contains("\"tool_use\"");
+      if (calls && !first.equals("thinking") && !first.equals("redacted_thinking")) {
+        throw new Answer.BadRequest("messages." + lastAssistant + ".content.0.type", "messages." + lastAssistant
+            + ".content.0.type: Expected `thinking` or `redacted_thinking`, but found `" + first + "`. When `thinking` "
+            + "is enabled, a final `assistant` message must start with a thinking block.");
+      }
+    }
     return new AnthropicAnswer(Answer.chat(chat, cache), thinking, cacheControl);
   }
 
