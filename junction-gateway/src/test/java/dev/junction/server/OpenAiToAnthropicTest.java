@@ -249,6 +249,16 @@ class OpenAiToAnthropicTest {
 
     JsonNode sent = Json.MAPPER.readTree(anthropic().received().getLast().body());
     assertThat(sent.path("tool_choice").path("name").asString()).isEqualTo("json_response");
+
+    // Streamed, the forced tool's input arrives as content deltas.
+    ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
+    try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
+      stream.stream().forEach(accumulator::accumulate);
+    }
+    var streamed = accumulator.chatCompletion().choices().getFirst();
+    assertThat(streamed.message().toolCalls().orElse(List.of())).isEmpty();
+    assertThat(Json.MAPPER.readTree(streamed.message().content().orElseThrow())).isEqualTo(answer);
+    assertThat(streamed.finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.STOP);
   }
 
   @Test
