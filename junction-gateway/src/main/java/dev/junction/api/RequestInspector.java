@@ -53,9 +53,10 @@ public final class RequestInspector {
    *
    * @throws ApiError 400 when the body is not one
    */
-  public static InspectedRequest inspectTokenCount(byte[] body) {
+  public static InspectedRequest inspectTokenCount(byte[] body, Map<String, String> headers) {
     Scan scan = new Scan(Endpoint.CHAT, body);
     scan.family = Family.ANTHROPIC;
+    scan.headers = Map.copyOf(headers);
     scan.counting = true;
     return scan.inspected();
   }

@@ -165,6 +165,15 @@ public final class Provider {
         request.family() == family ? request.headers() : Map.of());
   }
 
+  /**
+   * A token count of this request by an Anthropic provider ({@code {base_url}/messages/count_tokens}),
+   * signed, bounded by the provider's first-token timeout.
+   */
+  public RequestOptions countTokensRequest(InspectedRequest request) {
+    RequestOptions options = request(request);
+    return options.setURI(options.getURI() + "/count_tokens").setTimeout(timeouts.firstTokenMs());
+  }
+
   private RequestOptions request(Endpoint endpoint, boolean stream, Map<String, String> clientHeaders) {
     MultiMap h = HttpHeaders.headers()
         .set(HttpHeaders.CONTENT_TYPE, JSON)

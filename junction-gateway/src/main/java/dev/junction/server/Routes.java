@@ -127,7 +127,7 @@ final class Routes {
   private static void countTokens(RoutingContext ctx, ProxyPipeline pipeline) {
     try {
       byte[] bytes = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
-      json(ctx, Buffer.buffer("{\"input_tokens\":" + pipeline.countTokens(bytes) + "}"));
+      pipeline.countTokens(bytes, ctx).onSuccess(count -> json(ctx, Buffer.buffer(count)));
     } catch (ApiError error) {
       error(ctx, ClientFormat.ANTHROPIC, error);
     }

@@ -93,6 +93,21 @@ class AnthropicPassThroughTest {
   }
 
   @Test
+  void tokensOfAModelAnAnthropicProviderServesAreCountedByThatProvider() {
+    String body = """
+        {"model":"family/anthropic-served","system":"You count tokens.",
+         "messages":[{"role":"user","content":"How many tokens are in this prompt, would you say?"}]}""";
+    var response = junction.post("/messages/count_tokens", body);
+    assertThat(response.statusCode()).isEqualTo(200);
+    Simulator.Received sent = anthropic().received().getLast();
+    assertThat(sent.path()).isEqualTo("/v1/messages/count_tokens");
+    assertThat(Json.MAPPER.readTree(sent.body()).path("model").asString()).isEqualTo("sim-claude");
+    long counted = Json.MAPPER.readTree(response.body()).path("input_tokens").asLong();
+    // The simulator's count: a marker per turn and the words, not the gateway's four bytes a token.
+    assertThat(counted).isPositive().isNotEqualTo(body.length() / 4);
+  }
+
+  @Test
   void aProviderRefusalComesBackInAnthropicsFormatWithItsStatus() {
     var response = junction.post("/messages", """
         {"model":"family/anthropic-served","max_tokens":5,"temperature":1.5,

@@ -156,6 +156,22 @@ final class AnthropicAnswer {
     return new AnthropicAnswer(Answer.chat(chat, cache), thinking, cacheControl);
   }
 
+  /**
+   * {@code POST /v1/messages/count_tokens}: the prompt's tokens as a message would bill them, from a
+   * Messages request without {@code max_tokens}, leaving the prompt cache as it was.
+   */
+  static byte[] count(JsonNode body) {
+    if (!body.isObject()) {
+      throw new Answer.BadRequest(null, "The request body must be a JSON object.");
+    }
+    ObjectNode asked = (ObjectNode) body.deepCopy();
+    asked.put("max_tokens", 1);
+    asked.remove("stream");
+    AnthropicAnswer planned = plan(asked, new PromptCache(Integer.MAX_VALUE, 1));
+    return SimulatorJson.MAPPER.writeValueAsBytes(NODES.objectNode()
+        .put("input_tokens", planned.input() + planned.cacheRead() + planned.cacheWrite()));
+  }
+
   /** Checks one content block; collects the tool calls it makes and the results it gives. */
   private static void block(JsonNode block, String param, String role, Set<String> answered, Set<String> calls) {
     String type = block.path("type").asString("");

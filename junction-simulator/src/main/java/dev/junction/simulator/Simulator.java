@@ -35,6 +35,7 @@ public final class Simulator implements AutoCloseable {
 
   private static final String FAULT_HEADER = "x-sim-fault";
   private static final String MESSAGES = "/v1/messages";
+  private static final String COUNT_TOKENS = "/v1/messages/count_tokens";
   private static final int REMEMBERED = 256;
   private static final Buffer DONE = Buffer.buffer("data: [DONE]\n\n");
 
@@ -127,7 +128,7 @@ public final class Simulator implements AutoCloseable {
       json(request.response(), 200, SimulatorJson.MAPPER.writeValueAsBytes(stats()));
       return;
     }
-    if (path.equals(MESSAGES)) {
+    if (path.equals(MESSAGES) || path.equals(COUNT_TOKENS)) {
       messages(request);
       return;
     }
@@ -171,6 +172,20 @@ public final class Simulator implements AutoCloseable {
     }
     if (request.getHeader("anthropic-version") == null) {
       json(response, 400, AnthropicAnswer.error(400, "anthropic-version: header is required"));
+      return;
+    }
+    if (request.path().equals(COUNT_TOKENS)) {
+      request.body().onSuccess(body -> {
+        requests.incrementAndGet();
+        remember(request, body);
+        try {
+          json(response, 200, AnthropicAnswer.count(SimulatorJson.MAPPER.readTree(body.getBytes())));
+        } catch (Answer.BadRequest e) {
+          json(response, 400, AnthropicAnswer.error(400, e.getMessage()));
+        } catch (JacksonException e) {
+          json(response, 400, AnthropicAnswer.error(400, "The request body is not valid JSON."));
+        }
+      });
       return;
     }
     request.body().onSuccess(body -> new Call(request, body).run());
