@@ -532,19 +532,19 @@ final class AnthropicCodec implements Codec {
           }
           frame(out, "content_block_start", root);
         }
+        // The events of every token: written by hand, as a stream of hundreds of them is.
         case BlockDelta d -> {
-          ObjectNode root = Json.MAPPER.createObjectNode().put("type", "content_block_delta").put("index", d.index());
-          ObjectNode delta = root.putObject("delta");
-          switch (d.kind()) {
-            case TEXT -> delta.put("type", "text_delta").put("text", d.value());
-            case JSON -> delta.put("type", "input_json_delta").put("partial_json", d.value());
-            case THINKING -> delta.put("type", "thinking_delta").put("thinking", d.value());
-            case SIGNATURE -> delta.put("type", "signature_delta").put("signature", d.value());
-          }
-          frame(out, "content_block_delta", root);
+          String type = switch (d.kind()) {
+            case TEXT -> "text_delta\",\"text\":";
+            case JSON -> "input_json_delta\",\"partial_json\":";
+            case THINKING -> "thinking_delta\",\"thinking\":";
+            case SIGNATURE -> "signature_delta\",\"signature\":";
+          };
+          out.append("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":").append(d.index())
+              .append(",\"delta\":{\"type\":\"").append(type).append(OpenAiCodec.quote(d.value())).append("}}\n\n");
         }
-        case BlockStop b -> frame(out, "content_block_stop",
-            Json.MAPPER.createObjectNode().put("type", "content_block_stop").put("index", b.index()));
+        case BlockStop b -> out.append("event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":")
+            .append(b.index()).append("}\n\n");
         case Chat.Finish f -> {
           ObjectNode root = Json.MAPPER.createObjectNode().put("type", "message_delta");
           ObjectNode delta = root.putObject("delta").put("stop_reason", stopReason(f.stop()));

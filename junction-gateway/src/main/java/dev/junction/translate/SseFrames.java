@@ -13,11 +13,18 @@ import java.util.List;
  */
 final class SseFrames {
 
-  /** One event: its bytes as received, its name (or null) and its data (or null). */
+  /** One event: its bytes as received (when kept), its name (or null) and its data (or null). */
   record Frame(byte[] raw, String event, String data) {}
+
+  private final boolean keepRaw;
 
   private byte[] pending = new byte[512];
   private int size;
+
+  /** @param keepRaw whether each frame keeps its bytes, to be forwarded as they came */
+  SseFrames(boolean keepRaw) {
+    this.keepRaw = keepRaw;
+  }
 
   /** The events completed by this chunk, in order. */
   List<Frame> feed(byte[] chunk) {
@@ -50,18 +57,32 @@ final class SseFrames {
     return size > 0;
   }
 
+  /** One event's name and data, its lines read in place (no pattern, no copy but the fields'). */
   private Frame frame(int start, int end) {
-    String text = new String(pending, start, end - start, StandardCharsets.UTF_8);
     String event = null;
     StringBuilder data = null;
-    for (String line : text.split("\r?\n")) {
-      if (line.startsWith("event:")) {
-        event = line.substring(6).strip();
-      } else if (line.startsWith("data:")) {
-        String value = line.substring(line.length() > 5 && line.charAt(5) == ' ' ? 6 : 5);
+    int line = start;
+    while (line < end) {
+      int lineEnd = line;
+      while (lineEnd < end && pending[lineEnd] != '\n' && pending[lineEnd] != '\r') lineEnd++;
+      if (startsWith(line, lineEnd, "event:")) {
+        event = new String(pending, line + 6, lineEnd - line - 6, StandardCharsets.UTF_8).strip();
+      } else if (startsWith(line, lineEnd, "data:")) {
+        int from = line + 5 < lineEnd && pending[line + 5] == ' ' ? line + 6 : line + 5;
+        String value = new String(pending, from, lineEnd - from, StandardCharsets.UTF_8);
         data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
       }
+      line = lineEnd + 1;
     }
-    return new Frame(Arrays.copyOfRange(pending, start, end), event, data == null ? null : data.toString());
+    return new Frame(keepRaw ? Arrays.copyOfRange(pending, start, end) : null, event,
+        data == null ? null : data.toString());
+  }
+
+  private boolean startsWith(int from, int to, String prefix) {
+    if (to - from < prefix.length()) return false;
+    for (int k = 0; k < prefix.length(); k++) {
+      if (pending[from + k] != prefix.charAt(k)) return false;
+    }
+    return true;
   }
 }

@@ -16,7 +16,7 @@ final class TranslatedStream implements AnswerStream {
 
   private static final byte[] NOTHING = new byte[0];
 
-  private final SseFrames frames = new SseFrames();
+  private final SseFrames frames;
   private final Codec.StreamDecoder decoder;
   private final Codec.StreamEncoder encoder;
   private final StringBuilder out = new StringBuilder(256);
@@ -30,6 +30,7 @@ final class TranslatedStream implements AnswerStream {
   TranslatedStream(Codec.StreamDecoder decoder, Codec.StreamEncoder encoder) {
     this.decoder = decoder;
     this.encoder = encoder;
+    this.frames = new SseFrames(encoder == null);
   }
 
   @Override
