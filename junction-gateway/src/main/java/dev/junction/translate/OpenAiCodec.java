@@ -30,6 +30,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
 import tools.jackson.core.io.JsonStringEncoder;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -519,6 +523,16 @@ final class OpenAiCodec implements Codec {
         out.add(new Chat.End());
         return out;
       }
+      if (started) {
+        String text = plainText(data);
+        if (text != null) {
+          if (!text.isEmpty()) {
+            ensure(out, DeltaKind.TEXT, new Text(""));
+            out.add(new BlockDelta(open, DeltaKind.TEXT, text));
+          }
+          return out;
+        }
+      }
       JsonNode chunk = Translation.tree(data);
       JsonNode error = chunk.get("error");
       if (error != null && !error.isNull()) {
@@ -570,6 +584,62 @@ final class OpenAiCodec implements Codec {
         }
       }
       return out;
+    }
+
+    /**
+     * The text of a chunk that carries nothing but text for the first choice, read in one streaming
+     * pass without a tree, as most chunks of a stream are; null for any other chunk, which is then
+     * read whole.
+     */
+    private static String plainText(String data) {
+      String text = "";
+      try (JsonParser p = Json.FACTORY.createParser(ObjectReadContext.empty(), data)) {
+        if (p.nextToken() != JsonToken.START_OBJECT) return null;
+        while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+          String name = p.currentName();
+          JsonToken v = p.nextToken();
+          switch (name) {
+            case "choices" -> {
+              if (v != JsonToken.START_ARRAY || p.nextToken() != JsonToken.START_OBJECT) return null;
+              while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                switch (field) {
+                  case "index" -> {
+                    if (value != JsonToken.VALUE_NUMBER_INT || p.getIntValue() != 0) return null;
+                  }
+                  case "delta" -> {
+                    if (value != JsonToken.START_OBJECT) return null;
+                    while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+                      String part = p.currentName();
+                      JsonToken content = p.nextToken();
+                      if (part.equals("content") && content == JsonToken.VALUE_STRING) {
+                        text = p.getString();
+                      } else if (!part.equals("role") && !(part.equals("content") && content == JsonToken.VALUE_NULL)) {
+                        return null;
+                      } else {
+                        p.skipChildren();
+                      }
+                    }
+                  }
+                  case "finish_reason", "logprobs" -> {
+                    if (value != JsonToken.VALUE_NULL) return null;
+                  }
+                  default -> p.skipChildren();
+                }
+              }
+              if (p.nextToken() != JsonToken.END_ARRAY) return null;
+            }
+            case "usage", "error" -> {
+              if (v != JsonToken.VALUE_NULL) return null;
+            }
+            default -> p.skipChildren();
+          }
+        }
+        return text;
+      } catch (JacksonException e) {
+        return null;
+      }
     }
 
     private void ensure(List<Event> out, DeltaKind kind, Part empty) {
