@@ -26,4 +26,13 @@ public final class Sse {
     }
     return 0;
   }
+
+  /** Whether the bytes from {@code from} to {@code to} begin with the ASCII {@code prefix}: a field of an event's line. */
+  public static boolean startsWith(byte[] bytes, int from, int to, String prefix) {
+    if (to - from < prefix.length()) return false;
+    for (int k = 0; k < prefix.length(); k++) {
+      if (bytes[from + k] != prefix.charAt(k)) return false;
+    }
+    return true;
+  }
 }

@@ -74,7 +74,7 @@ public final class SseScanner implements AnswerStream {
     while (line < end) {
       int lineEnd = line;
       while (lineEnd < end && pending[lineEnd] != '\n' && pending[lineEnd] != '\r') lineEnd++;
-      if (startsWith(line, lineEnd, "data:")) {
+      if (Sse.startsWith(pending, line, lineEnd, "data:")) {
         dataStart = line + 5;
         if (dataStart < lineEnd && pending[dataStart] == ' ') dataStart++;
         dataEnd = lineEnd;
@@ -119,14 +119,6 @@ public final class SseScanner implements AnswerStream {
       contentEvents++;
     }
     return !(withholdUsage && facts.usage && facts.choices == 0);
-  }
-
-  private boolean startsWith(int from, int to, String prefix) {
-    if (to - from < prefix.length()) return false;
-    for (int k = 0; k < prefix.length(); k++) {
-      if (pending[from + k] != prefix.charAt(k)) return false;
-    }
-    return true;
   }
 
   private void forward(int start, int end) {

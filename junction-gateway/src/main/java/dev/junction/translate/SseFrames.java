@@ -65,9 +65,9 @@ final class SseFrames {
     while (line < end) {
       int lineEnd = line;
       while (lineEnd < end && pending[lineEnd] != '\n' && pending[lineEnd] != '\r') lineEnd++;
-      if (startsWith(line, lineEnd, "event:")) {
+      if (Sse.startsWith(pending, line, lineEnd, "event:")) {
         event = new String(pending, line + 6, lineEnd - line - 6, StandardCharsets.UTF_8).strip();
-      } else if (startsWith(line, lineEnd, "data:")) {
+      } else if (Sse.startsWith(pending, line, lineEnd, "data:")) {
         int from = line + 5 < lineEnd && pending[line + 5] == ' ' ? line + 6 : line + 5;
         String value = new String(pending, from, lineEnd - from, StandardCharsets.UTF_8);
         data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
@@ -76,13 +76,5 @@ final class SseFrames {
     }
     return new Frame(keepRaw ? Arrays.copyOfRange(pending, start, end) : null, event,
         data == null ? null : data.toString());
-  }
-
-  private boolean startsWith(int from, int to, String prefix) {
-    if (to - from < prefix.length()) return false;
-    for (int k = 0; k < prefix.length(); k++) {
-      if (pending[from + k] != prefix.charAt(k)) return false;
-    }
-    return true;
   }
 }
