@@ -274,6 +274,19 @@ class OpenAiToAnthropicTest {
   }
 
   @Test
+  void aParameterOneFamilyCannotHonourMovesTheRequestToACandidateOfTheOther() {
+    long before = anthropic().stats().requests();
+    var raw = client.chat().completions().withRawResponse()
+        .create(hello(TwoFamilies.OVERLOADED_FIRST).logprobs(true).build());
+    assertThat(raw.statusCode()).isEqualTo(200);
+    assertThat(raw.parse().choices().getFirst().logprobs()).isPresent();
+    assertThat(raw.headers().values("x-junction-provider")).containsExactly("oa");
+    assertThat(anthropic().stats().requests()).as("nothing was sent to the Anthropic provider").isEqualTo(before);
+    LedgerRecord record = junction.record(raw.headers().values("x-junction-request-id").getFirst());
+    assertThat(record.attemptLog()).contains("'logprobs' cannot be honoured by provider an");
+  }
+
+  @Test
   void anOverloadedAnthropicProviderFailsOverAndTheOpenAiClientSeesOneCleanAnswer() {
     var raw = client.chat().completions().withRawResponse().create(hello(TwoFamilies.OVERLOADED_FIRST).build());
     assertThat(raw.parse().choices().getFirst().message().content()).hasValueSatisfying(c -> assertThat(c).isNotBlank());
