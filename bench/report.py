@@ -89,7 +89,7 @@ embed = {via: load(f"embed1000-{via}") for via in ("direct", "junction")}
 report["embeddings_1000"] = embed
 
 # ---- streams
-stream = {via: load(f"stream-{via}") for via in ("direct", "hop", "junction")}
+stream = {via: load(f"stream-{via}") for via in ("direct", "hop", "junction", "translated")}
 report["stream"] = stream
 added_ttft = added_chunk = None
 if stream["direct"] and stream["junction"] and stream["junction"].get("ttft"):
@@ -98,6 +98,12 @@ if stream["direct"] and stream["junction"] and stream["junction"].get("ttft"):
 report["stream_added"] = {"ttft_us": added_ttft, "per_chunk_us": added_chunk}
 target("streaming added TTFT p99", added_ttft["p99"] / 1000 if added_ttft else None, 1.0, " ms")
 target("streaming added time per chunk", added_chunk, 20, " µs", digits=2)
+# An Anthropic client of the same OpenAI stream: each chunk decoded and written as Anthropic's events.
+added_translated = None
+if stream["direct"] and stream.get("translated") and stream["translated"].get("eventMicros"):
+    added_translated = stream["translated"]["eventMicros"] - stream["direct"]["eventMicros"]
+report["stream_added"]["translated_per_event_us"] = added_translated
+target("translated streaming added time per event", added_translated, 20, " µs", digits=2)
 
 # ---- open streams
 open_streams = load("open-streams") or {}

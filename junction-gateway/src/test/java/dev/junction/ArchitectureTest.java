@@ -52,7 +52,26 @@ class ArchitectureTest {
         .should().dependOnClassesThat().resideInAnyPackage(
             "dev.junction.server..", "dev.junction.routing..", "dev.junction.catalog..", "dev.junction.provider..",
             "dev.junction.ledger..", "dev.junction.account..", "dev.junction.config..", "dev.junction.cli..",
-            "dev.junction.simulator..")
+            "dev.junction.simulator..", "dev.junction.translate..")
+        .check(classes);
+  }
+
+  @Test
+  void translationKnowsOnlyTheWireFormats() {
+    // Codecs and the neutral model: a new family is a codec here, whatever serves or routes it.
+    noClasses().that().resideInAPackage("dev.junction.translate..")
+        .should().dependOnClassesThat().resideInAnyPackage(
+            "dev.junction.server..", "dev.junction.routing..", "dev.junction.catalog..", "dev.junction.provider..",
+            "dev.junction.ledger..", "dev.junction.account..", "dev.junction.config..", "dev.junction.fleet..",
+            "dev.junction.observe..")
+        .check(classes);
+  }
+
+  @Test
+  void onlyTheProviderAdapterChoosesHowAnAnswerIsTranslated() {
+    // The relay reads and writes answers through the provider's hook, never through a codec itself.
+    noClasses().that().resideInAPackage("dev.junction.server..")
+        .should().dependOnClassesThat().haveNameMatching("dev\\.junction\\.translate\\.(Codec|Codecs|Chat)(\\$.*)?")
         .check(classes);
   }
 

@@ -5,16 +5,27 @@ package dev.junction.api;
  * format. Requests and answers in the client's family pass through as bytes; what the gateway itself
  * writes goes through here, so that an error never reaches a client in another API's shape.
  *
- * <p>A new client format (Anthropic Messages, the Responses API) is a new implementation of this,
- * chosen by the inbound route.
+ * <p>A new client format (the Responses API next) is a new implementation of this, chosen by the
+ * inbound route, and a codec in {@code dev.junction.translate} for its requests and answers.
  */
 public interface ClientFormat {
 
   /** OpenAI's: {@code {"error":{"message","type","param","code"}}}, and that as a {@code data:} event. */
   ClientFormat OPENAI = OpenAiFormat.INSTANCE;
 
+  /** Anthropic's: {@code {"type":"error","error":{"type","message"}}}, and that as an {@code event: error}. */
+  ClientFormat ANTHROPIC = AnthropicFormat.INSTANCE;
+
   /** A short name for logs and records, e.g. {@code openai}. */
   String name();
+
+  /** The wire family its requests and answers are in. */
+  Family family();
+
+  /** The HTTP status an error goes out with: the error's own, unless the API names it otherwise. */
+  default int status(ApiError error) {
+    return error.status();
+  }
 
   /** The body of an error response, UTF-8 JSON. */
   byte[] errorBody(ApiError error);

@@ -3,6 +3,7 @@ package dev.junction.api;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -19,6 +20,8 @@ public final class InspectedRequest {
 
   final byte[] body;
   final Endpoint endpoint;
+  final Family family;
+  final Map<String, String> headers;
   final String model;
   final int objectStart;
   final int objectEnd;
@@ -42,6 +45,8 @@ public final class InspectedRequest {
   InspectedRequest(RequestInspector.Scan scan) {
     this.body = scan.body;
     this.endpoint = scan.endpoint;
+    this.family = scan.family;
+    this.headers = scan.headers;
     // Never null: the inspection refuses a request without one.
     this.model = Objects.requireNonNull(scan.model);
     this.objectStart = scan.objectStart;
@@ -120,6 +125,16 @@ public final class InspectedRequest {
 
   public Endpoint endpoint() {
     return endpoint;
+  }
+
+  /** The wire family the client wrote the body in. */
+  public Family family() {
+    return family;
+  }
+
+  /** The client's headers of its family (e.g. {@code anthropic-version}), for a provider of that family. */
+  public Map<String, String> headers() {
+    return headers;
   }
 
   /** The model exactly as the client wrote it, routing suffix included. */

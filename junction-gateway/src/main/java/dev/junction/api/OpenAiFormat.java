@@ -17,6 +17,11 @@ final class OpenAiFormat implements ClientFormat {
   }
 
   @Override
+  public Family family() {
+    return Family.OPENAI;
+  }
+
+  @Override
   public byte[] errorBody(ApiError error) {
     String message = error.getMessage();
     StringBuilder json = new StringBuilder(96 + message.length());

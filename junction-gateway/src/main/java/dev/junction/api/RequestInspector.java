@@ -3,6 +3,7 @@ package dev.junction.api;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
@@ -32,23 +33,43 @@ public final class RequestInspector {
 
   /** @throws ApiError 400 when the body is not a valid request for this endpoint */
   public static InspectedRequest inspect(Endpoint endpoint, byte[] body) {
+    return inspect(endpoint, Family.OPENAI, body, Map.of());
+  }
+
+  /**
+   * @param family the client's wire family: its body is validated as that API validates it
+   * @param headers the client's headers of that family (e.g. {@code anthropic-version}), bounded, for
+   *     a provider of the same family
+   * @throws ApiError 400 when the body is not a valid request for this endpoint
+   */
+  public static InspectedRequest inspect(Endpoint endpoint, Family family, byte[] body, Map<String, String> headers) {
     Scan scan = new Scan(endpoint, body);
-    JsonParser p = Json.requestParser(body);
-    try {
-      scan.read(p);
-    } catch (JacksonException e) {
-      // Read before closing: the parser still knows where it stopped, and in which object.
-      throw JsonSyntax.refusal(e, p);
-    } finally {
-      p.close();
-    }
-    return new InspectedRequest(scan);
+    scan.family = family;
+    scan.headers = Map.copyOf(headers);
+    return scan.inspected();
+  }
+
+  /**
+   * An Anthropic {@code count_tokens} body: a Messages request without {@code max_tokens}.
+   *
+   * @throws ApiError 400 when the body is not one
+   */
+  public static InspectedRequest inspectTokenCount(byte[] body, Map<String, String> headers) {
+    Scan scan = new Scan(Endpoint.CHAT, body);
+    scan.family = Family.ANTHROPIC;
+    scan.headers = Map.copyOf(headers);
+    scan.counting = true;
+    return scan.inspected();
   }
 
   /** The mutable state of one pass; becomes an {@link InspectedRequest}. */
   static final class Scan {
     final Endpoint endpoint;
     final byte[] body;
+    Family family = Family.OPENAI;
+    /** A token count: no answer is asked for, so no {@code max_tokens} either. */
+    boolean counting;
+    Map<String, String> headers = Map.of();
     @Nullable String model;
     int objectStart;
     int objectEnd;
@@ -70,12 +91,30 @@ public final class RequestInspector {
     /** The index of the field holding the prompt (messages, prompt or input), or -1. */
     int promptField = -1;
     private boolean sawMessages;
+
+    void sawMessagesArray() {
+      sawMessages = true;
+    }
     private boolean sawPrompt;
     private boolean sawInput;
 
     Scan(Endpoint endpoint, byte[] body) {
       this.endpoint = endpoint;
       this.body = body;
+    }
+
+    /** The request, read in one pass. */
+    InspectedRequest inspected() {
+      JsonParser p = Json.requestParser(body);
+      try {
+        read(p);
+      } catch (JacksonException e) {
+        // Read before closing: the parser still knows where it stopped, and in which object.
+        throw JsonSyntax.refusal(e, p);
+      } finally {
+        p.close();
+      }
+      return new InspectedRequest(this);
     }
 
     void read(JsonParser p) {
@@ -122,6 +161,11 @@ public final class RequestInspector {
       if (model == null) {
         throw missing("model");
       }
+      if (family == Family.ANTHROPIC) {
+        if (!sawMessages) throw missing("messages");
+        if (maxTokens < 0 && !counting) throw missing("max_tokens");
+        return;
+      }
       switch (endpoint) {
         case CHAT -> {
           if (!sawMessages) throw missing("messages");
@@ -145,8 +189,9 @@ public final class RequestInspector {
         case "stream" -> stream = bool(name, v);
         case "stream_options" -> streamOptions(v, p);
         case "n" -> integer(name, v, p, 1, 128);
-        case "max_tokens", "max_completion_tokens" -> maxTokens = integer(name, v, p, 0, Integer.MAX_VALUE);
-        case "temperature" -> number(name, v, p, 0, 2);
+        case "max_tokens", "max_completion_tokens" ->
+            maxTokens = integer(name, v, p, family == Family.ANTHROPIC ? 1 : 0, Integer.MAX_VALUE);
+        case "temperature" -> number(name, v, p, 0, family == Family.ANTHROPIC ? 1 : 2);
         case "top_p" -> number(name, v, p, 0, 1);
         case "presence_penalty", "frequency_penalty" -> number(name, v, p, -2, 2);
         case "seed" -> integer(name, v, p, Integer.MIN_VALUE, Integer.MAX_VALUE);
@@ -253,6 +298,10 @@ public final class RequestInspector {
     }
 
     private void endpointField(String name, JsonToken v, JsonParser p) {
+      if (family == Family.ANTHROPIC) {
+        AnthropicFields.field(this, name, v, p);
+        return;
+      }
       switch (endpoint) {
         case CHAT -> chatField(name, v, p);
         case COMPLETIONS -> completionField(name, v, p);
@@ -577,7 +626,7 @@ public final class RequestInspector {
       }
     }
 
-    private static boolean bool(String param, JsonToken v) {
+    static boolean bool(String param, JsonToken v) {
       return switch (v) {
         case VALUE_TRUE -> true;
         case VALUE_FALSE, VALUE_NULL -> false;
@@ -586,7 +635,7 @@ public final class RequestInspector {
     }
 
     /** @return the value, or 0 when null */
-    private static int integer(String param, JsonToken v, JsonParser p, int min, int max) {
+    static int integer(String param, JsonToken v, JsonParser p, int min, int max) {
       if (v == JsonToken.VALUE_NULL) {
         return 0;
       }
@@ -603,7 +652,7 @@ public final class RequestInspector {
       return (int) value;
     }
 
-    private static void number(String param, JsonToken v, JsonParser p, double min, double max) {
+    static void number(String param, JsonToken v, JsonParser p, double min, double max) {
       if (v == JsonToken.VALUE_NULL) {
         return;
       }
@@ -618,7 +667,7 @@ public final class RequestInspector {
     }
 
     /** @return the string, or null when the value is null */
-    private static @Nullable String string(String param, JsonToken v, JsonParser p) {
+    static @Nullable String string(String param, JsonToken v, JsonParser p) {
       if (v == JsonToken.VALUE_NULL) {
         return null;
       }
@@ -628,7 +677,7 @@ public final class RequestInspector {
       return p.getString();
     }
 
-    private static void oneOf(String param, @Nullable String value, Set<String> allowed) {
+    static void oneOf(String param, @Nullable String value, Set<String> allowed) {
       if (value != null && !allowed.contains(value)) {
         throw ApiError.invalid(
             param,
@@ -637,11 +686,11 @@ public final class RequestInspector {
       }
     }
 
-    private static ApiError missing(String param) {
+    static ApiError missing(String param) {
       return ApiError.invalid(param, "Missing required parameter: '" + param + "'.");
     }
 
-    private static ApiError type(String param, String expected, JsonToken actual) {
+    static ApiError type(String param, String expected, JsonToken actual) {
       return ApiError.invalid(
           param,
           "Invalid type for '" + param + "': expected " + expected + ", but got " + describe(actual) + " instead.");

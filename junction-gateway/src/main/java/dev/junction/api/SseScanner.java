@@ -16,7 +16,7 @@ import tools.jackson.core.JsonToken;
  * <p>When the client did not ask for usage but the gateway did (for billing), the usage-only chunk is
  * withheld from the client. Not thread-safe: one per stream, used on its event loop.
  */
-public final class SseScanner {
+public final class SseScanner implements AnswerStream {
 
   private static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] NOTHING = new byte[0];
@@ -46,13 +46,14 @@ public final class SseScanner {
    *
    * @return the complete events to forward now, possibly none
    */
+  @Override
   public byte[] feed(byte[] chunk) {
     appendPending(chunk);
     outSize = 0;
     int eventStart = 0;
     int i = 0;
     while (i < pendingSize) {
-      int boundary = boundaryAt(i);
+      int boundary = Sse.boundaryAt(pending, pendingSize, i);
       if (boundary > 0) {
         int end = i + boundary;
         event(eventStart, end);
@@ -67,19 +68,6 @@ public final class SseScanner {
     return outSize == 0 ? NOTHING : Arrays.copyOf(out, outSize);
   }
 
-  /** The length of the blank-line terminator starting at i, or 0. */
-  private int boundaryAt(int i) {
-    byte b = pending[i];
-    if (b == '\n') {
-      if (i + 1 < pendingSize && pending[i + 1] == '\n') return 2;
-      if (i + 2 < pendingSize && pending[i + 1] == '\r' && pending[i + 2] == '\n') return 3;
-    } else if (b == '\r' && i + 3 < pendingSize && pending[i + 1] == '\n'
-        && pending[i + 2] == '\r' && pending[i + 3] == '\n') {
-      return 4;
-    }
-    return 0;
-  }
-
   private void event(int start, int end) {
     int dataStart = -1;
     int dataEnd = -1;
@@ -87,7 +75,7 @@ public final class SseScanner {
     while (line < end) {
       int lineEnd = line;
       while (lineEnd < end && pending[lineEnd] != '\n' && pending[lineEnd] != '\r') lineEnd++;
-      if (startsWith(line, lineEnd, "data:")) {
+      if (Sse.startsWith(pending, line, lineEnd, "data:")) {
         dataStart = line + 5;
         if (dataStart < lineEnd && pending[dataStart] == ' ') dataStart++;
         dataEnd = lineEnd;
@@ -134,14 +122,6 @@ public final class SseScanner {
     return !(withholdUsage && facts.usage && facts.choices == 0);
   }
 
-  private boolean startsWith(int from, int to, String prefix) {
-    if (to - from < prefix.length()) return false;
-    for (int k = 0; k < prefix.length(); k++) {
-      if (pending[from + k] != prefix.charAt(k)) return false;
-    }
-    return true;
-  }
-
   private void forward(int start, int end) {
     int length = end - start;
     if (outSize + length > out.length) {
@@ -160,21 +140,25 @@ public final class SseScanner {
   }
 
   /** Whether {@code data: [DONE]} arrived: the stream ended as it should. */
+  @Override
   public boolean done() {
     return done;
   }
 
   /** Whether an event with content (text, a tool call or a finish reason) has arrived. */
+  @Override
   public boolean sawContent() {
     return content;
   }
 
   /** Events that carried content; the delivered-token estimate when a stream breaks before usage. */
+  @Override
   public int contentEvents() {
     return contentEvents;
   }
 
   /** Why the stream is broken (an error event or a malformed chunk), or null. */
+  @Override
   public @Nullable String error() {
     return error;
   }
@@ -185,6 +169,7 @@ public final class SseScanner {
   }
 
   /** The usage the provider reported, or null if none arrived. */
+  @Override
   public @Nullable Usage usage() {
     return sawUsage ? new Usage(inputTokens, outputTokens, cachedTokens) : null;
   }

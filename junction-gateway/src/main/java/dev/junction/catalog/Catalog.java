@@ -49,7 +49,8 @@ public final class Catalog {
 
   /** A deployment's own context and capabilities, else its model's. */
   private static Deployment deployment(ModelConfig model, DeploymentConfig d, Provider provider) {
-    Pricing pricing = Pricing.usdPerMillion(d.inputPrice(), d.outputPrice(), d.cachedInputPrice());
+    Pricing pricing = Pricing.usdPerMillion(d.inputPrice(), d.outputPrice(), d.cachedInputPrice(),
+        d.cacheWritePrice());
     long context = d.contextLength() > 0 ? d.contextLength() : model.contextLength();
     Optional<Set<Capability>> capabilities = Capability.parse(d.capabilities().or(model::capabilities));
     return new Deployment(provider, d.model(), pricing, context, d.maxOutput(), capabilities, !d.status().equals("offline"));

@@ -12,8 +12,14 @@ import java.math.RoundingMode;
  * @param inputMicros the price of a million uncached prompt tokens, in micro-USD
  * @param outputMicros the price of a million output tokens, in micro-USD
  * @param cachedInputMicros the price of a million prompt tokens read from the provider's cache
+ * @param cacheWriteMicros the price of a million prompt tokens written to the provider's cache
  */
-public record Pricing(long inputMicros, long outputMicros, long cachedInputMicros) {
+public record Pricing(long inputMicros, long outputMicros, long cachedInputMicros, long cacheWriteMicros) {
+
+  /** Prices where a cache write costs what uncached input does. */
+  public Pricing(long inputMicros, long outputMicros, long cachedInputMicros) {
+    this(inputMicros, outputMicros, cachedInputMicros, inputMicros);
+  }
 
   /** For models served without configured prices; the ledger records them at zero cost. */
   public static final Pricing UNPRICED = new Pricing(0, 0, 0);
@@ -23,7 +29,11 @@ public record Pricing(long inputMicros, long outputMicros, long cachedInputMicro
    * Digits past the sixth decimal (a millionth of a dollar per million tokens) are rounded.
    */
   public static Pricing usdPerMillion(double input, double output, double cachedInput) {
-    return new Pricing(micros(input), micros(output), micros(cachedInput));
+    return usdPerMillion(input, output, cachedInput, input);
+  }
+
+  public static Pricing usdPerMillion(double input, double output, double cachedInput, double cacheWrite) {
+    return new Pricing(micros(input), micros(output), micros(cachedInput), micros(cacheWrite));
   }
 
   private static long micros(double usd) {
@@ -47,15 +57,17 @@ public record Pricing(long inputMicros, long outputMicros, long cachedInputMicro
   }
 
   /**
-   * What one response costs, in nano-USD, rounded half up: cached input tokens at the cached rate.
+   * What one response costs, in nano-USD, rounded half up: each class of the prompt once, at its own
+   * rate (uncached input, cache reads, cache writes), and the output.
    * Tokens times micro-USD per million is pico-USD, exact; nano-USD keeps the cost of the smallest
    * request (a few embedding tokens at cents per million) above zero, where micro-USD would not.
    */
   public long costNanos(Usage usage) {
-    long uncached = Math.max(0, usage.inputTokens() - usage.cachedTokens());
-    long pico = Math.addExact(Math.addExact(
+    long uncached = Math.max(0, usage.inputTokens() - usage.cachedTokens() - usage.cacheWriteTokens());
+    long pico = Math.addExact(Math.addExact(Math.addExact(
         Math.multiplyExact(uncached, inputMicros),
         Math.multiplyExact(usage.cachedTokens(), cachedInputMicros)),
+        Math.multiplyExact(usage.cacheWriteTokens(), cacheWriteMicros)),
         Math.multiplyExact(usage.outputTokens(), outputMicros));
     return (pico + 500) / 1_000;
   }

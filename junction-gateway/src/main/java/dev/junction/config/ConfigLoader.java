@@ -48,7 +48,7 @@ import org.jspecify.annotations.Nullable;
  *   bundled: true            # serve BundledCatalog's models on the providers configured
  * providers:                 # list
  *   - name: groq             # required; letters, digits, '.', '_', '-'; unique
- *     kind: openai           # required; wire family: openai
+ *     kind: openai           # wire family: openai (default) or anthropic
  *     profile: groq          # default: name
  *     base_url: https://api.groq.com/openai/v1   # http(s) URL; required unless the profile
  *                            # is in EnvironmentProviders.all(), whose URL is the default
@@ -67,6 +67,7 @@ import org.jspecify.annotations.Nullable;
  *         input_price: 0.59  # required; USD per 1M input tokens, >= 0
  *         output_price: 0.79 # required; USD per 1M output tokens, >= 0
  *         cached_input_price: 0.30   # optional; default input_price
+ *         cache_write_price: 3.75    # optional, prompt tokens written to the cache; default input_price
  *         context_length: 65536      # optional; default the model's context_length
  *         max_output: 8192           # optional
  *         capabilities: [tools]      # optional; default the model's

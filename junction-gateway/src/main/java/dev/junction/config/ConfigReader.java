@@ -53,11 +53,13 @@ final class ConfigReader {
   static final List<String> MODEL_KEYS =
       List.of("id", "aliases", "context_length", "capabilities", "hedge_after_ms", "providers", "prefer");
   static final List<String> DEPLOYMENT_KEYS = List.of("provider", "model", "input_price", "output_price",
-      "cached_input_price", "context_length", "max_output", "capabilities", "status", "source", "as_of");
+      "cached_input_price", "cache_write_price", "context_length", "max_output", "capabilities", "status", "source", "as_of");
 
-  static final List<String> KINDS = List.of("openai", "vllm", "sglang", "tgi", "llamacpp", "ollama");
+  /** Wire families of providers, and the self-hosted engines (OpenAI's family, their load polled); {@code openai} when a provider names none. */
+  static final List<String> KINDS = List.of("openai", "anthropic", "vllm", "sglang", "tgi", "llamacpp", "ollama");
   /** Kinds that are self-hosted engines: OpenAI's wire family, plus their load and models polled. */
   static final List<String> ENGINE_KINDS = List.of("vllm", "sglang", "tgi", "llamacpp", "ollama");
+  static final String DEFAULT_KIND = "openai";
   static final List<String> POLICIES = List.of("fastest", "cheapest", "preferred");
 
   static final String LOOPBACK = "127.0.0.1";
@@ -275,15 +277,15 @@ final class ConfigReader {
   private ProviderConfig provider(Section s) {
     Value<String> name = s.required("name", s.string("name"));
     name.optional().ifPresent(n -> declareProvider(s, n));
-    Value<String> kind = s.required("kind", choice(s, "kind", KINDS, "kinds"));
-    boolean engine = kind.present() && ENGINE_KINDS.contains(kind.value());
+    String kind = choice(s, "kind", KINDS, "kinds").orElse(DEFAULT_KIND);
+    boolean engine = ENGINE_KINDS.contains(kind);
     // An engine's profile is its kind's (vLLM's quirks for kind: vllm) unless one is named.
-    String profile = s.string("profile").orElse(engine ? kind.value() : name.value());
+    String profile = s.string("profile").orElse(engine ? kind : name.value());
     return new ProviderConfig(
         name.value(),
-        kind.value(),
+        kind,
         profile,
-        baseUrl(s, profile),
+        baseUrl(s, profile, kind),
         s.secret("api_key").optional(),
         headers(s),
         timeouts(s),
@@ -327,13 +329,15 @@ final class ConfigReader {
     }
   }
 
-  private String baseUrl(Section s, String profile) {
+  /** The base URL given, else the profile's documented one, else (kind anthropic) Anthropic's own. */
+  private String baseUrl(Section s, String profile, String kind) {
     Value<String> url = s.string("base_url");
     if (url.present()) {
       baseUrlProblem(url.value()).ifPresent(message -> s.problem("base_url", message));
       return url.value();
     }
-    Optional<String> known = profile == null ? Optional.empty() : EnvironmentProviders.defaultBaseUrl(profile);
+    Optional<String> known = (profile == null ? Optional.<String>empty() : EnvironmentProviders.defaultBaseUrl(profile))
+        .or(() -> kind.equals(DEFAULT_KIND) ? Optional.empty() : EnvironmentProviders.defaultBaseUrl(kind));
     if (url.absent() && known.isEmpty() && profile != null) {
       s.problem("base_url", "is required: no default base URL is known for \"" + profile
           + "\" (e.g. http://localhost:8000/v1 for a local vLLM)");
@@ -509,6 +513,7 @@ final class ConfigReader {
     Value<Double> input = s.required("input_price", s.nonNegative("input_price"));
     Value<Double> output = s.required("output_price", s.nonNegative("output_price"));
     Value<Double> cached = s.nonNegative("cached_input_price");
+    Value<Double> cacheWrite = s.nonNegative("cache_write_price");
     long context = s.integer("context_length", 1, Long.MAX_VALUE).orElse(0L);
     long maxOutput = s.integer("max_output", 1, Long.MAX_VALUE).orElse(0L);
     Optional<List<String>> capabilities = capabilities(s);
@@ -521,8 +526,8 @@ final class ConfigReader {
         .ifPresent(date -> s.problem("as_of", "must be a date written YYYY-MM-DD, got \"" + date + "\""));
     double inputPrice = input.orElse(0.0);
     return new DeploymentConfig(provider.value(), model.value(), inputPrice, output.orElse(0.0),
-        cached.orElse(inputPrice), context, maxOutput, capabilities, status, source.optional().orElse(null),
-        asOf.optional().orElse(null));
+        cached.orElse(inputPrice), cacheWrite.orElse(inputPrice), context, maxOutput, capabilities, status,
+        source.optional().orElse(null), asOf.optional().orElse(null));
   }
 
   private static boolean isDate(String text) {

@@ -9,7 +9,7 @@ import java.util.Optional;
 
 /**
  * Providers declared by setting an API key in the environment, so that {@code GROQ_API_KEY=… junction}
- * works with no file at all. Each becomes a provider of kind {@code openai} whose name and profile
+ * works with no file at all. Each becomes a provider of its kind ({@code openai} but for Anthropic) whose name and profile
  * are the table's name, with default timeouts and no catalog models (clients reach them as
  * {@code model:provider}).
  *
@@ -40,7 +40,8 @@ public final class EnvironmentProviders {
       new EnvironmentProvider("openrouter", List.of("OPENROUTER_API_KEY"), "https://openrouter.ai/api/v1"),
       new EnvironmentProvider(
           "gemini", List.of("GEMINI_API_KEY"), "https://generativelanguage.googleapis.com/v1beta/openai"),
-      new EnvironmentProvider("anthropic", List.of("ANTHROPIC_API_KEY"), "https://api.anthropic.com/v1"));
+      // Anthropic's own Messages API (docs.anthropic.com/en/api/messages), not its OpenAI compatibility layer.
+      new EnvironmentProvider("anthropic", "anthropic", List.of("ANTHROPIC_API_KEY"), "https://api.anthropic.com/v1"));
 
   private EnvironmentProviders() {}
 
@@ -82,6 +83,6 @@ public final class EnvironmentProviders {
 
   private static ProviderConfig provider(EnvironmentProvider p, String key) {
     return new ProviderConfig(
-        p.name(), "openai", p.name(), p.baseUrl(), Optional.of(key), Map.of(), TimeoutConfig.DEFAULT);
+        p.name(), p.kind(), p.name(), p.baseUrl(), Optional.of(key), Map.of(), TimeoutConfig.DEFAULT);
   }
 }

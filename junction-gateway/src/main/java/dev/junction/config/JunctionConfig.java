@@ -261,6 +261,8 @@ public record JunctionConfig(
    * @param inputPrice USD per million input tokens
    * @param outputPrice USD per million output tokens
    * @param cachedInputPrice USD per million cached input tokens; defaults to {@code inputPrice}
+   * @param cacheWritePrice USD per million input tokens written to the provider's cache (Anthropic's
+   *     cache writes); defaults to {@code inputPrice}
    * @param contextLength this deployment's context when smaller than the model's, else 0
    * @param maxOutput the most tokens it generates per response, 0 when unknown
    * @param capabilities overrides the model's when present
@@ -274,6 +276,7 @@ public record JunctionConfig(
       double inputPrice,
       double outputPrice,
       double cachedInputPrice,
+      double cacheWritePrice,
       long contextLength,
       long maxOutput,
       Optional<List<String>> capabilities,
@@ -287,7 +290,8 @@ public record JunctionConfig(
 
     public DeploymentConfig(
         String provider, String model, double inputPrice, double outputPrice, double cachedInputPrice) {
-      this(provider, model, inputPrice, outputPrice, cachedInputPrice, 0, 0, Optional.empty(), "live", null, null);
+      this(provider, model, inputPrice, outputPrice, cachedInputPrice, inputPrice, 0, 0, Optional.empty(), "live",
+          null, null);
     }
   }
 }

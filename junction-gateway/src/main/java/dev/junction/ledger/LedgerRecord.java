@@ -25,6 +25,8 @@ import org.jspecify.annotations.Nullable;
  * @param error a short reason when the status is not ok; never contains secrets
  * @param attemptLog every upstream attempt in order, as JSON
  *     {@code [{"provider","model","status","latency_ms","error"}]}; null when none was made
+ * @param cacheWriteTokens prompt tokens written to the provider's cache (a subset of inputTokens,
+ *     apart from cachedTokens), as Anthropic reports them
  */
 public record LedgerRecord(
     String requestId,
@@ -44,7 +46,17 @@ public record LedgerRecord(
     long latencyMs,
     long ttftMs,
     @Nullable String error,
-    @Nullable String attemptLog) {
+    @Nullable String attemptLog,
+    long cacheWriteTokens) {
+
+  /** A record without cache writes. */
+  public LedgerRecord(String requestId, Instant createdAt, String endpoint, @Nullable String model, @Nullable String provider,
+      @Nullable String providerModel, Status status, int httpStatus, boolean stream, int attempts, long inputTokens,
+      long cachedTokens, long outputTokens, long costNanos, long latencyMs, long ttftMs, @Nullable String error,
+      @Nullable String attemptLog) {
+    this(requestId, createdAt, endpoint, model, provider, providerModel, status, httpStatus, stream, attempts,
+        inputTokens, cachedTokens, outputTokens, costNanos, latencyMs, ttftMs, error, attemptLog, 0);
+  }
 
   /** A record without an attempt log. */
   public LedgerRecord(String requestId, Instant createdAt, String endpoint, @Nullable String model, @Nullable String provider,

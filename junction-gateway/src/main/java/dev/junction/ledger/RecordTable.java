@@ -17,10 +17,10 @@ final class RecordTable {
 
   private static final String COLUMNS = "request_id, created_at, endpoint, model, provider, provider_model, "
       + "status, http_status, stream, attempts, input_tokens, cached_tokens, output_tokens, cost_nanos, "
-      + "latency_ms, ttft_ms, error, attempt_log";
+      + "latency_ms, ttft_ms, error, attempt_log, cache_write_tokens";
   // Idempotent, so a batch retried after an unclear failure cannot count a request twice.
   private static final String INSERT = "INSERT INTO ledger_requests (" + COLUMNS + ") VALUES ("
-      + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING";
+      + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING";
   private static final String SELECT = "SELECT " + COLUMNS + " FROM ledger_requests ";
   private static final String[] STATUS_NAMES = java.util.Arrays.stream(Status.values())
       .map(s -> s.name().toLowerCase(Locale.ROOT)).toArray(String[]::new);
@@ -68,6 +68,7 @@ final class RecordTable {
           batch.setLong(16, r.ttftMs());
           batch.setString(17, r.error());
           batch.setString(18, r.attemptLog());
+          batch.setLong(19, r.cacheWriteTokens());
           batch.addBatch();
         }
         int inserted = 0;
@@ -133,6 +134,7 @@ final class RecordTable {
         rs.getLong("latency_ms"),
         rs.getLong("ttft_ms"),
         rs.getString("error"),
-        rs.getString("attempt_log"));
+        rs.getString("attempt_log"),
+        rs.getLong("cache_write_tokens"));
   }
 }

@@ -45,6 +45,7 @@ final class SpillFormat {
         json.writeName("ttft_ms").writeNumber(r.ttftMs());
         json.writeName("error").writeString(r.error());
         json.writeName("attempt_log").writeString(r.attemptLog());
+        json.writeName("cache_write_tokens").writeNumber(r.cacheWriteTokens());
         json.writeEndObject();
       }
       out.write('\n');
@@ -86,7 +87,9 @@ final class SpillFormat {
           required(line, "latency_ms").longValue(),
           required(line, "ttft_ms").longValue(),
           optional(line, "error"),
-          optional(line, "attempt_log"));
+          optional(line, "attempt_log"),
+          // Absent from lines spilled before cache writes were recorded.
+          line.has("cache_write_tokens") ? line.get("cache_write_tokens").longValue() : 0);
     } catch (JacksonException e) {
       throw new IllegalArgumentException("a field has the wrong type: " + e.getOriginalMessage(), e);
     }

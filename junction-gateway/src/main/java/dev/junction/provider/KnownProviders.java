@@ -1,13 +1,14 @@
 package dev.junction.provider;
 
+import dev.junction.api.Family;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * The OpenAI-compatible providers and servers Junction knows by name, with the quirks their own
- * documentation states. Adding a provider is one entry here (and, for a hosted one, its base URL and
+ * The providers and servers Junction knows by name, with the quirks their own documentation states:
+ * the OpenAI-compatible ones, and Anthropic's Messages API. Adding a provider is one entry here (and, for a hosted one, its base URL and
  * key variable in {@code config.EnvironmentProviders}).
  *
  * <p>{@code streamUsage} is false where a provider refuses {@code stream_options} (Mistral's strict
@@ -18,6 +19,14 @@ public final class KnownProviders {
 
   private static final String BEARER = "Bearer ";
   private static final String AUTH = "Authorization";
+
+  /** The version of Anthropic's API whose shapes the anthropic codec writes and reads. */
+  public static final String ANTHROPIC_VERSION = "2023-06-01";
+
+  /** Anthropic's Messages API, and any server of that family (kind: anthropic) without a profile of its own. */
+  public static final ProviderProfile ANTHROPIC = new ProviderProfile("anthropic", "x-api-key", "", Set.of(), true,
+      false, Map.of("anthropic-version", ANTHROPIC_VERSION), "https://docs.anthropic.com/en/api/messages",
+      Family.ANTHROPIC);
 
   private static final List<ProviderProfile> ALL = List.of(
       hosted("openai", Set.of(), true, true,
@@ -41,8 +50,8 @@ public final class KnownProviders {
           "https://huggingface.co/docs/inference-providers/index"),
       hosted("openrouter", Set.of(), true, false,
           "https://openrouter.ai/docs/api-reference/overview"),
-      // Anthropic's OpenAI SDK compatibility layer: ignores logprobs and the like rather than refusing them.
-      hosted("anthropic", Set.of(), true, false, "https://docs.anthropic.com/en/api/openai-sdk"),
+      // Anthropic's own Messages API (kind: anthropic): its key in x-api-key, the API version pinned.
+      ANTHROPIC,
       selfHosted("vllm", true, true, "https://docs.vllm.ai/en/latest/serving/openai_compatible_server.html"),
       selfHosted("tgi", true, false, "https://huggingface.co/docs/text-generation-inference/messages_api"),
       selfHosted("sglang", true, true, "https://docs.sglang.ai/basic_usage/openai_api.html"),
@@ -64,11 +73,11 @@ public final class KnownProviders {
 
   private static ProviderProfile hosted(
       String name, Set<String> rejected, boolean streamUsage, boolean embeddings, String source) {
-    return new ProviderProfile(name, AUTH, BEARER, rejected, streamUsage, embeddings, Map.of(), source);
+    return new ProviderProfile(name, AUTH, BEARER, rejected, streamUsage, embeddings, Map.of(), source, Family.OPENAI);
   }
 
   /** Self-hosted servers: the user gives the URL; a key only if the server was started with one. */
   private static ProviderProfile selfHosted(String name, boolean streamUsage, boolean embeddings, String source) {
-    return new ProviderProfile(name, AUTH, BEARER, Set.of(), streamUsage, embeddings, Map.of(), source);
+    return new ProviderProfile(name, AUTH, BEARER, Set.of(), streamUsage, embeddings, Map.of(), source, Family.OPENAI);
   }
 }

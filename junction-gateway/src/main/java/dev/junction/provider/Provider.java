@@ -1,10 +1,13 @@
 package dev.junction.provider;
 
+import dev.junction.api.AnswerStream;
 import dev.junction.api.BodyRewriter;
 import dev.junction.api.Endpoint;
+import dev.junction.api.Family;
 import dev.junction.api.InspectedRequest;
 import dev.junction.config.JunctionConfig.ProviderConfig;
 import dev.junction.config.JunctionConfig.TimeoutConfig;
+import dev.junction.translate.Translation;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -16,8 +19,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One configured upstream account of the OpenAI wire family: where requests go, how they are signed,
- * and how a client body is adapted to what this provider accepts.
+ * One configured upstream account of one wire family ({@code kind}): where requests go, how they
+ * are signed, how a client body is adapted to what this provider accepts, and how its answers are
+ * read back for the client. A client of the provider's own family is passed through (model id
+ * replaced); any other goes through {@link Translation}.
  *
  * <p>Holds the provider's credential; nothing here ever puts it in a message or a log line. Text
  * that comes back from the provider is cleaned of it (and of every other configured secret) by
@@ -27,13 +32,14 @@ public final class Provider {
 
   private static final ProviderProfile GENERIC = new ProviderProfile(
       "generic", "Authorization", "Bearer ", Set.of(), true, true,
-      Map.of(), "https://platform.openai.com/docs/api-reference/chat");
+      Map.of(), "https://platform.openai.com/docs/api-reference/chat", Family.OPENAI);
 
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
   private static final CharSequence EVENT_STREAM = HttpHeaders.createOptimized("text/event-stream");
 
   private final String name;
   private final ProviderProfile profile;
+  private final Family family;
   private final boolean ssl;
   private final String host;
   private final int port;
@@ -47,6 +53,7 @@ public final class Provider {
     URI uri = URI.create(config.baseUrl());
     this.name = config.name();
     this.profile = profile;
+    this.family = profile.family();
     this.ssl = "https".equalsIgnoreCase(uri.getScheme());
     this.host = uri.getHost();
     this.port = uri.getPort() > 0 ? uri.getPort() : ssl ? 443 : 80;
@@ -69,11 +76,21 @@ public final class Provider {
     return Map.entry(HttpHeaders.createOptimized(name), HttpHeaders.createOptimized(value));
   }
 
-  /** Builds the provider from its config, applying the named (or same-named) known profile. */
+  /**
+   * Builds the provider from its config, applying the named (or same-named) known profile of its kind;
+   * a provider of a kind without a profile of that name gets the kind's generic one.
+   */
   public static Provider of(ProviderConfig config) {
     String profileName = config.profile() == null ? config.name() : config.profile();
-    ProviderProfile profile = KnownProviders.byName(profileName).orElse(GENERIC);
+    Family family = "anthropic".equals(config.kind()) ? Family.ANTHROPIC : Family.OPENAI;
+    ProviderProfile profile = KnownProviders.byName(profileName).filter(p -> p.family() == family)
+        .orElse(family == Family.ANTHROPIC ? KnownProviders.ANTHROPIC : GENERIC);
     return new Provider(config, profile);
+  }
+
+  /** The wire family it speaks. */
+  public Family family() {
+    return family;
   }
 
   public String name() {
@@ -94,21 +111,81 @@ public final class Provider {
   }
 
   public boolean serves(Endpoint endpoint) {
+    if (family == Family.ANTHROPIC) {
+      return endpoint == Endpoint.CHAT;
+    }
     return endpoint != Endpoint.EMBEDDINGS || profile.embeddings();
   }
 
   /** The body to send: the provider's model id, usage requested on streams, refused fields removed. */
   public byte[] body(InspectedRequest request, byte[] quotedModel) {
-    return BodyRewriter.rewrite(request, quotedModel, profile.streamUsage(), profile.rejectedParams());
+    return BodyRewriter.rewrite(request, quotedModel, profile.streamUsage() && family == Family.OPENAI,
+        profile.rejectedParams());
+  }
+
+  /**
+   * The body to send, in this provider's family: the client's bytes spliced when it is the client's
+   * own, else translated.
+   *
+   * @param model the provider's model id, and {@code quotedModel} the same as a JSON string
+   * @throws dev.junction.api.ApiError 400 naming a parameter this provider's family cannot honour
+   */
+  public byte[] body(InspectedRequest request, String model, byte[] quotedModel) {
+    if (request.family() == family) {
+      return body(request, quotedModel);
+    }
+    return Translation.request(request, family, model, profile.streamUsage(), name);
+  }
+
+  /** How this provider's streamed answer is read, and written for the request's client. */
+  public AnswerStream stream(InspectedRequest request) {
+    return Translation.stream(request, family);
+  }
+
+  /**
+   * This provider's whole answer as the request's client reads it, and its usage.
+   *
+   * @throws IllegalArgumentException when the body is not an answer of this provider's family
+   */
+  public Translation.Whole answer(InspectedRequest request, byte[] body) {
+    return Translation.whole(request, family, body);
   }
 
   /** A fresh request to this provider's endpoint, signed. */
   public RequestOptions request(Endpoint endpoint, boolean stream) {
+    return request(endpoint, stream, Map.of());
+  }
+
+  /**
+   * A fresh request for this client request, signed; a client of this provider's family has its
+   * version and beta headers passed on.
+   */
+  public RequestOptions request(InspectedRequest request) {
+    return request(request.endpoint(), request.stream(),
+        request.family() == family ? request.headers() : Map.of());
+  }
+
+  /**
+   * A token count of this request by an Anthropic provider ({@code {base_url}/messages/count_tokens}),
+   * signed, bounded by the provider's first-token timeout.
+   */
+  public RequestOptions countTokensRequest(InspectedRequest request) {
+    RequestOptions options = request(request);
+    return options.setURI(options.getURI() + "/count_tokens").setTimeout(timeouts.firstTokenMs());
+  }
+
+  private RequestOptions request(Endpoint endpoint, boolean stream, Map<String, String> clientHeaders) {
     MultiMap h = HttpHeaders.headers()
         .set(HttpHeaders.CONTENT_TYPE, JSON)
         .set(HttpHeaders.ACCEPT, stream ? EVENT_STREAM : JSON);
     for (Map.Entry<CharSequence, CharSequence> header : signing) {
       h.set(header.getKey(), header.getValue());
+    }
+    for (String name : family.clientHeaders()) {
+      String value = clientHeaders.get(name);
+      if (value != null) {
+        h.set(name, value);
+      }
     }
     return new RequestOptions()
         .setMethod(HttpMethod.POST)
@@ -120,8 +197,11 @@ public final class Provider {
         .setConnectTimeout(timeouts.connectMs());
   }
 
-  /** Where the OpenAI wire family serves each operation, under the base URL's version path. */
-  private static String path(Endpoint endpoint) {
+  /** Where this provider's family serves each operation, under the base URL's version path. */
+  private String path(Endpoint endpoint) {
+    if (family == Family.ANTHROPIC) {
+      return "/messages";
+    }
     return switch (endpoint) {
       case CHAT -> "/chat/completions";
       case COMPLETIONS -> "/completions";

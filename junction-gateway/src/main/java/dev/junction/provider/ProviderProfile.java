@@ -1,11 +1,12 @@
 package dev.junction.provider;
 
+import dev.junction.api.Family;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * What differs between OpenAI-compatible servers: where they live, how they authenticate, and the
- * request parameters they refuse. One adapter serves them all by reading its profile.
+ * What differs between servers of one wire family: how they authenticate, the headers they need, and
+ * the request parameters they refuse. One adapter per family serves them all by reading its profile.
  *
  * <p>Where a hosted provider lives and which variable holds its key are configuration facts, kept in
  * {@code config.EnvironmentProviders}.
@@ -17,7 +18,9 @@ import java.util.Set;
  *     sending (documented per provider)
  * @param streamUsage whether it honours {@code stream_options.include_usage}
  * @param embeddings whether it serves {@code /embeddings}
+ * @param extraHeaders sent with every request (Anthropic's {@code anthropic-version})
  * @param source where these facts come from (documentation URL)
+ * @param family the wire family it speaks: a provider's {@code kind} uses a profile of its own family
  */
 public record ProviderProfile(
     String name,
@@ -27,7 +30,8 @@ public record ProviderProfile(
     boolean streamUsage,
     boolean embeddings,
     Map<String, String> extraHeaders,
-    String source) {
+    String source,
+    Family family) {
 
   public ProviderProfile {
     rejectedParams = Set.copyOf(rejectedParams);

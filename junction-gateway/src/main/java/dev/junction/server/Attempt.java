@@ -1,9 +1,9 @@
 package dev.junction.server;
 
+import dev.junction.api.AnswerStream;
 import dev.junction.api.ApiError;
 import dev.junction.api.InspectedRequest;
 import dev.junction.api.ResponseReader;
-import dev.junction.api.SseScanner;
 import dev.junction.api.Usage;
 import dev.junction.catalog.Deployment;
 import dev.junction.config.Secrets;
@@ -12,6 +12,7 @@ import dev.junction.routing.LiveStats;
 import dev.junction.routing.Route;
 import dev.junction.server.UpstreamStatus.Next;
 import dev.junction.server.UpstreamStatus.Verdict;
+import dev.junction.translate.Translation;
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Vertx;
@@ -88,7 +89,8 @@ final class Attempt {
   private @Nullable HttpClientRequest upstream;
   /** Whether the upstream response arrived whole, so that nothing is left to reset. */
   private boolean upstreamDone;
-  private @Nullable SseScanner scanner;
+  /** How the provider's stream is read and written for this client: passed through, or translated. */
+  private @Nullable AnswerStream scanner;
   private @Nullable Buffer held;
   /** The one timer of this attempt, set for the nearest of its bounds; -1 when none is set. */
   private long watchdog = -1;
@@ -128,9 +130,16 @@ final class Attempt {
   }
 
   void send() {
-    Buffer body = Buffer.buffer(provider.body(request, deployment.quotedModel()));
+    Buffer body;
+    try {
+      body = Buffer.buffer(provider.body(request, deployment.model(), deployment.quotedModel()));
+    } catch (ApiError unsupported) {
+      // This provider's family cannot take the request as asked; another candidate may.
+      untranslatable(unsupported);
+      return;
+    }
     armWatchdog(startNanos);
-    context.client().request(provider.request(request.endpoint(), request.stream()))
+    context.client().request(provider.request(request))
         .compose(req -> {
           upstream = req;
           if (state == State.OVER) {
@@ -139,6 +148,12 @@ final class Attempt {
           return req.send(body);
         })
         .onComplete(this::answered);
+  }
+
+  /** Nothing was sent: the provider says nothing of its health, and the next candidate is tried. */
+  private void untranslatable(ApiError error) {
+    end(error.getMessage(), Health.NONE);
+    listener.failed(this, new Verdict(error, Next.MOVE_ON));
   }
 
   private void answered(AsyncResult<HttpClientResponse> result) {
@@ -258,21 +273,22 @@ final class Attempt {
   private void relayBody(Buffer body) {
     if (state == State.OVER) return;
     upstreamDone = true;
-    Usage usage;
+    byte[] bytes = body.getBytes();
+    Translation.Whole answer;
     try {
-      usage = ResponseReader.usage(body.getBytes());
+      answer = provider.answer(request, bytes);
     } catch (IllegalArgumentException e) {
       fail(new Verdict(ApiError.badGateway("Provider " + provider.name() + " sent a malformed response."), Next.MOVE_ON));
       return;
     }
     listener.committing(this);
-    probe.finished(usage.outputTokens());
+    probe.finished(answer.usage().outputTokens());
     end(null, Health.SERVED);
-    exchange.respond(body, usage);
+    exchange.respond(answer.body() == bytes ? body : Buffer.buffer(answer.body()), answer.usage());
   }
 
   private void relayStream(HttpClientResponse response) {
-    SseScanner scanner = new SseScanner(!request.clientWantsUsage());
+    AnswerStream scanner = provider.stream(request);
     this.scanner = scanner;
     held = Buffer.buffer();
     response.handler(chunk -> {
@@ -317,7 +333,7 @@ final class Attempt {
     held = null;
   }
 
-  private void streamEnded(SseScanner scanner) {
+  private void streamEnded(AnswerStream scanner) {
     upstreamDone = true;
     if (state == State.OVER) return;
     if (!scanner.done()) {

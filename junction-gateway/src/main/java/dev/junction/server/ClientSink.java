@@ -89,11 +89,16 @@ final class ClientSink {
     if (committed()) {
       return response.end(Buffer.buffer(format.errorEvent(error)));
     }
-    response.setStatusCode(error.status()).putHeader(HttpHeaders.CONTENT_TYPE, JSON);
+    response.setStatusCode(format.status(error)).putHeader(HttpHeaders.CONTENT_TYPE, JSON);
     if (error.retryAfter() != null && error.retryAfter().length() <= RETRY_AFTER_MAX) {
       response.putHeader(HttpHeaders.RETRY_AFTER, error.retryAfter());
     }
     return response.end(Buffer.buffer(format.errorBody(error)));
+  }
+
+  /** The status an error goes out with to this client, in its API's terms. */
+  int status(ApiError error) {
+    return format.status(error);
   }
 
   /** Whether the client reads more slowly than the provider writes: the upstream should wait. */

@@ -286,7 +286,7 @@ final class Exchange {
       return;
     }
     proxyHeaders();
-    finish(Status.ERROR, error.status(), Usage.NONE, error.getMessage());
+    finish(Status.ERROR, sink.status(error), Usage.NONE, error.getMessage());
     sink.fail(error);
   }
 
@@ -408,7 +408,8 @@ final class Exchange {
         (now - startNanos) / 1_000_000,
         firstByteNanos < 0 ? -1 : (firstByteNanos - startNanos) / 1_000_000,
         reason,
-        attemptLog());
+        attemptLog(),
+        usage.cacheWriteTokens());
     // Reporting must not keep the client from its answer: each part fails alone, and is logged.
     try {
       reporting.ledger().append(record);

@@ -7,15 +7,17 @@ import java.util.List;
 /**
  * One way in: the path a client posts to, the operation it asks for, and the format it is answered
  * in. The operation is what routing, providers and the ledger know; the format stays at this edge.
- * A new client API (Anthropic's {@code /v1/messages}, the Responses API) is a new entry here with
- * its {@link ClientFormat}, and a codec for its request body where it is not the provider's own.
+ * A new client API (the Responses API next) is a new entry here with its {@link ClientFormat}, and a
+ * codec in {@code dev.junction.translate} for its family.
  */
 record Inbound(String path, Endpoint endpoint, ClientFormat format) {
 
   static final Inbound CHAT = new Inbound("/v1/chat/completions", Endpoint.CHAT, ClientFormat.OPENAI);
   static final Inbound COMPLETIONS = new Inbound("/v1/completions", Endpoint.COMPLETIONS, ClientFormat.OPENAI);
   static final Inbound EMBEDDINGS = new Inbound("/v1/embeddings", Endpoint.EMBEDDINGS, ClientFormat.OPENAI);
+  /** Anthropic Messages: the chat operation, in Anthropic's format. */
+  static final Inbound MESSAGES = new Inbound("/v1/messages", Endpoint.CHAT, ClientFormat.ANTHROPIC);
 
   /** Every proxied route, in the order they are registered. */
-  static final List<Inbound> ALL = List.of(CHAT, COMPLETIONS, EMBEDDINGS);
+  static final List<Inbound> ALL = List.of(CHAT, COMPLETIONS, EMBEDDINGS, MESSAGES);
 }

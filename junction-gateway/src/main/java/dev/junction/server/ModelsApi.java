@@ -75,7 +75,8 @@ final class ModelsApi {
     p.putObject("pricing")
         .put("input", d.pricing().input())
         .put("output", d.pricing().output())
-        .put("cached_input", d.pricing().cachedInput());
+        .put("cached_input", d.pricing().cachedInput())
+        .put("cache_write", d.pricing().cacheWriteMicros() / 1e6);
     d.capabilities().ifPresent(capabilities -> {
       p.put("supports_tools", capabilities.contains(Capability.TOOLS));
       p.put("supports_structured_output", capabilities.contains(Capability.JSON_SCHEMA));

@@ -3,18 +3,27 @@ package dev.junction.server;
 import dev.junction.account.Authenticator;
 import dev.junction.account.Principal;
 import dev.junction.api.ApiError;
+import dev.junction.api.Bounded;
 import dev.junction.api.Endpoint;
+import dev.junction.api.Family;
 import dev.junction.api.InspectedRequest;
+import dev.junction.api.Json;
 import dev.junction.api.RequestInspector;
+import dev.junction.catalog.Deployment;
+import dev.junction.provider.Provider;
 import dev.junction.routing.Route;
 import dev.junction.routing.Router;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The request path of every proxied call, top to bottom:
@@ -91,7 +100,8 @@ final class ProxyPipeline {
       String hedgeHeader = ctx.request().getHeader(HEDGE_HEADER);
       long askedHedgeMs = hedgeHeader == null ? 0 : hedgeAfterMs(hedgeHeader, timeoutMs);
       byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
-      InspectedRequest request = RequestInspector.inspect(endpoint, body);
+      InspectedRequest request = RequestInspector.inspect(endpoint, inbound.format().family(), body,
+          familyHeaders(ctx, inbound));
       exchange.describe(request.model(), request.stream(), request.estimatedPromptTokens());
       Route route = router.route(request);
       exchange.routed(route);
@@ -105,6 +115,61 @@ final class ProxyPipeline {
       reporting.failures().internal(exchange.id, ctx.request().method() + " " + ctx.request().path(), e);
       exchange.fail(ApiError.internal("The gateway failed to handle this request."));
     }
+  }
+
+  /**
+   * The client's headers of its own family that a provider of that family honours (Anthropic's API
+   * version and beta features), bounded; the provider adapter sends them only to its own family.
+   */
+  static Map<String, String> familyHeaders(RoutingContext ctx, Inbound inbound) {
+    List<String> names = inbound.format().family().clientHeaders();
+    if (names.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, String> headers = new HashMap<>(2);
+    for (String name : names) {
+      String value = ctx.request().getHeader(name);
+      if (value != null) {
+        headers.put(name, Bounded.text(value, Bounded.MESSAGE));
+      }
+    }
+    return headers;
+  }
+
+  /**
+   * {@code POST /v1/messages/count_tokens}, once the body is a valid Messages request for a model this
+   * gateway serves: counted by the model's first deployment when it is an Anthropic provider (its
+   * own tokenizer, exact), else, or when that provider does not answer, with the gateway's own
+   * estimate (the one routing and unreported prompts use). Nothing is generated, so nothing is
+   * recorded.
+   *
+   * @return the answer's body, {@code {"input_tokens":N}}
+   * @throws ApiError 400 for an invalid body, 404 for a model not served here
+   */
+  Future<String> countTokens(byte[] body, RoutingContext ctx) {
+    InspectedRequest request = RequestInspector.inspectTokenCount(body, familyHeaders(ctx, Inbound.MESSAGES));
+    Deployment first = router.route(request).candidates().getFirst();
+    String estimate = "{\"input_tokens\":" + request.estimatedPromptTokens() + "}";
+    Provider provider = first.provider();
+    if (provider.family() != Family.ANTHROPIC) {
+      return Future.succeededFuture(estimate);
+    }
+    Buffer sent = Buffer.buffer(provider.body(request, first.model(), first.quotedModel()));
+    return upstreams.current().request(provider.countTokensRequest(request))
+        .compose(req -> req.send(sent))
+        .compose(response -> response.statusCode() == 200 ? response.body()
+            : Future.failedFuture("status " + response.statusCode()))
+        .map(answer -> "{\"input_tokens\":" + inputTokens(answer) + "}")
+        .otherwise(estimate);
+  }
+
+  /** The count in a provider's answer; anything but a whole number is not one. */
+  private static long inputTokens(Buffer answer) {
+    JsonNode count = Json.MAPPER.readTree(answer.getBytes()).path("input_tokens");
+    if (!count.isIntegralNumber() || count.asLong() < 0) {
+      throw new IllegalArgumentException("no input_tokens in the provider's count");
+    }
+    return count.asLong();
   }
 
   /** From now on requests are refused (503) rather than started. */

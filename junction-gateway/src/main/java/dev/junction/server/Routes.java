@@ -64,6 +64,8 @@ final class Routes {
     for (Inbound inbound : Inbound.ALL) {
       proxy(router, body, maxBody, pipeline, inbound);
     }
+    router.post("/v1/messages/count_tokens").handler(ctx -> pipeline.authenticate(ctx, Inbound.MESSAGES));
+    router.post("/v1/messages/count_tokens").handler(body).handler(ctx -> countTokens(ctx, pipeline));
 
     router.get("/v1/models").handler(ctx -> authorized(ctx, auth, () -> models.list(ctx)));
     router.getWithRegex("/v1/models/(.+)")
@@ -122,6 +124,15 @@ final class Routes {
     });
   }
 
+  private static void countTokens(RoutingContext ctx, ProxyPipeline pipeline) {
+    try {
+      byte[] bytes = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+      pipeline.countTokens(bytes, ctx).onSuccess(count -> json(ctx, Buffer.buffer(count)));
+    } catch (ApiError error) {
+      error(ctx, ClientFormat.ANTHROPIC, error);
+    }
+  }
+
   private static void scrape(RoutingContext ctx, WorkerExecutor scraper, GatewayMetrics metrics, FailureLog failures) {
     scraper.executeBlocking(() -> Buffer.buffer(metrics.scrape()), false).onComplete(scraped -> {
       if (scraped.succeeded()) {
@@ -154,7 +165,7 @@ final class Routes {
       ctx.response().reset();
       return;
     }
-    ctx.response().setStatusCode(error.status()).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+    ctx.response().setStatusCode(format.status(error)).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .end(Buffer.buffer(format.errorBody(error)));
   }
 

@@ -155,10 +155,13 @@ class ConfigLoaderTest {
     JunctionConfig config = ConfigLoader.load(example, env);
 
     assertThat(config.server().host()).isEqualTo("0.0.0.0");
-    assertThat(config.providers()).extracting(ProviderConfig::name).containsExactly("groq", "together", "local-vllm");
+    assertThat(config.providers()).extracting(ProviderConfig::name)
+        .containsExactly("groq", "together", "local-vllm", "anthropic");
     assertThat(config.providers().get(2).baseUrl()).isEqualTo("http://localhost:8000/v1");
+    assertThat(config.providers().get(3).kind()).isEqualTo("anthropic");
+    assertThat(config.providers().get(3).baseUrl()).isEqualTo("https://api.anthropic.com/v1");
     assertThat(config.models()).extracting(ModelConfig::id).contains(
-        "meta-llama/Llama-3.3-70B-Instruct", "mistralai/Mistral-Small-3.2-24B-Instruct-2506");
+        "meta-llama/Llama-3.3-70B-Instruct", "mistralai/Mistral-Small-3.2-24B-Instruct-2506", "claude-sonnet-4-5");
   }
 
   @Test

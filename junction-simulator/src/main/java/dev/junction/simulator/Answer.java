@@ -156,6 +156,27 @@ final class Answer {
     return choices.stream().mapToInt(Choice::tokens).sum();
   }
 
+  List<Choice> choices() {
+    return choices;
+  }
+
+  int promptTokens() {
+    return promptTokens;
+  }
+
+  int cachedTokens() {
+    return cachedTokens;
+  }
+
+  String model() {
+    return model;
+  }
+
+  /** Its id, without the OpenAI prefix, for another format's ids. */
+  String idSuffix() {
+    return id.substring(id.indexOf("-sim") + 4);
+  }
+
   /** The complete response body. */
   byte[] document() {
     ObjectNode root = NODES.objectNode();

@@ -28,13 +28,15 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * An OpenAI-compatible provider that runs in-process or as {@code junction simulate}: chat
  * completions (streaming, tool calls, JSON modes, logprobs, n), text completions, embeddings and
- * models, with deterministic output, exact usage, a prompt cache, configurable latency, and faults on
+ * models, and Anthropic's Messages API on {@code /v1/messages} ({@link AnthropicAnswer}), with deterministic output, exact usage, a prompt cache, configurable latency, and faults on
  * demand (see {@link Fault}). Users test their failover set-ups with it; Junction's tests and
  * benchmarks use it as their upstream.
  */
 public final class Simulator implements AutoCloseable {
 
   private static final String FAULT_HEADER = "x-sim-fault";
+  private static final String MESSAGES = "/v1/messages";
+  private static final String COUNT_TOKENS = "/v1/messages/count_tokens";
   private static final int REMEMBERED = 256;
   private static final Buffer DONE = Buffer.buffer("data: [DONE]\n\n");
 
@@ -56,6 +58,7 @@ public final class Simulator implements AutoCloseable {
   private final AtomicLong promptTokens = new AtomicLong();
   private final AtomicLong cachedTokens = new AtomicLong();
   private final AtomicLong completionTokens = new AtomicLong();
+  private final AtomicLong cacheWriteTokens = new AtomicLong();
 
   private Simulator(Vertx vertx, SimulatorOptions options) {
     this.vertx = vertx;
@@ -95,13 +98,15 @@ public final class Simulator implements AutoCloseable {
    * @param promptTokens prompt tokens billed
    * @param cachedTokens of which served from the prompt cache
    * @param completionTokens completion tokens generated
+   * @param cacheWriteTokens of the prompt tokens, those written to the prompt cache (Anthropic's
+   *     {@code cache_creation_input_tokens}, on requests that mark {@code cache_control})
    */
   public record Stats(long requests, long inFlight, long completed, long cancelled, long aborted, long faults,
-      long promptTokens, long cachedTokens, long completionTokens) {}
+      long promptTokens, long cachedTokens, long completionTokens, long cacheWriteTokens) {}
 
   public Stats stats() {
     return new Stats(requests.get(), inFlight.get(), completed.get(), cancelled.get(), aborted.get(),
-        faults.get(), promptTokens.get(), cachedTokens.get(), completionTokens.get());
+        faults.get(), promptTokens.get(), cachedTokens.get(), completionTokens.get(), cacheWriteTokens.get());
   }
 
   /** One request as it arrived, so tests can check what a gateway sent upstream. */
@@ -152,6 +157,10 @@ public final class Simulator implements AutoCloseable {
       json(request.response(), 200, SimulatorJson.MAPPER.writeValueAsBytes(stats()));
       return;
     }
+    if (path.equals(MESSAGES) || path.equals(COUNT_TOKENS)) {
+      messages(request);
+      return;
+    }
     if (options.apiKey() != null && !("Bearer " + options.apiKey()).equals(request.getHeader(HttpHeaders.AUTHORIZATION))) {
       String sent = request.getHeader(HttpHeaders.AUTHORIZATION);
       // Providers echo the key they were given; a gateway must keep it from its clients.
@@ -173,6 +182,42 @@ public final class Simulator implements AutoCloseable {
       error(request.response(), 404, "invalid_request_error", "unknown_url",
           "Unknown request URL: " + request.method() + " " + path + ".");
     }
+  }
+
+  /**
+   * Anthropic's Messages API: its key in {@code x-api-key}, an {@code anthropic-version} required,
+   * errors in its format.
+   */
+  private void messages(HttpServerRequest request) {
+    HttpServerResponse response = request.response();
+    if (request.method() != HttpMethod.POST) {
+      json(response, 405, AnthropicAnswer.error(405, "Method not allowed."));
+      return;
+    }
+    String key = request.getHeader("x-api-key");
+    if (options.apiKey() != null && !options.apiKey().equals(key)) {
+      json(response, 401, AnthropicAnswer.error(401, "invalid x-api-key"));
+      return;
+    }
+    if (request.getHeader("anthropic-version") == null) {
+      json(response, 400, AnthropicAnswer.error(400, "anthropic-version: header is required"));
+      return;
+    }
+    if (request.path().equals(COUNT_TOKENS)) {
+      request.body().onSuccess(body -> {
+        requests.incrementAndGet();
+        remember(request, body);
+        try {
+          json(response, 200, AnthropicAnswer.count(SimulatorJson.MAPPER.readTree(body.getBytes())));
+        } catch (Answer.BadRequest e) {
+          json(response, 400, AnthropicAnswer.error(400, e.getMessage()));
+        } catch (JacksonException e) {
+          json(response, 400, AnthropicAnswer.error(400, "The request body is not valid JSON."));
+        }
+      });
+      return;
+    }
+    request.body().onSuccess(body -> new Call(request, body).run());
   }
 
   private ObjectNode model(String id) {
@@ -214,6 +259,8 @@ public final class Simulator implements AutoCloseable {
     private final HttpServerRequest request;
     private final HttpServerResponse response;
     private final Buffer body;
+    /** Anthropic's Messages API rather than OpenAI's. */
+    private final boolean anthropic;
     private final List<Long> timers = new ArrayList<>();
     private boolean over;
     private boolean counted;
@@ -222,6 +269,7 @@ public final class Simulator implements AutoCloseable {
       this.request = request;
       this.response = request.response();
       this.body = body;
+      this.anthropic = request.path().equals(MESSAGES);
     }
 
     void run() {
@@ -284,6 +332,11 @@ public final class Simulator implements AutoCloseable {
           default -> status >= 500 ? "server_error" : "simulated_error";
         };
         String message = "Simulated " + status + " from " + options.name() + ".";
+        if (anthropic) {
+          finish(completed);
+          json(response, status, AnthropicAnswer.error(status, status == 529 ? "Overloaded" : message));
+          return;
+        }
         if (status == 401) {
           String sent = request.getHeader(HttpHeaders.AUTHORIZATION);
           message = "Incorrect API key provided: " + (sent == null ? "none" : sent.replaceFirst("^Bearer ", "")) + ".";
@@ -308,6 +361,10 @@ public final class Simulator implements AutoCloseable {
         }
         return;
       }
+      if (anthropic) {
+        messagesAnswer(json, fault, stream);
+        return;
+      }
       try {
         if (request.path().endsWith("/embeddings")) {
           byte[] answer = Embeddings.answer(json);
@@ -327,6 +384,25 @@ public final class Simulator implements AutoCloseable {
         }
       } catch (Answer.BadRequest e) {
         refuse(e.param, e.getMessage());
+      }
+    }
+
+    private void messagesAnswer(JsonNode json, Fault fault, boolean stream) {
+      AnthropicAnswer answer;
+      try {
+        answer = AnthropicAnswer.plan(json, cache);
+      } catch (Answer.BadRequest e) {
+        refuse(e.param, e.getMessage());
+        return;
+      }
+      completionTokens.addAndGet(answer.outputTokens());
+      promptTokens.addAndGet(answer.input() + answer.cacheRead() + answer.cacheWrite());
+      cachedTokens.addAndGet(answer.cacheRead());
+      cacheWriteTokens.addAndGet(answer.cacheWrite());
+      if (stream) {
+        stream(answer.events(), fault, fault.noDone() ? null : Buffer.buffer(AnthropicAnswer.STOP));
+      } else {
+        after(paceMs(answer.outputTokens()), () -> whole(answer.document(), fault));
       }
     }
 
@@ -385,18 +461,23 @@ public final class Simulator implements AutoCloseable {
       for (int at = 0; at < answer.length; at += size) {
         pieces.add(Buffer.buffer().appendBytes(answer, at, Math.min(size, answer.length - at)));
       }
-      send(pieces, 0, fault, false);
+      send(pieces, 0, fault, null);
     }
 
     private void stream(List<Answer.Event> events, Fault fault) {
+      stream(events, fault, fault.noDone() ? null : DONE);
+    }
+
+    /** @param end the frame that ends the stream as it should, or null for none */
+    private void stream(List<Answer.Event> events, Fault fault, @Nullable Buffer end) {
       response.setChunked(true)
           .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream")
           .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
       if (fault.dripMs() == 0 && fault.cutAfter() == 0 && options.tokensPerSecond() <= 0) {
         Buffer all = Buffer.buffer(events.size() * 160);
         events.forEach(e -> all.appendBytes(e.bytes()));
-        if (!fault.noDone()) {
-          all.appendBuffer(DONE);
+        if (end != null) {
+          all.appendBuffer(end);
         }
         finish(completed);
         response.end(all);
@@ -426,11 +507,11 @@ public final class Simulator implements AutoCloseable {
       if (pending.length() > 0) {
         frames.add(pending);
       }
-      send(frames, 0, fault, !fault.noDone());
+      send(frames, 0, fault, end);
     }
 
     /** Sends frames one by one at the drip or token pace, cutting the connection where the fault says. */
-    private void send(List<Buffer> frames, int next, Fault fault, boolean done) {
+    private void send(List<Buffer> frames, int next, Fault fault, @Nullable Buffer done) {
       if (over) {
         return;
       }
@@ -441,7 +522,7 @@ public final class Simulator implements AutoCloseable {
       }
       if (next == frames.size()) {
         finish(completed);
-        response.end(done ? DONE : Buffer.buffer());
+        response.end(done != null ? done : Buffer.buffer());
         return;
       }
       response.write(frames.get(next));
@@ -452,6 +533,10 @@ public final class Simulator implements AutoCloseable {
 
     private void refuse(@Nullable String param, @Nullable String message) {
       finish(completed);
+      if (anthropic) {
+        json(response, 400, AnthropicAnswer.error(400, message));
+        return;
+      }
       ObjectNode root = JsonNodeFactory.instance.objectNode();
       ObjectNode error = root.putObject("error").put("message", message).put("type", "invalid_request_error");
       if (param == null) {

@@ -1,0 +1,33 @@
+package dev.junction.api;
+
+import java.util.List;
+
+/**
+ * A wire family: the shape of requests, answers, streams and errors that a client speaks or a
+ * provider kind accepts. A request whose client and provider share a family is passed through as its
+ * bytes; across families it is translated ({@code dev.junction.translate}).
+ */
+public enum Family {
+  /** OpenAI Chat Completions (and every OpenAI-compatible server). */
+  OPENAI("openai", List.of()),
+  /** Anthropic Messages: the API version and the beta features a client asks for. */
+  ANTHROPIC("anthropic", List.of("anthropic-version", "anthropic-beta"));
+
+  private final String kind;
+  private final List<String> clientHeaders;
+
+  Family(String kind, List<String> clientHeaders) {
+    this.kind = kind;
+    this.clientHeaders = clientHeaders;
+  }
+
+  /** Headers of a client of this family that a provider of the same family is passed. */
+  public List<String> clientHeaders() {
+    return clientHeaders;
+  }
+
+  /** The name used in config ({@code kind:}) and in messages. */
+  public String kind() {
+    return kind;
+  }
+}

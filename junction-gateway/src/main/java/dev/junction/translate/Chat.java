@@ -1,0 +1,140 @@
+package dev.junction.translate;
+
+import dev.junction.api.Usage;
+import java.util.List;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The neutral model of a chat exchange that every wire family's codec decodes into and encodes from:
+ * a request (system prompt, turns of typed parts, tools, output format, sampling), a whole answer, and
+ * the events of a streamed one. It holds what more than one family can express; what only one can is
+ * either carried in a part's own field (a cache mark, a thinking signature) or refused by name when a
+ * request is translated ({@link Request#untranslatable}).
+ */
+public final class Chat {
+
+  private Chat() {}
+
+  /** Who speaks a turn. Tool results are parts of a user turn, as in Anthropic's model. */
+  public enum Role { USER, ASSISTANT }
+
+  /** One typed piece of a turn or of an answer. */
+  public sealed interface Part permits Text, Image, ToolUse, ToolResult, Thinking, RedactedThinking {}
+
+  /** @param cacheControl Anthropic's cache mark on this block, or null */
+  public record Text(String text, JsonNode cacheControl) implements Part {
+    public Text(String text) {
+      this(text, null);
+    }
+  }
+
+  /** An image by URL ({@code url} set) or inline ({@code mediaType} and base64 {@code data}). */
+  public record Image(String url, String mediaType, String data) implements Part {}
+
+  /** @param arguments the call's arguments as JSON text (an object) */
+  public record ToolUse(String id, String name, String arguments) implements Part {}
+
+  /** @param content text parts (and images, where the family allows) */
+  public record ToolResult(String toolUseId, List<Part> content, boolean isError) implements Part {}
+
+  /** @param signature Anthropic's signature, which must come back unchanged on the next turn; null when none */
+  public record Thinking(String text, String signature) implements Part {}
+
+  public record RedactedThinking(String data) implements Part {}
+
+  public record Message(Role role, List<Part> parts) {}
+
+  /** @param schema the parameters' JSON schema (an object), or null */
+  public record Tool(String name, String description, JsonNode schema) {}
+
+  public enum ChoiceMode { AUTO, NONE, ANY, TOOL }
+
+  /** @param name the tool, for {@link ChoiceMode#TOOL} */
+  public record ToolChoice(ChoiceMode mode, String name) {}
+
+  public enum FormatKind { JSON_OBJECT, JSON_SCHEMA }
+
+  /** A structured output: any JSON object, or one that follows {@code schema}. */
+  public record ResponseFormat(FormatKind kind, String name, JsonNode schema, Boolean strict) {}
+
+  /**
+   * A request, as any family can state it.
+   *
+   * @param maxTokens null when not given (Anthropic requires one; its encoder supplies a default)
+   * @param parallelToolCalls null when not given
+   * @param thinkingBudget tokens of extended thinking asked for, null for none
+   * @param untranslatable fields of the source request the model cannot carry, by their path: a
+   *     translation into another family refuses the request naming the first
+   */
+  public record Request(
+      String model,
+      List<Part> system,
+      List<Message> messages,
+      List<Tool> tools,
+      ToolChoice toolChoice,
+      Boolean parallelToolCalls,
+      ResponseFormat format,
+      Integer maxTokens,
+      Double temperature,
+      Double topP,
+      List<String> stop,
+      boolean stream,
+      boolean includeUsage,
+      Integer thinkingBudget,
+      String user,
+      List<String> untranslatable) {
+
+    public Request withModel(String id) {
+      return new Request(id, system, messages, tools, toolChoice, parallelToolCalls, format, maxTokens, temperature,
+          topP, stop, stream, includeUsage, thinkingBudget, user, untranslatable);
+    }
+  }
+
+  /** Why an answer ended. */
+  public enum Stop { END_TURN, MAX_TOKENS, STOP_SEQUENCE, TOOL_USE, REFUSAL }
+
+  /**
+   * Tokens by class, each counted once: {@code input} is the prompt read neither from nor into the
+   * cache (Anthropic's {@code input_tokens}); the whole prompt is their sum.
+   */
+  public record Tokens(long input, long cacheRead, long cacheWrite, long output, long reasoning) {
+
+    public static final Tokens NONE = new Tokens(0, 0, 0, 0, 0);
+
+    public long prompt() {
+      return input + cacheRead + cacheWrite;
+    }
+
+    /** The gateway's usage, whole prompt first. */
+    public Usage usage() {
+      return new Usage(prompt(), output, cacheRead, cacheWrite);
+    }
+  }
+
+  /** A whole answer. */
+  public record Response(String id, String model, List<Part> content, Stop stop, String stopSequence, Tokens tokens) {}
+
+  /** One step of a streamed answer. */
+  public sealed interface Event permits Start, BlockStart, BlockDelta, BlockStop, Finish, End, Failure {}
+
+  /** The answer begins; its usage so far (the prompt, when the family reports it first). */
+  public record Start(String id, String model, Tokens tokens) implements Event {}
+
+  /** A content block opens: an empty {@link Text}, {@link Thinking}, or a {@link ToolUse} with its id and name. */
+  public record BlockStart(int index, Part block) implements Event {}
+
+  public enum DeltaKind { TEXT, JSON, THINKING, SIGNATURE }
+
+  public record BlockDelta(int index, DeltaKind kind, String value) implements Event {}
+
+  public record BlockStop(int index) implements Event {}
+
+  /** The answer is complete: why it stopped and its whole usage. */
+  public record Finish(Stop stop, String stopSequence, Tokens tokens) implements Event {}
+
+  /** The stream's end marker. */
+  public record End() implements Event {}
+
+  /** The provider reported an error inside the stream. */
+  public record Failure(String type, String message) implements Event {}
+}

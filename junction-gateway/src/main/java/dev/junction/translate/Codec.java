@@ -1,0 +1,59 @@
+package dev.junction.translate;
+
+import dev.junction.api.Family;
+import java.util.List;
+
+/**
+ * One wire family's codec: requests, whole answers and stream events, each way between the family's
+ * JSON and the neutral {@link Chat} model. A new family (Gemini, Bedrock, Cohere) is one new
+ * implementation, registered in {@link Codecs}.
+ *
+ * <p>Decoding reads bodies the gateway has already validated, or a provider's answers; it is lenient
+ * where a family is, and throws {@link IllegalArgumentException} only on what is not that family's
+ * JSON at all. Encoding never drops a field silently: what the target cannot take is named in
+ * {@link Chat.Request#untranslatable()} by the decoder, and refused before anything is sent.
+ */
+public interface Codec {
+
+  Family family();
+
+  /** A client's request body, validated by {@code RequestInspector}. */
+  Chat.Request decodeRequest(byte[] body);
+
+  /** The body sent to a provider of this family. */
+  byte[] encodeRequest(Chat.Request request);
+
+  /**
+   * A provider's whole answer.
+   *
+   * @param asked the request it answers, for what was emulated (a forced tool for a JSON schema)
+   * @throws IllegalArgumentException when the body is not an answer of this family
+   */
+  Chat.Response decodeResponse(byte[] body, Chat.Request asked);
+
+  /** The whole answer as a client of this family reads it. */
+  byte[] encodeResponse(Chat.Response response, Chat.Request asked);
+
+  /** Reads a provider's stream of this family, event by event. */
+  StreamDecoder decoder(Chat.Request asked);
+
+  /** Writes a stream of this family for a client, event by event. */
+  StreamEncoder encoder(Chat.Request asked);
+
+  /** One family's stream events, read into neutral ones. */
+  interface StreamDecoder {
+    /**
+     * @param event the SSE {@code event:} name, or null
+     * @param data the SSE {@code data:} text
+     * @return the neutral events it means, possibly none
+     * @throws IllegalArgumentException when the data is not an event of this family
+     */
+    List<Chat.Event> decode(String event, String data);
+  }
+
+  /** Neutral events, written as one family's stream. */
+  interface StreamEncoder {
+    /** Appends the SSE frames of this event, possibly none. */
+    void encode(Chat.Event event, StringBuilder out);
+  }
+}

@@ -1,0 +1,19 @@
+package dev.junction.translate;
+
+import dev.junction.api.Family;
+
+/** The codec of each wire family. */
+public final class Codecs {
+
+  private static final Codec OPENAI = new OpenAiCodec();
+  private static final Codec ANTHROPIC = new AnthropicCodec();
+
+  private Codecs() {}
+
+  public static Codec of(Family family) {
+    return switch (family) {
+      case OPENAI -> OPENAI;
+      case ANTHROPIC -> ANTHROPIC;
+    };
+  }
+}
