@@ -1,5 +1,6 @@
 package dev.junction.testing;
 
+import dev.junction.account.VirtualKeys;
 import dev.junction.config.ConfigLoader;
 import dev.junction.config.JunctionConfig;
 import dev.junction.ledger.Ledger;
@@ -341,8 +342,8 @@ public final class GatewayExtension
           Path file = Files.writeString(dir.resolve("junction-" + i + ".yaml"), yaml);
           JunctionConfig config = ConfigLoader.load(file, env);
           configs.add(config);
-          Gateway gateway = settings.metrics == null ? Gateway.start(config)
-              : Gateway.start(config, Ledger.open(config.database(), config.ledger()), settings.metrics);
+          Gateway gateway = settings.metrics == null ? Gateway.start(config, settings.keys)
+              : Gateway.start(config, Ledger.open(config.database(), config.ledger()), settings.metrics, settings.keys);
           opened.push(gateway);
           replicas.add(gateway);
         } catch (IOException e) {
@@ -408,7 +409,7 @@ public final class GatewayExtension
 
   private record Settings(List<SimulatorOptions> simulators, boolean masterKey, long maxBodyBytes, String server,
       String providersAndModels, String providers, String extraYaml, boolean postgres, boolean redis, int replicas,
-      GatewayMetrics metrics, long ledgerFlushMs) {
+      GatewayMetrics metrics, long ledgerFlushMs, VirtualKeys keys) {
 
     String yaml(String database, String ledger, Iterable<String> simulatorNames) {
       StringBuilder yaml = new StringBuilder("server: { port: 0");
@@ -457,6 +458,7 @@ public final class GatewayExtension
     private GatewayMetrics metrics;
     // Short, so that tests reading the ledger wait little.
     private long ledgerFlushMs = 20;
+    private VirtualKeys keys = VirtualKeys.NONE;
 
     private Builder() {}
 
@@ -543,6 +545,15 @@ public final class GatewayExtension
       return this;
     }
 
+    /**
+     * Keys besides the master key, and the principals (with their limits) they stand for: how a test
+     * drives admission with callers of its own making.
+     */
+    public Builder virtualKeys(VirtualKeys value) {
+      keys = value;
+      return this;
+    }
+
     /** How often the ledger writes what it queued; long, to see what only a shutdown writes. */
     public Builder ledgerFlushMs(long ms) {
       ledgerFlushMs = ms;
@@ -551,7 +562,7 @@ public final class GatewayExtension
 
     public GatewayExtension build() {
       return new GatewayExtension(new Settings(simulators, masterKey, maxBodyBytes, server, providersAndModels,
-          providers, models + extraYaml, postgres, redis, replicas, metrics, ledgerFlushMs));
+          providers, models + extraYaml, postgres, redis, replicas, metrics, ledgerFlushMs, keys));
     }
   }
 }
