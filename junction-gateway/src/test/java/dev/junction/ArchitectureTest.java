@@ -49,7 +49,18 @@ class ArchitectureTest {
         .should().dependOnClassesThat().resideInAnyPackage(
             "dev.junction.server..", "dev.junction.routing..", "dev.junction.catalog..", "dev.junction.provider..",
             "dev.junction.ledger..", "dev.junction.account..", "dev.junction.config..", "dev.junction.cli..",
-            "dev.junction.simulator..")
+            "dev.junction.simulator..", "dev.junction.limits..")
+        .check(classes);
+  }
+
+  @Test
+  void limitsKnowNothingOfTheRequestPathNorOfVertx() {
+    // The limiter is given a caller and a demand, and answers with a plain CompletionStage: the
+    // request path adapts it to its event loop, and the limiter stays testable on its own.
+    noClasses().that().resideInAPackage("dev.junction.limits..")
+        .should().dependOnClassesThat().resideInAnyPackage(
+            "dev.junction.server..", "dev.junction.routing..", "dev.junction.provider..", "dev.junction.ledger..",
+            "dev.junction.config..", "dev.junction.observe..", "io.vertx..")
         .check(classes);
   }
 
@@ -71,7 +82,8 @@ class ArchitectureTest {
   @Test
   void noClientFormatIsKnownBelowTheEdge() {
     noClasses().that().resideInAnyPackage("dev.junction.routing..", "dev.junction.catalog..",
-            "dev.junction.provider..", "dev.junction.ledger..", "dev.junction.account..", "dev.junction.fleet..")
+            "dev.junction.provider..", "dev.junction.ledger..", "dev.junction.account..", "dev.junction.fleet..",
+            "dev.junction.limits..")
         .should().dependOnClassesThat().areAssignableTo(ClientFormat.class)
         .check(classes);
   }

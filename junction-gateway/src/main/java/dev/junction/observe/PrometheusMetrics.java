@@ -91,6 +91,8 @@ final class PrometheusMetrics implements GatewayMetrics {
   public void watchLimits(BooleanSupplier available) {
     Gauge.builder("junction.limits.store.up", available, a -> a.getAsBoolean() ? 1 : 0)
         .description("1 while rate limits and budgets can be counted, 0 while Redis does not answer")
+        // Held by nothing else: a gauge's weak reference would lose it at the next collection.
+        .strongReference(true)
         .register(registry);
   }
 

@@ -409,7 +409,7 @@ public final class GatewayExtension
 
   private record Settings(List<SimulatorOptions> simulators, boolean masterKey, long maxBodyBytes, String server,
       String providersAndModels, String providers, String extraYaml, boolean postgres, boolean redis, int replicas,
-      GatewayMetrics metrics, long ledgerFlushMs, VirtualKeys keys) {
+      GatewayMetrics metrics, long ledgerFlushMs, VirtualKeys keys, String redisUrl, String redisOnFailure) {
 
     String yaml(String database, String ledger, Iterable<String> simulatorNames) {
       StringBuilder yaml = new StringBuilder("server: { port: 0");
@@ -423,7 +423,8 @@ public final class GatewayExtension
           .append(database)
           .append(ledger);
       if (redis) {
-        yaml.append("redis: { url: \"").append(Services.redisUrl()).append("\" }\n");
+        yaml.append("redis: { url: \"").append(redisUrl == null ? Services.redisUrl() : redisUrl).append('"')
+            .append(redisOnFailure == null ? "" : ", on_failure: " + redisOnFailure).append(" }\n");
       }
       if (providers != null) {
         yaml.append(providers);
@@ -459,6 +460,8 @@ public final class GatewayExtension
     // Short, so that tests reading the ledger wait little.
     private long ledgerFlushMs = 20;
     private VirtualKeys keys = VirtualKeys.NONE;
+    private String redisUrl;
+    private String redisOnFailure;
 
     private Builder() {}
 
@@ -530,6 +533,17 @@ public final class GatewayExtension
       return this;
     }
 
+    /**
+     * A Redis of the test's own (one behind a {@code CuttableProxy}, say), and what limits do while it
+     * cannot be reached ({@code open} or {@code closed}; null for the default).
+     */
+    public Builder redis(String url, String onFailure) {
+      redis = true;
+      redisUrl = url;
+      redisOnFailure = onFailure;
+      return this;
+    }
+
     /** This many gateways of the same config; without {@link #postgres()} each has its own SQLite ledger. */
     public Builder replicas(int count) {
       if (count < 1) {
@@ -562,7 +576,8 @@ public final class GatewayExtension
 
     public GatewayExtension build() {
       return new GatewayExtension(new Settings(simulators, masterKey, maxBodyBytes, server, providersAndModels,
-          providers, models + extraYaml, postgres, redis, replicas, metrics, ledgerFlushMs, keys));
+          providers, models + extraYaml, postgres, redis, replicas, metrics, ledgerFlushMs, keys, redisUrl,
+          redisOnFailure));
     }
   }
 }
