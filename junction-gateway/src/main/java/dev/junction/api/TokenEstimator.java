@@ -19,9 +19,15 @@ import tools.jackson.core.JsonToken;
  * <p>What is counted: the text of every string in the prompt (messages, prompt or input), plus
  * OpenAI's three tokens of framing per message and three for the reply; an image or file (a URL or
  * inline data) counts {@value #ATTACHMENT_TOKENS}, OpenAI's price of a high-detail image tile set,
- * never its base64 text. Tokenizing costs microseconds per kilobyte, so it runs only when
+ * never its base64 text. Tokenizing costs a few microseconds per kilobyte, so it runs only when
  * something asks ({@link InspectedRequest#estimatedPromptTokens} is computed once, on first use): a
  * request with no limits, routed by latency to a model of unknown context, never pays for it.
+ *
+ * <p>A vocabulary takes a second or more to load and holds 13 MB ({@code cl100k_base}) or 29 MB
+ * ({@code o200k_base}) of heap, so neither is loaded on an event loop: {@link #preload} loads
+ * {@code cl100k_base} while the gateway starts, {@code o200k_base} is loaded in the background the
+ * first time a request needs it, and until a vocabulary is there its prompts count a token per four
+ * bytes.
  */
 public final class TokenEstimator {
 
@@ -31,18 +37,67 @@ public final class TokenEstimator {
   private static final int PER_REPLY = 3;
 
   private static final EncodingRegistry REGISTRY = Encodings.newLazyEncodingRegistry();
-  private static final Encoding O200K = REGISTRY.getEncoding(EncodingType.O200K_BASE);
-  private static final Encoding CL100K = REGISTRY.getEncoding(EncodingType.CL100K_BASE);
+  private static final Vocabulary O200K = new Vocabulary(EncodingType.O200K_BASE);
+  private static final Vocabulary CL100K = new Vocabulary(EncodingType.CL100K_BASE);
 
   private TokenEstimator() {}
 
-  /** The tokens of a text as the model's family counts them. */
-  public static int count(String model, String text) {
-    return encoding(model).countTokensOrdinary(text);
+  /** One vocabulary, loaded once, off the thread that first asks for it. */
+  private static final class Vocabulary {
+    private final EncodingType type;
+    private final java.util.concurrent.atomic.AtomicBoolean loading = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile Encoding encoding;
+
+    Vocabulary(EncodingType type) {
+      this.type = type;
+    }
+
+    /** The encoding, or null while it loads (the first call starts loading it in the background). */
+    Encoding get() {
+      Encoding loaded = encoding;
+      if (loaded == null && loading.compareAndSet(false, true)) {
+        Thread.ofPlatform().daemon().name("junction-tokenizer-" + type.getName()).start(this::load);
+      }
+      return loaded;
+    }
+
+    void load() {
+      Encoding loaded = REGISTRY.getEncoding(type);
+      loaded.countTokensOrdinary("warm");
+      encoding = loaded;
+    }
   }
 
-  /** The encoding of a model's family, from its name (a routing suffix or provider prefix is fine). */
+  /**
+   * Loads the vocabulary most models use, on the calling thread: the gateway calls it while it
+   * starts, so that its first requests are counted like the others.
+   */
+  public static void preload() {
+    if (CL100K.loading.compareAndSet(false, true)) {
+      CL100K.load();
+    }
+  }
+
+  /** The tokens of a text as the model's family counts them. */
+  public static long count(String model, String text) {
+    Encoding encoding = encoding(model);
+    return encoding == null ? Math.max(1, text.length() / 4) : encoding.countTokensOrdinary(text);
+  }
+
+  /** Whether the vocabulary of this model's family is loaded (asking starts loading it). */
+  static boolean ready(String model) {
+    return encoding(model) != null;
+  }
+
+  /**
+   * The encoding of a model's family, from its name (a routing suffix or provider prefix is fine);
+   * null while it loads.
+   */
   static Encoding encoding(String model) {
+    return family(model).get();
+  }
+
+  private static Vocabulary family(String model) {
     if (model == null) {
       return CL100K;
     }
@@ -53,7 +108,13 @@ public final class TokenEstimator {
     }
     return name.startsWith("gpt-4o") || name.startsWith("gpt-4.1") || name.startsWith("gpt-4.5")
         || name.startsWith("gpt-5") || name.startsWith("chatgpt") || name.startsWith("gpt-oss")
-        || name.matches("o[1-9]([-.:].*)?") ? O200K : CL100K;
+        || reasoningModel(name) ? O200K : CL100K;
+  }
+
+  /** o1, o3-mini, o4-mini-2025-04-16…: an {@code o}, a digit, then nothing or a separator. */
+  private static boolean reasoningModel(String name) {
+    return name.length() >= 2 && name.charAt(0) == 'o' && Character.isDigit(name.charAt(1))
+        && (name.length() == 2 || "-.:".indexOf(name.charAt(2)) >= 0);
   }
 
   /**
@@ -66,6 +127,9 @@ public final class TokenEstimator {
       return 1;
     }
     Encoding encoding = encoding(model);
+    if (encoding == null) {
+      return Math.max(1, (promptEnd - promptStart) / 4);
+    }
     long tokens = 0;
     int messages = 0;
     boolean chat;

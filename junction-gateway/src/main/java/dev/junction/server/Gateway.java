@@ -3,6 +3,7 @@ package dev.junction.server;
 import dev.junction.account.Authenticator;
 import dev.junction.account.SpendHistory;
 import dev.junction.account.VirtualKeys;
+import dev.junction.api.TokenEstimator;
 import dev.junction.config.JunctionConfig.OnFailure;
 import dev.junction.limits.Limiter;
 import dev.junction.catalog.Catalog;
@@ -184,6 +185,8 @@ public final class Gateway implements AutoCloseable {
     Ledger ledger = null;
     Gateway gateway = null;
     try {
+      // While the ledger opens: the tokenizer's vocabulary, so that no request waits for it.
+      TokenEstimator.preload();
       ledger = opened(opening);
       gateway = new Gateway(config, vertx, connections, ledger, metrics, keys);
       gateway.listen(cores);

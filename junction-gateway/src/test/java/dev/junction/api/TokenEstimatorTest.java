@@ -1,9 +1,12 @@
 package dev.junction.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class TokenEstimatorTest {
@@ -20,10 +23,18 @@ class TokenEstimatorTest {
         .estimatedPromptTokens()).isEqualTo(9);
   }
 
+  @BeforeAll
+  static void loadVocabularies() {
+    TokenEstimator.preload();
+    await().atMost(Duration.ofSeconds(30)).until(() -> TokenEstimator.ready("gpt-4o"));
+  }
+
   @Test
   void openAisNewerModelsAreCountedWithO200kAndTheRestWithCl100k() {
     assertThat(TokenEstimator.encoding("openai/gpt-4o-mini").getName()).isEqualTo("o200k_base");
     assertThat(TokenEstimator.encoding("gpt-5")).isSameAs(TokenEstimator.encoding("o3-mini"));
+    assertThat(TokenEstimator.encoding("o1")).isSameAs(TokenEstimator.encoding("gpt-4.1"));
+    assertThat(TokenEstimator.encoding("omni-moderation").getName()).isEqualTo("cl100k_base");
     assertThat(TokenEstimator.encoding("gpt-4-turbo").getName()).isEqualTo("cl100k_base");
     assertThat(TokenEstimator.encoding("mistralai/Mistral-Small-3.2-24B-Instruct-2506").getName()).isEqualTo("cl100k_base");
   }

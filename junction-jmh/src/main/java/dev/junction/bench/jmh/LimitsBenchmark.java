@@ -6,6 +6,7 @@ import dev.junction.account.Principal;
 import dev.junction.account.SpendHistory;
 import dev.junction.api.Endpoint;
 import dev.junction.api.RequestInspector;
+import dev.junction.api.TokenEstimator;
 import dev.junction.limits.Demand;
 import dev.junction.limits.Limiter;
 import dev.junction.limits.Verdict;
@@ -44,6 +45,7 @@ public class LimitsBenchmark {
 
   @Setup
   public void setUp() {
+    TokenEstimator.preload();
     InstantSource clock = () -> Instant.ofEpochMilli(now);
     limiter = Limiter.inMemory(clock, SpendHistory.NONE, Runnable::run);
     keyAndTeam = new Principal("bench", "key_bench", "team-bench", KEY, TEAM, List.of());
