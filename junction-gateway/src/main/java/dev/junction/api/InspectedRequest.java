@@ -99,6 +99,15 @@ public final class InspectedRequest {
   }
 
   /**
+   * At least as many tokens as {@link #estimatedPromptTokens} counts, known without counting: no
+   * string has more tokens than bytes, and a message's framing takes fewer tokens than its JSON. Not
+   * bounded (Long.MAX_VALUE) when the prompt holds images, which count a flat rate whatever their size.
+   */
+  public long promptTokensAtMost() {
+    return uses(IMAGES) ? Long.MAX_VALUE / 2 : body.length + 3;
+  }
+
+  /**
    * A hash of the first {@code bytes} bytes of the prompt (messages, prompt or input, as sent), or 0
    * when the prompt is shorter: requests that agree on it share a prefix a provider may have cached.
    */

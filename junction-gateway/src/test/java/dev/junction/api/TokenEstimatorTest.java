@@ -55,4 +55,13 @@ class TokenEstimatorTest {
     assertThat(request.estimatedPromptTokens()).isEqualTo(4);
   }
 
+  @Test
+  void theBoundFromTheBodysSizeIsNeverBelowTheCount() {
+    for (String content : new String[] {"", "a", "Hello world", "数据库连接池", "🙂🙂🙂", "x".repeat(5_000),
+        "{\\\"quoted\\\": [1, 2, 3]}"}) {
+      InspectedRequest request = chat("gpt-4o", "[{\"role\":\"system\",\"content\":\"Be brief.\"},"
+          + "{\"role\":\"user\",\"content\":\"" + content + "\"}]");
+      assertThat(request.promptTokensAtMost()).as(content).isGreaterThanOrEqualTo(request.estimatedPromptTokens());
+    }
+  }
 }
