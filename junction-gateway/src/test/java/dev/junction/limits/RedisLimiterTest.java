@@ -51,9 +51,13 @@ class RedisLimiterTest {
   }
 
   Limiter replica(String url, boolean failOpen) {
+    return replica(url, failOpen, LEASE_MS);
+  }
+
+  Limiter replica(String url, boolean failOpen, long leaseMs) {
     FleetLink link = FleetLink.connect(url);
     opened.add(link);
-    Limiter limiter = Limiter.shared(link, failOpen, LEASE_MS, InstantSource.system(), SpendHistory.NONE, Runnable::run);
+    Limiter limiter = Limiter.shared(link, failOpen, leaseMs, InstantSource.system(), SpendHistory.NONE, Runnable::run);
     link.start();
     return limiter;
   }
@@ -127,7 +131,18 @@ class RedisLimiterTest {
   }
 
   @Test
-  void aSlotInFlightIsFreedWhenItsRequestEndsAndAfterItsLeaseWhenItsReplicaNeverSaysSo() {
+  void aSlotAndAReservationHeldByAReplicaThatDiedAreFreedWhenTheirLeaseEnds() {
+    Limiter dying = replica(Services.redisUrl(), true, 300);
+    Limiter survivor = replicas(1).getFirst();
+    Principal app = key(new Limits(0, 0, 1, 1_000, BudgetPeriod.TOTAL));
+    assertThat(admit(dying, app, new Demand(1, 1_000))).isInstanceOf(Admitted.class); // never settled
+
+    assertThat(admit(survivor, app, new Demand(1, 1))).isInstanceOf(Refused.class);
+    await().atMost(Duration.ofSeconds(10)).until(() -> admit(survivor, app, new Demand(1, 1_000)) instanceof Admitted);
+  }
+
+  @Test
+  void aSlotInFlightIsFreedWhenItsRequestEnds() {
     Limiter replica = replicas(1).getFirst();
     Principal app = key(new Limits(0, 0, 1, 0, BudgetPeriod.TOTAL));
     Admitted first = (Admitted) admit(replica, app, new Demand(1, 0));
