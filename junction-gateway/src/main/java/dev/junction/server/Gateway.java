@@ -3,7 +3,6 @@ package dev.junction.server;
 import dev.junction.account.Authenticator;
 import dev.junction.account.SpendHistory;
 import dev.junction.account.VirtualKeys;
-import dev.junction.api.TokenEstimator;
 import dev.junction.config.JunctionConfig.OnFailure;
 import dev.junction.limits.Limiter;
 import dev.junction.catalog.Catalog;
@@ -185,8 +184,6 @@ public final class Gateway implements AutoCloseable {
     Ledger ledger = null;
     Gateway gateway = null;
     try {
-      // While the ledger opens: the tokenizer's vocabulary, so that no request waits for it.
-      TokenEstimator.preload();
       ledger = opened(opening);
       gateway = new Gateway(config, vertx, connections, ledger, metrics, keys);
       gateway.listen(cores);
