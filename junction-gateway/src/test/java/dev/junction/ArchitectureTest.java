@@ -52,7 +52,7 @@ class ArchitectureTest {
         .should().dependOnClassesThat().resideInAnyPackage(
             "dev.junction.server..", "dev.junction.routing..", "dev.junction.catalog..", "dev.junction.provider..",
             "dev.junction.ledger..", "dev.junction.account..", "dev.junction.config..", "dev.junction.cli..",
-            "dev.junction.simulator..", "dev.junction.translate..")
+            "dev.junction.simulator..", "dev.junction.translate..", "dev.junction.limits..")
         .check(classes);
   }
 
@@ -76,6 +76,17 @@ class ArchitectureTest {
   }
 
   @Test
+  void limitsKnowNothingOfTheRequestPathNorOfVertx() {
+    // The limiter is given a caller and a demand, and answers with a plain CompletionStage: the
+    // request path adapts it to its event loop, and the limiter stays testable on its own.
+    noClasses().that().resideInAPackage("dev.junction.limits..")
+        .should().dependOnClassesThat().resideInAnyPackage(
+            "dev.junction.server..", "dev.junction.routing..", "dev.junction.provider..", "dev.junction.ledger..",
+            "dev.junction.config..", "dev.junction.observe..", "io.vertx..")
+        .check(classes);
+  }
+
+  @Test
   void theLedgerKnowsNothingOfTheRequestPath() {
     noClasses().that().resideInAPackage("dev.junction.ledger..")
         .should().dependOnClassesThat().resideInAnyPackage(
@@ -93,7 +104,8 @@ class ArchitectureTest {
   @Test
   void noClientFormatIsKnownBelowTheEdge() {
     noClasses().that().resideInAnyPackage("dev.junction.routing..", "dev.junction.catalog..",
-            "dev.junction.provider..", "dev.junction.ledger..", "dev.junction.account..", "dev.junction.fleet..")
+            "dev.junction.provider..", "dev.junction.ledger..", "dev.junction.account..", "dev.junction.fleet..",
+            "dev.junction.limits..")
         .should().dependOnClassesThat().areAssignableTo(ClientFormat.class)
         .check(classes);
   }

@@ -13,9 +13,16 @@ import org.jspecify.annotations.Nullable;
 public final class Authenticator {
 
   private final byte @Nullable [] masterKey;
+  private final VirtualKeys keys;
 
   public Authenticator(Optional<String> masterKey) {
+    this(masterKey, VirtualKeys.NONE);
+  }
+
+  /** @param keys where a key other than the master key is looked up */
+  public Authenticator(Optional<String> masterKey, VirtualKeys keys) {
     this.masterKey = masterKey.map(k -> k.getBytes(StandardCharsets.UTF_8)).orElse(null);
+    this.keys = keys;
   }
 
   /**
@@ -40,9 +47,13 @@ public final class Authenticator {
           "You didn't provide an API key. Send it in the Authorization header as 'Bearer <key>'.");
     }
     // Constant-time: the comparison must not reveal how much of the key was right.
-    if (!MessageDigest.isEqual(masterKey, presented.getBytes(StandardCharsets.UTF_8))) {
+    if (MessageDigest.isEqual(masterKey, presented.getBytes(StandardCharsets.UTF_8))) {
+      return Principal.MASTER;
+    }
+    Principal principal = keys.find(presented);
+    if (principal == null) {
       throw ApiError.unauthorized("Incorrect API key provided.");
     }
-    return Principal.MASTER;
+    return principal;
   }
 }

@@ -84,6 +84,15 @@ public final class ApiError extends RuntimeException {
     return new ApiError(429, "rate_limit_error", null, "rate_limit_exceeded", message, retryAfter);
   }
 
+  /**
+   * A key or team has used up its budget: 402, naming the budget and when it starts again.
+   *
+   * @param retryAfter seconds until the budget's period ends, or null for a budget that never resets
+   */
+  public static ApiError overBudget(String message, @Nullable String retryAfter) {
+    return new ApiError(402, "insufficient_quota", null, "budget_exceeded", message, retryAfter);
+  }
+
   /** A provider failed in a way no other candidate could hide. */
   public static ApiError badGateway(String message) {
     return new ApiError(502, "server_error", null, "upstream_error", message, null);

@@ -41,6 +41,8 @@ public final class InspectedRequest {
   final ProviderPreferences preferences;
   final List<String> fallbackModels;
   final int promptField;
+  /** The prompt's estimated tokens once counted, else -1. Confined to the request's event loop. */
+  private long promptTokens = -1;
 
   InspectedRequest(RequestInspector.Scan scan) {
     this.body = scan.body;
@@ -91,13 +93,26 @@ public final class InspectedRequest {
   }
 
   /**
-   * The gateway's one estimate of a prompt's tokens, about four bytes each: for routing (context
-   * fits, price ranking), and for billing a prompt no provider reported (a lost hedge, a stream that
-   * broke before its usage). A tokenizer would be closer, but costs more per request than the rest
-   * of the gateway's path together; where an exact count matters, the provider reports it.
+   * The gateway's one estimate of a prompt's tokens ({@link TokenEstimator}): for routing (context
+   * fits, price ranking), for what a request reserves of its caller's limits, and for billing a
+   * prompt no provider reported (a lost hedge, a stream that broke before its usage). Counted on
+   * first use only, then kept; where an exact count matters, the provider reports it.
    */
   public long estimatedPromptTokens() {
-    return Math.max(1, body.length / 4);
+    if (promptTokens < 0) {
+      promptTokens = promptField < 0 ? 1
+          : TokenEstimator.promptTokens(model, body, fieldStarts[promptField], fieldStarts[promptField + 1]);
+    }
+    return promptTokens;
+  }
+
+  /**
+   * At least as many tokens as {@link #estimatedPromptTokens} counts, known without counting: no
+   * string has more tokens than bytes, and a message's framing takes fewer tokens than its JSON. Not
+   * bounded (Long.MAX_VALUE) when the prompt holds images, which count a flat rate whatever their size.
+   */
+  public long promptTokensAtMost() {
+    return uses(IMAGES) ? Long.MAX_VALUE / 2 : body.length + 3;
   }
 
   /**

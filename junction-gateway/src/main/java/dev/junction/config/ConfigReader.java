@@ -4,6 +4,8 @@ import dev.junction.config.JunctionConfig.ConnectionConfig;
 import dev.junction.config.JunctionConfig.DatabaseConfig;
 import dev.junction.config.JunctionConfig.DeploymentConfig;
 import dev.junction.config.JunctionConfig.LedgerConfig;
+import dev.junction.config.JunctionConfig.LimitsConfig;
+import dev.junction.config.JunctionConfig.OnFailure;
 import dev.junction.config.JunctionConfig.ModelConfig;
 import dev.junction.config.JunctionConfig.EngineConfig;
 import dev.junction.config.JunctionConfig.ProviderConfig;
@@ -37,14 +39,16 @@ import java.util.stream.Collectors;
 final class ConfigReader {
 
   static final List<String> ROOT_KEYS =
-      List.of("server", "database", "redis", "ledger", "catalog", "providers", "models");
+      List.of("server", "database", "redis", "ledger", "limits", "catalog", "providers", "models");
   static final List<String> SERVER_KEYS = List.of("host", "port", "master_key", "max_body_bytes", "default_policy",
       "cache_affinity", "max_attempts", "request_timeout_ms", "drain_timeout_ms", "metrics_public", "access_log",
       "header_timeout_ms", "body_grace_ms", "body_min_rate", "idle_timeout_ms", "max_connections");
   static final List<String> CATALOG_KEYS = List.of("bundled");
   static final List<String> CATALOG_FILE_KEYS = List.of("models");
   static final List<String> DATABASE_KEYS = List.of("url", "user", "password");
-  static final List<String> REDIS_KEYS = List.of("url");
+  static final List<String> REDIS_KEYS = List.of("url", "on_failure");
+  static final List<String> LIMITS_KEYS = List.of("default_max_tokens");
+  static final List<String> ON_FAILURE = List.of("open", "closed");
   static final List<String> LEDGER_KEYS = List.of("flush_interval_ms", "batch_size", "capacity", "spill_dir");
   static final List<String> PROVIDER_KEYS =
       List.of("name", "kind", "profile", "base_url", "api_key", "headers", "timeouts", "retries", "poll_ms", "spill");
@@ -120,7 +124,8 @@ final class ConfigReader {
         .orElseGet(() -> Section.missing("", fields, 1));
     ServerConfig server = server(subsection(root, "server", SERVER_KEYS));
     DatabaseConfig database = database(subsection(root, "database", DATABASE_KEYS));
-    Optional<String> redis = redis(root);
+    RedisSection redis = redis(root);
+    LimitsConfig limits = limits(redis.onFailure(), subsection(root, "limits", LIMITS_KEYS));
     LedgerConfig ledger = ledger(subsection(root, "ledger", LEDGER_KEYS));
     List<ProviderConfig> providers = new ArrayList<>(providers(root));
     providers.addAll(EnvironmentProviders.fromEnvironment(env, providerNames.keySet()));
@@ -131,7 +136,7 @@ final class ConfigReader {
     List<ModelConfig> models = models(root);
     problems.throwIfAny();
     List<ModelConfig> served = CatalogMerge.merge(bundled, models, providerNames.keySet());
-    return new JunctionConfig(Optional.of(source), server, database, redis, ledger, providers, served);
+    return new JunctionConfig(Optional.of(source), server, database, redis.url(), ledger, providers, served, limits);
   }
 
   private static boolean bundled(Section s) {
@@ -219,18 +224,29 @@ final class ConfigReader {
         + (shown.isEmpty() ? "" : ", got \"" + shown + "…\""));
   }
 
-  private Optional<String> redis(Section root) {
+  /** The {@code redis} section: where it is, and what limits do while it cannot be reached. */
+  private record RedisSection(Optional<String> url, OnFailure onFailure) {}
+
+  private RedisSection redis(Section root) {
     Value<Section> section = root.section("redis", REDIS_KEYS);
     if (!section.present()) {
-      return Optional.empty();
+      return new RedisSection(Optional.empty(), OnFailure.OPEN);
     }
     Section s = section.value();
+    OnFailure onFailure = choice(s, "on_failure", ON_FAILURE, "values").optional()
+        .map(value -> OnFailure.valueOf(value.toUpperCase(Locale.ROOT))).orElse(OnFailure.OPEN);
     // A redis URL may carry a password (redis://:secret@host), so it is never echoed.
     Value<String> url = s.required("url", s.secret("url"));
     if (url.present() && !url.value().startsWith("redis://") && !url.value().startsWith("rediss://")) {
       s.problem("url", "must start with redis:// or rediss://");
     }
-    return url.optional();
+    return new RedisSection(url.optional(), onFailure);
+  }
+
+  /** The {@code limits} section, with {@code redis.on_failure}. */
+  private static LimitsConfig limits(OnFailure onFailure, Section s) {
+    long maxTokens = s.integer("default_max_tokens", 1, Integer.MAX_VALUE).orElse(LimitsConfig.DEFAULT_MAX_TOKENS);
+    return new LimitsConfig(onFailure, maxTokens);
   }
 
   private LedgerConfig ledger(Section s) {

@@ -20,11 +20,18 @@ public record JunctionConfig(
     Optional<String> redisUrl,
     LedgerConfig ledger,
     List<ProviderConfig> providers,
-    List<ModelConfig> models) {
+    List<ModelConfig> models,
+    LimitsConfig limits) {
 
   public JunctionConfig {
     providers = List.copyOf(providers);
     models = List.copyOf(models);
+  }
+
+  /** With the default limits settings. */
+  public JunctionConfig(Optional<Path> source, ServerConfig server, DatabaseConfig database, Optional<String> redisUrl,
+      LedgerConfig ledger, List<ProviderConfig> providers, List<ModelConfig> models) {
+    this(source, server, database, redisUrl, ledger, providers, models, LimitsConfig.DEFAULT);
   }
 
   private static final String HIDDEN = "<hidden>";
@@ -38,7 +45,30 @@ public record JunctionConfig(
   public String toString() {
     return "JunctionConfig[source=" + source + ", server=" + server + ", database=" + database
         + ", redis=" + hidden(redisUrl) + ", ledger=" + ledger + ", providers=" + providers
-        + ", models=" + models + "]";
+        + ", models=" + models + ", limits=" + limits + "]";
+  }
+
+  /**
+   * How the rate limits and budgets of keys and teams are counted.
+   *
+   * @param onFailure what happens to requests of limited keys while Redis cannot be reached
+   *     ({@code redis.on_failure})
+   * @param defaultMaxTokens the output tokens reserved for a request that sets no {@code max_tokens}
+   *     ({@code limits.default_max_tokens}), until it settles with what it really used
+   */
+  public record LimitsConfig(OnFailure onFailure, long defaultMaxTokens) {
+
+    public static final long DEFAULT_MAX_TOKENS = 1_024;
+    public static final LimitsConfig DEFAULT = new LimitsConfig(OnFailure.OPEN, DEFAULT_MAX_TOKENS);
+  }
+
+  /** While Redis is unreachable: admit requests of limited keys unchecked, or refuse them (503). */
+  public enum OnFailure {
+    OPEN, CLOSED;
+
+    public String wireName() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
   }
 
   /**

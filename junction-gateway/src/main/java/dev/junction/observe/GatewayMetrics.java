@@ -5,6 +5,7 @@ import dev.junction.ledger.Ledger;
 import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
+import java.util.function.BooleanSupplier;
 
 /**
  * What the gateway measures about the requests it serves: how many, how they ended, how long the
@@ -37,6 +38,17 @@ public interface GatewayMetrics extends AutoCloseable {
 
   /** Counts a request refused for want of a valid key: it leaves no ledger record, only this. */
   void unauthenticated(Endpoint endpoint);
+
+  /**
+   * Counts a request refused by a rate limit or budget (it also leaves its ledger record).
+   *
+   * @param reason {@code rpm}, {@code tpm}, {@code max_parallel}, {@code budget} or {@code unavailable}
+   * @param scope whose limit: {@code key}, {@code team}, or {@code none} when the counters could not be read
+   */
+  default void limited(String reason, String scope) {}
+
+  /** Exposes whether the limits' counters can be read (Redis answers), read when scraped. */
+  default void watchLimits(BooleanSupplier available) {}
 
   /** Exposes the ledger's queue and spill, read when scraped. */
   default void watch(Ledger ledger) {}

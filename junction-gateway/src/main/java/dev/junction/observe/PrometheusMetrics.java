@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
@@ -44,6 +45,7 @@ final class PrometheusMetrics implements GatewayMetrics {
   private final Counter[] unauthenticated = new Counter[Endpoint.values().length];
   private final Map<String, Set<String>> served;
   private final AtomicInteger passThrough = new AtomicInteger();
+  private final Map<String, Counter> limited = new ConcurrentHashMap<>();
 
   @SuppressWarnings("unchecked")
   PrometheusMetrics(Map<String, Set<String>> served) {
@@ -75,6 +77,24 @@ final class PrometheusMetrics implements GatewayMetrics {
     if (provider != null) {
       series.upstream.record(clock.upstreamNanos(), TimeUnit.NANOSECONDS);
     }
+  }
+
+  @Override
+  public void limited(String reason, String scope) {
+    // Both labels come from enums: a handful of series at most.
+    limited.computeIfAbsent(reason + '/' + scope, k -> Counter.builder("junction.limits.refused")
+        .description("Requests refused by a key's or team's rate limit or budget (each also has its ledger record)")
+        .tags("reason", reason, "scope", scope)
+        .register(registry)).increment();
+  }
+
+  @Override
+  public void watchLimits(BooleanSupplier available) {
+    Gauge.builder("junction.limits.store.up", available, a -> a.getAsBoolean() ? 1 : 0)
+        .description("1 while rate limits and budgets can be counted, 0 while Redis does not answer")
+        // Held by nothing else: a gauge's weak reference would lose it at the next collection.
+        .strongReference(true)
+        .register(registry);
   }
 
   @Override

@@ -81,6 +81,8 @@ final class Eligibility {
   /** The prompt (estimated) plus the output asked for must fit the deployment's context. */
   private boolean fits(Deployment d) {
     if (d.contextLength() <= 0) return true;
+    // Most prompts fit by far: a bound from the body's size spares them the tokenizer.
+    if (request.promptTokensAtMost() + Math.max(0, request.maxTokens()) <= d.contextLength()) return true;
     long needed = request.estimatedPromptTokens() + Math.max(0, request.maxTokens());
     if (needed <= d.contextLength()) return true;
     return no(d, request.endpoint() == Endpoint.CHAT ? "messages" : request.endpoint() == Endpoint.EMBEDDINGS ? "input" : "prompt",

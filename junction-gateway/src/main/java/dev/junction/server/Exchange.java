@@ -4,11 +4,14 @@ import dev.junction.account.Principal;
 import dev.junction.api.ApiError;
 import dev.junction.api.Bounded;
 import dev.junction.api.Endpoint;
+import dev.junction.api.InspectedRequest;
 import dev.junction.api.Usage;
 import dev.junction.catalog.Deployment;
 import dev.junction.config.Secrets;
 import dev.junction.ledger.LedgerRecord.Status;
 import dev.junction.ledger.LedgerRecord;
+import dev.junction.limits.Quota;
+import dev.junction.limits.Ticket;
 import dev.junction.observe.RequestClock;
 import dev.junction.routing.Route;
 import io.vertx.core.Context;
@@ -59,8 +62,12 @@ final class Exchange {
 
   private @Nullable String model;
   private boolean stream;
-  /** The prompt's size as the request estimates it, for prompts no provider reported. */
-  private long promptTokens = 1;
+  /** The request, once read: its prompt's estimate (made only when needed) bills prompts no provider reported. */
+  private @Nullable InspectedRequest inspected;
+  /** Its hold on its key's and team's limits, settled when it finishes. */
+  private Ticket ticket = Ticket.NONE;
+  /** Where its caller stands against its per-minute limits: sent in OpenAI's rate-limit headers. */
+  private Quota quota = Quota.NONE;
   /** The deployment named by the response and the record: the winner once one commits, else the last tried. */
   private @Nullable Deployment deployment;
   private @Nullable String route;
@@ -122,10 +129,28 @@ final class Exchange {
   }
 
   /** What the client asked for, once the body has been read; the model as the ledger keeps it, bounded. */
-  void describe(String model, boolean stream, long promptTokens) {
-    this.model = Bounded.text(model, Bounded.NAME);
-    this.stream = stream;
-    this.promptTokens = promptTokens;
+  void describe(InspectedRequest request) {
+    this.model = Bounded.text(request.model(), Bounded.NAME);
+    this.stream = request.stream();
+    this.inspected = request;
+  }
+
+  /**
+   * Admitted by its limits: the ticket is settled with what it used when it finishes, or at once
+   * when it already has (its client left while the limits were being checked).
+   */
+  void admitted(Ticket ticket, Quota quota) {
+    this.quota = quota;
+    if (finished) {
+      ticket.settle(0, 0);
+      return;
+    }
+    this.ticket = ticket;
+  }
+
+  /** Where the caller stands against its limits, for the headers of a refusal. */
+  void quota(Quota quota) {
+    this.quota = quota;
   }
 
   /** The request was routed: its policy and candidates go out in {@code x-junction-route}. */
@@ -358,6 +383,9 @@ final class Exchange {
       sink.header(ROUTE, route);
     }
     sink.header(ATTEMPTS, Integer.toString(attempts)).header(OVERHEAD, Long.toString(clock.overheadMicros()));
+    if (quota != Quota.NONE) {
+      QuotaHeaders.write(sink, quota);
+    }
   }
 
   private void markFirstByte() {
@@ -368,7 +396,7 @@ final class Exchange {
 
   /** The prompt's tokens for responses whose provider reported none: the request's own estimate. */
   long estimatedInputTokens() {
-    return promptTokens;
+    return inspected == null ? 1 : inspected.estimatedPromptTokens();
   }
 
   private @Nullable String attemptLog() {
@@ -389,6 +417,12 @@ final class Exchange {
     onFinish.run();
     long now = System.nanoTime();
     long costNanos = (deployment == null ? 0 : deployment.pricing().costNanos(usage)) + hedgeCostNanos;
+    // Frees its slot and turns its reservations into what it used, before anything else can fail.
+    try {
+      ticket.settle(usage.inputTokens() + usage.outputTokens(), costNanos);
+    } catch (RuntimeException e) {
+      reporting.failures().internal(id, "settling its limits", e);
+    }
     String reason = error == null ? null : Bounded.text(secrets.redact(error), Bounded.MESSAGE);
     LedgerRecord record = new LedgerRecord(
         id,

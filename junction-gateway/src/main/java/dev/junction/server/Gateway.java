@@ -1,6 +1,10 @@
 package dev.junction.server;
 
 import dev.junction.account.Authenticator;
+import dev.junction.account.SpendHistory;
+import dev.junction.account.VirtualKeys;
+import dev.junction.config.JunctionConfig.OnFailure;
+import dev.junction.limits.Limiter;
 import dev.junction.catalog.Catalog;
 import dev.junction.catalog.Deployment;
 import dev.junction.config.JunctionConfig;
@@ -22,6 +26,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -30,6 +35,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -59,11 +65,13 @@ public final class Gateway implements AutoCloseable {
   private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
   private final JunctionConfig config;
   private final ConnectionGuards connections;
+  private final Authenticator authenticator;
+  private final Limiter limiter;
   private final AtomicBoolean closed = new AtomicBoolean();
   private int port;
 
   private Gateway(JunctionConfig config, Vertx vertx, ConnectionGuards connections, Ledger ledger,
-      GatewayMetrics metrics) {
+      GatewayMetrics metrics, VirtualKeys keys) {
     this.config = config;
     this.vertx = vertx;
     this.connections = connections;
@@ -86,20 +94,37 @@ public final class Gateway implements AutoCloseable {
       SharedHealth shared = new SharedHealth(breakers, fleet.connection(), deployments);
       fleet.share(new FleetStats(stats, deployments));
       fleet.share(shared);
+      this.limiter = Limiter.shared(fleet, config.limits().onFailure() == OnFailure.OPEN, leaseMs(config),
+          InstantSource.system(), SpendHistory.NONE, LOOKUPS);
       fleet.start();
       this.health = shared;
     } else {
       this.health = breakers;
+      this.limiter = Limiter.inMemory(InstantSource.system(), SpendHistory.NONE, LOOKUPS);
     }
+    metrics.watchLimits(limiter::available);
+    this.authenticator = new Authenticator(config.server().masterKey(), keys);
     this.pipeline = new ProxyPipeline(
-        new Authenticator(config.server().masterKey()),
+        authenticator,
         new Router(catalog, config.server().defaultPolicy(), stats, engines, config.server().cacheAffinity()),
         new Reporting(ledger, metrics, accessLog, failures),
         new Upstreams(vertx),
         vertx,
         config.server().maxAttempts(),
         config.server().requestTimeoutMs(),
-        health);
+        health,
+        new LimitsStep(limiter, config.limits().defaultMaxTokens(), metrics));
+  }
+
+  /** Spend look-ups for budgets query the ledger's database: never on an event loop. */
+  private static final Executor LOOKUPS = task -> Thread.ofVirtual().name("junction-spend-lookup").start(task);
+
+  /**
+   * How long a request's slot and reservations in Redis outlive a replica that died holding them:
+   * longer than any request may last.
+   */
+  private static long leaseMs(JunctionConfig config) {
+    return config.server().requestTimeoutMs() + 60_000;
   }
 
   /**
@@ -107,6 +132,14 @@ public final class Gateway implements AutoCloseable {
    * another thread while the event loops and the HTTP client start: the two are most of start-up.
    */
   public static Gateway start(JunctionConfig config) {
+    return start(config, VirtualKeys.NONE);
+  }
+
+  /**
+   * Starts serving, with keys other than the master key looked up in {@code keys}: the principals
+   * they stand for, with their limits, go through admission like any caller's.
+   */
+  public static Gateway start(JunctionConfig config, VirtualKeys keys) {
     CompletableFuture<Ledger> ledger = new CompletableFuture<>();
     Thread.ofPlatform().name("junction-ledger-open").start(() -> {
       try {
@@ -115,7 +148,7 @@ public final class Gateway implements AutoCloseable {
         ledger.completeExceptionally(e);
       }
     });
-    return start(config, ledger, GatewayMetrics.prometheus(served(config)));
+    return start(config, ledger, GatewayMetrics.prometheus(served(config)), keys);
   }
 
   /** The providers of an engine kind, to be polled for their load and models. */
@@ -142,10 +175,16 @@ public final class Gateway implements AutoCloseable {
    * measuring what each of them costs.
    */
   public static Gateway start(JunctionConfig config, Ledger ledger, GatewayMetrics metrics) {
-    return start(config, CompletableFuture.completedFuture(ledger), metrics);
+    return start(config, CompletableFuture.completedFuture(ledger), metrics, VirtualKeys.NONE);
   }
 
-  private static Gateway start(JunctionConfig config, CompletableFuture<Ledger> opening, GatewayMetrics metrics) {
+  /** Starts serving with the given ledger and metrics, and keys other than the master key looked up in {@code keys}. */
+  public static Gateway start(JunctionConfig config, Ledger ledger, GatewayMetrics metrics, VirtualKeys keys) {
+    return start(config, CompletableFuture.completedFuture(ledger), metrics, keys);
+  }
+
+  private static Gateway start(JunctionConfig config, CompletableFuture<Ledger> opening, GatewayMetrics metrics,
+      VirtualKeys keys) {
     int cores = Runtime.getRuntime().availableProcessors();
     ConnectionGuards connections =
         new ConnectionGuards(config.server().connections(), config.server().requestTimeoutMs());
@@ -164,7 +203,7 @@ public final class Gateway implements AutoCloseable {
     Gateway gateway = null;
     try {
       ledger = opened(opening);
-      gateway = new Gateway(config, vertx, connections, ledger, metrics);
+      gateway = new Gateway(config, vertx, connections, ledger, metrics, keys);
       gateway.listen(cores);
       return gateway;
     } catch (RuntimeException e) {
@@ -186,7 +225,7 @@ public final class Gateway implements AutoCloseable {
   /** One HTTP server per event loop, all on the same port. */
   private void listen(int cores) {
     ModelsApi models = new ModelsApi(catalog, System.currentTimeMillis() / 1000);
-    Authenticator auth = new Authenticator(config.server().masterKey());
+    Authenticator auth = authenticator;
     AtomicInteger bound = new AtomicInteger();
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.server().host())
@@ -196,7 +235,7 @@ public final class Gateway implements AutoCloseable {
     vertx.deployVerticle(() -> new VerticleBase() {
       @Override
       public Future<?> start() {
-        var router = Routes.of(vertx, pipeline, models, auth, ledger, config.server().maxBodyBytes(), metrics,
+        var router = Routes.of(vertx, pipeline, models, auth, ledger, limiter, config.server().maxBodyBytes(), metrics,
             config.server().metricsPublic(), failures);
         return vertx.createHttpServer(options).connectionHandler(ConnectionGuard::attach).requestHandler(router)
             .listen()

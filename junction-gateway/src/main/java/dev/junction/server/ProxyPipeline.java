@@ -4,46 +4,58 @@ import dev.junction.account.Authenticator;
 import dev.junction.account.Principal;
 import dev.junction.api.ApiError;
 import dev.junction.api.Bounded;
-import dev.junction.api.Endpoint;
 import dev.junction.api.Family;
 import dev.junction.api.InspectedRequest;
 import dev.junction.api.Json;
 import dev.junction.api.RequestInspector;
 import dev.junction.catalog.Deployment;
 import dev.junction.provider.Provider;
-import dev.junction.routing.Route;
 import dev.junction.routing.Router;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The request path of every proxied call, top to bottom:
+ * The request path of every proxied call, top to bottom. Admission is a chain of steps
+ * ({@link Admission.Step}), each given what the steps before it found and free to refuse; the
+ * request is relayed once every step admitted it:
  *
  * <ol>
- *   <li><b>authenticate</b> — who the caller is (401), before its body is read or a record is
- *       reserved, so a flood of keyless requests costs a counter, not a database row;
- *   <li><b>accept</b> — an id, a clock, and room for the ledger record (or 503);
- *   <li><b>inspect</b> — validate the body in one streaming pass (400);
+ *   <li><b>authenticate</b> — who the caller is, as a {@link Principal} with its key's and team's
+ *       limits (401), before its body is read or a record is reserved, so a flood of keyless
+ *       requests costs a counter, not a database row;
+ *   <li><i>the body is read</i>;
+ *   <li><b>accept</b> — an id, a clock, and room for the ledger record (or 503): from here on, every
+ *       way the request ends is one record;
+ *   <li><b>inspect</b> — validate the body in one streaming pass, and the deadline headers (400);
  *   <li><b>route</b> — resolve the model into ranked deployments (404);
+ *   <li><b>limits</b> — the caller's rate limits and budgets, checked and consumed at once: what it
+ *       reserves depends on its prompt and its route's prices, so this comes after them (429, 402);
  *   <li><b>relay</b> — try candidates until one answers, then stream its answer back;
- *   <li><b>record</b> — one ledger record, whatever happened ({@link Exchange}).
+ *   <li><b>record</b> — one ledger record, whatever happened ({@link Exchange}), which also settles
+ *       what the request reserved of its limits.
  * </ol>
+ *
+ * <p>A new admission step goes into one of the two chains below: {@link #beforeBody} when it needs
+ * only the caller and the headers (and its refusals should leave no record), {@link #afterBody} when
+ * it needs the request or its route.
  */
 final class ProxyPipeline {
 
   static final String TIMEOUT_HEADER = "x-junction-timeout-ms";
   static final String HEDGE_HEADER = "x-junction-hedge-after-ms";
   static final String API_KEY = "x-api-key";
-  private static final String PRINCIPAL = "junction.principal";
+  private static final String ADMISSION = "junction.admission";
 
   private final Authenticator authenticator;
   private final Router router;
@@ -56,8 +68,13 @@ final class ProxyPipeline {
   private final Set<Exchange> inFlight = ConcurrentHashMap.newKeySet();
   private volatile boolean draining;
 
+  /** Before the body is read: who is calling. */
+  private final Admission.Chain beforeBody;
+  /** Once the body is in: room for a record, a valid request, a route, and the caller's limits. */
+  private final Admission.Chain afterBody;
+
   ProxyPipeline(Authenticator authenticator, Router router, Reporting reporting, Upstreams upstreams,
-      Vertx vertx, int maxAttempts, long maxTimeoutMs, DeploymentHealth health) {
+      Vertx vertx, int maxAttempts, long maxTimeoutMs, DeploymentHealth health, Admission.Step limits) {
     this.health = health;
     this.authenticator = authenticator;
     this.router = router;
@@ -66,54 +83,106 @@ final class ProxyPipeline {
     this.vertx = vertx;
     this.maxAttempts = maxAttempts;
     this.maxTimeoutMs = maxTimeoutMs;
+    this.beforeBody = new Admission.Chain(this::authenticate);
+    this.afterBody = new Admission.Chain(this::accept, this::inspect, this::route, limits);
   }
 
-  /** The first step: the caller is known, or the request ends here with a 401 and no record. */
-  void authenticate(RoutingContext ctx, Inbound inbound) {
-    try {
-      ctx.put(PRINCIPAL, authenticator.authenticate(
-          ctx.request().getHeader(HttpHeaders.AUTHORIZATION), ctx.request().getHeader(API_KEY)));
-    } catch (ApiError error) {
-      reporting.metrics().unauthenticated(inbound.endpoint());
-      Routes.error(ctx, inbound.format(), error);
-      return;
-    }
-    ctx.next();
+  /** The first route of a proxied path: the steps that need no body, then on to reading it. */
+  void beforeBody(RoutingContext ctx, Inbound inbound) {
+    Admission admission = new Admission(ctx, inbound);
+    ctx.put(ADMISSION, admission);
+    beforeBody.run(admission, a -> ctx.next(), this::refused);
   }
 
+  /** The body is in: the rest of admission, then the relay. */
   void handle(RoutingContext ctx, Inbound inbound) {
-    Endpoint endpoint = inbound.endpoint();
-    Principal principal = ctx.get(PRINCIPAL);
-    Exchange exchange = Exchange.accept(inbound, principal, ctx.request(), reporting);
-    if (exchange == null) {
-      return;
+    Admission admission = ctx.get(ADMISSION);
+    afterBody.run(admission, this::relay, this::refused);
+  }
+
+  // ---- the steps, in the order they run
+
+  /** The caller is known, or the request ends here with a 401 and no record, only a metric. */
+  private Future<Void> authenticate(Admission a) {
+    HttpServerRequest request = a.ctx.request();
+    try {
+      a.principal = authenticator.authenticate(
+          request.getHeader(HttpHeaders.AUTHORIZATION), request.getHeader(API_KEY));
+    } catch (ApiError error) {
+      reporting.metrics().unauthenticated(a.inbound.endpoint());
+      throw error;
     }
+    return Admission.NEXT;
+  }
+
+  /** Room for the request's record: from here on, whatever happens ends in one. */
+  private Future<Void> accept(Admission a) {
+    Exchange exchange = Exchange.accept(a.inbound, a.principal(), a.ctx.request(), reporting);
+    if (exchange == null) {
+      return Future.failedFuture(Admission.ANSWERED);
+    }
+    a.exchange = exchange;
     if (draining) {
-      exchange.fail(ApiError.unavailable("The gateway is shutting down; retry on another instance.",
-          Exchange.RETRY_AFTER_SHUTDOWN));
-      return;
+      throw ApiError.unavailable("The gateway is shutting down; retry on another instance.",
+          Exchange.RETRY_AFTER_SHUTDOWN);
     }
     inFlight.add(exchange);
     exchange.onFinish(() -> inFlight.remove(exchange));
+    return Admission.NEXT;
+  }
+
+  /** The deadline headers and the body, validated in one pass. */
+  private Future<Void> inspect(Admission a) {
+    HttpServerRequest http = a.ctx.request();
+    a.timeoutMs = timeoutMs(http.getHeader(TIMEOUT_HEADER));
+    String hedgeHeader = http.getHeader(HEDGE_HEADER);
+    a.hedgeAfterMs = hedgeHeader == null ? -1 : hedgeAfterMs(hedgeHeader, a.timeoutMs);
+    byte[] body = a.ctx.body().buffer() == null ? new byte[0] : a.ctx.body().buffer().getBytes();
+    a.request = RequestInspector.inspect(a.inbound.endpoint(), a.inbound.format().family(), body,
+        familyHeaders(a.ctx, a.inbound));
+    a.exchange().describe(a.request());
+    return Admission.NEXT;
+  }
+
+  private Future<Void> route(Admission a) {
+    a.route = router.route(a.request());
+    a.exchange().routed(a.route());
+    if (a.hedgeAfterMs < 0) {
+      a.hedgeAfterMs = a.route().hedgeAfterMs();
+    }
+    return Admission.NEXT;
+  }
+
+  /** Admitted: on to the providers. */
+  private void relay(Admission a) {
     try {
-      long timeoutMs = timeoutMs(ctx.request().getHeader(TIMEOUT_HEADER));
-      String hedgeHeader = ctx.request().getHeader(HEDGE_HEADER);
-      long askedHedgeMs = hedgeHeader == null ? 0 : hedgeAfterMs(hedgeHeader, timeoutMs);
-      byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
-      InspectedRequest request = RequestInspector.inspect(endpoint, inbound.format().family(), body,
-          familyHeaders(ctx, inbound));
-      exchange.describe(request.model(), request.stream(), request.estimatedPromptTokens());
-      Route route = router.route(request);
-      exchange.routed(route);
-      long hedgeAfterMs = hedgeHeader == null ? route.hedgeAfterMs() : askedHedgeMs;
-      new Relay(exchange, request, route, upstreams.current(), vertx, new Relay.Limits(maxAttempts, timeoutMs, hedgeAfterMs),
-          health).start();
-    } catch (ApiError error) {
-      exchange.fail(error);
+      new Relay(a.exchange(), a.request(), a.route(), upstreams.current(), vertx,
+          new Relay.Limits(maxAttempts, a.timeoutMs, a.hedgeAfterMs), health).start();
     } catch (RuntimeException e) {
+      refused(a, e);
+    }
+  }
+
+  /**
+   * A step refused the request: before acceptance the client is answered in its format and nothing
+   * is recorded; after it, the exchange ends with its record.
+   */
+  private void refused(Admission a, Throwable failure) {
+    if (failure == Admission.ANSWERED) {
+      return;
+    }
+    Exchange exchange = a.exchange;
+    ApiError error = failure instanceof ApiError api ? api : null;
+    if (error == null) {
       // A bug, not the client's doing: logged once here, and the request still ends with its record.
-      reporting.failures().internal(exchange.id, ctx.request().method() + " " + ctx.request().path(), e);
-      exchange.fail(ApiError.internal("The gateway failed to handle this request."));
+      String id = exchange != null ? exchange.id : Exchange.newId();
+      reporting.failures().internal(id, a.ctx.request().method() + " " + a.ctx.request().path(), failure);
+      error = ApiError.internal("The gateway failed to handle this request.");
+    }
+    if (exchange == null) {
+      Routes.error(a.ctx, a.inbound.format(), error);
+    } else {
+      exchange.fail(error);
     }
   }
 
@@ -201,7 +270,7 @@ final class ProxyPipeline {
   }
 
   /** The request's deadline: the configured one, or shorter when the client asks for it. */
-  private long timeoutMs(String header) {
+  private long timeoutMs(@Nullable String header) {
     if (header == null) {
       return maxTimeoutMs;
     }
@@ -233,7 +302,10 @@ final class ProxyPipeline {
 
   /** A request refused before its body could be read (too large): it still leaves its record. */
   void refuse(RoutingContext ctx, Inbound inbound, ApiError error) {
-    Exchange exchange = Exchange.accept(inbound, ctx.get(PRINCIPAL), ctx.request(), reporting);
+    Admission admission = ctx.get(ADMISSION);
+    Exchange exchange = Exchange.accept(inbound, admission == null || admission.principal == null ? Principal.ANONYMOUS
+        : admission.principal, ctx.request(),
+        reporting);
     if (exchange != null) {
       exchange.fail(error);
     }

@@ -4,6 +4,7 @@ import dev.junction.account.Authenticator;
 import dev.junction.api.ApiError;
 import dev.junction.api.ClientFormat;
 import dev.junction.ledger.Ledger;
+import dev.junction.limits.Limiter;
 import dev.junction.observe.GatewayMetrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -24,6 +25,10 @@ final class Routes {
       + "writes; records are kept in the spill directory and replayed when it returns\"}");
   private static final Buffer NOT_READY = Buffer.buffer("{\"status\":\"unavailable\",\"reason\":\"the usage ledger "
       + "can write neither to its database nor to its spill directory\"}");
+  private static final Buffer LIMITS_OPEN = Buffer.buffer("{\"status\":\"ready\",\"limits\":\"Redis does not "
+      + "answer: requests of limited keys are admitted without being counted (redis.on_failure: open)\"}");
+  private static final Buffer LIMITS_CLOSED = Buffer.buffer("{\"status\":\"ready\",\"limits\":\"Redis does not "
+      + "answer: requests of limited keys are refused with 503 (redis.on_failure: closed)\"}");
   private static final Buffer LIVE = Buffer.buffer("{\"status\":\"ok\"}");
   private static final CharSequence PROMETHEUS_TEXT =
       HttpHeaders.createOptimized("text/plain; version=0.0.4; charset=utf-8");
@@ -32,20 +37,26 @@ final class Routes {
   private Routes() {}
 
   static Router of(Vertx vertx, ProxyPipeline pipeline, ModelsApi models, Authenticator auth, Ledger ledger,
-      long maxBody, GatewayMetrics metrics, boolean metricsPublic, FailureLog failures) {
+      Limiter limiter, long maxBody, GatewayMetrics metrics, boolean metricsPublic, FailureLog failures) {
     Router router = Router.router(vertx);
     router.get("/healthz").handler(ctx -> json(ctx, LIVE));
     // Not ready only while records can be kept nowhere. A database outage alone leaves the replica
     // ready, its records spilled to disk: a database shared by every replica would otherwise take
     // them all out of the load balancer at once. The body and the metrics say it is spilling.
+    //
+    // Limits that cannot be counted (Redis away) leave it ready too, for the same reason: Redis is
+    // shared, and taking every replica out would refuse callers no limit applies to. The body says
+    // what happens meanwhile to requests of limited keys (redis.on_failure).
     router.get("/readyz").handler(ctx -> {
-      if (ledger.healthy()) {
-        json(ctx, READY);
-      } else if (ledger.recording()) {
-        json(ctx, SPILLING);
-      } else {
+      if (!ledger.recording()) {
         ctx.response().setStatusCode(503);
         json(ctx, NOT_READY);
+      } else if (!limiter.available()) {
+        json(ctx, limiter.failOpen() ? LIMITS_OPEN : LIMITS_CLOSED);
+      } else if (ledger.healthy()) {
+        json(ctx, READY);
+      } else {
+        json(ctx, SPILLING);
       }
     });
     // Rendering every series takes time: on an event loop it would hold up every request sharing it.
@@ -64,7 +75,7 @@ final class Routes {
     for (Inbound inbound : Inbound.ALL) {
       proxy(router, body, maxBody, pipeline, inbound);
     }
-    router.post("/v1/messages/count_tokens").handler(ctx -> pipeline.authenticate(ctx, Inbound.MESSAGES));
+    router.post("/v1/messages/count_tokens").handler(ctx -> pipeline.beforeBody(ctx, Inbound.MESSAGES));
     router.post("/v1/messages/count_tokens").handler(body).handler(ctx -> countTokens(ctx, pipeline));
 
     router.get("/v1/models").handler(ctx -> authorized(ctx, auth, () -> models.list(ctx)));
@@ -104,7 +115,7 @@ final class Routes {
     String path = inbound.path();
     // A route of its own: Vert.x runs body handlers before any other on one route, and the key is
     // checked before the body is read.
-    router.post(path).handler(ctx -> pipeline.authenticate(ctx, inbound));
+    router.post(path).handler(ctx -> pipeline.beforeBody(ctx, inbound));
     router.post(path)
         .handler(body)
         .handler(ctx -> pipeline.handle(ctx, inbound))

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import dev.junction.config.JunctionConfig.DatabaseConfig;
 import dev.junction.config.JunctionConfig.DeploymentConfig;
 import dev.junction.config.JunctionConfig.LedgerConfig;
+import dev.junction.config.JunctionConfig.LimitsConfig;
+import dev.junction.config.JunctionConfig.OnFailure;
 import dev.junction.config.JunctionConfig.ModelConfig;
 import dev.junction.config.JunctionConfig.ProviderConfig;
 import dev.junction.config.JunctionConfig.ServerConfig;
@@ -168,7 +170,7 @@ class ConfigLoaderTest {
   void theExampleFileListsEveryKeyTheLoaderKnows() throws Exception {
     String example = java.nio.file.Files.readString(Path.of("src/main/resources/junction.example.yaml"));
     List<List<String>> keySets = List.of(ConfigReader.ROOT_KEYS, ConfigReader.SERVER_KEYS, ConfigReader.DATABASE_KEYS,
-        ConfigReader.REDIS_KEYS, ConfigReader.LEDGER_KEYS, ConfigReader.PROVIDER_KEYS, ConfigReader.TIMEOUT_KEYS,
+        ConfigReader.REDIS_KEYS, ConfigReader.LIMITS_KEYS, ConfigReader.LEDGER_KEYS, ConfigReader.PROVIDER_KEYS, ConfigReader.TIMEOUT_KEYS,
         ConfigReader.MODEL_KEYS, ConfigReader.DEPLOYMENT_KEYS, ConfigReader.CATALOG_KEYS);
 
     keySets.stream().flatMap(List::stream).forEach(key -> assertThat(example).contains(key + ":"));
@@ -198,5 +200,27 @@ class ConfigLoaderTest {
         .isThrownBy(() -> ConfigLoader.load(file, Map.of()))
         .withMessage(file + ":1: server.prot: unknown key (did you mean \"port\"?)\n"
             + file + ":1: server.port: must be between 0 and 65535, got -1");
+  }
+
+  @Test
+  void limitsAreAdmittedUncheckedWhileRedisIsAwayUnlessClosed() {
+    assertThat(files.load("# nothing\n").limits()).isEqualTo(LimitsConfig.DEFAULT);
+    assertThat(files.load("redis: { url: \"redis://r:6379\" }\n").limits().onFailure()).isEqualTo(OnFailure.OPEN);
+    assertThat(files.load("redis: { url: \"redis://r:6379\", on_failure: closed }\n").limits().onFailure())
+        .isEqualTo(OnFailure.CLOSED);
+  }
+
+  @Test
+  void anUnknownOnFailureNamesTheFieldAndTheValidValues() {
+    assertThat(files.problems("redis:\n  url: \"redis://r:6379\"\n  on_failure: clsoed\n"))
+        .containsExactly("junction.yaml:3: redis.on_failure: unknown on failure \"clsoed\" (did you mean \"closed\"?);"
+            + " valid values: open, closed");
+  }
+
+  @Test
+  void theDefaultMaxTokensEstimateIsAPositiveWholeNumber() {
+    assertThat(files.load("limits: { default_max_tokens: 256 }\n").limits().defaultMaxTokens()).isEqualTo(256);
+    assertThat(files.problems("limits:\n  default_max_tokens: 0\n")).singleElement().asString()
+        .startsWith("junction.yaml:2: limits.default_max_tokens:");
   }
 }

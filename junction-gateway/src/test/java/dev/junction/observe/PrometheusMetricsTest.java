@@ -77,4 +77,20 @@ class PrometheusMetricsTest {
     }
     assertThat(metrics.scrape().length()).isLessThan(1_000_000);
   }
+
+  @Test
+  void limitRefusalsAreCountedByReasonAndScopeAndTheStoresStateIsAGauge() {
+    java.util.concurrent.atomic.AtomicBoolean up = new java.util.concurrent.atomic.AtomicBoolean(true);
+    metrics.watchLimits(up::get);
+    metrics.limited("rpm", "key");
+    metrics.limited("rpm", "key");
+    metrics.limited("budget", "team");
+    System.gc(); // the gauge must hold what it reads
+
+    assertThat(metrics.scrape()).contains("junction_limits_refused_total{reason=\"rpm\",scope=\"key\"} 2.0")
+        .contains("junction_limits_refused_total{reason=\"budget\",scope=\"team\"} 1.0")
+        .contains("junction_limits_store_up 1.0");
+    up.set(false);
+    assertThat(metrics.scrape()).contains("junction_limits_store_up 0.0");
+  }
 }

@@ -3,7 +3,10 @@ package dev.junction.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.junction.api.Endpoint;
 import dev.junction.api.Json;
+import dev.junction.api.RequestInspector;
+import dev.junction.api.TokenEstimator;
 import dev.junction.ledger.LedgerRecord;
 import dev.junction.ledger.LedgerRecord.Status;
 import dev.junction.simulator.SimulatorOptions;
@@ -21,6 +24,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
@@ -36,6 +40,12 @@ class HedgingTest {
   static final double FAST_INPUT_PRICE = 0.5;
   static final double FAST_OUTPUT_PRICE = 1.0;
   static final double SLOW_INPUT_PRICE = 1.0;
+
+  @BeforeAll
+  static void countPromptsExactlyFromTheFirstRequest() {
+    // The lost attempt's cost is its prompt's estimate, which this test computes again.
+    TokenEstimator.preload();
+  }
 
   @RegisterExtension
   static final GatewayExtension junction = GatewayExtension.builder()
@@ -127,7 +137,9 @@ class HedgingTest {
 
   /** The winner's usage at its prices, plus the loser's prompt (estimated, four bytes a token) at its input price. */
   static long expectedHedgedCostNanos(LedgerRecord record, String body) {
-    long estimatedPrompt = Math.max(1, body.getBytes(StandardCharsets.UTF_8).length / 4);
+    // The lost attempt's prompt, as the gateway's one estimator counts it.
+    long estimatedPrompt = RequestInspector.inspect(Endpoint.CHAT, body.getBytes(StandardCharsets.UTF_8))
+        .estimatedPromptTokens();
     // USD per million tokens times 1,000 is nano-USD per token: exact for these prices.
     return Math.round((record.inputTokens() * FAST_INPUT_PRICE + record.outputTokens() * FAST_OUTPUT_PRICE
         + estimatedPrompt * SLOW_INPUT_PRICE) * 1_000);

@@ -1,5 +1,6 @@
 package dev.junction.testing;
 
+import dev.junction.account.VirtualKeys;
 import dev.junction.config.ConfigLoader;
 import dev.junction.config.JunctionConfig;
 import dev.junction.ledger.Ledger;
@@ -390,8 +391,8 @@ public final class GatewayExtension
 
     void startReplicas(Settings settings) {
       for (JunctionConfig config : configs) {
-        Gateway gateway = settings.metrics == null ? Gateway.start(config)
-            : Gateway.start(config, Ledger.open(config.database(), config.ledger()), settings.metrics);
+        Gateway gateway = settings.metrics == null ? Gateway.start(config, settings.keys)
+            : Gateway.start(config, Ledger.open(config.database(), config.ledger()), settings.metrics, settings.keys);
         opened.push(gateway);
         replicas.add(gateway);
       }
@@ -456,7 +457,8 @@ public final class GatewayExtension
 
   private record Settings(List<SimulatorOptions> simulators, String masterKey, long maxBodyBytes, String server,
       String providersAndModels, String providers, String extraYaml, boolean postgres, boolean cuttableDatabase,
-      boolean redis, int replicas, GatewayMetrics metrics, long ledgerFlushMs, String ledger, Map<String, String> env) {
+      boolean redis, int replicas, GatewayMetrics metrics, long ledgerFlushMs, String ledger, Map<String, String> env,
+      VirtualKeys keys, String redisUrl, String redisOnFailure) {
 
     String yaml(String database, String ledger, Iterable<String> simulatorNames) {
       StringBuilder yaml = new StringBuilder("server: { port: 0");
@@ -470,7 +472,8 @@ public final class GatewayExtension
           .append(database)
           .append(ledger);
       if (redis) {
-        yaml.append("redis: { url: \"").append(Services.redisUrl()).append("\" }\n");
+        yaml.append("redis: { url: \"").append(redisUrl == null ? Services.redisUrl() : redisUrl).append('"')
+            .append(redisOnFailure == null ? "" : ", on_failure: " + redisOnFailure).append(" }\n");
       }
       if (providers != null) {
         yaml.append(providers);
@@ -508,6 +511,9 @@ public final class GatewayExtension
     private GatewayMetrics metrics;
     // Short, so that tests reading the ledger wait little.
     private long ledgerFlushMs = 20;
+    private VirtualKeys keys = VirtualKeys.NONE;
+    private String redisUrl;
+    private String redisOnFailure;
 
     private Builder() {}
 
@@ -607,6 +613,17 @@ public final class GatewayExtension
       return this;
     }
 
+    /**
+     * A Redis of the test's own (one behind a {@code CuttableProxy}, say), and what limits do while it
+     * cannot be reached ({@code open} or {@code closed}; null for the default).
+     */
+    public Builder redis(String url, String onFailure) {
+      redis = true;
+      redisUrl = url;
+      redisOnFailure = onFailure;
+      return this;
+    }
+
     /** This many gateways of the same config; without {@link #postgres()} each has its own SQLite ledger. */
     public Builder replicas(int count) {
       if (count < 1) {
@@ -622,6 +639,15 @@ public final class GatewayExtension
       return this;
     }
 
+    /**
+     * Keys besides the master key, and the principals (with their limits) they stand for: how a test
+     * drives admission with callers of its own making.
+     */
+    public Builder virtualKeys(VirtualKeys value) {
+      keys = value;
+      return this;
+    }
+
     /** How often the ledger writes what it queued; long, to see what only a shutdown writes. */
     public Builder ledgerFlushMs(long ms) {
       ledgerFlushMs = ms;
@@ -631,7 +657,7 @@ public final class GatewayExtension
     public GatewayExtension build() {
       return new GatewayExtension(new Settings(simulators, masterKey, maxBodyBytes, server, providersAndModels,
           providers, models + extraYaml, postgres, cuttableDatabase, redis, replicas, metrics, ledgerFlushMs, ledger,
-          Map.copyOf(env)));
+          Map.copyOf(env), keys, redisUrl, redisOnFailure));
     }
   }
 }

@@ -1,0 +1,191 @@
+package dev.junction.limits;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.junction.account.Limits;
+import dev.junction.account.Limits.BudgetPeriod;
+import dev.junction.account.Principal;
+import dev.junction.account.SpendHistory;
+import dev.junction.fleet.FleetLink;
+import dev.junction.limits.Verdict.Admitted;
+import dev.junction.limits.Verdict.Reason;
+import dev.junction.limits.Verdict.Refused;
+import dev.junction.testing.CuttableProxy;
+import dev.junction.testing.Services;
+import io.lettuce.core.RedisURI;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Limits counted in a real Redis by several limiters, each on a link of its own, standing in for
+ * replicas: together they must enforce exactly what one would.
+ */
+class RedisLimiterTest {
+
+  static final long LEASE_MS = 120_000;
+  final List<AutoCloseable> opened = new ArrayList<>();
+  final AtomicInteger ids = new AtomicInteger();
+
+  @AfterEach
+  void close() throws Exception {
+    for (AutoCloseable c : opened.reversed()) {
+      c.close();
+    }
+  }
+
+  /** A principal of its own per test, so that tests sharing the Redis never share counters. */
+  static Principal key(Limits limits) {
+    return new Principal("app", "key_" + UUID.randomUUID(), null, limits, Limits.NONE, List.of());
+  }
+
+  Limiter replica(String url, boolean failOpen) {
+    return replica(url, failOpen, LEASE_MS);
+  }
+
+  Limiter replica(String url, boolean failOpen, long leaseMs) {
+    FleetLink link = FleetLink.connect(url);
+    opened.add(link);
+    Limiter limiter = Limiter.shared(link, failOpen, leaseMs, InstantSource.system(), SpendHistory.NONE, Runnable::run);
+    link.start();
+    return limiter;
+  }
+
+  List<Limiter> replicas(int count) {
+    List<Limiter> replicas = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      replicas.add(replica(Services.redisUrl(), true));
+    }
+    return replicas;
+  }
+
+  Verdict admit(Limiter limiter, Principal principal, Demand demand) {
+    return limiter.admit("req_" + UUID.randomUUID(), principal, demand).toCompletableFuture().join();
+  }
+
+  @Test
+  void threeReplicasAdmitExactlySixtyOfTwoHundredConcurrentRequestsForAnRpmOfSixty() throws Exception {
+    List<Limiter> replicas = replicas(3);
+    Principal app = key(new Limits(60, 0, 0, 0, BudgetPeriod.TOTAL));
+    List<CompletableFuture<Verdict>> verdicts = new ArrayList<>();
+    CountDownLatch start = new CountDownLatch(1);
+    try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < 200; i++) {
+        Limiter replica = replicas.get(i % 3);
+        verdicts.add(CompletableFuture.supplyAsync(() -> {
+          awaitStart(start);
+          return admit(replica, app, new Demand(1, 0));
+        }, clients));
+      }
+      start.countDown();
+    }
+    List<Verdict> all = verdicts.stream().map(CompletableFuture::join).toList();
+
+    assertThat(all).filteredOn(v -> v instanceof Admitted).hasSize(60);
+    assertThat(all).filteredOn(v -> v instanceof Refused).hasSize(140)
+        .allSatisfy(v -> {
+          assertThat(((Refused) v).reason()).isEqualTo(Reason.REQUESTS);
+          assertThat(((Refused) v).retryAfterMs()).isPositive();
+          assertThat(v.quota().requestLimit()).isEqualTo(60);
+          assertThat(v.quota().requestsRemaining()).isZero();
+        });
+  }
+
+  @Test
+  void aBudgetDrivenFromThreeReplicasEndsWithinOneRequestsCostPerReplica() throws Exception {
+    List<Limiter> replicas = replicas(3);
+    long budget = 100_000;
+    long estimate = 1_000;
+    long actual = 1_100; // each request costs more than it reserved: the worst case for overshoot
+    Principal app = key(new Limits(0, 0, 0, budget, BudgetPeriod.TOTAL));
+    AtomicLong spent = new AtomicLong();
+    AtomicInteger admitted = new AtomicInteger();
+    try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < 12; i++) {
+        Limiter replica = replicas.get(i % 3);
+        clients.submit(() -> {
+          while (admit(replica, app, new Demand(10, estimate)) instanceof Admitted a) {
+            admitted.incrementAndGet();
+            spent.addAndGet(actual);
+            a.ticket().settle(10, actual);
+          }
+        });
+      }
+    }
+
+    assertThat(spent.get()).isLessThanOrEqualTo(budget + 3 * actual).isGreaterThan(budget - 3 * actual);
+    assertThat(admitted.get()).isBetween((int) (budget / actual) - 3, (int) (budget / actual) + 3);
+    // What Redis holds is what was settled, each request once.
+    await().atMost(Duration.ofSeconds(10)).until(() -> redisSpent(app) == spent.get());
+  }
+
+  @Test
+  void aSlotAndAReservationHeldByAReplicaThatDiedAreFreedWhenTheirLeaseEnds() {
+    Limiter dying = replica(Services.redisUrl(), true, 300);
+    Limiter survivor = replicas(1).getFirst();
+    Principal app = key(new Limits(0, 0, 1, 1_000, BudgetPeriod.TOTAL));
+    assertThat(admit(dying, app, new Demand(1, 1_000))).isInstanceOf(Admitted.class); // never settled
+
+    assertThat(admit(survivor, app, new Demand(1, 1))).isInstanceOf(Refused.class);
+    await().atMost(Duration.ofSeconds(10)).until(() -> admit(survivor, app, new Demand(1, 1_000)) instanceof Admitted);
+  }
+
+  @Test
+  void aSlotInFlightIsFreedWhenItsRequestEnds() {
+    Limiter replica = replicas(1).getFirst();
+    Principal app = key(new Limits(0, 0, 1, 0, BudgetPeriod.TOTAL));
+    Admitted first = (Admitted) admit(replica, app, new Demand(1, 0));
+    assertThat(((Refused) admit(replica, app, new Demand(1, 0))).reason()).isEqualTo(Reason.PARALLEL);
+
+    first.ticket().settle(0, 0);
+    await().atMost(Duration.ofSeconds(10)).until(() -> admit(replica, app, new Demand(1, 0)) instanceof Admitted);
+  }
+
+  @Test
+  void withRedisCutRequestsFollowOnFailureAndAreCountedAgainOnceItIsBack() throws Exception {
+    RedisURI redis = RedisURI.create(Services.redisUrl());
+    CuttableProxy proxy = CuttableProxy.to(redis.getHost(), redis.getPort());
+    opened.add(proxy);
+    String url = "redis://127.0.0.1:" + proxy.port();
+    Limiter open = replica(url, true);
+    Limiter closed = replica(url, false);
+    Principal app = key(new Limits(1_000, 0, 0, 0, BudgetPeriod.TOTAL));
+    assertThat(admit(open, app, new Demand(1, 0)).quota().requestLimit()).isEqualTo(1_000);
+
+    proxy.cut();
+    await().atMost(Duration.ofSeconds(30)).until(() -> admit(open, app, new Demand(1, 0)) == Admitted.UNCHECKED);
+    await().atMost(Duration.ofSeconds(30)).until(() -> admit(closed, app, new Demand(1, 0)) == Refused.UNAVAILABLE);
+    assertThat(open.available()).isFalse();
+
+    proxy.restore();
+    await().atMost(Duration.ofSeconds(60)).until(() -> open.available() && closed.available());
+    assertThat(admit(open, app, new Demand(1, 0)).quota().requestLimit()).isEqualTo(1_000);
+    assertThat(admit(closed, app, new Demand(1, 0))).isInstanceOf(Admitted.class);
+  }
+
+  private long redisSpent(Principal app) {
+    try (FleetLink link = FleetLink.connect(Services.redisUrl())) {
+      String spent = link.connection().sync().hget(FleetLink.LIMITS + "key:" + app.keyId() + ":budget:0", "spent");
+      return spent == null ? 0 : Long.parseLong(spent);
+    }
+  }
+
+  private static void awaitStart(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
