@@ -44,6 +44,7 @@ public final class FleetLink implements AutoCloseable {
   private final RedisClient client;
   private final StatefulRedisConnection<String, String> connection;
   private final List<Shared> shared = new CopyOnWriteArrayList<>();
+  private final List<Broadcast> broadcasts = new CopyOnWriteArrayList<>();
   private final ScheduledExecutorService schedule = Executors.newSingleThreadScheduledExecutor(
       r -> Thread.ofPlatform().daemon().name("junction-fleet").unstarted(r));
   private boolean away; // only the schedule's thread reads and writes it
@@ -73,6 +74,19 @@ public final class FleetLink implements AutoCloseable {
   /** The connection, for writes that should not wait for the next tick (a breaker opening). */
   public StatefulRedisConnection<String, String> connection() {
     return connection;
+  }
+
+  /**
+   * A broadcast on a connection of its own (Redis gives a subscribed connection to nothing else),
+   * closed with this link.
+   *
+   * @param name what it carries, e.g. {@code keys}
+   * @param listener runs for every message, on Lettuce's thread: keep it short
+   */
+  public Broadcast broadcast(String name, java.util.function.Consumer<String> listener) {
+    Broadcast broadcast = new Broadcast(client, connection, name, listener);
+    broadcasts.add(broadcast);
+    return broadcast;
   }
 
   /** Adds something to exchange on every tick; call before {@link #start}. */
@@ -131,6 +145,7 @@ public final class FleetLink implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    broadcasts.forEach(Broadcast::close);
     if (connection != null) {
       connection.close();
     }

@@ -24,6 +24,7 @@ import java.time.Instant;
  * @param error a short reason when the status is not ok; never contains secrets
  * @param attemptLog every upstream attempt in order, as JSON
  *     {@code [{"provider","model","status","latency_ms","error"}]}; null when none was made
+ * @param attribution who the request was served for
  */
 public record LedgerRecord(
     String requestId,
@@ -43,7 +44,23 @@ public record LedgerRecord(
     long latencyMs,
     long ttftMs,
     String error,
-    String attemptLog) {
+    String attemptLog,
+    Attribution attribution) {
+
+  public LedgerRecord {
+    if (attribution == null) {
+      attribution = Attribution.NONE;
+    }
+  }
+
+  /** A record attributed to nobody in particular (the master key, an open gateway). */
+  public LedgerRecord(String requestId, Instant createdAt, String endpoint, String model, String provider,
+      String providerModel, Status status, int httpStatus, boolean stream, int attempts, long inputTokens,
+      long cachedTokens, long outputTokens, long costNanos, long latencyMs, long ttftMs, String error,
+      String attemptLog) {
+    this(requestId, createdAt, endpoint, model, provider, providerModel, status, httpStatus, stream, attempts,
+        inputTokens, cachedTokens, outputTokens, costNanos, latencyMs, ttftMs, error, attemptLog, Attribution.NONE);
+  }
 
   /** A record without an attempt log. */
   public LedgerRecord(String requestId, Instant createdAt, String endpoint, String model, String provider,
@@ -51,6 +68,19 @@ public record LedgerRecord(
       long cachedTokens, long outputTokens, long costNanos, long latencyMs, long ttftMs, String error) {
     this(requestId, createdAt, endpoint, model, provider, providerModel, status, httpStatus, stream, attempts,
         inputTokens, cachedTokens, outputTokens, costNanos, latencyMs, ttftMs, error, null);
+  }
+
+  /**
+   * Who a request was served for and how it came in; every value already bounded by whoever made it.
+   *
+   * @param keyId the virtual key's id, or null for the master key and an open gateway
+   * @param team the key's team, or null
+   * @param user the request's {@code user} field (the client's end user), or null
+   * @param tags the {@code x-junction-tags} header's tags, comma-separated, or null
+   * @param format the client API it spoke: {@code openai}, {@code anthropic}, ...; null when unknown
+   */
+  public record Attribution(String keyId, String team, String user, String tags, String format) {
+    public static final Attribution NONE = new Attribution(null, null, null, null, null);
   }
 
   /** How a request ended. */

@@ -44,6 +44,12 @@ final class SpillFormat {
         json.writeName("ttft_ms").writeNumber(r.ttftMs());
         json.writeName("error").writeString(r.error());
         json.writeName("attempt_log").writeString(r.attemptLog());
+        LedgerRecord.Attribution a = r.attribution();
+        json.writeName("key_id").writeString(a.keyId());
+        json.writeName("team").writeString(a.team());
+        json.writeName("end_user").writeString(a.user());
+        json.writeName("tags").writeString(a.tags());
+        json.writeName("inbound_format").writeString(a.format());
         json.writeEndObject();
       }
       out.write('\n');
@@ -85,7 +91,9 @@ final class SpillFormat {
           required(line, "latency_ms").longValue(),
           required(line, "ttft_ms").longValue(),
           optional(line, "error"),
-          optional(line, "attempt_log"));
+          optional(line, "attempt_log"),
+          new LedgerRecord.Attribution(optional(line, "key_id"), optional(line, "team"), optional(line, "end_user"),
+              optional(line, "tags"), optional(line, "inbound_format")));
     } catch (JacksonException e) {
       throw new IllegalArgumentException("a field has the wrong type: " + e.getOriginalMessage(), e);
     }

@@ -56,8 +56,13 @@ final class Exchange {
   private final Instant createdAt = Instant.now();
   private final long startNanos = System.nanoTime();
 
+  private final String format;
   private String model;
   private boolean stream;
+  /** The request's {@code user}, bounded, or null. */
+  private String user;
+  /** The request's tags, comma-separated, or null. */
+  private String tags;
   /** The prompt's size as the request estimates it, for prompts no provider reported. */
   private long promptTokens = 1;
   /** The deployment named by the response and the record: the winner once one commits, else the last tried. */
@@ -80,6 +85,7 @@ final class Exchange {
       Reporting reporting) {
     this.id = id;
     this.endpoint = inbound.endpoint();
+    this.format = inbound.format().name();
     this.principal = principal;
     this.request = request;
     this.sink = sink;
@@ -125,6 +131,12 @@ final class Exchange {
     this.model = Bounded.text(model, Bounded.NAME);
     this.stream = stream;
     this.promptTokens = promptTokens;
+  }
+
+  /** Who the request is for, as the client said: its {@code user} field and its tags (both bounded, or null). */
+  void attribute(String user, String tags) {
+    this.user = Bounded.text(user, Bounded.NAME);
+    this.tags = tags;
   }
 
   /** The request was routed: its policy and candidates go out in {@code x-junction-route}. */
@@ -407,7 +419,9 @@ final class Exchange {
         (now - startNanos) / 1_000_000,
         firstByteNanos < 0 ? -1 : (firstByteNanos - startNanos) / 1_000_000,
         reason,
-        attemptLog());
+        attemptLog(),
+        new LedgerRecord.Attribution(principal == null ? null : principal.keyId(),
+            principal == null ? null : principal.team(), user, tags, format));
     // Reporting must not keep the client from its answer: each part fails alone, and is logged.
     try {
       reporting.ledger().append(record);

@@ -1,9 +1,13 @@
 package dev.junction.server;
 
+import dev.junction.account.Accounts;
 import dev.junction.account.Authenticator;
+import dev.junction.account.KeyStore;
+import dev.junction.admin.AdminApi;
 import dev.junction.catalog.Catalog;
 import dev.junction.catalog.Deployment;
 import dev.junction.config.JunctionConfig;
+import dev.junction.fleet.Broadcast;
 import dev.junction.fleet.FleetLink;
 import dev.junction.config.Secrets;
 import dev.junction.ledger.Ledger;
@@ -49,6 +53,9 @@ public final class Gateway implements AutoCloseable {
   private final FleetLink fleet;
   private final DeploymentHealth health;
   private final ProxyPipeline pipeline;
+  private final Accounts accounts;
+  private final Authenticator authenticator;
+  private final AdminApi admin;
   private final FailureLog failures;
   private final AccessLog accessLog;
   private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
@@ -84,8 +91,17 @@ public final class Gateway implements AutoCloseable {
     } else {
       this.health = breakers;
     }
+    // Virtual keys live beside the records, in the ledger's database; with Redis, a change to one
+    // reaches every replica's key cache before the admin API answers.
+    this.accounts = ledger.database().map(KeyStore::on).map(Accounts::on).orElseGet(Accounts::none);
+    if (fleet != null) {
+      Broadcast keys = fleet.broadcast("keys", accounts::forget);
+      accounts.broadcastWith(keys::send);
+    }
+    this.authenticator = new Authenticator(config.server().masterKey(), accounts);
+    this.admin = new AdminApi(vertx, accounts, ledger, (what, e) -> failures.internal(Exchange.newId(), what, e));
     this.pipeline = new ProxyPipeline(
-        new Authenticator(config.server().masterKey()),
+        authenticator,
         new Router(catalog, config.server().defaultPolicy(), stats, config.server().cacheAffinity()),
         new Reporting(ledger, metrics, accessLog, failures),
         new Upstreams(vertx),
@@ -168,7 +184,6 @@ public final class Gateway implements AutoCloseable {
   /** One HTTP server per event loop, all on the same port. */
   private void listen(int cores) {
     ModelsApi models = new ModelsApi(catalog, System.currentTimeMillis() / 1000);
-    Authenticator auth = new Authenticator(config.server().masterKey());
     AtomicInteger bound = new AtomicInteger();
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.server().host())
@@ -178,8 +193,8 @@ public final class Gateway implements AutoCloseable {
     vertx.deployVerticle(() -> new VerticleBase() {
       @Override
       public Future<?> start() {
-        var router = Routes.of(vertx, pipeline, models, auth, ledger, config.server().maxBodyBytes(), metrics,
-            config.server().metricsPublic(), failures);
+        var router = Routes.of(vertx, pipeline, models, authenticator, ledger, config.server().maxBodyBytes(), metrics,
+            config.server().metricsPublic(), failures, admin);
         return vertx.createHttpServer(options).connectionHandler(ConnectionGuard::attach).requestHandler(router)
             .listen()
             .onSuccess(server -> {
@@ -260,6 +275,7 @@ public final class Gateway implements AutoCloseable {
     awaitAtMost(Future.join(shutdowns), CANCEL_GRACE_MS);
     closeFleet();
     vertx.close().await();
+    accounts.close();
     accessLog.close();
     ledger.close();
     metrics.close();

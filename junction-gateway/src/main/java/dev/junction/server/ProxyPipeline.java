@@ -10,7 +10,6 @@ import dev.junction.routing.Route;
 import dev.junction.routing.Router;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.Set;
@@ -34,6 +33,9 @@ final class ProxyPipeline {
   static final String TIMEOUT_HEADER = "x-junction-timeout-ms";
   static final String HEDGE_HEADER = "x-junction-hedge-after-ms";
   static final String API_KEY = "x-api-key";
+  static final String TAGS_HEADER = "x-junction-tags";
+  static final int MAX_TAGS = 16;
+  static final int MAX_TAG_LENGTH = 64;
   private static final String PRINCIPAL = "junction.principal";
 
   private final Authenticator authenticator;
@@ -59,17 +61,20 @@ final class ProxyPipeline {
     this.maxTimeoutMs = maxTimeoutMs;
   }
 
-  /** The first step: the caller is known, or the request ends here with a 401 and no record. */
+  /**
+   * The first step: the caller is known, or the request ends here with a 401 and no record. A key
+   * not in the cache is looked up off the event loop; the request waits for it, paused.
+   */
   void authenticate(RoutingContext ctx, Inbound inbound) {
-    try {
-      ctx.put(PRINCIPAL, authenticator.authenticate(
-          ctx.request().getHeader(HttpHeaders.AUTHORIZATION), ctx.request().getHeader(API_KEY)));
-    } catch (ApiError error) {
-      reporting.metrics().unauthenticated(inbound.endpoint());
+    Routes.authenticated(ctx, authenticator, principal -> {
+      ctx.put(PRINCIPAL, principal);
+      ctx.next();
+    }, error -> {
+      if (error.status() == 401) {
+        reporting.metrics().unauthenticated(inbound.endpoint());
+      }
       Routes.error(ctx, inbound.format(), error);
-      return;
-    }
-    ctx.next();
+    });
   }
 
   void handle(RoutingContext ctx, Inbound inbound) {
@@ -90,9 +95,13 @@ final class ProxyPipeline {
       long timeoutMs = timeoutMs(ctx.request().getHeader(TIMEOUT_HEADER));
       String hedgeHeader = ctx.request().getHeader(HEDGE_HEADER);
       long askedHedgeMs = hedgeHeader == null ? 0 : hedgeAfterMs(hedgeHeader, timeoutMs);
+      String tags = tags(ctx.request().getHeader(TAGS_HEADER));
+      exchange.attribute(null, tags);
       byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
       InspectedRequest request = RequestInspector.inspect(endpoint, body);
       exchange.describe(request.model(), request.stream(), request.estimatedPromptTokens());
+      exchange.attribute(request.user(), tags);
+      permitted(principal, request);
       Route route = router.route(request);
       exchange.routed(route);
       long hedgeAfterMs = hedgeHeader == null ? route.hedgeAfterMs() : askedHedgeMs;
@@ -105,6 +114,49 @@ final class ProxyPipeline {
       reporting.failures().internal(exchange.id, ctx.request().method() + " " + ctx.request().path(), e);
       exchange.fail(ApiError.internal("The gateway failed to handle this request."));
     }
+  }
+
+  /** A key limited to some models asks for one of them, fallbacks included (403 otherwise). */
+  private static void permitted(Principal principal, InspectedRequest request) {
+    if (principal.models().isEmpty()) {
+      return;
+    }
+    if (!principal.allows(request.model())) {
+      throw ApiError.modelNotAllowed(request.model());
+    }
+    for (String fallback : request.fallbackModels()) {
+      if (!principal.allows(fallback)) {
+        throw ApiError.modelNotAllowed(fallback);
+      }
+    }
+  }
+
+  /**
+   * The {@code x-junction-tags} header as the ledger keeps it: its comma-separated tags, trimmed,
+   * empty ones dropped; null without any. At most {@value #MAX_TAGS} tags of {@value #MAX_TAG_LENGTH}
+   * characters each, else 400: a tag is reported on, so it is refused rather than cut.
+   */
+  static String tags(String header) {
+    if (header == null || header.isBlank()) {
+      return null;
+    }
+    StringBuilder tags = new StringBuilder(header.length());
+    int count = 0;
+    for (String tag : header.split(",")) {
+      String trimmed = tag.strip();
+      if (trimmed.isEmpty()) {
+        continue;
+      }
+      if (++count > MAX_TAGS || trimmed.length() > MAX_TAG_LENGTH) {
+        throw ApiError.invalid(TAGS_HEADER, "The header " + TAGS_HEADER + " takes at most " + MAX_TAGS
+            + " comma-separated tags of at most " + MAX_TAG_LENGTH + " characters each.");
+      }
+      if (tags.length() > 0) {
+        tags.append(',');
+      }
+      tags.append(trimmed);
+    }
+    return tags.length() == 0 ? null : tags.toString();
   }
 
   /** From now on requests are refused (503) rather than started. */

@@ -254,6 +254,32 @@ public final class GatewayExtension
     return Http.send(http, request.build());
   }
 
+  /** The first replica's root URL, {@code http://host:port}, under which {@code /admin} and {@code /metrics} are. */
+  public String rootUrl() {
+    return baseUrl().substring(0, baseUrl().length() - "/v1".length());
+  }
+
+  /** Any method on a path under the root ({@code /admin/keys}), with the master key (if the gateway has one). */
+  public HttpResponse<String> admin(String method, String path, String body) {
+    return request(gateway(), method, path, body, authorization());
+  }
+
+  /**
+   * Any method on a path under a replica's root, with exactly these headers besides the content type
+   * (sent with a body only).
+   */
+  public HttpResponse<String> request(Gateway replica, String method, String path, String body,
+      Map<String, String> headers) {
+    String base = replica.baseUrl();
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base.substring(0, base.length() - 3) + path))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      request.header("content-type", "application/json");
+    }
+    headers.forEach(request::header);
+    return Http.send(http, request.build());
+  }
+
   /** The Prometheus text of {@code GET /metrics}, read with the master key (if any). */
   public String scrape() {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl().replace("/v1", "/metrics"))).GET();
