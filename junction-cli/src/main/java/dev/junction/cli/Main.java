@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "A self-hostable, OpenAI-compatible LLM inference gateway.",
-    subcommands = {ServeCommand.class, SimulateCommand.class, CatalogCommand.class, BenchCommand.class})
+    subcommands = {ServeCommand.class, SimulateCommand.class, CatalogCommand.class, BenchCommand.class,
+        KeysCommand.class, UsageCommand.class})
 public final class Main {
 
   public static void main(String[] args) {
