@@ -191,6 +191,25 @@ class VirtualKeysTest {
   }
 
   @Test
+  void anOpenGatewayStaysOpenAndStillHonoursVirtualKeys() {
+    try (GatewayExtension open = GatewayExtension.builder().withoutMasterKey().build().start()) {
+      String body = CHAT.formatted("test/chat");
+      assertThat(open.post("/chat/completions", body, Map.of()).statusCode()).isEqualTo(200);
+      assertThat(open.post("/chat/completions", body, Map.of("authorization", "Bearer EMPTY")).statusCode()).isEqualTo(200);
+      JsonNode key = created(open.admin("POST", "/admin/keys", "{\"name\":\"laptop\",\"models\":[\"test/chat\"]}"));
+      Map<String, String> withKey = Map.of("authorization", "Bearer " + key.path("key").asString());
+      HttpResponse<String> served = open.post("/chat/completions", body, withKey);
+      assertThat(served.statusCode()).isEqualTo(200);
+      assertThat(open.record(served.headers().firstValue("x-junction-request-id").orElseThrow()).attribution().keyId())
+          .isEqualTo(key.path("id").asString());
+      assertThat(open.post("/chat/completions", CHAT.formatted("test/embed"), withKey).statusCode()).isEqualTo(403);
+      error(open.request(open.gateway(), "GET", "/admin/keys", null, withKey), 403);
+      ok(open.admin("DELETE", "/admin/keys/" + key.path("id").asString(), null));
+      error(open.post("/chat/completions", body, withKey), 401);
+    }
+  }
+
+  @Test
   void theAdminApiTakesTheMasterKeyOnly() {
     String secret = newKey("{\"name\":\"not-admin\"}").path("key").asString();
     Map<String, String> virtual = Map.of("authorization", "Bearer " + secret);
