@@ -111,29 +111,46 @@ final class KeysCommand implements Runnable {
     }
   }
 
-  @Command(name = "show", mixinStandardHelpOptions = true, description = "One key's settings (never its secret).")
-  static final class Show extends AdminCall {
-    @Parameters(paramLabel = "ID") String id;
+  /** A call on one key, named by its id: {@code /admin/keys/{id}}. */
+  abstract static class OneKey extends AdminCall {
+    @Parameters(paramLabel = "ID", description = "The key's id (key_…).") String id;
 
     @Override
     void call(AdminClient admin) throws AdminClient.Failed {
-      JsonNode key = admin.callJson("GET", "/admin/keys/" + AdminClient.path(id), null);
+      JsonNode key = admin.callJson(method(), "/admin/keys/" + AdminClient.path(id), null);
       if (!admin.json) {
-        details(admin.out(), key);
+        print(admin.out(), key);
       }
+    }
+
+    abstract String method();
+
+    abstract void print(PrintWriter out, JsonNode key);
+  }
+
+  @Command(name = "show", mixinStandardHelpOptions = true, description = "One key's settings (never its secret).")
+  static final class Show extends OneKey {
+    @Override
+    String method() {
+      return "GET";
+    }
+
+    @Override
+    void print(PrintWriter out, JsonNode key) {
+      details(out, key);
     }
   }
 
   @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke a key: refused at once, everywhere.")
-  static final class Revoke extends AdminCall {
-    @Parameters(paramLabel = "ID") String id;
+  static final class Revoke extends OneKey {
+    @Override
+    String method() {
+      return "DELETE";
+    }
 
     @Override
-    void call(AdminClient admin) throws AdminClient.Failed {
-      JsonNode key = admin.callJson("DELETE", "/admin/keys/" + AdminClient.path(id), null);
-      if (!admin.json) {
-        admin.out().println("Revoked " + key.path("id").asString() + " (" + key.path("name").asString() + ").");
-      }
+    void print(PrintWriter out, JsonNode key) {
+      out.println("Revoked " + key.path("id").asString() + " (" + key.path("name").asString() + ").");
     }
   }
 

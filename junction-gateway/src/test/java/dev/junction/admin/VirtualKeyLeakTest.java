@@ -3,16 +3,9 @@ package dev.junction.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.junction.api.Json;
-import dev.junction.config.ConfigLoader;
-import dev.junction.server.Gateway;
-import dev.junction.simulator.Simulator;
 import dev.junction.simulator.SimulatorOptions;
-import dev.junction.testing.Http;
+import dev.junction.testing.GatewayExtension;
 import dev.junction.testing.LogCapture;
-import io.vertx.core.Vertx;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +19,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -36,41 +29,37 @@ import tools.jackson.databind.JsonNode;
  */
 class VirtualKeyLeakTest {
 
-  @TempDir static Path dir;
-  static final String MASTER = "jk-leak-test-master-key-4242";
-  static Vertx vertx;
-  static Simulator upstream;
-  static Gateway gateway;
+  static final Path ACCESS_LOG = accessLogFile();
+  @RegisterExtension
+  static final GatewayExtension junction = GatewayExtension.builder()
+      .simulators(SimulatorOptions.defaults().withName("echo"))
+      .server("access_log: \"" + ACCESS_LOG + "\"")
+      .models("""
+            - id: leak/ok
+              providers:
+                - { provider: echo, model: sim-chat, input_price: 1.0, output_price: 2.0 }
+            - id: leak/echo
+              providers:
+                - { provider: echo, model: "fault:echo,status=400", input_price: 1.0, output_price: 2.0 }
+          """)
+      .build();
   static LogCapture log;
-  static final HttpClient http = HttpClient.newHttpClient();
   static final List<String> secrets = new ArrayList<>();
   static final List<String> hashes = new ArrayList<>();
   static final List<HttpResponse<String>> proxied = new ArrayList<>();
   static final List<HttpResponse<String>> adminAnswers = new ArrayList<>();
 
+  private static Path accessLogFile() {
+    try {
+      return Files.createTempDirectory("junction-key-leak-").resolve("access.log");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   @BeforeAll
   static void plantKeys() throws Exception {
     log = LogCapture.start();
-    vertx = Vertx.vertx();
-    upstream = Simulator.start(vertx, SimulatorOptions.defaults().withName("echo"));
-    Path file = dir.resolve("junction.yaml");
-    Files.writeString(file, """
-        server: { port: 0, master_key: "${MASTER}", access_log: "%s" }
-        database: { url: "jdbc:sqlite:%s" }
-        ledger: { flush_interval_ms: 20 }
-        catalog: { bundled: false }
-        providers:
-          - { name: echo, kind: openai, base_url: "${SIM}", api_key: "sk-provider-key-0000000001", retries: 0 }
-        models:
-          - id: leak/ok
-            providers:
-              - { provider: echo, model: sim-chat, input_price: 1.0, output_price: 2.0 }
-          - id: leak/echo
-            providers:
-              - { provider: echo, model: "fault:echo,status=400", input_price: 1.0, output_price: 2.0 }
-        """.formatted(dir.resolve("access.log"), dir.resolve("ledger.db")));
-    gateway = Gateway.start(ConfigLoader.load(file, Map.of("SIM", upstream.baseUrl(), "MASTER", MASTER)));
-
     created(admin("POST", "/admin/teams", "{\"name\":\"leaky\"}"));
     JsonNode a = created(admin("POST", "/admin/keys", "{\"name\":\"a\",\"team\":\"leaky\"}"));
     JsonNode b = created(admin("POST", "/admin/keys", "{\"name\":\"b\",\"models\":[\"leak/ok\"]}"));
@@ -93,8 +82,8 @@ class VirtualKeyLeakTest {
       adminAnswers.add(admin("GET", path, null));
     }
     adminAnswers.add(admin("PATCH", "/admin/keys/" + a.path("id").asString(), "{\"tags\":[\"x\"]}"));
-    gateway.ledger().flush();
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("ledger.db"));
+    junction.gateway().ledger().flush();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + junction.ledgerFile());
         ResultSet rows = c.createStatement().executeQuery("SELECT secret_hash, previous_secret_hash FROM virtual_keys")) {
       while (rows.next()) {
         hashes.add(rows.getString(1));
@@ -106,11 +95,10 @@ class VirtualKeyLeakTest {
   }
 
   @AfterAll
-  static void stop() {
-    if (gateway != null) gateway.close();
-    if (upstream != null) upstream.close();
-    if (vertx != null) vertx.close().await();
-    if (log != null) log.close();
+  static void stop() throws Exception {
+    log.close();
+    Files.deleteIfExists(ACCESS_LOG);
+    Files.deleteIfExists(ACCESS_LOG.getParent());
   }
 
   private static JsonNode created(HttpResponse<String> response) {
@@ -119,19 +107,12 @@ class VirtualKeyLeakTest {
   }
 
   private static HttpResponse<String> admin(String method, String path, String body) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gateway.baseUrl().replace("/v1", "") + path))
-        .header("authorization", "Bearer " + MASTER)
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    return Http.send(http, request.build());
+    return junction.admin(method, path, body);
   }
 
   private static HttpResponse<String> chat(String model, Map<String, String> headers) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/chat/completions"))
-        .header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(
-            "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"));
-    headers.forEach(request::header);
-    return Http.send(http, request.build());
+    return junction.post("/chat/completions",
+        "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", headers);
   }
 
   private static void assertNoSecretIn(String where, String text) {
@@ -166,7 +147,7 @@ class VirtualKeyLeakTest {
   @Test
   void noColumnOfAnyTableCarriesAnIssuedKey() throws Exception {
     StringBuilder all = new StringBuilder();
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("ledger.db"))) {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + junction.ledgerFile())) {
       for (String table : List.of("ledger_requests", "virtual_keys", "teams")) {
         try (ResultSet rows = c.createStatement().executeQuery("SELECT * FROM " + table)) {
           int columns = rows.getMetaData().getColumnCount();
@@ -185,12 +166,11 @@ class VirtualKeyLeakTest {
 
   @Test
   void noLogLineMetricOrAccessLogLineCarriesAnIssuedKey() {
-    String accessLog = Awaitility.await().until(() -> Files.readString(dir.resolve("access.log")),
+    String accessLog = Awaitility.await().until(() -> Files.readString(ACCESS_LOG),
         text -> text.lines().count() == proxied.size() - 1); // the 401 leaves no record
     assertThat(accessLog).contains("\"key\":\"a\"");
     assertNoSecretIn("the access log", accessLog);
-    String metrics = Http.send(http, HttpRequest.newBuilder(URI.create(gateway.baseUrl().replace("/v1", "/metrics")))
-        .header("authorization", "Bearer " + MASTER).build()).body();
+    String metrics = junction.scrape();
     assertThat(metrics).contains("junction_");
     assertNoSecretIn("/metrics", metrics);
     assertNoSecretIn("the log", log.text());
