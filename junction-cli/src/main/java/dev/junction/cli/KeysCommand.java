@@ -114,25 +114,27 @@ final class KeysCommand implements Runnable {
   /** A call on one key, named by its id: {@code /admin/keys/{id}}. */
   abstract static class OneKey extends AdminCall {
     @Parameters(paramLabel = "ID", description = "The key's id (key_…).") String id;
+    private final String method;
+
+    OneKey(String method) {
+      this.method = method;
+    }
 
     @Override
     void call(AdminClient admin) throws AdminClient.Failed {
-      JsonNode key = admin.callJson(method(), "/admin/keys/" + AdminClient.path(id), null);
+      JsonNode key = admin.callJson(method, "/admin/keys/" + AdminClient.path(id), null);
       if (!admin.json) {
         print(admin.out(), key);
       }
     }
-
-    abstract String method();
 
     abstract void print(PrintWriter out, JsonNode key);
   }
 
   @Command(name = "show", mixinStandardHelpOptions = true, description = "One key's settings (never its secret).")
   static final class Show extends OneKey {
-    @Override
-    String method() {
-      return "GET";
+    Show() {
+      super("GET");
     }
 
     @Override
@@ -143,9 +145,8 @@ final class KeysCommand implements Runnable {
 
   @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke a key: refused at once, everywhere.")
   static final class Revoke extends OneKey {
-    @Override
-    String method() {
-      return "DELETE";
+    Revoke() {
+      super("DELETE");
     }
 
     @Override

@@ -280,11 +280,25 @@ public final class AdminApi {
         answer.accept(done.result());
       } else if (done.cause() instanceof ApiError error) {
         error(ctx, error);
+      } else if (databaseDown(done.cause())) {
+        error(ctx, ApiError.unavailable("The gateway's database is unavailable; retry shortly.", "1"));
       } else {
         internalErrors.accept(ctx.request().method() + " " + ctx.request().path(), done.cause());
         error(ctx, ApiError.internal("The gateway failed to handle this request; the cause is in its log."));
       }
     });
+  }
+
+  /** A failure whose cause is the database's (a refused connection, a timeout): 503, not a bug. */
+  private static boolean databaseDown(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+      if (cause instanceof java.sql.SQLTransientException || cause instanceof java.sql.SQLRecoverableException
+          || cause instanceof java.sql.SQLNonTransientConnectionException
+          || cause instanceof java.sql.SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void json(RoutingContext ctx, int status, JsonNode json) {
