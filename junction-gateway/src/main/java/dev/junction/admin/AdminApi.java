@@ -311,6 +311,9 @@ public final class AdminApi {
       ctx.response().reset();
       return;
     }
+    if (error.retryAfter() != null) {
+      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, error.retryAfter());
+    }
     ctx.response().setStatusCode(error.status()).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .end(Buffer.buffer(ClientFormat.OPENAI.errorBody(error)));
   }

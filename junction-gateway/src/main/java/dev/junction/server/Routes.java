@@ -220,6 +220,9 @@ final class Routes {
       ctx.response().reset();
       return;
     }
+    if (error.retryAfter() != null) {
+      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, error.retryAfter());
+    }
     ctx.response().setStatusCode(error.status()).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .end(Buffer.buffer(format.errorBody(error)));
   }
