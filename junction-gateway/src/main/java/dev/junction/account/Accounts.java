@@ -35,9 +35,17 @@ public final class Accounts implements AutoCloseable {
   public static final Duration CACHE_LIFE = Duration.ofSeconds(5);
   private static final int MAX_ENTRIES = 100_000;
 
-  /** One secret's answer: the key's principal, or {@code principal == null} for no such working key. */
-  record Entry(Principal principal, Instant notAfter) {
-    static final Entry UNKNOWN = new Entry(null, Instant.MAX);
+  /**
+   * One secret's answer: the key's principal, or {@code principal == null} for no such working key,
+   * and the answer the authenticator gives while {@code notAfterMillis} has not passed, made once.
+   */
+  record Entry(Principal principal, long notAfterMillis, CompletableFuture<Principal> answer) {
+    static final Entry UNKNOWN = new Entry(null, Long.MAX_VALUE, null);
+
+    Entry(Principal principal, Instant notAfter) {
+      this(principal, notAfter.equals(Instant.MAX) ? Long.MAX_VALUE : notAfter.toEpochMilli(),
+          CompletableFuture.completedFuture(principal));
+    }
   }
 
   private final KeyStore store;

@@ -3,7 +3,6 @@ package dev.junction.account;
 import dev.junction.api.ApiError;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -92,10 +91,10 @@ public final class Authenticator {
 
   private static CompletableFuture<Principal> answer(Accounts.Entry entry) {
     // Checked on every use: a cached key may expire, or its previous secret's grace end, meanwhile.
-    if (entry.principal() == null || !Instant.now().isBefore(entry.notAfter())) {
+    if (entry.principal() == null || System.currentTimeMillis() >= entry.notAfterMillis()) {
       return CompletableFuture.failedFuture(ApiError.unauthorized(INCORRECT));
     }
-    return CompletableFuture.completedFuture(entry.principal());
+    return entry.answer();
   }
 
   /** The {@link ApiError} a failed {@link #authenticate} carries. */

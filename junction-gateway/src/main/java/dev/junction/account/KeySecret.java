@@ -63,12 +63,18 @@ final class KeySecret {
 
   /** The stored form: the hex SHA-256 of the secret's UTF-8 bytes. */
   static String hash(String secret) {
+    return HEX.formatHex(SHA_256.get().digest(secret.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static final HexFormat HEX = HexFormat.of();
+  /** One digest per thread: looking the algorithm up for every request cost more than hashing. */
+  private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8)));
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JDK has SHA-256", e);
     }
-  }
+  });
 
   /** Compares two hashes in constant time: how much of one matched must not show in how long it took. */
   static boolean same(String hash, String other) {
