@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
@@ -34,6 +35,8 @@ public final class Accounts implements AutoCloseable {
   /** How long a cached answer may be used without asking the database again. */
   public static final Duration CACHE_LIFE = Duration.ofSeconds(5);
   private static final int MAX_ENTRIES = 100_000;
+  /** Database lookups waiting at once, at most; more are refused with a 503 until some finish. */
+  static final int MAX_LOOKUPS = 256;
 
   /**
    * One secret's answer: the key's principal, or {@code principal == null} for no such working key,
@@ -54,6 +57,7 @@ public final class Accounts implements AutoCloseable {
   /** Bumped by every change, so that a lookup begun before it does not cache what it read. */
   private final AtomicLong generation = new AtomicLong();
   private final ExecutorService lookups = Executors.newVirtualThreadPerTaskExecutor();
+  private final Semaphore lookupsInFlight = new Semaphore(MAX_LOOKUPS);
   private volatile Function<String, CompletionStage<?>> broadcast = id -> CompletableFuture.completedFuture(null);
 
   private Accounts(KeyStore store, Duration life) {
@@ -122,6 +126,10 @@ public final class Accounts implements AutoCloseable {
   }
 
   private CompletableFuture<Entry> load(String hash) {
+    // A flood of well-formed guesses is a lookup each: past this many at once, refused rather than queued.
+    if (!lookupsInFlight.tryAcquire()) {
+      return CompletableFuture.failedFuture(new IllegalStateException("too many key lookups at once"));
+    }
     long seen = generation.get();
     CompletableFuture<Entry> loaded = CompletableFuture.supplyAsync(() -> {
       try {
@@ -137,6 +145,8 @@ public final class Accounts implements AutoCloseable {
           return known;
         }
         throw e;
+      } finally {
+        lookupsInFlight.release();
       }
     }, lookups);
     // A change committed while the database was being read: what was read may predate it.

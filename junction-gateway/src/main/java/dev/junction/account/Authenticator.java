@@ -83,7 +83,7 @@ public final class Authenticator {
     return lookup.handle((entry, failure) -> {
       if (failure != null) {
         throw new CompletionException(ApiError.unavailable(
-            "The gateway cannot check API keys right now (its database is unavailable); retry shortly.", "1"));
+            "The gateway cannot check this API key right now; retry shortly.", "1"));
       }
       return entry;
     }).thenCompose(Authenticator::answer);
