@@ -6,7 +6,6 @@ import dev.junction.account.Team;
 import dev.junction.account.VirtualKey;
 import dev.junction.api.ApiError;
 import dev.junction.api.Bounded;
-import dev.junction.api.ClientFormat;
 import dev.junction.api.Json;
 import dev.junction.ledger.Ledger;
 import dev.junction.ledger.Payer;
@@ -49,16 +48,20 @@ public final class AdminApi {
   private final Accounts accounts;
   private final Ledger ledger;
   private final BiConsumer<String, Throwable> internalErrors;
+  private final BiConsumer<RoutingContext, ApiError> errors;
 
   /**
    * @param internalErrors logs a handler's unexpected failure ({@code what}, cause) where the
    *     gateway logs its own, redacted
+   * @param errors answers with an error, as the gateway answers every request outside the proxy
    */
-  public AdminApi(Vertx vertx, Accounts accounts, Ledger ledger, BiConsumer<String, Throwable> internalErrors) {
+  public AdminApi(Vertx vertx, Accounts accounts, Ledger ledger, BiConsumer<String, Throwable> internalErrors,
+      BiConsumer<RoutingContext, ApiError> errors) {
     this.vertx = vertx;
     this.accounts = accounts;
     this.ledger = ledger;
     this.internalErrors = internalErrors;
+    this.errors = errors;
   }
 
   /** Registers the handlers; the caller's check must come before them. */
@@ -306,15 +309,7 @@ public final class AdminApi {
         .end(Buffer.buffer(Json.MAPPER.writeValueAsBytes(json)));
   }
 
-  private static void error(RoutingContext ctx, ApiError error) {
-    if (ctx.response().headWritten()) {
-      ctx.response().reset();
-      return;
-    }
-    if (error.retryAfter() != null) {
-      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, error.retryAfter());
-    }
-    ctx.response().setStatusCode(error.status()).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(Buffer.buffer(ClientFormat.OPENAI.errorBody(error)));
+  private void error(RoutingContext ctx, ApiError error) {
+    errors.accept(ctx, error);
   }
 }

@@ -99,7 +99,8 @@ public final class Gateway implements AutoCloseable {
       accounts.broadcastWith(keys::send);
     }
     this.authenticator = new Authenticator(config.server().masterKey(), accounts);
-    this.admin = new AdminApi(vertx, accounts, ledger, (what, e) -> failures.internal(Exchange.newId(), what, e));
+    this.admin = new AdminApi(vertx, accounts, ledger, (what, e) -> failures.internal(Exchange.newId(), what, e),
+        Routes::error);
     this.pipeline = new ProxyPipeline(
         authenticator,
         new Router(catalog, config.server().defaultPolicy(), stats, config.server().cacheAffinity()),

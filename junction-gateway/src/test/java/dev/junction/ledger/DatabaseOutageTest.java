@@ -2,6 +2,7 @@ package dev.junction.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.junction.api.Json;
 import dev.junction.config.ConfigLoader;
 import dev.junction.server.Gateway;
 import dev.junction.simulator.Simulator;
@@ -39,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A PostgreSQL outage under traffic, through a real gateway whose ledger reaches the shared server
  * through a {@link CuttableProxy}: serving goes on, and every answered request ends up in the
- * ledger exactly once, whether the database returns while the gateway runs or only after a restart.
+ * ledger exactly once, whether the database returns while the gateway runs or only after a restart;
+ * and virtual keys, kept in the same database, go on working.
  */
 class DatabaseOutageTest {
 
@@ -187,6 +189,37 @@ class DatabaseOutageTest {
             Services.postgres().user().orElse("postgres"), batchSize, capacity, dir.resolve("spill"), sim.baseUrl()));
   }
 
+  /**
+   * Virtual keys live in the same database: one already seen keeps working past its cache entry's
+   * life (5 s), from its last known answer; one never seen gets a 503, not a 401 (it may well be
+   * valid), until the database is back. (The gateway has no master key: virtual keys work all the same.)
+   */
+  @Test
+  void aKeyAlreadySeenKeepsWorkingAndAnUnseenOneWaitsForTheDatabase() throws Exception {
+    try (Gateway gateway = Gateway.start(ConfigLoader.load(config(100_000, 500), Map.of()))) {
+      String seen = issue(gateway);
+      String unseen = issue(gateway);
+      assertThat(post(gateway, CHAT, seen).statusCode()).isEqualTo(200);
+
+      database.cut();
+      Awaitility.await().during(Duration.ofSeconds(7)).atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(500)).until(() -> post(gateway, CHAT, seen).statusCode() == 200);
+      HttpResponse<String> waiting = post(gateway, CHAT, unseen);
+      assertThat(waiting.statusCode()).as(waiting.body()).isEqualTo(503);
+      assertThat(waiting.headers().firstValue("retry-after")).contains("1");
+
+      database.restore();
+      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> post(gateway, CHAT, unseen).statusCode() == 200);
+    }
+  }
+
+  private String issue(Gateway gateway) {
+    HttpResponse<String> created = Http.send(http, HttpRequest.newBuilder(
+        URI.create(gateway.baseUrl().replace("/v1", "/admin/keys"))).POST(HttpRequest.BodyPublishers.ofString("{}")).build());
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    return Json.MAPPER.readTree(created.body()).path("key").asString();
+  }
+
   /** {@code clients} threads each send {@code each} requests one after another; all must be answered 200. */
   private List<String> chat(Gateway gateway, int clients, int each) throws InterruptedException {
     ConcurrentLinkedQueue<String> ids = new ConcurrentLinkedQueue<>();
@@ -211,6 +244,12 @@ class DatabaseOutageTest {
   private HttpResponse<String> post(Gateway gateway, String body) {
     return Http.send(http, HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/chat/completions"))
         .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build());
+  }
+
+  private HttpResponse<String> post(Gateway gateway, String body, String key) {
+    return Http.send(http, HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/chat/completions"))
+        .header("content-type", "application/json").header("authorization", "Bearer " + key)
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build());
   }
 
   private HttpResponse<String> get(Gateway gateway, String path) {
