@@ -1,9 +1,12 @@
 package dev.junction.fleet;
 
+import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.net.SocketAddress;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -20,8 +23,9 @@ import java.util.function.Consumer;
  *
  * <p>For what must take effect on every replica before the caller is answered: a revoked key must
  * be refused by every replica once the revocation has been acknowledged to the admin. Redis Pub/Sub
- * keeps no message for a replica that is disconnected at the time; what depends on a broadcast must
- * also expire by itself (the key cache's entries live a few seconds).
+ * keeps no message for a replica that is disconnected at the time: once its subscription is back, a
+ * replica is told it may have missed some ({@code missed}); and what depends on a broadcast should
+ * expire by itself all the same (the key cache's entries live a few seconds).
  *
  * <p>Channels: {@code junction:broadcast:<name>} and {@code junction:broadcast:<name>:heard}.
  */
@@ -35,6 +39,8 @@ public final class Broadcast implements AutoCloseable {
   private final StatefulRedisConnection<String, String> connection;
   private final StatefulRedisPubSubConnection<String, String> subscription;
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+  private final RedisClient client;
+  private final RedisConnectionStateListener reconnects;
 
   private static final class Pending {
     final CompletableFuture<Void> done = new CompletableFuture<>();
@@ -50,11 +56,32 @@ public final class Broadcast implements AutoCloseable {
   }
 
   Broadcast(RedisClient client, StatefulRedisConnection<String, String> connection, String name,
-      Consumer<String> listener) {
+      Consumer<String> listener, Runnable missed) {
     this.channel = "junction:broadcast:" + name;
     this.heardChannel = channel + ":heard";
     this.connection = connection;
+    this.client = client;
     this.subscription = client.connectPubSub();
+    // Lettuce reconnects and subscribes again by itself; what was published meanwhile is lost.
+    this.reconnects = new RedisConnectionStateListener() {
+      private volatile boolean lost;
+
+      @Override
+      public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
+        if (handler == subscription) {
+          lost = true;
+        }
+      }
+
+      @Override
+      public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress address) {
+        if (handler == subscription && lost) {
+          lost = false;
+          missed.run();
+        }
+      }
+    };
+    client.addListener(reconnects);
     subscription.addListener(new RedisPubSubAdapter<>() {
       @Override
       public void message(String from, String message) {
@@ -104,6 +131,7 @@ public final class Broadcast implements AutoCloseable {
 
   @Override
   public void close() {
+    client.removeListener(reconnects);
     subscription.close();
   }
 }

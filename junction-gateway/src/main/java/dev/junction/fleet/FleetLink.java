@@ -82,9 +82,10 @@ public final class FleetLink implements AutoCloseable {
    *
    * @param name what it carries, e.g. {@code keys}
    * @param listener runs for every message, on Lettuce's thread: keep it short
+   * @param missed runs when the subscription comes back after it was lost, messages perhaps with it
    */
-  public Broadcast broadcast(String name, java.util.function.Consumer<String> listener) {
-    Broadcast broadcast = new Broadcast(client, connection, name, listener);
+  public Broadcast broadcast(String name, java.util.function.Consumer<String> listener, Runnable missed) {
+    Broadcast broadcast = new Broadcast(client, connection, name, listener, missed);
     broadcasts.add(broadcast);
     return broadcast;
   }

@@ -95,7 +95,7 @@ public final class Gateway implements AutoCloseable {
     // reaches every replica's key cache before the admin API answers.
     this.accounts = ledger.database().map(KeyStore::on).map(Accounts::on).orElseGet(Accounts::none);
     if (fleet != null) {
-      Broadcast keys = fleet.broadcast("keys", accounts::forget);
+      Broadcast keys = fleet.broadcast("keys", accounts::forget, () -> accounts.forget(Accounts.ALL));
       accounts.broadcastWith(keys::send);
     }
     this.authenticator = new Authenticator(config.server().masterKey(), accounts);
