@@ -23,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *       reserved, so a flood of keyless requests costs a counter, not a database row;
  *   <li><b>accept</b> — an id, a clock, and room for the ledger record (or 503);
  *   <li><b>inspect</b> — validate the body in one streaming pass (400);
+ *   <li><b>permit</b> — a virtual key limited to some models asks for one of them (403);
  *   <li><b>route</b> — resolve the model into ranked deployments (404);
  *   <li><b>relay</b> — try candidates until one answers, then stream its answer back;
  *   <li><b>record</b> — one ledger record, whatever happened ({@link Exchange}).
