@@ -95,6 +95,22 @@ class ArchitectureTest {
   }
 
   @Test
+  void accountsKnowNeitherHttpNorTheRequestPath() {
+    // Who a caller is and what a key may do are decided the same whichever edge asks.
+    noClasses().that().resideInAPackage("dev.junction.account..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.vertx..", "dev.junction.server..", "dev.junction.admin..",
+            "dev.junction.routing..", "dev.junction.provider..", "dev.junction.fleet..")
+        .check(classes);
+  }
+
+  @Test
+  void onlyTheServerMountsTheAdminApi() {
+    noClasses().that().resideOutsideOfPackages("dev.junction.server..", "dev.junction.admin..")
+        .should().dependOnClassesThat().resideInAPackage("dev.junction.admin..")
+        .check(classes);
+  }
+
+  @Test
   void onlyTheCommandLineStartsThings() {
     noClasses().that().resideOutsideOfPackage("dev.junction.cli..")
         .should().dependOnClassesThat().resideInAPackage("dev.junction.cli..")

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
     versionProvider = Main.Version.class,
     description = "A self-hostable, OpenAI-compatible LLM inference gateway.",
     subcommands = {ServeCommand.class, SimulateCommand.class, CatalogCommand.class, ModelsCommand.class,
-        BenchCommand.class})
+        KeysCommand.class, UsageCommand.class, BenchCommand.class})
 public final class Main {
 
   public static void main(String[] args) {

@@ -29,6 +29,23 @@ public record Principal(String name, @Nullable String keyId, @Nullable String te
     models = List.copyOf(models);
   }
 
+  /**
+   * Whether the key may call this model: {@code models} is empty, or one of its entries is the model's
+   * id or a pattern covering it, where {@code *} stands for any run of characters ({@code openai/*},
+   * {@code *-mini}).
+   */
+  public boolean allows(String model) {
+    if (models.isEmpty()) {
+      return true;
+    }
+    for (String pattern : models) {
+      if (ModelPatterns.matches(pattern, model)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** True for the master key (and an open gateway): may administer, and is never limited. */
   public boolean master() {
     return keyId == null;

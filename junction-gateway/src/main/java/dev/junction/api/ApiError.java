@@ -64,6 +64,22 @@ public final class ApiError extends RuntimeException {
     return new ApiError(401, "authentication_error", null, "invalid_api_key", message, null);
   }
 
+  /** A caller who is known but may not do this: 403, OpenAI's {@code permission_error}. */
+  public static ApiError forbidden(@Nullable String param, String code, String message) {
+    return new ApiError(403, "permission_error", param, code, message, null);
+  }
+
+  /** A key that may not call the model it asked for: 403 naming the model. */
+  public static ApiError modelNotAllowed(String model) {
+    return forbidden("model", "model_not_allowed",
+        "This API key may not use the model `" + Bounded.text(model, Bounded.NAME) + "`.");
+  }
+
+  /** The request conflicts with what exists (a name already taken, a revoked key): 409 naming the field. */
+  public static ApiError conflict(String param, String message) {
+    return new ApiError(409, "invalid_request_error", param, "conflict", message, null);
+  }
+
   public static ApiError tooLarge(long limit) {
     return new ApiError(
         413,

@@ -45,6 +45,7 @@ public final class FleetLink implements AutoCloseable {
   private final RedisClient client;
   private final StatefulRedisConnection<String, String> connection;
   private final List<Shared> shared = new CopyOnWriteArrayList<>();
+  private final List<Broadcast> broadcasts = new CopyOnWriteArrayList<>();
   private final ScheduledExecutorService schedule = Executors.newSingleThreadScheduledExecutor(
       r -> Thread.ofPlatform().daemon().name("junction-fleet").unstarted(r));
   private boolean away; // only the schedule's thread reads and writes it
@@ -74,6 +75,20 @@ public final class FleetLink implements AutoCloseable {
   /** The connection, for writes that should not wait for the next tick (a breaker opening). */
   public StatefulRedisConnection<String, String> connection() {
     return connection;
+  }
+
+  /**
+   * A broadcast on a connection of its own (Redis gives a subscribed connection to nothing else),
+   * closed with this link.
+   *
+   * @param name what it carries, e.g. {@code keys}
+   * @param listener runs for every message, on Lettuce's thread: keep it short
+   * @param missed runs when the subscription comes back after it was lost, messages perhaps with it
+   */
+  public Broadcast broadcast(String name, java.util.function.Consumer<String> listener, Runnable missed) {
+    Broadcast broadcast = new Broadcast(client, connection, name, listener, missed);
+    broadcasts.add(broadcast);
+    return broadcast;
   }
 
   /** Adds something to exchange on every tick; call before {@link #start}. */
@@ -132,6 +147,7 @@ public final class FleetLink implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    broadcasts.forEach(Broadcast::close);
     if (connection != null) {
       connection.close();
     }

@@ -36,8 +36,9 @@ final class Database {
     hikari.setValidationTimeout(1_000);
     if (sqlite) {
       sqliteFile(config.url()).ifPresent(Database::createParentDirectory);
-      // One writer at a time is all SQLite allows; WAL lets readers (admin, tests) run beside it.
-      hikari.setMaximumPoolSize(2);
+      // One writer at a time is all SQLite allows; WAL lets readers (admin, keys, tests) run beside it.
+      // A third connection for the key store and usage reports, so the writer never waits on them.
+      hikari.setMaximumPoolSize(3);
       hikari.addDataSourceProperty("journal_mode", "WAL");
       hikari.addDataSourceProperty("synchronous", "NORMAL");
       hikari.addDataSourceProperty("busy_timeout", "5000");

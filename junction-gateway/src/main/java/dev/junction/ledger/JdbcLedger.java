@@ -4,10 +4,12 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.junction.config.JunctionConfig.DatabaseConfig;
 import dev.junction.config.JunctionConfig.LedgerConfig;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.LinkedBlockingQueue;
+import javax.sql.DataSource;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -180,6 +182,21 @@ final class JdbcLedger implements Ledger {
   @Override
   public List<LedgerRecord> recent(int limit) {
     return table.recent(limit);
+  }
+
+  @Override
+  public UsageReport usage(UsageReport.Query query) {
+    return table.usage(query);
+  }
+
+  @Override
+  public long spentNanos(Payer payer, Instant since) {
+    return table.spentNanos(payer, since);
+  }
+
+  @Override
+  public Optional<DataSource> database() {
+    return Optional.of(dataSource);
   }
 
   @Override

@@ -1,8 +1,10 @@
 package dev.junction.ledger;
 
 import dev.junction.config.JunctionConfig;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import javax.sql.DataSource;
 
 /**
  * The usage ledger: one {@link LedgerRecord} per accepted request, persisted by a single batching
@@ -41,6 +43,30 @@ public interface Ledger extends AutoCloseable {
 
   /** The most recent records, newest first (admin, tests). */
   List<LedgerRecord> recent(int limit);
+
+  /**
+   * Sums of the committed records (records still queued or spilled are not in them yet: {@link #flush}
+   * first for this replica's).
+   */
+  default UsageReport usage(UsageReport.Query query) {
+    return UsageReport.EMPTY;
+  }
+
+  /**
+   * What a key's or a team's committed records since then cost, in nano-USD: what a budget has used
+   * of its period, read once when a gateway starts.
+   */
+  default long spentNanos(Payer payer, Instant since) {
+    return 0;
+  }
+
+  /**
+   * The ledger's database, for what is kept beside the records (virtual keys and teams); empty for a
+   * ledger without one.
+   */
+  default Optional<DataSource> database() {
+    return Optional.empty();
+  }
 
   /** What the writer is doing, for readiness checks and metrics. */
   Stats stats();

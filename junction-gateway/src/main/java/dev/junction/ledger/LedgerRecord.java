@@ -27,6 +27,7 @@ import org.jspecify.annotations.Nullable;
  *     {@code [{"provider","model","status","latency_ms","error"}]}; null when none was made
  * @param cacheWriteTokens prompt tokens written to the provider's cache (a subset of inputTokens,
  *     apart from cachedTokens), as Anthropic reports them
+ * @param attribution who the request was served for
  */
 public record LedgerRecord(
     String requestId,
@@ -47,15 +48,34 @@ public record LedgerRecord(
     long ttftMs,
     @Nullable String error,
     @Nullable String attemptLog,
-    long cacheWriteTokens) {
+    long cacheWriteTokens,
+    Attribution attribution) {
 
   /** A record without cache writes. */
   public LedgerRecord(String requestId, Instant createdAt, String endpoint, @Nullable String model, @Nullable String provider,
       @Nullable String providerModel, Status status, int httpStatus, boolean stream, int attempts, long inputTokens,
       long cachedTokens, long outputTokens, long costNanos, long latencyMs, long ttftMs, @Nullable String error,
+      @Nullable String attemptLog, Attribution attribution) {
+    this(requestId, createdAt, endpoint, model, provider, providerModel, status, httpStatus, stream, attempts,
+        inputTokens, cachedTokens, outputTokens, costNanos, latencyMs, ttftMs, error, attemptLog, 0, attribution);
+  }
+
+  /** A record attributed to nobody in particular (the master key, an open gateway). */
+  public LedgerRecord(String requestId, Instant createdAt, String endpoint, @Nullable String model, @Nullable String provider,
+      @Nullable String providerModel, Status status, int httpStatus, boolean stream, int attempts, long inputTokens,
+      long cachedTokens, long outputTokens, long costNanos, long latencyMs, long ttftMs, @Nullable String error,
+      @Nullable String attemptLog, long cacheWriteTokens) {
+    this(requestId, createdAt, endpoint, model, provider, providerModel, status, httpStatus, stream, attempts,
+        inputTokens, cachedTokens, outputTokens, costNanos, latencyMs, ttftMs, error, attemptLog, cacheWriteTokens, Attribution.NONE);
+  }
+
+  /** A record without cache writes, attributed to nobody in particular. */
+  public LedgerRecord(String requestId, Instant createdAt, String endpoint, @Nullable String model, @Nullable String provider,
+      @Nullable String providerModel, Status status, int httpStatus, boolean stream, int attempts, long inputTokens,
+      long cachedTokens, long outputTokens, long costNanos, long latencyMs, long ttftMs, @Nullable String error,
       @Nullable String attemptLog) {
     this(requestId, createdAt, endpoint, model, provider, providerModel, status, httpStatus, stream, attempts,
-        inputTokens, cachedTokens, outputTokens, costNanos, latencyMs, ttftMs, error, attemptLog, 0);
+        inputTokens, cachedTokens, outputTokens, costNanos, latencyMs, ttftMs, error, attemptLog, 0, Attribution.NONE);
   }
 
   /** A record without an attempt log. */
@@ -64,6 +84,20 @@ public record LedgerRecord(
       long cachedTokens, long outputTokens, long costNanos, long latencyMs, long ttftMs, @Nullable String error) {
     this(requestId, createdAt, endpoint, model, provider, providerModel, status, httpStatus, stream, attempts,
         inputTokens, cachedTokens, outputTokens, costNanos, latencyMs, ttftMs, error, null);
+  }
+
+  /**
+   * Who a request was served for and how it came in; every value already bounded by whoever made it.
+   *
+   * @param keyId the virtual key's id, or null for the master key and an open gateway
+   * @param team the key's team, or null
+   * @param user the request's {@code user} field (the client's end user), or null
+   * @param tags the {@code x-junction-tags} header's tags, comma-separated, or null
+   * @param format the client API it spoke: {@code openai}, {@code anthropic}, ...; null when unknown
+   */
+  public record Attribution(@Nullable String keyId, @Nullable String team, @Nullable String user,
+      @Nullable String tags, @Nullable String format) {
+    public static final Attribution NONE = new Attribution(null, null, null, null, null);
   }
 
   /** How a request ended. */

@@ -17,10 +17,10 @@ final class RecordTable {
 
   private static final String COLUMNS = "request_id, created_at, endpoint, model, provider, provider_model, "
       + "status, http_status, stream, attempts, input_tokens, cached_tokens, output_tokens, cost_nanos, "
-      + "latency_ms, ttft_ms, error, attempt_log, cache_write_tokens";
+      + "latency_ms, ttft_ms, error, attempt_log, cache_write_tokens, key_id, team, end_user, tags, inbound_format";
   // Idempotent, so a batch retried after an unclear failure cannot count a request twice.
   private static final String INSERT = "INSERT INTO ledger_requests (" + COLUMNS + ") VALUES ("
-      + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING";
+      + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING";
   private static final String SELECT = "SELECT " + COLUMNS + " FROM ledger_requests ";
   private static final String[] STATUS_NAMES = java.util.Arrays.stream(Status.values())
       .map(s -> s.name().toLowerCase(Locale.ROOT)).toArray(String[]::new);
@@ -69,6 +69,12 @@ final class RecordTable {
           batch.setString(17, r.error());
           batch.setString(18, r.attemptLog());
           batch.setLong(19, r.cacheWriteTokens());
+          LedgerRecord.Attribution a = r.attribution();
+          batch.setString(20, a.keyId());
+          batch.setString(21, a.team());
+          batch.setString(22, a.user());
+          batch.setString(23, a.tags());
+          batch.setString(24, a.format());
           batch.addBatch();
         }
         int inserted = 0;
@@ -115,6 +121,61 @@ final class RecordTable {
         .bind(0, limit).map(RecordTable::read).list());
   }
 
+  private static final String SUMS = "COUNT(*) AS requests, COALESCE(SUM(cost_nanos), 0) AS cost_nanos, "
+      + "COALESCE(SUM(input_tokens), 0) AS input_tokens, COALESCE(SUM(output_tokens), 0) AS output_tokens, "
+      + "COALESCE(SUM(cached_tokens), 0) AS cached_tokens";
+
+  /**
+   * The sums of the records the query covers. Grouped, the totals are the rows added up, read by the
+   * same statement: a record committed meanwhile cannot make them disagree.
+   */
+  UsageReport usage(UsageReport.Query query) {
+    StringBuilder where = new StringBuilder(" FROM ledger_requests WHERE created_at >= ? AND created_at < ?");
+    if (query.payer() != null) {
+      where.append(" AND ").append(query.payer().kind().column).append(" = ?");
+    }
+    return jdbi.withHandle(h -> {
+      UsageReport.GroupBy groupBy = query.groupBy();
+      String sql = groupBy == null ? "SELECT " + SUMS + where
+          : "SELECT " + groupBy.expression + " AS grp, " + SUMS + where + " GROUP BY " + groupBy.expression;
+      var statement = h.createQuery(sql).bind(0, query.from().toEpochMilli()).bind(1, query.to().toEpochMilli());
+      if (query.payer() != null) {
+        statement.bind(2, query.payer().id());
+      }
+      if (groupBy == null) {
+        return new UsageReport(statement.map((rs, ctx) -> totals(rs)).one(), List.of());
+      }
+      List<UsageReport.Row> rows = new java.util.ArrayList<>(statement.map((rs, ctx) -> new UsageReport.Row(
+          group(groupBy, rs), totals(rs))).list());
+      rows.sort(java.util.Comparator.comparing(UsageReport.Row::group,
+          java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder())));
+      UsageReport.Totals totals = UsageReport.Totals.ZERO;
+      for (UsageReport.Row row : rows) {
+        totals = totals.plus(row.totals());
+      }
+      return new UsageReport(totals, List.copyOf(rows));
+    });
+  }
+
+  private static String group(UsageReport.GroupBy groupBy, ResultSet rs) throws SQLException {
+    if (groupBy == UsageReport.GroupBy.DAY) {
+      return java.time.LocalDate.ofEpochDay(rs.getLong("grp")).toString();
+    }
+    return rs.getString("grp");
+  }
+
+  private static UsageReport.Totals totals(ResultSet rs) throws SQLException {
+    return new UsageReport.Totals(rs.getLong("requests"), rs.getLong("cost_nanos"), rs.getLong("input_tokens"),
+        rs.getLong("output_tokens"), rs.getLong("cached_tokens"));
+  }
+
+  /** What the payer's records since then cost, in nano-USD. */
+  long spentNanos(Payer payer, Instant since) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT COALESCE(SUM(cost_nanos), 0) FROM ledger_requests WHERE "
+            + payer.kind().column + " = ? AND created_at >= ?")
+        .bind(0, payer.id()).bind(1, since.toEpochMilli()).mapTo(Long.class).one());
+  }
+
   private static LedgerRecord read(ResultSet rs, StatementContext context) throws SQLException {
     return new LedgerRecord(
         rs.getString("request_id"),
@@ -135,6 +196,8 @@ final class RecordTable {
         rs.getLong("ttft_ms"),
         rs.getString("error"),
         rs.getString("attempt_log"),
-        rs.getLong("cache_write_tokens"));
+        rs.getLong("cache_write_tokens"),
+        new LedgerRecord.Attribution(rs.getString("key_id"), rs.getString("team"), rs.getString("end_user"),
+            rs.getString("tags"), rs.getString("inbound_format")));
   }
 }

@@ -46,6 +46,12 @@ final class SpillFormat {
         json.writeName("error").writeString(r.error());
         json.writeName("attempt_log").writeString(r.attemptLog());
         json.writeName("cache_write_tokens").writeNumber(r.cacheWriteTokens());
+        LedgerRecord.Attribution a = r.attribution();
+        json.writeName("key_id").writeString(a.keyId());
+        json.writeName("team").writeString(a.team());
+        json.writeName("end_user").writeString(a.user());
+        json.writeName("tags").writeString(a.tags());
+        json.writeName("inbound_format").writeString(a.format());
         json.writeEndObject();
       }
       out.write('\n');
@@ -89,7 +95,9 @@ final class SpillFormat {
           optional(line, "error"),
           optional(line, "attempt_log"),
           // Absent from lines spilled before cache writes were recorded.
-          line.has("cache_write_tokens") ? line.get("cache_write_tokens").longValue() : 0);
+          line.has("cache_write_tokens") ? line.get("cache_write_tokens").longValue() : 0,
+          new LedgerRecord.Attribution(optional(line, "key_id"), optional(line, "team"), optional(line, "end_user"),
+              optional(line, "tags"), optional(line, "inbound_format")));
     } catch (JacksonException e) {
       throw new IllegalArgumentException("a field has the wrong type: " + e.getOriginalMessage(), e);
     }

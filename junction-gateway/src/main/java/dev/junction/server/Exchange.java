@@ -60,8 +60,13 @@ final class Exchange {
   private final Instant createdAt = Instant.now();
   private final long startNanos = System.nanoTime();
 
+  private final String format;
   private @Nullable String model;
   private boolean stream;
+  /** The request's {@code user}, bounded, or null. */
+  private @Nullable String user;
+  /** The request's tags, comma-separated, or null. */
+  private @Nullable String tags;
   /** The request, once read: its prompt's estimate (made only when needed) bills prompts no provider reported. */
   private @Nullable InspectedRequest inspected;
   /** Its hold on its key's and team's limits, settled when it finishes. */
@@ -88,6 +93,7 @@ final class Exchange {
       Reporting reporting) {
     this.id = id;
     this.endpoint = inbound.endpoint();
+    this.format = inbound.format().name();
     this.principal = principal;
     this.request = request;
     this.sink = sink;
@@ -151,6 +157,12 @@ final class Exchange {
   /** Where the caller stands against its limits, for the headers of a refusal. */
   void quota(Quota quota) {
     this.quota = quota;
+  }
+
+  /** Who the request is for, as the client said: its {@code user} field and its tags (both bounded, or null). */
+  void attribute(@Nullable String user, @Nullable String tags) {
+    this.user = user == null ? null : Bounded.text(user, Bounded.NAME);
+    this.tags = tags;
   }
 
   /** The request was routed: its policy and candidates go out in {@code x-junction-route}. */
@@ -443,7 +455,9 @@ final class Exchange {
         firstByteNanos < 0 ? -1 : (firstByteNanos - startNanos) / 1_000_000,
         reason,
         attemptLog(),
-        usage.cacheWriteTokens());
+        usage.cacheWriteTokens(),
+        new LedgerRecord.Attribution(principal == null ? null : principal.keyId(),
+            principal == null ? null : principal.team(), user, tags, format));
     // Reporting must not keep the client from its answer: each part fails alone, and is logged.
     try {
       reporting.ledger().append(record);

@@ -1,8 +1,10 @@
 package dev.junction.server;
 
+import dev.junction.account.Accounts;
 import dev.junction.account.Authenticator;
+import dev.junction.account.KeyStore;
 import dev.junction.account.SpendHistory;
-import dev.junction.account.VirtualKeys;
+import dev.junction.admin.AdminApi;
 import dev.junction.config.JunctionConfig.OnFailure;
 import dev.junction.limits.Limiter;
 import dev.junction.catalog.Catalog;
@@ -11,9 +13,11 @@ import dev.junction.config.JunctionConfig;
 import dev.junction.config.JunctionConfig.ProviderConfig;
 import dev.junction.engine.EngineKind;
 import dev.junction.engine.EnginePoller;
+import dev.junction.fleet.Broadcast;
 import dev.junction.fleet.FleetLink;
 import dev.junction.config.Secrets;
 import dev.junction.ledger.Ledger;
+import dev.junction.ledger.Payer;
 import dev.junction.observe.GatewayMetrics;
 import dev.junction.routing.FleetStats;
 import dev.junction.routing.LiveStats;
@@ -60,18 +64,20 @@ public final class Gateway implements AutoCloseable {
   private final EnginePoller engines;
   private final DeploymentHealth health;
   private final ProxyPipeline pipeline;
+  private final Accounts accounts;
+  private final Authenticator authenticator;
+  private final AdminApi admin;
   private final FailureLog failures;
   private final AccessLog accessLog;
   private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
   private final JunctionConfig config;
   private final ConnectionGuards connections;
-  private final Authenticator authenticator;
   private final Limiter limiter;
   private final AtomicBoolean closed = new AtomicBoolean();
   private int port;
 
   private Gateway(JunctionConfig config, Vertx vertx, ConnectionGuards connections, Ledger ledger,
-      GatewayMetrics metrics, VirtualKeys keys) {
+      GatewayMetrics metrics) {
     this.config = config;
     this.vertx = vertx;
     this.connections = connections;
@@ -89,21 +95,33 @@ public final class Gateway implements AutoCloseable {
     // With Redis, replicas share what they measure and which deployments they set aside.
     this.fleet = config.redisUrl().map(FleetLink::connect).orElse(null);
     Breakers breakers = new Breakers(Breakers.Settings.DEFAULT);
+    // A budget's counter starts from what the ledger recorded for its period: a restart never hands it out again.
+    SpendHistory spent = (scope, id, since) ->
+        ledger.spentNanos(scope == SpendHistory.Scope.KEY ? Payer.key(id) : Payer.team(id), since);
     if (fleet != null) {
       List<Deployment> deployments = catalog.models().stream().flatMap(m -> m.deployments().stream()).toList();
       SharedHealth shared = new SharedHealth(breakers, fleet.connection(), deployments);
       fleet.share(new FleetStats(stats, deployments));
       fleet.share(shared);
       this.limiter = Limiter.shared(fleet, config.limits().onFailure() == OnFailure.OPEN, leaseMs(config),
-          InstantSource.system(), SpendHistory.NONE, LOOKUPS);
+          InstantSource.system(), spent, LOOKUPS);
       fleet.start();
       this.health = shared;
     } else {
       this.health = breakers;
-      this.limiter = Limiter.inMemory(InstantSource.system(), SpendHistory.NONE, LOOKUPS);
+      this.limiter = Limiter.inMemory(InstantSource.system(), spent, LOOKUPS);
     }
     metrics.watchLimits(limiter::available);
-    this.authenticator = new Authenticator(config.server().masterKey(), keys);
+    // Virtual keys live beside the records, in the ledger's database; with Redis, a change to one
+    // reaches every replica's key cache before the admin API answers.
+    this.accounts = ledger.database().map(KeyStore::on).map(Accounts::on).orElseGet(Accounts::none);
+    if (fleet != null) {
+      Broadcast keys = fleet.broadcast("keys", accounts::forget, () -> accounts.forget(Accounts.ALL));
+      accounts.broadcastWith(keys::send);
+    }
+    this.authenticator = new Authenticator(config.server().masterKey(), accounts);
+    this.admin = new AdminApi(vertx, accounts, ledger, (what, e) -> failures.internal(Exchange.newId(), what, e),
+        Routes::error);
     this.pipeline = new ProxyPipeline(
         authenticator,
         new Router(catalog, config.server().defaultPolicy(), stats, engines, config.server().cacheAffinity()),
@@ -132,14 +150,6 @@ public final class Gateway implements AutoCloseable {
    * another thread while the event loops and the HTTP client start: the two are most of start-up.
    */
   public static Gateway start(JunctionConfig config) {
-    return start(config, VirtualKeys.NONE);
-  }
-
-  /**
-   * Starts serving, with keys other than the master key looked up in {@code keys}: the principals
-   * they stand for, with their limits, go through admission like any caller's.
-   */
-  public static Gateway start(JunctionConfig config, VirtualKeys keys) {
     CompletableFuture<Ledger> ledger = new CompletableFuture<>();
     Thread.ofPlatform().name("junction-ledger-open").start(() -> {
       try {
@@ -148,7 +158,7 @@ public final class Gateway implements AutoCloseable {
         ledger.completeExceptionally(e);
       }
     });
-    return start(config, ledger, GatewayMetrics.prometheus(served(config)), keys);
+    return start(config, ledger, GatewayMetrics.prometheus(served(config)));
   }
 
   /** The providers of an engine kind, to be polled for their load and models. */
@@ -175,16 +185,10 @@ public final class Gateway implements AutoCloseable {
    * measuring what each of them costs.
    */
   public static Gateway start(JunctionConfig config, Ledger ledger, GatewayMetrics metrics) {
-    return start(config, CompletableFuture.completedFuture(ledger), metrics, VirtualKeys.NONE);
+    return start(config, CompletableFuture.completedFuture(ledger), metrics);
   }
 
-  /** Starts serving with the given ledger and metrics, and keys other than the master key looked up in {@code keys}. */
-  public static Gateway start(JunctionConfig config, Ledger ledger, GatewayMetrics metrics, VirtualKeys keys) {
-    return start(config, CompletableFuture.completedFuture(ledger), metrics, keys);
-  }
-
-  private static Gateway start(JunctionConfig config, CompletableFuture<Ledger> opening, GatewayMetrics metrics,
-      VirtualKeys keys) {
+  private static Gateway start(JunctionConfig config, CompletableFuture<Ledger> opening, GatewayMetrics metrics) {
     int cores = Runtime.getRuntime().availableProcessors();
     ConnectionGuards connections =
         new ConnectionGuards(config.server().connections(), config.server().requestTimeoutMs());
@@ -203,7 +207,7 @@ public final class Gateway implements AutoCloseable {
     Gateway gateway = null;
     try {
       ledger = opened(opening);
-      gateway = new Gateway(config, vertx, connections, ledger, metrics, keys);
+      gateway = new Gateway(config, vertx, connections, ledger, metrics);
       gateway.listen(cores);
       return gateway;
     } catch (RuntimeException e) {
@@ -225,7 +229,6 @@ public final class Gateway implements AutoCloseable {
   /** One HTTP server per event loop, all on the same port. */
   private void listen(int cores) {
     ModelsApi models = new ModelsApi(catalog, System.currentTimeMillis() / 1000);
-    Authenticator auth = authenticator;
     AtomicInteger bound = new AtomicInteger();
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.server().host())
@@ -235,8 +238,8 @@ public final class Gateway implements AutoCloseable {
     vertx.deployVerticle(() -> new VerticleBase() {
       @Override
       public Future<?> start() {
-        var router = Routes.of(vertx, pipeline, models, auth, ledger, limiter, config.server().maxBodyBytes(), metrics,
-            config.server().metricsPublic(), failures);
+        var router = Routes.of(vertx, pipeline, models, authenticator, ledger, limiter, config.server().maxBodyBytes(),
+            metrics, config.server().metricsPublic(), failures, admin);
         return vertx.createHttpServer(options).connectionHandler(ConnectionGuard::attach).requestHandler(router)
             .listen()
             .onSuccess(server -> {
@@ -318,6 +321,7 @@ public final class Gateway implements AutoCloseable {
     closeFleet();
     engines.close();
     vertx.close().await();
+    accounts.close();
     accessLog.close();
     ledger.close();
     metrics.close();

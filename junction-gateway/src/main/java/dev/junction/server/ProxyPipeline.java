@@ -11,7 +11,9 @@ import dev.junction.api.RequestInspector;
 import dev.junction.catalog.Deployment;
 import dev.junction.provider.Provider;
 import dev.junction.routing.Router;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -21,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -37,7 +40,9 @@ import tools.jackson.databind.JsonNode;
  *   <li><i>the body is read</i>;
  *   <li><b>accept</b> — an id, a clock, and room for the ledger record (or 503): from here on, every
  *       way the request ends is one record;
- *   <li><b>inspect</b> — validate the body in one streaming pass, and the deadline headers (400);
+ *   <li><b>inspect</b> — validate the body in one streaming pass, and the deadline and tag headers
+ *       (400);
+ *   <li><b>permit</b> — a virtual key limited to some models asks for one of them (403);
  *   <li><b>route</b> — resolve the model into ranked deployments (404);
  *   <li><b>limits</b> — the caller's rate limits and budgets, checked and consumed at once: what it
  *       reserves depends on its prompt and its route's prices, so this comes after them (429, 402);
@@ -55,6 +60,9 @@ final class ProxyPipeline {
   static final String TIMEOUT_HEADER = "x-junction-timeout-ms";
   static final String HEDGE_HEADER = "x-junction-hedge-after-ms";
   static final String API_KEY = "x-api-key";
+  static final String TAGS_HEADER = "x-junction-tags";
+  static final int MAX_TAGS = 16;
+  static final int MAX_TAG_LENGTH = 64;
   private static final String ADMISSION = "junction.admission";
 
   private final Authenticator authenticator;
@@ -84,7 +92,7 @@ final class ProxyPipeline {
     this.maxAttempts = maxAttempts;
     this.maxTimeoutMs = maxTimeoutMs;
     this.beforeBody = new Admission.Chain(this::authenticate);
-    this.afterBody = new Admission.Chain(this::accept, this::inspect, this::route, limits);
+    this.afterBody = new Admission.Chain(this::accept, this::inspect, this::permit, this::route, limits);
   }
 
   /** The first route of a proxied path: the steps that need no body, then on to reading it. */
@@ -102,17 +110,37 @@ final class ProxyPipeline {
 
   // ---- the steps, in the order they run
 
-  /** The caller is known, or the request ends here with a 401 and no record, only a metric. */
+  /**
+   * The caller is known, or the request ends here with a 401 and no record, only a metric. Most
+   * callers are known at once (the master key, a cached virtual key); for the others the key store
+   * is asked off the event loop, the request paused meanwhile so that none of its body is lost.
+   */
   private Future<Void> authenticate(Admission a) {
     HttpServerRequest request = a.ctx.request();
-    try {
-      a.principal = authenticator.authenticate(
-          request.getHeader(HttpHeaders.AUTHORIZATION), request.getHeader(API_KEY));
-    } catch (ApiError error) {
-      reporting.metrics().unauthenticated(a.inbound.endpoint());
-      throw error;
+    CompletableFuture<Principal> caller =
+        authenticator.authenticate(request.getHeader(HttpHeaders.AUTHORIZATION), request.getHeader(API_KEY));
+    if (caller.isDone()) {
+      return known(a, caller);
     }
-    return Admission.NEXT;
+    request.pause();
+    Context context = Vertx.currentContext();
+    Promise<Void> decided = Promise.promise();
+    caller.whenComplete((principal, failure) -> context.runOnContext(v -> known(a, caller).onComplete(decided)));
+    return decided.future();
+  }
+
+  private Future<Void> known(Admission a, CompletableFuture<Principal> caller) {
+    try {
+      a.principal = caller.join();
+      return Admission.NEXT;
+    } catch (RuntimeException e) {
+      a.ctx.request().resume();
+      ApiError error = Authenticator.refusal(e);
+      if (error.status() == 401) {
+        reporting.metrics().unauthenticated(a.inbound.endpoint());
+      }
+      return Future.failedFuture(error);
+    }
   }
 
   /** Room for the request's record: from here on, whatever happens ends in one. */
@@ -137,11 +165,61 @@ final class ProxyPipeline {
     a.timeoutMs = timeoutMs(http.getHeader(TIMEOUT_HEADER));
     String hedgeHeader = http.getHeader(HEDGE_HEADER);
     a.hedgeAfterMs = hedgeHeader == null ? -1 : hedgeAfterMs(hedgeHeader, a.timeoutMs);
+    // Tags first, so that a request refused for its body is still recorded with them.
+    String tags = tags(http.getHeader(TAGS_HEADER));
+    a.exchange().attribute(null, tags);
     byte[] body = a.ctx.body().buffer() == null ? new byte[0] : a.ctx.body().buffer().getBytes();
     a.request = RequestInspector.inspect(a.inbound.endpoint(), a.inbound.format().family(), body,
         familyHeaders(a.ctx, a.inbound));
     a.exchange().describe(a.request());
+    a.exchange().attribute(a.request().user(), tags);
     return Admission.NEXT;
+  }
+
+  /** A key limited to some models asks for one of them, fallbacks included (403 otherwise). */
+  private Future<Void> permit(Admission a) {
+    Principal principal = a.principal();
+    if (principal.models().isEmpty()) {
+      return Admission.NEXT;
+    }
+    InspectedRequest request = a.request();
+    if (!principal.allows(request.model())) {
+      throw ApiError.modelNotAllowed(request.model());
+    }
+    for (String fallback : request.fallbackModels()) {
+      if (!principal.allows(fallback)) {
+        throw ApiError.modelNotAllowed(fallback);
+      }
+    }
+    return Admission.NEXT;
+  }
+
+  /**
+   * The {@code x-junction-tags} header as the ledger keeps it: its comma-separated tags, trimmed,
+   * empty ones dropped; null without any. At most {@value #MAX_TAGS} tags of {@value #MAX_TAG_LENGTH}
+   * characters each, else 400: a tag is reported on, so it is refused rather than cut.
+   */
+  static @Nullable String tags(@Nullable String header) {
+    if (header == null || header.isBlank()) {
+      return null;
+    }
+    StringBuilder tags = new StringBuilder(header.length());
+    int count = 0;
+    for (String tag : header.split(",")) {
+      String trimmed = tag.strip();
+      if (trimmed.isEmpty()) {
+        continue;
+      }
+      if (++count > MAX_TAGS || trimmed.length() > MAX_TAG_LENGTH) {
+        throw ApiError.invalid(TAGS_HEADER, "The header " + TAGS_HEADER + " takes at most " + MAX_TAGS
+            + " comma-separated tags of at most " + MAX_TAG_LENGTH + " characters each.");
+      }
+      if (tags.length() > 0) {
+        tags.append(',');
+      }
+      tags.append(trimmed);
+    }
+    return tags.length() == 0 ? null : tags.toString();
   }
 
   private Future<Void> route(Admission a) {

@@ -1,21 +1,27 @@
 package dev.junction.server;
 
 import dev.junction.account.Authenticator;
+import dev.junction.account.Principal;
+import dev.junction.admin.AdminApi;
 import dev.junction.api.ApiError;
 import dev.junction.api.ClientFormat;
 import dev.junction.ledger.Ledger;
 import dev.junction.limits.Limiter;
 import dev.junction.observe.GatewayMetrics;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /** The gateway's HTTP surface: which path goes where. */
 final class Routes {
@@ -37,7 +43,8 @@ final class Routes {
   private Routes() {}
 
   static Router of(Vertx vertx, ProxyPipeline pipeline, ModelsApi models, Authenticator auth, Ledger ledger,
-      Limiter limiter, long maxBody, GatewayMetrics metrics, boolean metricsPublic, FailureLog failures) {
+      Limiter limiter, long maxBody, GatewayMetrics metrics, boolean metricsPublic, FailureLog failures,
+      AdminApi admin) {
     Router router = Router.router(vertx);
     router.get("/healthz").handler(ctx -> json(ctx, LIVE));
     // Not ready only while records can be kept nowhere. A database outage alone leaves the replica
@@ -67,9 +74,15 @@ final class Routes {
       if (metricsPublic) {
         scrape.run();
       } else {
-        authorized(ctx, auth, scrape);
+        administrator(ctx, auth, true, scrape);
       }
     });
+
+    // The admin API: the master key only. Checked for every /admin path, unknown ones included, so
+    // that nobody without it learns which paths exist.
+    router.route("/admin").handler(ctx -> administrator(ctx, auth, false, ctx::next));
+    router.route("/admin/*").handler(ctx -> administrator(ctx, auth, false, ctx::next));
+    admin.mount(router);
 
     BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBody);
     for (Inbound inbound : Inbound.ALL) {
@@ -155,14 +168,68 @@ final class Routes {
     });
   }
 
+  /** Any caller the gateway knows: the master key or a virtual key. */
   private static void authorized(RoutingContext ctx, Authenticator auth, Runnable action) {
-    try {
-      auth.authenticate(ctx.request().getHeader(HttpHeaders.AUTHORIZATION), ctx.request().getHeader(ProxyPipeline.API_KEY));
-    } catch (ApiError e) {
-      error(ctx, e);
+    authenticated(ctx, auth, principal -> {
+      ctx.request().resume();
+      action.run();
+    }, error -> error(ctx, error));
+  }
+
+  /**
+   * The master key (or anyone on an open gateway): a virtual key is known but not allowed, 403; no
+   * key or a wrong one, 401.
+   *
+   * @param resume whether to resume the request before the action: false when a body handler follows,
+   *     which resumes it itself
+   */
+  private static void administrator(RoutingContext ctx, Authenticator auth, boolean resume, Runnable action) {
+    authenticated(ctx, auth, principal -> {
+      if (!principal.master()) {
+        ctx.request().resume();
+        error(ctx, ADMIN_ONLY);
+        return;
+      }
+      if (resume) {
+        ctx.request().resume();
+      }
+      action.run();
+    }, error -> error(ctx, error));
+  }
+
+  private static final ApiError ADMIN_ONLY = ApiError.forbidden(null, "master_key_required",
+      "This endpoint takes the gateway's master key; virtual keys cannot use it.");
+
+  /**
+   * Decides who the caller is and goes on with {@code admitted} or {@code refused}, on the request's
+   * event loop. Most callers are decided at once (the master key, a cached virtual key); the others
+   * wait for the key store, the request paused meanwhile so that none of its body is lost.
+   */
+  static void authenticated(RoutingContext ctx, Authenticator auth, Consumer<Principal> admitted,
+      Consumer<ApiError> refused) {
+    HttpServerRequest request = ctx.request();
+    CompletableFuture<Principal> caller =
+        auth.authenticate(request.getHeader(HttpHeaders.AUTHORIZATION), request.getHeader(ProxyPipeline.API_KEY));
+    if (caller.isDone()) {
+      decide(caller, admitted, refused, request);
       return;
     }
-    action.run();
+    request.pause();
+    Context context = Vertx.currentContext();
+    caller.whenComplete((principal, failure) -> context.runOnContext(v -> decide(caller, admitted, refused, request)));
+  }
+
+  private static void decide(CompletableFuture<Principal> caller, Consumer<Principal> admitted,
+      Consumer<ApiError> refused, HttpServerRequest request) {
+    Principal principal;
+    try {
+      principal = caller.join();
+    } catch (RuntimeException e) {
+      request.resume();
+      refused.accept(Authenticator.refusal(e));
+      return;
+    }
+    admitted.accept(principal);
   }
 
   /** An error outside a proxied request (unknown path, the models list, metrics): OpenAI's format. */
@@ -175,6 +242,9 @@ final class Routes {
     if (ctx.response().headWritten()) {
       ctx.response().reset();
       return;
+    }
+    if (error.retryAfter() != null) {
+      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, error.retryAfter());
     }
     ctx.response().setStatusCode(format.status(error)).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .end(Buffer.buffer(format.errorBody(error)));

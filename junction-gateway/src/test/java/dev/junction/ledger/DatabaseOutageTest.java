@@ -106,6 +106,40 @@ class DatabaseOutageTest {
     }
   }
 
+  /**
+   * Virtual keys live in the same database: one already seen keeps working past its cache entry's
+   * life (5 s), from its last known answer; one never seen gets a 503, not a 401 (it may well be
+   * valid), until the database is back. (The gateway has no master key: virtual keys work all the same.)
+   */
+  @Test
+  void aKeyAlreadySeenKeepsWorkingAndAnUnseenOneWaitsForTheDatabase() throws Exception {
+    try (GatewayExtension junction = gateway(100_000, 500)) {
+      String seen = issue(junction);
+      String unseen = issue(junction);
+      assertThat(chat(junction, seen).statusCode()).isEqualTo(200);
+
+      junction.database().cut();
+      Awaitility.await().during(Duration.ofSeconds(7)).atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(500)).until(() -> chat(junction, seen).statusCode() == 200);
+      HttpResponse<String> waiting = chat(junction, unseen);
+      assertThat(waiting.statusCode()).as(waiting.body()).isEqualTo(503);
+      assertThat(waiting.headers().firstValue("retry-after")).contains("1");
+
+      junction.database().restore();
+      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> chat(junction, unseen).statusCode() == 200);
+    }
+  }
+
+  private static String issue(GatewayExtension junction) {
+    HttpResponse<String> created = junction.admin("POST", "/admin/keys", "{}");
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    return dev.junction.api.Json.MAPPER.readTree(created.body()).path("key").asString();
+  }
+
+  private static HttpResponse<String> chat(GatewayExtension junction, String key) {
+    return junction.post("/chat/completions", CHAT, java.util.Map.of("authorization", "Bearer " + key));
+  }
+
   @Test
   void whenTheSpillCannotBeWrittenEitherTheRefusalNamesTheLedger() throws Exception {
     try (GatewayExtension junction = gateway(4, 2)) {

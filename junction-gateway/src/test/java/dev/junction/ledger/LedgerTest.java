@@ -51,7 +51,8 @@ class LedgerTest {
 
   static LedgerRecord record(String id, Instant at) {
     return new LedgerRecord(id, at, "chat.completions", "meta-llama/Llama-3.3-70B-Instruct", "groq",
-        "llama-3.3-70b-versatile", Status.OK, 200, true, 2, 1234, 56, 789, 123_456_789L, 842, 97, null);
+        "llama-3.3-70b-versatile", Status.OK, 200, true, 2, 1234, 56, 789, 123_456_789L, 842, 97, null, null,
+        new LedgerRecord.Attribution("key_abc", "research", "alice@example.com", "nightly,eval", "openai"));
   }
 
   /** Each ledger its own spill directory: by default every PostgreSQL ledger would share ./junction-spill. */

@@ -60,7 +60,9 @@ class SpillTest {
     return IntStream.range(0, count).mapToObj(i -> new LedgerRecord(prefix + i, at.plusMillis(i), "chat.completions",
         "m", i % 2 == 0 ? "groq" : null, i % 2 == 0 ? "llama" : null, Status.values()[i % 4], 200, i % 3 == 0, 1,
         10 + i, i, 20 + i, 1_000L * i + 7, 5, i % 5 == 0 ? -1 : 3, i % 4 == 1 ? "a \"quoted\"\nerror" : null,
-        "[{\"provider\":\"groq\",\"model\":\"llama\",\"status\":200,\"latency_ms\":5,\"error\":null}]")).toList();
+        "[{\"provider\":\"groq\",\"model\":\"llama\",\"status\":200,\"latency_ms\":5,\"error\":null}]",
+        i % 2 == 0 ? new LedgerRecord.Attribution("key_" + i, "team", "user \"" + i + "\"", "a,b", "openai")
+            : LedgerRecord.Attribution.NONE)).toList();
   }
 
   private static List<Path> segments(Path spill) throws Exception {

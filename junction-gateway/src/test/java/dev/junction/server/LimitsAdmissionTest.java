@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.junction.account.Limits;
 import dev.junction.account.Limits.BudgetPeriod;
-import dev.junction.account.Principal;
 import dev.junction.api.Json;
 import dev.junction.ledger.LedgerRecord;
 import dev.junction.testing.GatewayExtension;
@@ -18,23 +17,18 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Rate limits and budgets through the whole request path: callers are keys whose principals the
- * test makes (a key store stands behind them in production), sent over real HTTP to a gateway in
- * front of simulators.
+ * Rate limits and budgets through the whole request path: callers are virtual keys issued through
+ * the admin API, sent over real HTTP to a gateway in front of simulators.
  */
 class LimitsAdmissionTest {
 
-  static final Map<String, Principal> KEYS = new ConcurrentHashMap<>();
-
   @RegisterExtension
   static final GatewayExtension junction = GatewayExtension.builder()
-      .virtualKeys(KEYS::get)
       .extraYaml("""
             - id: test/broken
               providers:
@@ -48,11 +42,9 @@ class LimitsAdmissionTest {
   static final String CHAT = "{\"model\":\"test/chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
       + "\"max_tokens\":16}";
 
-  /** A new key standing for a principal with these limits; its secret is returned. */
+  /** A new key with these limits, issued through the admin API; its secret is returned. */
   static String key(String name, String team, Limits keyLimits, Limits teamLimits) {
-    String secret = "jk-test-" + UUID.randomUUID();
-    KEYS.put(secret, new Principal(name, "key_" + UUID.randomUUID(), team, keyLimits, teamLimits, List.of()));
-    return secret;
+    return junction.key(name, team, keyLimits, teamLimits);
   }
 
   static HttpResponse<String> chat(String secret, String body) {

@@ -5,16 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import dev.junction.account.Limits;
 import dev.junction.account.Limits.BudgetPeriod;
-import dev.junction.account.Principal;
 import dev.junction.testing.CuttableProxy;
 import dev.junction.testing.GatewayExtension;
 import dev.junction.testing.Services;
 import io.lettuce.core.RedisURI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -26,9 +23,6 @@ class LimitsRedisOutageTest {
 
   static final RedisURI REDIS = RedisURI.create(Services.redisUrl());
   static final CuttableProxy PROXY = CuttableProxy.to(REDIS.getHost(), REDIS.getPort());
-  static final String SECRET = "jk-test-" + UUID.randomUUID();
-  static final Principal LIMITED = new Principal("limited", "key_" + UUID.randomUUID(), null,
-      new Limits(1_000, 0, 0, 0, BudgetPeriod.TOTAL), Limits.NONE, List.of());
   static final String CHAT = "{\"model\":\"test/chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
       + "\"max_tokens\":4}";
 
@@ -45,15 +39,15 @@ class LimitsRedisOutageTest {
   void whileRedisIsAwayLimitedKeysAreRefusedOthersServedAndReadyzSaysSoUntilItIsBack() {
     try (GatewayExtension junction = GatewayExtension.builder()
         .redis("redis://127.0.0.1:" + PROXY.port(), "closed")
-        .virtualKeys(presented -> presented.equals(SECRET) ? LIMITED : null)
         .build().start()) {
-      HttpResponse<String> counted = chat(junction, SECRET);
+      String secret = junction.key("limited", null, new Limits(1_000, 0, 0, 0, BudgetPeriod.TOTAL), Limits.NONE);
+      HttpResponse<String> counted = chat(junction, secret);
       assertThat(counted.statusCode()).as(counted.body()).isEqualTo(200);
       assertThat(counted.headers().firstValue("x-ratelimit-limit-requests")).hasValue("1000");
 
       PROXY.cut();
-      await().atMost(Duration.ofSeconds(30)).until(() -> chat(junction, SECRET).statusCode() == 503);
-      HttpResponse<String> refused = chat(junction, SECRET);
+      await().atMost(Duration.ofSeconds(30)).until(() -> chat(junction, secret).statusCode() == 503);
+      HttpResponse<String> refused = chat(junction, secret);
       assertThat(refused.headers().firstValue("retry-after")).hasValue("1");
       assertThat(refused.body()).contains("cannot be checked");
       assertThat(junction.post("/chat/completions", CHAT).statusCode()).as("the master key").isEqualTo(200);
@@ -61,7 +55,7 @@ class LimitsRedisOutageTest {
       assertThat(junction.scrape()).contains("junction_limits_store_up 0.0");
 
       PROXY.restore();
-      await().atMost(Duration.ofSeconds(60)).until(() -> chat(junction, SECRET).statusCode() == 200);
+      await().atMost(Duration.ofSeconds(60)).until(() -> chat(junction, secret).statusCode() == 200);
       assertThat(readyz(junction)).doesNotContain("limits");
       assertThat(junction.scrape()).contains("junction_limits_store_up 1.0");
     }

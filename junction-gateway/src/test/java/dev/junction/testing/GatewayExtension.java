@@ -1,6 +1,6 @@
 package dev.junction.testing;
 
-import dev.junction.account.VirtualKeys;
+import dev.junction.account.Limits;
 import dev.junction.config.ConfigLoader;
 import dev.junction.config.JunctionConfig;
 import dev.junction.ledger.Ledger;
@@ -293,6 +293,57 @@ public final class GatewayExtension
     return Http.send(http, request.build());
   }
 
+  /** The first replica's root URL, {@code http://host:port}, under which {@code /admin} and {@code /metrics} are. */
+  public String rootUrl() {
+    return baseUrl().substring(0, baseUrl().length() - "/v1".length());
+  }
+
+  /**
+   * Issues a virtual key through the admin API, with these limits, in this team (made first, with the
+   * team's limits, when it does not exist yet; null for none); returns its secret.
+   */
+  public String key(String name, String team, Limits keyLimits, Limits teamLimits) {
+    if (team != null) {
+      HttpResponse<String> made = admin("POST", "/admin/teams", limits("{\"name\":\"" + team + "\"", teamLimits));
+      if (made.statusCode() != 201 && made.statusCode() != 409) {
+        throw new IllegalStateException("creating team " + team + ": " + made.statusCode() + " " + made.body());
+      }
+    }
+    HttpResponse<String> issued = admin("POST", "/admin/keys", limits("{\"name\":\"" + name + "\""
+        + (team == null ? "" : ",\"team\":\"" + team + "\""), keyLimits));
+    if (issued.statusCode() != 201) {
+      throw new IllegalStateException("issuing key " + name + ": " + issued.statusCode() + " " + issued.body());
+    }
+    return dev.junction.api.Json.MAPPER.readTree(issued.body()).path("key").asString();
+  }
+
+  private static String limits(String start, Limits limits) {
+    return start + ",\"rpm\":" + limits.rpm() + ",\"tpm\":" + limits.tpm() + ",\"max_parallel\":" + limits.maxParallel()
+        + ",\"budget_usd\":" + java.math.BigDecimal.valueOf(limits.budgetNanos(), 9).toPlainString()
+        + ",\"budget_period\":\"" + limits.budgetPeriod().name().toLowerCase(Locale.ROOT) + "\"}";
+  }
+
+  /** Any method on a path under the root ({@code /admin/keys}), with the master key (if the gateway has one). */
+  public HttpResponse<String> admin(String method, String path, String body) {
+    return request(gateway(), method, path, body, authorization());
+  }
+
+  /**
+   * Any method on a path under a replica's root, with exactly these headers besides the content type
+   * (sent with a body only).
+   */
+  public HttpResponse<String> request(Gateway replica, String method, String path, String body,
+      Map<String, String> headers) {
+    String base = replica.baseUrl();
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base.substring(0, base.length() - 3) + path))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      request.header("content-type", "application/json");
+    }
+    headers.forEach(request::header);
+    return Http.send(http, request.build());
+  }
+
   /** The Prometheus text of {@code GET /metrics}, read with the master key (if any). */
   public String scrape() {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl().replace("/v1", "/metrics"))).GET();
@@ -391,8 +442,8 @@ public final class GatewayExtension
 
     void startReplicas(Settings settings) {
       for (JunctionConfig config : configs) {
-        Gateway gateway = settings.metrics == null ? Gateway.start(config, settings.keys)
-            : Gateway.start(config, Ledger.open(config.database(), config.ledger()), settings.metrics, settings.keys);
+        Gateway gateway = settings.metrics == null ? Gateway.start(config)
+            : Gateway.start(config, Ledger.open(config.database(), config.ledger()), settings.metrics);
         opened.push(gateway);
         replicas.add(gateway);
       }
@@ -458,7 +509,7 @@ public final class GatewayExtension
   private record Settings(List<SimulatorOptions> simulators, String masterKey, long maxBodyBytes, String server,
       String providersAndModels, String providers, String extraYaml, boolean postgres, boolean cuttableDatabase,
       boolean redis, int replicas, GatewayMetrics metrics, long ledgerFlushMs, String ledger, Map<String, String> env,
-      VirtualKeys keys, String redisUrl, String redisOnFailure) {
+      String redisUrl, String redisOnFailure) {
 
     String yaml(String database, String ledger, Iterable<String> simulatorNames) {
       StringBuilder yaml = new StringBuilder("server: { port: 0");
@@ -511,7 +562,6 @@ public final class GatewayExtension
     private GatewayMetrics metrics;
     // Short, so that tests reading the ledger wait little.
     private long ledgerFlushMs = 20;
-    private VirtualKeys keys = VirtualKeys.NONE;
     private String redisUrl;
     private String redisOnFailure;
 
@@ -639,15 +689,6 @@ public final class GatewayExtension
       return this;
     }
 
-    /**
-     * Keys besides the master key, and the principals (with their limits) they stand for: how a test
-     * drives admission with callers of its own making.
-     */
-    public Builder virtualKeys(VirtualKeys value) {
-      keys = value;
-      return this;
-    }
-
     /** How often the ledger writes what it queued; long, to see what only a shutdown writes. */
     public Builder ledgerFlushMs(long ms) {
       ledgerFlushMs = ms;
@@ -657,7 +698,7 @@ public final class GatewayExtension
     public GatewayExtension build() {
       return new GatewayExtension(new Settings(simulators, masterKey, maxBodyBytes, server, providersAndModels,
           providers, models + extraYaml, postgres, cuttableDatabase, redis, replicas, metrics, ledgerFlushMs, ledger,
-          Map.copyOf(env), keys, redisUrl, redisOnFailure));
+          Map.copyOf(env), redisUrl, redisOnFailure));
     }
   }
 }

@@ -1,12 +1,20 @@
 package dev.junction.bench.jmh;
 
+import dev.junction.account.Accounts;
 import dev.junction.account.Authenticator;
+import dev.junction.account.KeyStore;
+import dev.junction.account.Limits;
+import dev.junction.account.Principal;
+import dev.junction.account.VirtualKey;
 import dev.junction.api.BodyRewriter;
 import dev.junction.api.Endpoint;
 import dev.junction.api.InspectedRequest;
 import dev.junction.api.RequestInspector;
 import dev.junction.api.SseScanner;
 import dev.junction.config.ConfigLoader;
+import dev.junction.config.JunctionConfig.DatabaseConfig;
+import dev.junction.config.JunctionConfig.LedgerConfig;
+import dev.junction.ledger.Ledger;
 import dev.junction.routing.LiveStats;
 import dev.junction.routing.Route;
 import dev.junction.routing.Router;
@@ -15,6 +23,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -26,6 +37,7 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 
 /** The per-request work of the hot path, one step at a time, on a typical chat request. */
 @State(Scope.Benchmark)
@@ -50,6 +62,10 @@ public class RequestPathBenchmark {
 
   InspectedRequest inspected;
   Authenticator authenticator;
+  /** The same gateway's check of a virtual key it has in its cache (after the first call). */
+  Authenticator withKeys;
+  String virtualKey;
+  Ledger ledger;
   Router router;
   SseScanner scanner;
 
@@ -58,6 +74,13 @@ public class RequestPathBenchmark {
     inspected = RequestInspector.inspect(Endpoint.CHAT, CHAT);
     authenticator = new Authenticator(Optional.of(MASTER_KEY));
     Path dir = Files.createTempDirectory("junction-jmh");
+    ledger = Ledger.open(new DatabaseConfig("jdbc:sqlite:" + dir.resolve("ledger.db"), Optional.empty(), Optional.empty()),
+        new LedgerConfig(20, 500, 1000, Optional.of(dir.resolve("spill"))));
+    KeyStore keys = KeyStore.on(ledger.database().orElseThrow());
+    virtualKey = "Bearer " + keys.create(new VirtualKey("", "bench", null, List.of(), Limits.NONE, null, List.of(), null,
+        null, null, null), Instant.now()).secret();
+    withKeys = new Authenticator(Optional.of(MASTER_KEY), Accounts.on(keys, Duration.ofHours(1)));
+    withKeys.authenticate(virtualKey, null).join();
     Path config = Files.writeString(dir.resolve("junction.yaml"), """
         providers:
           - { name: a, kind: openai, base_url: "http://127.0.0.1:1/v1" }
@@ -81,6 +104,17 @@ public class RequestPathBenchmark {
   public Authenticator checkKey() {
     authenticator.authenticate(AUTHORIZATION, null);
     return authenticator;
+  }
+
+  /** A virtual key, found in the key cache: its hash, a cache lookup, its expiry checked. */
+  @Benchmark
+  public Principal checkVirtualKey() {
+    return withKeys.authenticate(virtualKey, null).join();
+  }
+
+  @TearDown
+  public void tearDown() {
+    ledger.close();
   }
 
   @Benchmark
