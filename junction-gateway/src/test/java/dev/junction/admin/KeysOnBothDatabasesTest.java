@@ -45,7 +45,7 @@ class KeysOnBothDatabasesTest {
   @ValueSource(strings = {"sqlite", "postgresql"})
   void aKeyIsIssuedUsedRotatedAndRevoked(String kind) {
     try (GatewayExtension g = gateway(kind)) {
-      JsonNode key = json(g.admin("POST", "/admin/keys", "{\"name\":\"svc\",\"models\":[\"test/*\"],\"tpm\":1000}"), 201);
+      JsonNode key = json(g.admin("POST", "/admin/keys", "{\"name\":\"svc\",\"models\":[\"test/*\"],\"tpm\":100000}"), 201);
       String id = key.path("id").asString();
       String first = key.path("key").asString();
       assertThat(chat(g, first, "test/chat", null)).isEqualTo(200);
@@ -59,7 +59,7 @@ class KeysOnBothDatabasesTest {
       assertThat(chat(g, third, "test/chat", null)).isEqualTo(200);
       JsonNode patched = json(g.admin("PATCH", "/admin/keys/" + id, "{\"models\":[\"test/embed\"],\"name\":\"svc-2\"}"), 200);
       assertThat(patched.path("name").asString()).isEqualTo("svc-2");
-      assertThat(patched.path("tpm").asLong()).isEqualTo(1000);
+      assertThat(patched.path("tpm").asLong()).isEqualTo(100000);
       assertThat(chat(g, third, "test/chat", null)).isEqualTo(403);
       json(g.admin("DELETE", "/admin/keys/" + id, null), 200);
       assertThat(chat(g, third, "test/chat", null)).isEqualTo(401);
