@@ -113,7 +113,8 @@ class ReplicaProcessesTest {
     org.awaitility.Awaitility.await().untilAsserted(() -> {
       recorded.clear();
       try (Connection c = Services.postgres().connect(); Statement s = c.createStatement();
-          ResultSet rs = s.executeQuery("SELECT request_id, count(*) FROM " + schema + ".ledger_requests GROUP BY request_id")) {
+          ResultSet rs = s.executeQuery("SELECT request_id, count(*) FROM " + schema
+              + ".ledger_requests WHERE key_id IS NULL GROUP BY request_id")) {
         while (rs.next()) {
           recorded.put(rs.getString(1), rs.getInt(2));
         }
@@ -121,6 +122,76 @@ class ReplicaProcessesTest {
       assertThat(recorded.keySet()).isEqualTo(answeredBy.keySet());
     });
     assertThat(recorded.values()).allMatch(n -> n == 1);
+  }
+
+  @Test
+  void aKeyWithAnRpmOf60GetsExactly60AnswersFromThreeReplicasTogether() throws Exception {
+    String key = issueKey("{\"name\":\"rpm-60\",\"rpm\":60}");
+    HttpClient http = HttpClient.newHttpClient();
+    List<CompletableFuture<HttpResponse<Void>>> calls = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      calls.add(http.sendAsync(chat(replicas.get(i % replicas.size()), key), HttpResponse.BodyHandlers.discarding()));
+    }
+    CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).join();
+
+    List<HttpResponse<Void>> responses = calls.stream().map(CompletableFuture::join).toList();
+    assertThat(responses.stream().filter(r -> r.statusCode() == 200)).hasSize(60);
+    List<HttpResponse<Void>> refused = responses.stream().filter(r -> r.statusCode() == 429).toList();
+    assertThat(refused).hasSize(140).allSatisfy(r -> {
+      assertThat(r.headers().firstValue("retry-after")).isPresent();
+      assertThat(r.headers().firstValue("x-ratelimit-limit-requests")).hasValue("60");
+    });
+  }
+
+  @Test
+  void aBudgetDrivenFromThreeReplicasAtOnceIsOverspentByAtMostOneRequestPerReplica() throws Exception {
+    // fleet/chat costs $1 per million prompt tokens and $2 per million completion tokens.
+    String key = issueKey("{\"name\":\"budget\",\"budget_usd\":0.001}");
+    HttpClient http = HttpClient.newHttpClient();
+    List<CompletableFuture<HttpResponse<Void>>> calls = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      calls.add(http.sendAsync(chat(replicas.get(i % replicas.size()), key), HttpResponse.BodyHandlers.discarding()));
+    }
+    CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).join();
+    long answered = calls.stream().map(CompletableFuture::join).filter(r -> r.statusCode() == 200).count();
+    assertThat(calls.stream().map(CompletableFuture::join).filter(r -> r.statusCode() == 402)).isNotEmpty();
+
+    long[] spent = new long[2]; // nano-USD, and the largest single request's cost
+    org.awaitility.Awaitility.await().untilAsserted(() -> {
+      try (Connection c = Services.postgres().connect(); Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT count(*), coalesce(sum(cost_nanos), 0), coalesce(max(cost_nanos), 0) FROM "
+              + schema + ".ledger_requests WHERE key_id = (SELECT id FROM " + schema + ".virtual_keys WHERE name = 'budget')"
+              + " AND http_status = 200")) {
+        rs.next();
+        assertThat(rs.getLong(1)).isEqualTo(answered);
+        spent[0] = rs.getLong(2);
+        spent[1] = rs.getLong(3);
+      }
+    });
+    long budget = 1_000_000; // $0.001 in nano-USD
+    assertThat(spent[0]).isLessThanOrEqualTo(budget + replicas.size() * spent[1]);
+    // Reservations in flight may turn away what the budget would still have allowed: by one request per
+    // replica at most.
+    long allowed = budget / spent[1];
+    assertThat(answered).as("the budget was used, not refused early").isGreaterThanOrEqualTo(allowed - replicas.size());
+    System.out.printf("budget from three replicas: %d answered of %d allowed at %d nano-USD each; spent %d of %d%n",
+        answered, allowed, spent[1], spent[0], budget);
+  }
+
+  private static String issueKey(String body) throws Exception {
+    HttpResponse<String> created = HttpClient.newHttpClient().send(HttpRequest.newBuilder(replicas.getFirst().uri("/admin/keys"))
+        .header("authorization", "Bearer jk-replicas-master-0123456789").header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    return tools.jackson.databind.json.JsonMapper.builder().build().readTree(created.body()).get("key").asString();
+  }
+
+  private static HttpRequest chat(ServeProcess replica, String key) {
+    return HttpRequest.newBuilder(replica.uri("/v1/chat/completions"))
+        .header("authorization", "Bearer " + key).header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(
+            "{\"model\":\"fleet/chat\",\"max_tokens\":20,\"messages\":[{\"role\":\"user\",\"content\":\"hello there\"}]}"))
+        .build();
   }
 
   private static void execute(Postgres postgres, String sql) throws Exception {
