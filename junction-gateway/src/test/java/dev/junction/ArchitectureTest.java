@@ -143,9 +143,8 @@ class ArchitectureTest {
   @Test
   void everyPackageSaysNullIsExplicit() {
     // NullAway checks all of dev.junction; @NullMarked tells readers and other tools the same (docs/architecture.md).
-    // The one exception, stated in its package-info: the translation layer is not annotated yet.
     assertThat(classes.stream().map(JavaClass::getPackage).distinct()
         .filter(p -> !p.isAnnotatedWith(NullMarked.class)).map(JavaPackage::getName))
-        .as("packages without @NullMarked in a package-info.java").containsExactly("dev.junction.translate");
+        .as("packages without @NullMarked in a package-info.java").isEmpty();
   }
 }

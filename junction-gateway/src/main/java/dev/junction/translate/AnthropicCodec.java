@@ -30,6 +30,7 @@ import java.util.Set;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Anthropic Messages. Its usage counts {@code input_tokens} without the cache reads and writes, as the
@@ -309,7 +310,7 @@ final class AnthropicCodec implements Codec {
 
   // ---- whole answers
 
-  static boolean emulatesFormat(Request asked) {
+  static boolean emulatesFormat(@Nullable Request asked) {
     return asked != null && asked.format() != null;
   }
 
@@ -344,7 +345,7 @@ final class AnthropicCodec implements Codec {
         OpenAiCodec.text(root.get("stop_sequence")), tokens(root.get("usage")));
   }
 
-  static Stop stop(String reason) {
+  static @Nullable Stop stop(@Nullable String reason) {
     if (reason == null) return null;
     return switch (reason) {
       case "max_tokens", "model_context_window_exceeded" -> Stop.MAX_TOKENS;
@@ -355,7 +356,7 @@ final class AnthropicCodec implements Codec {
     };
   }
 
-  static String stopReason(Stop stop) {
+  static @Nullable String stopReason(@Nullable Stop stop) {
     if (stop == null) return "end_turn";
     return switch (stop) {
       case END_TURN -> "end_turn";
@@ -366,7 +367,7 @@ final class AnthropicCodec implements Codec {
     };
   }
 
-  static Tokens tokens(JsonNode usage) {
+  static @Nullable Tokens tokens(@Nullable JsonNode usage) {
     if (usage == null || !usage.isObject()) {
       return null;
     }
@@ -414,7 +415,7 @@ final class AnthropicCodec implements Codec {
   // ---- streams
 
   @Override
-  public StreamDecoder decoder(Request asked) {
+  public StreamDecoder decoder(@Nullable Request asked) {
     return new Decoder(emulatesFormat(asked));
   }
 
@@ -433,7 +434,7 @@ final class AnthropicCodec implements Codec {
     }
 
     @Override
-    public List<Event> decode(String event, String data) {
+    public List<Event> decode(@Nullable String event, String data) {
       JsonNode e = Translation.tree(data);
       String type = e.path("type").asString(event == null ? "" : event);
       return switch (type) {

@@ -3,6 +3,7 @@ package dev.junction.translate;
 import dev.junction.api.Usage;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The neutral model of a chat exchange that every wire family's codec decodes into and encodes from:
@@ -22,14 +23,14 @@ public final class Chat {
   public sealed interface Part permits Text, Image, ToolUse, ToolResult, Thinking, RedactedThinking {}
 
   /** @param cacheControl Anthropic's cache mark on this block, or null */
-  public record Text(String text, JsonNode cacheControl) implements Part {
+  public record Text(String text, @Nullable JsonNode cacheControl) implements Part {
     public Text(String text) {
       this(text, null);
     }
   }
 
   /** An image by URL ({@code url} set) or inline ({@code mediaType} and base64 {@code data}). */
-  public record Image(String url, String mediaType, String data) implements Part {}
+  public record Image(@Nullable String url, @Nullable String mediaType, @Nullable String data) implements Part {}
 
   /** @param arguments the call's arguments as JSON text (an object) */
   public record ToolUse(String id, String name, String arguments) implements Part {}
@@ -38,24 +39,24 @@ public final class Chat {
   public record ToolResult(String toolUseId, List<Part> content, boolean isError) implements Part {}
 
   /** @param signature Anthropic's signature, which must come back unchanged on the next turn; null when none */
-  public record Thinking(String text, String signature) implements Part {}
+  public record Thinking(String text, @Nullable String signature) implements Part {}
 
   public record RedactedThinking(String data) implements Part {}
 
   public record Message(Role role, List<Part> parts) {}
 
   /** @param schema the parameters' JSON schema (an object), or null */
-  public record Tool(String name, String description, JsonNode schema) {}
+  public record Tool(String name, @Nullable String description, @Nullable JsonNode schema) {}
 
   public enum ChoiceMode { AUTO, NONE, ANY, TOOL }
 
   /** @param name the tool, for {@link ChoiceMode#TOOL} */
-  public record ToolChoice(ChoiceMode mode, String name) {}
+  public record ToolChoice(ChoiceMode mode, @Nullable String name) {}
 
   public enum FormatKind { JSON_OBJECT, JSON_SCHEMA }
 
   /** A structured output: any JSON object, or one that follows {@code schema}. */
-  public record ResponseFormat(FormatKind kind, String name, JsonNode schema, Boolean strict) {}
+  public record ResponseFormat(FormatKind kind, @Nullable String name, @Nullable JsonNode schema, @Nullable Boolean strict) {}
 
   /**
    * A request, as any family can state it.
@@ -71,17 +72,17 @@ public final class Chat {
       List<Part> system,
       List<Message> messages,
       List<Tool> tools,
-      ToolChoice toolChoice,
-      Boolean parallelToolCalls,
-      ResponseFormat format,
-      Integer maxTokens,
-      Double temperature,
-      Double topP,
+      @Nullable ToolChoice toolChoice,
+      @Nullable Boolean parallelToolCalls,
+      @Nullable ResponseFormat format,
+      @Nullable Integer maxTokens,
+      @Nullable Double temperature,
+      @Nullable Double topP,
       List<String> stop,
       boolean stream,
       boolean includeUsage,
-      Integer thinkingBudget,
-      String user,
+      @Nullable Integer thinkingBudget,
+      @Nullable String user,
       List<String> untranslatable) {
 
     public Request withModel(String id) {
@@ -112,13 +113,14 @@ public final class Chat {
   }
 
   /** A whole answer. */
-  public record Response(String id, String model, List<Part> content, Stop stop, String stopSequence, Tokens tokens) {}
+  public record Response(@Nullable String id, @Nullable String model, List<Part> content, @Nullable Stop stop,
+      @Nullable String stopSequence, @Nullable Tokens tokens) {}
 
   /** One step of a streamed answer. */
   public sealed interface Event permits Start, BlockStart, BlockDelta, BlockStop, Finish, End, Failure {}
 
   /** The answer begins; its usage so far (the prompt, when the family reports it first). */
-  public record Start(String id, String model, Tokens tokens) implements Event {}
+  public record Start(@Nullable String id, @Nullable String model, Tokens tokens) implements Event {}
 
   /** A content block opens: an empty {@link Text}, {@link Thinking}, or a {@link ToolUse} with its id and name. */
   public record BlockStart(int index, Part block) implements Event {}
@@ -130,11 +132,11 @@ public final class Chat {
   public record BlockStop(int index) implements Event {}
 
   /** The answer is complete: why it stopped and its whole usage. */
-  public record Finish(Stop stop, String stopSequence, Tokens tokens) implements Event {}
+  public record Finish(@Nullable Stop stop, @Nullable String stopSequence, Tokens tokens) implements Event {}
 
   /** The stream's end marker. */
   public record End() implements Event {}
 
   /** The provider reported an error inside the stream. */
-  public record Failure(String type, String message) implements Event {}
+  public record Failure(@Nullable String type, @Nullable String message) implements Event {}
 }

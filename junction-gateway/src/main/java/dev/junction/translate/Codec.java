@@ -2,6 +2,7 @@ package dev.junction.translate;
 
 import dev.junction.api.Family;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One wire family's codec: requests, whole answers and stream events, each way between the family's
@@ -35,7 +36,7 @@ public interface Codec {
   byte[] encodeResponse(Chat.Response response, Chat.Request asked);
 
   /** Reads a provider's stream of this family, event by event. */
-  StreamDecoder decoder(Chat.Request asked);
+  StreamDecoder decoder(Chat.@Nullable Request asked);
 
   /** Writes a stream of this family for a client, event by event. */
   StreamEncoder encoder(Chat.Request asked);
@@ -48,7 +49,7 @@ public interface Codec {
      * @return the neutral events it means, possibly none
      * @throws IllegalArgumentException when the data is not an event of this family
      */
-    List<Chat.Event> decode(String event, String data);
+    List<Chat.Event> decode(@Nullable String event, String data);
   }
 
   /** Neutral events, written as one family's stream. */

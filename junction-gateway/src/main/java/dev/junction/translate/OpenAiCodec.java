@@ -38,6 +38,7 @@ import tools.jackson.core.io.JsonStringEncoder;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
+import org.jspecify.annotations.Nullable;
 
 /**
  * OpenAI Chat Completions. System and developer messages become the system prompt; {@code tool}
@@ -132,7 +133,10 @@ final class OpenAiCodec implements Codec {
   }
 
   /** The thinking budget an effort stands for; {@link #effort} reads it back. */
-  static Integer budget(String effort) {
+  static @Nullable Integer budget(@Nullable String effort) {
+    if (effort == null) {
+      return null;
+    }
     return switch (effort) {
       case "low" -> 1024;
       case "medium" -> 4096;
@@ -218,7 +222,7 @@ final class OpenAiCodec implements Codec {
     return new Image(url, null, null);
   }
 
-  private static ToolChoice toolChoice(JsonNode v) {
+  private static @Nullable ToolChoice toolChoice(@Nullable JsonNode v) {
     if (v == null || v.isNull()) {
       return null;
     }
@@ -232,7 +236,10 @@ final class OpenAiCodec implements Codec {
     return new ToolChoice(ChoiceMode.TOOL, v.path("function").path("name").asString());
   }
 
-  private static ResponseFormat format(JsonNode v) {
+  private static @Nullable ResponseFormat format(@Nullable JsonNode v) {
+    if (v == null) {
+      return null;
+    }
     return switch (v.path("type").asString("text")) {
       case "json_object" -> new ResponseFormat(FormatKind.JSON_OBJECT, null, null, null);
       case "json_schema" -> {
@@ -420,7 +427,7 @@ final class OpenAiCodec implements Codec {
         stop(choice.path("finish_reason").asString(null)), null, tokens(root.get("usage")));
   }
 
-  static Stop stop(String reason) {
+  static @Nullable Stop stop(@Nullable String reason) {
     if (reason == null) return null;
     return switch (reason) {
       case "length" -> Stop.MAX_TOKENS;
@@ -430,7 +437,7 @@ final class OpenAiCodec implements Codec {
     };
   }
 
-  static String finishReason(Stop stop) {
+  static @Nullable String finishReason(@Nullable Stop stop) {
     if (stop == null) return "stop";
     return switch (stop) {
       case END_TURN, STOP_SEQUENCE -> "stop";
@@ -440,7 +447,7 @@ final class OpenAiCodec implements Codec {
     };
   }
 
-  static Tokens tokens(JsonNode usage) {
+  static @Nullable Tokens tokens(@Nullable JsonNode usage) {
     if (usage == null || !usage.isObject()) {
       return null;
     }
@@ -496,7 +503,7 @@ final class OpenAiCodec implements Codec {
   // ---- streams
 
   @Override
-  public StreamDecoder decoder(Request asked) {
+  public StreamDecoder decoder(@Nullable Request asked) {
     return new Decoder();
   }
 
@@ -508,14 +515,14 @@ final class OpenAiCodec implements Codec {
   private static final class Decoder implements StreamDecoder {
     private boolean started;
     private int open = -1;
-    private DeltaKind openKind;
+    private @Nullable DeltaKind openKind;
     private int blocks;
     private final Map<Integer, Integer> toolBlocks = new HashMap<>();
-    private Stop stop;
-    private Tokens tokens;
+    private @Nullable Stop stop;
+    private @Nullable Tokens tokens;
 
     @Override
-    public List<Event> decode(String event, String data) {
+    public List<Event> decode(@Nullable String event, String data) {
       List<Event> out = new ArrayList<>(2);
       if (data.equals("[DONE]")) {
         closeBlock(out);
@@ -591,7 +598,7 @@ final class OpenAiCodec implements Codec {
      * pass without a tree, as most chunks of a stream are; null for any other chunk, which is then
      * read whole.
      */
-    private static String plainText(String data) {
+    private static @Nullable String plainText(String data) {
       String text = "";
       try (JsonParser p = Json.FACTORY.createParser(ObjectReadContext.empty(), data)) {
         if (p.nextToken() != JsonToken.START_OBJECT) return null;
@@ -670,7 +677,7 @@ final class OpenAiCodec implements Codec {
    */
   private static final class Encoder implements StreamEncoder {
     private final boolean includeUsage;
-    private String head;
+    private @Nullable String head;
     private final Map<Integer, Integer> toolIndex = new HashMap<>();
 
     Encoder(boolean includeUsage) {
@@ -722,7 +729,7 @@ final class OpenAiCodec implements Codec {
       }
     }
 
-    private void chunk(StringBuilder out, String delta, String finish) {
+    private void chunk(StringBuilder out, String delta, @Nullable String finish) {
       out.append("data: ").append(head).append("{\"index\":0,\"delta\":").append(delta)
           .append(",\"logprobs\":null,\"finish_reason\":")
           .append(finish == null ? "null" : "\"" + finish + "\"").append("}]}\n\n");
@@ -730,7 +737,7 @@ final class OpenAiCodec implements Codec {
   }
 
   /** A JSON string literal, quotes included; {@code null} for null. */
-  static String quote(String text) {
+  static String quote(@Nullable String text) {
     if (text == null) {
       return "null";
     }
@@ -739,11 +746,11 @@ final class OpenAiCodec implements Codec {
     return out.append('"').toString();
   }
 
-  static String text(JsonNode v) {
+  static @Nullable String text(@Nullable JsonNode v) {
     return v == null || v.isNull() ? null : v.asString();
   }
 
-  static JsonNode object(JsonNode v) {
+  static @Nullable JsonNode object(@Nullable JsonNode v) {
     return v == null || v.isNull() ? null : v;
   }
 

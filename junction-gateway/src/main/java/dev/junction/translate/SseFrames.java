@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Splits a server-sent event stream into whole events as bytes arrive, keeping each event's bytes (to
@@ -14,7 +15,7 @@ import java.util.List;
 final class SseFrames {
 
   /** One event: its bytes as received (when kept), its name (or null) and its data (or null). */
-  record Frame(byte[] raw, String event, String data) {}
+  record Frame(byte @Nullable [] raw, @Nullable String event, @Nullable String data) {}
 
   private final boolean keepRaw;
 

@@ -5,6 +5,7 @@ import dev.junction.api.Usage;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A provider's stream read event by event into neutral events, and written in the client's family as
@@ -18,16 +19,16 @@ final class TranslatedStream implements AnswerStream {
 
   private final SseFrames frames;
   private final Codec.StreamDecoder decoder;
-  private final Codec.StreamEncoder encoder;
+  private final Codec.@Nullable StreamEncoder encoder;
   private final StringBuilder out = new StringBuilder(256);
   private boolean done;
   private boolean content;
   private int contentEvents;
-  private String error;
-  private Chat.Tokens tokens;
+  private @Nullable String error;
+  private Chat.@Nullable Tokens tokens;
 
   /** @param encoder the client's family, or null to pass the provider's bytes through */
-  TranslatedStream(Codec.StreamDecoder decoder, Codec.StreamEncoder encoder) {
+  TranslatedStream(Codec.StreamDecoder decoder, Codec.@Nullable StreamEncoder encoder) {
     this.decoder = decoder;
     this.encoder = encoder;
     this.frames = new SseFrames(encoder == null);
@@ -110,12 +111,12 @@ final class TranslatedStream implements AnswerStream {
   }
 
   @Override
-  public String error() {
+  public @Nullable String error() {
     return error;
   }
 
   @Override
-  public Usage usage() {
+  public @Nullable Usage usage() {
     return tokens == null || tokens.equals(Chat.Tokens.NONE) ? null : tokens.usage();
   }
 }
