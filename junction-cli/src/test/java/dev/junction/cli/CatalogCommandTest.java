@@ -2,32 +2,21 @@ package dev.junction.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code junction catalog list | search | validate}, run as the real command line. */
 class CatalogCommandTest {
 
   @TempDir Path dir;
-  final StringWriter out = new StringWriter();
-  final StringWriter err = new StringWriter();
-
-  private int run(String... args) {
-    CommandLine cli = new CommandLine(new Main());
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    return cli.execute(args);
-  }
+  final Cli cli = new Cli();
 
   @Test
   void theBundledCatalogValidates() {
-    assertThat(run("catalog", "validate")).as(err.toString()).isZero();
-    assertThat(out.toString()).contains("bundled catalog: 23 models, 36 deployments, valid.");
+    assertThat(cli.run("catalog", "validate")).as(cli.err()).isZero();
+    assertThat(cli.out()).contains("bundled catalog: 23 models, 36 deployments, valid.");
   }
 
   @Test
@@ -38,8 +27,8 @@ class CatalogCommandTest {
             providers:
               - { provider: nobody, model: y, input_price: 1, output_price: -2, source: "https://a", as_of: 2025-02-30 }
         """);
-    assertThat(run("catalog", "validate", file.toString())).isEqualTo(1);
-    assertThat(err.toString()).contains(
+    assertThat(cli.run("catalog", "validate", file.toString())).isEqualTo(1);
+    assertThat(cli.err()).contains(
         file + ":4: models[0].providers[0].provider: unknown provider \"nobody\"",
         file + ":4: models[0].providers[0].output_price: must not be negative, got -2",
         file + ":4: models[0].providers[0].as_of: must be a date written YYYY-MM-DD, got \"2025-02-30\"");
@@ -47,8 +36,8 @@ class CatalogCommandTest {
 
   @Test
   void listShowsEveryDeploymentWithItsPricesAndContext() {
-    assertThat(run("catalog", "list")).isZero();
-    String table = out.toString();
+    assertThat(cli.run("catalog", "list")).isZero();
+    String table = cli.out();
     assertThat(table.lines().filter(l -> !l.startsWith("MODEL"))).hasSize(36);
     assertThat(table).containsPattern("meta-llama/Llama-3.3-70B-Instruct\\s+groq\\s+0\\.59\\s+0\\.79\\s+0\\.59\\s+131072");
     assertThat(table).containsPattern("\\s+deepinfra\\s+0\\.08\\s+0\\.28\\s+0\\.08\\s+40960");
@@ -56,13 +45,13 @@ class CatalogCommandTest {
 
   @Test
   void searchFindsModelsByAliasOrProviderAndSaysSoWhenNothingMatches() {
-    assertThat(run("catalog", "search", "CEREBRAS")).isZero();
+    assertThat(cli.run("catalog", "search", "CEREBRAS")).isZero();
     // The one model cerebras serves, with all of its deployments.
-    assertThat(out.toString().lines().skip(1).filter(l -> !l.startsWith(" ")))
+    assertThat(cli.out().lines().skip(1).filter(l -> !l.startsWith(" ")))
         .singleElement().asString().startsWith("openai/gpt-oss-120b");
-    assertThat(out.toString()).contains("cerebras", "groq", "huggingface");
-    assertThat(run("catalog", "search", "no-such-thing")).isEqualTo(1);
-    assertThat(err.toString()).contains("No model matches \"no-such-thing\".");
+    assertThat(cli.out()).contains("cerebras", "groq", "huggingface");
+    assertThat(cli.run("catalog", "search", "no-such-thing")).isEqualTo(1);
+    assertThat(cli.err()).contains("No model matches \"no-such-thing\".");
   }
 
   @Test
@@ -71,8 +60,8 @@ class CatalogCommandTest {
         providers:
           - { name: cerebras, kind: openai, api_key: "csk" }
         """);
-    assertThat(run("catalog", "list", "--config", config.toString())).as(err.toString()).isZero();
-    assertThat(out.toString().lines().skip(1)).singleElement().asString()
+    assertThat(cli.run("catalog", "list", "--config", config.toString())).as(cli.err()).isZero();
+    assertThat(cli.out().lines().skip(1)).singleElement().asString()
         .startsWith("openai/gpt-oss-120b").contains("cerebras");
   }
 }

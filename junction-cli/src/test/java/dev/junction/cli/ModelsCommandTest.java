@@ -5,29 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.junction.config.ConfigLoader;
 import dev.junction.config.JunctionConfig;
 import dev.junction.config.JunctionConfig.ModelConfig;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code junction models scan}, run as the real command line over a hub cache the test lays out. */
 class ModelsCommandTest {
 
   @TempDir Path dir;
-  final StringWriter out = new StringWriter();
-  final StringWriter err = new StringWriter();
-
-  private int run(String... args) {
-    CommandLine cli = new CommandLine(new Main());
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    return cli.execute(args);
-  }
+  final Cli cli = new Cli();
 
   @Test
   void whatTheScanPrintsPastesIntoAConfigThatLoadsAndRoutesToTheEngine() throws Exception {
@@ -40,9 +29,9 @@ class ModelsCommandTest {
         """);
     Files.writeString(snapshot.resolve("tokenizer_config.json"), "{\"chat_template\": \"{{ tools }}\"}");
 
-    assertThat(run("models", "scan", hub.toString(), "--provider", "gpu-1")).as(err.toString()).isZero();
+    assertThat(cli.run("models", "scan", hub.toString(), "--provider", "gpu-1")).as(cli.err()).isZero();
 
-    String printed = out.toString();
+    String printed = cli.out();
     assertThat(printed).contains("# MistralForCausalLM, 7.2B parameters, bf16, chat template",
         "# serve: vllm serve mistralai/Mistral-7B-Instruct-v0.3 --max-model-len 32768 --port 8000");
     Path config = Files.writeString(dir.resolve("junction.yaml"), """
@@ -62,7 +51,7 @@ class ModelsCommandTest {
 
   @Test
   void anEmptyFolderSaysHowToGetAModelAndExitsNonZero() {
-    assertThat(run("models", "scan", dir.toString())).isEqualTo(1);
-    assertThat(err.toString()).contains("No model found under [" + dir + "]", "huggingface-cli download");
+    assertThat(cli.run("models", "scan", dir.toString())).isEqualTo(1);
+    assertThat(cli.err()).contains("No model found under [" + dir + "]", "huggingface-cli download");
   }
 }
