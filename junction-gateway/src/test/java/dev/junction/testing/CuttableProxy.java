@@ -55,15 +55,35 @@ public final class CuttableProxy implements AutoCloseable {
   }
 
   private synchronized int listen(int on) {
-    try {
-      ServerSocket socket = new ServerSocket();
-      socket.setReuseAddress(true);
-      socket.bind(new InetSocketAddress("127.0.0.1", on));
-      server = socket;
-      Thread.ofVirtual().name("cuttable-proxy-accept").start(() -> accept(socket));
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot listen on 127.0.0.1:" + on, e);
+    // A socket just closed under a blocked accept is released only once that accept returns: a restore
+    // right after a cut may find the port still held for a moment, so binding is tried again briefly.
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (true) {
+      try {
+        ServerSocket socket = new ServerSocket();
+        socket.setReuseAddress(true);
+        try {
+          socket.bind(new InetSocketAddress("127.0.0.1", on));
+        } catch (IOException e) {
+          socket.close();
+          throw e;
+        }
+        server = socket;
+        Thread.ofVirtual().name("cuttable-proxy-accept").start(() -> accept(socket));
+        return socket.getLocalPort();
+      } catch (java.net.BindException e) {
+        if (on == 0 || System.nanoTime() - deadline > 0) {
+          throw new UncheckedIOException("cannot listen on 127.0.0.1:" + on, e);
+        }
+        try {
+          Thread.sleep(20);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw new UncheckedIOException("cannot listen on 127.0.0.1:" + on, e);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot listen on 127.0.0.1:" + on, e);
+      }
     }
   }
 
