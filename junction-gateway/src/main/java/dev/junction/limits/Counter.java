@@ -6,20 +6,25 @@ import dev.junction.account.Limits;
  * One account's counters in memory (a key's or a team's). Not thread-safe: {@link LocalLimiter}
  * holds its monitor while it reads or changes one.
  *
- * <p>Requests per minute are a true sliding window: the times of the last {@code rpm} admissions,
- * in a ring, so a request is admitted exactly when the {@code rpm}-th admission before it is a minute
- * old or more — never more than {@code rpm} in any 60 seconds, with no burst at a window's edge. Tokens
- * per minute are kept per second over the last 60 seconds.
+ * <p>Requests per minute are a true sliding window: the admissions of the last minute, kept as runs
+ * of (millisecond, how many), so a request is admitted exactly when the {@code rpm}-th admission
+ * before it is a minute old or more — never more than {@code rpm} in any 60 seconds, with no burst at
+ * a window's edge. Runs rather than one entry per admission: the memory a counter takes is bounded by
+ * the milliseconds in a minute, not by the limit, so a key allowed a billion requests a minute costs
+ * what one allowed a hundred does. Tokens per minute are kept per second over the last 60 seconds.
  */
 final class Counter {
 
   static final long WINDOW_MS = 60_000;
   static final int SECONDS = 60;
 
-  /** Admission times, a ring of capacity rpm: once full, {@code next} is the oldest. */
-  private long[] times = new long[0];
-  private int next;
-  private int size;
+  /** Admission runs in time order, a ring: {@code head} is the oldest of {@code runs}. */
+  private long[] runAt = new long[8];
+  private long[] runCount = new long[8];
+  private int head;
+  private int runs;
+  /** Admissions in the runs kept. */
+  private long admitted;
 
   private int inFlight;
 
@@ -40,62 +45,76 @@ final class Counter {
 
   /** How long until one more request fits the window: 0 when it fits now. */
   long requestWaitMs(long rpm, long now) {
-    resize((int) rpm);
-    if (size < rpm) {
+    expire(now);
+    if (admitted < rpm) {
       return 0;
     }
-    return Math.max(0, times[next] + WINDOW_MS - now);
+    // The admission that must leave first is the (admitted - rpm)-th oldest; when a limit was not
+    // lowered meanwhile, it is in the oldest run.
+    long skip = admitted - rpm;
+    for (int i = 0; i < runs; i++) {
+      int r = slot(i);
+      if (skip < runCount[r]) {
+        return Math.max(0, runAt[r] + WINDOW_MS - now);
+      }
+      skip -= runCount[r];
+    }
+    return 0;
   }
 
   void admitRequest(long now) {
-    times[next] = now;
-    next = (next + 1) % times.length;
-    size = Math.min(size + 1, times.length);
+    if (runs > 0) {
+      int last = slot(runs - 1);
+      // A clock that stepped back joins the latest run, so that runs stay in time order.
+      if (runAt[last] >= now) {
+        runCount[last]++;
+        admitted++;
+        return;
+      }
+    }
+    if (runs == runAt.length) {
+      grow();
+    }
+    int r = slot(runs++);
+    runAt[r] = now;
+    runCount[r] = 1;
+    admitted++;
   }
 
   /** Admissions in the last minute, and when the oldest of them leaves it. */
   long requestsInWindow(long now) {
-    return size - firstInWindow(now);
+    expire(now);
+    return admitted;
   }
 
   long requestsResetMs(long now) {
-    int first = firstInWindow(now);
-    return first == size ? 0 : at(first) + WINDOW_MS - now;
+    expire(now);
+    return runs == 0 ? 0 : runAt[head] + WINDOW_MS - now;
   }
 
-  /** The oldest admission still in the window, by binary search: times are in admission order. */
-  private int firstInWindow(long now) {
-    int lo = 0;
-    int hi = size;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (at(mid) + WINDOW_MS <= now) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
+  /** Drops the runs that have left the window. */
+  private void expire(long now) {
+    while (runs > 0 && runAt[head] + WINDOW_MS <= now) {
+      admitted -= runCount[head];
+      head = (head + 1) % runAt.length;
+      runs--;
     }
-    return lo;
   }
 
-  /** The i-th oldest admission kept. */
-  private long at(int i) {
-    return times[Math.floorMod(next - size + i, times.length)];
+  private int slot(int i) {
+    return (head + i) % runAt.length;
   }
 
-  /** A changed rpm keeps the latest admissions that fit. */
-  private void resize(int rpm) {
-    if (times.length == rpm) {
-      return;
+  private void grow() {
+    long[] at = new long[runAt.length * 2];
+    long[] count = new long[runAt.length * 2];
+    for (int i = 0; i < runs; i++) {
+      at[i] = runAt[slot(i)];
+      count[i] = runCount[slot(i)];
     }
-    int kept = Math.min(size, rpm);
-    long[] resized = new long[rpm];
-    for (int i = 0; i < kept; i++) {
-      resized[i] = at(size - kept + i);
-    }
-    times = resized;
-    size = kept;
-    next = kept % rpm;
+    runAt = at;
+    runCount = count;
+    head = 0;
   }
 
   // ---- requests in flight

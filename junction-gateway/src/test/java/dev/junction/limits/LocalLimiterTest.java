@@ -59,6 +59,45 @@ class LocalLimiterTest {
   }
 
   @Test
+  void aKeyAllowedABillionRequestsAMinuteIsCountedWithoutRoomForABillion() {
+    // A ring of one slot per allowed request would take 8 GB here: every admission would fail.
+    Limiter limiter = limiter();
+    Principal app = key(rpm(1_000_000_000L));
+    for (int i = 0; i < 1_000; i++) {
+      assertThat(admit(limiter, app, new Demand(1, 0))).isInstanceOf(Admitted.class);
+      clock.advanceMs(i % 3);
+    }
+  }
+
+  @Test
+  void admissionsInTheSameMillisecondLeaveTheWindowTogether() {
+    Limiter limiter = limiter();
+    Principal app = key(rpm(3));
+    admit(limiter, app, new Demand(1, 0));
+    admit(limiter, app, new Demand(1, 0));
+    clock.advanceMs(5_000);
+    admit(limiter, app, new Demand(1, 0));
+    assertThat(((Refused) admit(limiter, app, new Demand(1, 0))).retryAfterMs()).isEqualTo(55_000);
+    clock.advanceMs(55_000);
+    // Both of the first millisecond's admissions have left: two fit, the third waits for the 5 s one.
+    assertThat(admit(limiter, app, new Demand(1, 0))).isInstanceOf(Admitted.class);
+    assertThat(admit(limiter, app, new Demand(1, 0))).isInstanceOf(Admitted.class);
+    assertThat(((Refused) admit(limiter, app, new Demand(1, 0))).retryAfterMs()).isEqualTo(5_000);
+  }
+
+  @Test
+  void aLoweredLimitWaitsForTheAdmissionsAboveItToLeave() {
+    Limiter limiter = limiter();
+    for (int i = 0; i < 4; i++) {
+      admit(limiter, key(rpm(10)), new Demand(1, 0));
+      clock.advanceMs(10_000);
+    }
+    // Four admitted, at 0, 10, 20 and 30 s; now 40 s. With a limit of 2, the next fits once the
+    // second-newest (at 20 s) is a minute old.
+    assertThat(((Refused) admit(limiter, key(rpm(2)), new Demand(1, 0))).retryAfterMs()).isEqualTo(40_000);
+  }
+
+  @Test
   void theWindowSlidesSoNoBurstPassesAtTheEdgeOfAMinute() {
     Limiter limiter = limiter();
     Principal app = key(rpm(2));
