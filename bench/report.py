@@ -25,6 +25,72 @@ def sat(name):
     return r["rps"] if r else None
 
 
+def cpu(name):
+    """Cores each process used during a run: CPU seconds over the run's wall time."""
+    c = load(f"{name}.cpu")
+    if not c or not c.get("wall_s"):
+        return None
+    return {k: round(v / c["wall_s"], 2) for k, v in c.items() if k != "wall_s"}
+
+
+def percentile(sorted_values, q):
+    if not sorted_values:
+        return None
+    return sorted_values[min(len(sorted_values) - 1, max(0, math.ceil(q * len(sorted_values)) - 1))]
+
+
+INTERVAL_US = 20_000  # each h2load connection sends every 20 ms (--rps 50)
+
+
+def open_loop(name):
+    """An h2load run: its latencies as sent, and corrected for coordinated omission. A request that
+    took longer than its connection's interval held back the ones due behind it; the samples those
+    would have shown (the latency less one interval, less two, ...) are added, as HdrHistogram's
+    recordValueWithExpectedInterval does."""
+    try:
+        lines = (results / f"{name}.h2log").read_text().split("\n")
+        out = (results / f"{name}.h2out").read_text()
+    except OSError:
+        return None
+    raw, statuses = [], Counter()
+    for line in lines:
+        parts = line.split("\t")
+        if len(parts) >= 3:
+            statuses[parts[1]] += 1
+            raw.append(int(parts[2]))
+    if not raw:
+        return None
+    corrected = list(raw)
+    slipped = 0
+    for v in raw:
+        if v > INTERVAL_US:
+            slipped += 1
+            missed = v - INTERVAL_US
+            while missed > 0:
+                corrected.append(missed)
+                missed -= INTERVAL_US
+    raw.sort()
+    corrected.sort()
+    m = re.search(r"finished in ([\d.]+)s, ([\d.]+) req/s", out)
+    errors = sum(n for status, n in statuses.items() if not status.startswith("2"))
+    m2 = re.search(r"requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout", out)
+    if m2:
+        errors = max(errors, int(m2.group(5)) + int(m2.group(6)) + int(m2.group(7)))
+    pick = lambda xs: {p: percentile(xs, q) for p, q in (("p50", .5), ("p90", .9), ("p99", .99), ("p999", .999))} | {"max": xs[-1]}
+    return {"requests": len(raw), "rps": float(m.group(2)) if m else None, "errors": errors, "slipped": slipped,
+            "latency": pick(raw), "corrected": pick(corrected), "cpu": cpu(name)}
+
+
+def bottleneck(c):
+    """Which process was busiest during a run, and whether the two cores were full."""
+    if not c:
+        return "n/a"
+    procs = {k: v for k, v in c.items() if k != "machine"}
+    busiest = max(procs, key=procs.get)
+    # Cores busy machine-wide: more than these processes add up to means something else ran too.
+    return f"{busiest} ({procs[busiest]:.2f} of {c.get('machine', sum(procs.values())):.2f} cores busy)"
+
+
 def ratio(a, b):
     return a / b if a and b else None
 
@@ -62,35 +128,53 @@ for via in ("junction", "bare"):
     if runs:
         saturated[via] = (runs[(len(runs) - 1) // 2] + runs[len(runs) // 2]) / 2
 report["saturated_rps"] = saturated
+report["saturated_cpu"] = {k: cpu(f"sat-{k}") for k in ["direct", "hop", "junction", "bare", "sim-direct", "sim-junction",
+                                                         "embed-direct", "embed-hop", "embed-junction"]}
 hop_ratio = ratio(saturated["junction"], saturated["hop"])
 target("saturated throughput vs nginx hop", hop_ratio * 100 if hop_ratio else None, 50, "%", True, 1)
 
-# ---- fixed rates: added latency = through Junction minus direct, at the same percentile
+# ---- fixed rates, open loop (h2load): added latency = through Junction minus direct, at the same
+# percentile, corrected for coordinated omission
+PCTS = ("p50", "p90", "p99", "p999")
 fixed = {}
-for rate in (500, 1000, 2000):
-    row = {}
-    for via in ("direct", "hop", "junction"):
-        r = load(f"rate{rate}-{via}")
-        row[via] = r
+for rate in (1000, 5000, 10000):
+    row = {via: open_loop(f"open{rate}-{via}") for via in ("direct", "hop", "junction")}
+    for via in ("hop", "junction"):
+        if row["direct"] and row[via]:
+            d, v = row["direct"]["corrected"], row[via]["corrected"]
+            row[f"{via}_added_us"] = {p: v[p] - d[p] for p in PCTS}
+    fixed[rate] = row
+report["open_loop"] = fixed
+# The JVM generator's view of the same rates, from each request's send
+jvm = {}
+for rate in (1000, 5000):
+    row = {via: load(f"rate{rate}-{via}") for via in ("direct", "hop", "junction")}
+    for via in row:
+        if row[via]:
+            row[via]["cpu"] = cpu(f"rate{rate}-{via}")
     if row["direct"] and row["junction"]:
         d, j = row["direct"]["latency"], row["junction"]["latency"]
-        row["added_us"] = {p: j[p] - d[p] for p in ("p50", "p90", "p99", "p999")}
-    if row["direct"] and row["hop"]:
-        d, h = row["direct"]["latency"], row["hop"]["latency"]
-        row["hop_added_us"] = {p: h[p] - d[p] for p in ("p50", "p90", "p99", "p999")}
-    fixed[rate] = row
-report["fixed_rate"] = fixed
-added1000 = fixed[1000].get("added_us")
-target("added latency p50 at 1000 req/s", added1000["p50"] / 1000 if added1000 else None, 0.3, " ms")
+        row["added_us"] = {p: j[p] - d[p] for p in PCTS}
+    jvm[rate] = row
+report["jvm_fixed_rate"] = jvm
+added1000 = fixed[1000].get("junction_added_us")
+added5000 = fixed[5000].get("junction_added_us")
+target("added latency p50 at 1000 req/s", added1000["p50"] / 1000 if added1000 else None, 0.2, " ms")
 target("added latency p99 at 1000 req/s", added1000["p99"] / 1000 if added1000 else None, 1.0, " ms")
+target("added latency p99 at 5000 req/s", added5000["p99"] / 1000 if added5000 else None, 2.0, " ms")
 
 # ---- embeddings
-embed = {via: load(f"embed1000-{via}") for via in ("direct", "junction")}
+embed = {via: open_loop(f"embed1000-{via}") for via in ("direct", "junction")}
 report["embeddings_1000"] = embed
 
 # ---- streams
 stream = {via: load(f"stream-{via}") for via in ("direct", "hop", "junction", "translated")}
+for via in stream:
+    if stream[via]:
+        stream[via]["cpu"] = cpu(f"stream-{via}")
 report["stream"] = stream
+streams_whole = {via: open_loop(f"streams-{via}") for via in ("direct", "hop", "junction")}
+report["streams_open_loop"] = streams_whole
 added_ttft = added_chunk = None
 if stream["direct"] and stream["junction"] and stream["junction"].get("ttft"):
     added_ttft = {p: stream["junction"]["ttft"][p] - stream["direct"]["ttft"][p] for p in ("p50", "p99", "p999")}
@@ -128,6 +212,14 @@ if cost_rps["junction"] and cost_rps["bare"]:
     cost = (cost_rps["bare"] - cost_rps["junction"]) / cost_rps["bare"] * 100
 report["ledger_metrics_cost_pct"] = cost
 target("throughput lost to ledger + metrics", cost, 10, "%", digits=1)
+limits_runs = {via: sorted(r for r in (sat(f"limits-{via}-{i}") for i in range(1, 6)) if r) for via in ("key", "master")}
+limits_rps = {via: runs[len(runs) // 2] if runs else None for via, runs in limits_runs.items()}
+limits_cost = None
+if limits_rps["key"] and limits_rps["master"]:
+    limits_cost = (limits_rps["master"] - limits_rps["key"]) / limits_rps["master"] * 100
+report["limits_runs_rps"] = limits_runs
+report["limits_cost_pct"] = limits_cost
+target("throughput lost to a virtual key's limits and budget", limits_cost, 10, "%", digits=1)
 
 # ---- start-up
 starts = load("startup-ms") or []
@@ -218,7 +310,7 @@ for t in targets:
         f'met, by {abs(t["by"]):,.{d}f}{t["unit"]}' if t["met"] else f'**missed**, by {abs(t["by"]):,.{d}f}{t["unit"]}')
     limit = f'{"≥" if "throughput vs" in t["target"] or "all open" in t["target"] else "≤"} {t["limit"]:,}{t["unit"]}'
     w(f'| {t["target"]} | {value} | {limit} | {result} |')
-w("\n## Saturated throughput (wrk, 2 threads, 64 connections; Junction chat: the median of all its runs)\n")
+w("\n## Saturated throughput (wrk, 1 thread, 32 connections; Junction chat: the median of all its runs)\n")
 w("| upstream | direct | nginx hop | Junction | Junction / direct | Junction / hop |")
 w("|---|---|---|---|---|---|")
 for label, d, h, j in [("chat (recorded, nginx)", "direct", "hop", "junction"),
@@ -227,36 +319,81 @@ for label, d, h, j in [("chat (recorded, nginx)", "direct", "hop", "junction"),
     dv, hv, jv = saturated[d], saturated.get(h) if h else None, saturated[j]
     w(f"| {label} | {fmt(dv, ' req/s', 0)} | {fmt(hv, ' req/s', 0)} | {fmt(jv, ' req/s', 0)} | "
       f"{fmt(ratio(jv, dv) * 100 if ratio(jv, dv) else None, '%')} | {fmt(ratio(jv, hv) * 100 if ratio(jv, hv) else None, '%')} |")
+w("\nCores each process used during those runs (2 here; wrk is the generator):\n")
+w("| run | wrk | nginx | simulator | Junction | whole machine |")
+w("|---|---|---|---|---|---|")
+for k, c in report["saturated_cpu"].items():
+    if c:
+        gw = c["bare"] if k == "bare" else c["junction"]
+        w(f"| {k} | {c['generator']:.2f} | {c['nginx']:.2f} | {c['simulator']:.2f} | {gw:.2f} | {c.get('machine', 0):.2f} |")
+w(f"\nA virtual key with limits and a budget against the master key: {len(limits_runs['key'])} runs each, alternating "
+  f"(key: {', '.join(fmt(r, '', 0) for r in limits_runs['key'])} req/s; master: "
+  f"{', '.join(fmt(r, '', 0) for r in limits_runs['master'])} req/s): {fmt(limits_cost, '%')} less with them.")
 w(f"\nLedger and metrics: {len(cost_runs['junction'])} saturated runs of 6 s each, alternating, of Junction without them "
   f"({', '.join(fmt(r, '', 0) for r in cost_runs['bare'])} req/s; median {fmt(cost_rps['bare'], ' req/s', 0)}) "
   f"and with them ({', '.join(fmt(r, '', 0) for r in cost_runs['junction'])} req/s; median "
   f"{fmt(cost_rps['junction'], ' req/s', 0)}): {fmt(cost, '%')} less with them.\n")
-w("## Non-streaming chat at fixed rates (latency from each request's send to its last byte, µs; the JSON also has it from each request's due time)\n")
-w("| rate | path | p50 | p90 | p99 | p99.9 | errors | added p50 | added p99 | added p99.9 |")
-w("|---|---|---|---|---|---|---|---|---|---|")
+w("## Non-streaming chat at fixed rates, open loop (h2load; µs from each request's due time)\n")
+w("Each connection sends every 20 ms whether or not the answers keep up; a request its connection held "
+  "back counts from when it was due (samples a stall hid are added back). *slipped*: requests slower than "
+  "20 ms. *busiest*: the process that used the most CPU during the run.\n")
+w("| rate | path | achieved | p50 | p90 | p99 | p99.9 | max | errors | slipped | added p50 | added p99 | added p99.9 | busiest |")
+w("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 for rate, row in fixed.items():
     for via in ("direct", "hop", "junction"):
         r = row.get(via)
         if not r:
             continue
-        l = r["latency"]
-        added = row.get("added_us") if via == "junction" else row.get("hop_added_us") if via == "hop" else None
-        a = (added or {})
-        w(f"| {rate}/s | {via} | {l['p50']:,} | {l['p90']:,} | {l['p99']:,} | {l['p999']:,} | {r['errors']} | "
-          f"{fmt(a.get('p50'))} | {fmt(a.get('p99'))} | {fmt(a.get('p999'))} |")
-w("\n## Embeddings at 1000/s (µs)\n")
+        l = r["corrected"]
+        a = row.get(f"{via}_added_us") or {}
+        w(f"| {rate:,}/s | {via} | {fmt(r['rps'], '/s', 0)} | {l['p50']:,} | {l['p90']:,} | {l['p99']:,} | {l['p999']:,} | "
+          f"{l['max']:,} | {r['errors']} | {r['slipped']} | {fmt(a.get('p50'))} | {fmt(a.get('p99'))} | {fmt(a.get('p999'))} | "
+          f"{bottleneck(r['cpu'])} |")
+w("\n### Second opinion: Junction's JVM generator (µs from each request's send)\n")
+w("| rate | path | p50 | p99 | p99.9 | errors | added p50 | added p99 | generator cores | Junction cores | busiest |")
+w("|---|---|---|---|---|---|---|---|---|---|---|")
+for rate, row in jvm.items():
+    for via in ("direct", "hop", "junction"):
+        r = row.get(via)
+        if not r:
+            continue
+        l, c = r["latency"], r.get("cpu") or {}
+        a = row.get("added_us") if via == "junction" else None
+        w(f"| {rate:,}/s | {via} | {l['p50']:,} | {l['p99']:,} | {l['p999']:,} | {r['errors']} | "
+          f"{fmt((a or {}).get('p50'))} | {fmt((a or {}).get('p99'))} | {fmt(c.get('generator'), '', 2)} | "
+          f"{fmt(c.get('junction'), '', 2)} | {bottleneck(c)} |")
+for rate in (1000, 5000):
+    h, j = fixed.get(rate, {}).get("junction_added_us"), jvm.get(rate, {}).get("added_us")
+    if h and j:
+        gap = abs(h["p99"] - j["p99"])
+        verdict = "agree" if gap <= max(200, 0.5 * max(abs(h["p99"]), abs(j["p99"]))) else "disagree"
+        gen_h = (fixed[rate]["junction"].get("cpu") or {}).get("generator")
+        gen_j = (jvm[rate]["junction"].get("cpu") or {}).get("generator")
+        w(f"\nAt {rate:,}/s the two generators {verdict} on Junction's added p99 (h2load {h['p99']:,} µs, JVM {j['p99']:,} µs); "
+          f"h2load used {fmt(gen_h, '', 2)} cores, the JVM generator {fmt(gen_j, '', 2)}"
+          + (f": the run with the busier generator is the less trustworthy one." if verdict == "disagree" else "."))
+w("\n## Embeddings at 1000/s, open loop (µs)\n")
 w("| path | p50 | p99 | p99.9 |")
 w("|---|---|---|---|")
 for via, r in embed.items():
     if r:
-        w(f"| {via} | {r['latency']['p50']:,} | {r['latency']['p99']:,} | {r['latency']['p999']:,} |")
-w("\n## Streaming chat, 200 chunks (µs)\n")
-w("| path | streams | TTFT p50 | TTFT p99 | TTFT p99.9 | events/stream | time per event |")
+        w(f"| {via} | {r['corrected']['p50']:,} | {r['corrected']['p99']:,} | {r['corrected']['p999']:,} |")
+w("\n## Streaming chat, 50 chunks, 1,000 streams/s\n")
+w("Whole streams, open loop (h2load; µs to the last byte):\n")
+w("| path | streams | p50 | p99 | p99.9 | errors | busiest |")
 w("|---|---|---|---|---|---|---|")
+for via, r in streams_whole.items():
+    if r:
+        l = r["corrected"]
+        w(f"| {via} | {r['requests']:,} | {l['p50']:,} | {l['p99']:,} | {l['p999']:,} | {r['errors']} | {bottleneck(r['cpu'])} |")
+w("\nEvent by event (JVM generator; µs):\n")
+w("| path | streams | TTFT p50 | TTFT p99 | TTFT p99.9 | events/stream | time per event | busiest |")
+w("|---|---|---|---|---|---|---|---|")
 for via, r in stream.items():
     if r and r.get("ttft"):
         t = r["ttft"]
-        w(f"| {via} | {r['ok']} | {t['p50']:,} | {t['p99']:,} | {t['p999']:,} | {r['eventsPerStream']:.0f} | {r['eventMicros']:.2f} |")
+        w(f"| {via} | {r['ok']} | {t['p50']:,} | {t['p99']:,} | {t['p999']:,} | {r['eventsPerStream']:.0f} | "
+          f"{r['eventMicros']:.2f} | {bottleneck(r.get('cpu'))} |")
 if added_ttft:
     w(f"\nAdded by Junction: TTFT p50 {added_ttft['p50']:,} µs, p99 {added_ttft['p99']:,} µs; "
       f"{added_chunk:.2f} µs per chunk.")
