@@ -51,7 +51,7 @@ final class ConfigReader {
   static final List<String> ON_FAILURE = List.of("open", "closed");
   static final List<String> LEDGER_KEYS = List.of("flush_interval_ms", "batch_size", "capacity", "spill_dir");
   static final List<String> PROVIDER_KEYS =
-      List.of("name", "kind", "profile", "base_url", "api_key", "headers", "timeouts", "retries", "poll_ms", "spill");
+      List.of("name", "kind", "profile", "base_url", "api_key", "api_keys", "headers", "timeouts", "retries", "poll_ms", "spill");
   static final List<String> SPILL_KEYS = List.of("waiting_above", "kv_cache_above");
   static final List<String> TIMEOUT_KEYS = List.of("connect_ms", "first_token_ms", "idle_ms", "total_ms");
   static final List<String> MODEL_KEYS =
@@ -302,11 +302,32 @@ final class ConfigReader {
         kind,
         profile,
         baseUrl(s, profile, kind),
-        s.secret("api_key").optional(),
+        apiKeys(s),
         headers(s),
         timeouts(s),
         s.integer("retries", 0, 10).orElse((long) ProviderConfig.DEFAULT_RETRIES).intValue(),
         engine ? Optional.of(engine(s)) : notAnEngine(s));
+  }
+
+  /** {@code api_key}, or several as {@code api_keys}: not both, since which would win is a guess. */
+  private List<String> apiKeys(Section s) {
+    Optional<String> one = s.secret("api_key").optional();
+    Value<List<YamlNode>> many = s.list("api_keys");
+    if (!many.present()) {
+      return one.map(List::of).orElse(List.of());
+    }
+    if (one.isPresent()) {
+      s.problem("api_keys", "give either api_key or api_keys, not both");
+    }
+    List<String> keys = new ArrayList<>();
+    List<YamlNode> items = many.value();
+    for (int i = 0; i < items.size(); i++) {
+      fields.string(items.get(i), s.path("api_keys") + "[" + i + "]", true).optional().ifPresent(keys::add);
+    }
+    if (items.isEmpty()) {
+      s.problem("api_keys", "must list at least one key");
+    }
+    return keys;
   }
 
   private EngineConfig engine(Section s) {

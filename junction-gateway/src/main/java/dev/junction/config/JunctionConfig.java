@@ -191,7 +191,8 @@ public record JunctionConfig(
    * @param kind the wire family, {@code openai} for every OpenAI-compatible server
    * @param profile a known provider profile name (openai, groq, mistral, vllm, …) whose quirks apply;
    *     defaults to {@code name}; the provider package applies {@code generic} to a name it doesn't know
-   * @param apiKey never logged, never echoed in an error
+   * @param apiKeys its API keys ({@code api_key}, or several as {@code api_keys}), taken in turn;
+   *     never logged, never echoed in an error
    * @param retries how often a deployment of this provider is tried again after a transient failure
    */
   public record ProviderConfig(
@@ -199,13 +200,27 @@ public record JunctionConfig(
       String kind,
       String profile,
       String baseUrl,
-      Optional<String> apiKey,
+      List<String> apiKeys,
       java.util.Map<String, String> headers,
       TimeoutConfig timeouts,
       int retries,
       Optional<EngineConfig> engine) {
 
     public static final int DEFAULT_RETRIES = 1;
+
+    public ProviderConfig {
+      apiKeys = List.copyOf(apiKeys);
+    }
+
+    public ProviderConfig(String name, String kind, String profile, String baseUrl, Optional<String> apiKey,
+        java.util.Map<String, String> headers, TimeoutConfig timeouts, int retries, Optional<EngineConfig> engine) {
+      this(name, kind, profile, baseUrl, apiKey.map(List::of).orElse(List.of()), headers, timeouts, retries, engine);
+    }
+
+    /** The first of its keys, if it has any. */
+    public Optional<String> apiKey() {
+      return apiKeys.stream().findFirst();
+    }
 
     public ProviderConfig(String name, String kind, String profile, String baseUrl, Optional<String> apiKey,
         java.util.Map<String, String> headers, TimeoutConfig timeouts, int retries) {
@@ -221,7 +236,7 @@ public record JunctionConfig(
     @Override
     public String toString() {
       return "ProviderConfig[name=" + name + ", kind=" + kind + ", profile=" + profile + ", baseUrl=" + baseUrl
-          + ", apiKey=" + hidden(apiKey) + ", headers=" + headers.keySet() + ", timeouts=" + timeouts
+          + ", apiKeys=" + (apiKeys.isEmpty() ? "none" : apiKeys.size() + " hidden") + ", headers=" + headers.keySet() + ", timeouts=" + timeouts
           + ", retries=" + retries + "]";
     }
   }

@@ -65,7 +65,7 @@ public final class Secrets {
   }
 
   private void registerProvider(ProviderConfig provider) {
-    provider.apiKey().ifPresent(this::register);
+    provider.apiKeys().forEach(this::register);
     provider.headers().forEach((name, value) -> {
       if (isSecretName(name) || looksLikeCredential(value)) {
         register(value);

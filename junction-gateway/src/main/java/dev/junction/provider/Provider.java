@@ -44,8 +44,10 @@ public final class Provider {
   private final String host;
   private final int port;
   private final String basePath;
-  /** The credential, the profile's headers, then the configured ones, encoded once; later ones win. */
+  /** The profile's headers, then the configured ones, encoded once; later ones win. */
   private final List<Map.Entry<CharSequence, CharSequence>> signing;
+  private final CharSequence authHeader;
+  private final Credentials credentials;
   private final TimeoutConfig timeouts;
   private final int retries;
 
@@ -59,11 +61,9 @@ public final class Provider {
     this.port = uri.getPort() > 0 ? uri.getPort() : ssl ? 443 : 80;
     String path = uri.getRawPath() == null ? "" : uri.getRawPath();
     this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-    String credential = config.apiKey().filter(k -> !k.isEmpty()).map(k -> profile.authPrefix() + k).orElse(null);
+    this.authHeader = HttpHeaders.createOptimized(profile.authHeader());
+    this.credentials = Credentials.of(config.apiKeys(), profile.authPrefix());
     List<Map.Entry<CharSequence, CharSequence>> signing = new ArrayList<>();
-    if (credential != null) {
-      signing.add(encoded(profile.authHeader(), credential));
-    }
     profile.extraHeaders().forEach((k, v) -> signing.add(encoded(k, v)));
     config.headers().forEach((k, v) -> signing.add(encoded(k, v)));
     this.signing = List.copyOf(signing);
@@ -99,6 +99,11 @@ public final class Provider {
 
   public ProviderProfile profile() {
     return profile;
+  }
+
+  /** Its API keys, taken in turn. */
+  public Credentials credentials() {
+    return credentials;
   }
 
   public TimeoutConfig timeouts() {
@@ -151,18 +156,20 @@ public final class Provider {
     return Translation.whole(request, family, body);
   }
 
-  /** A fresh request to this provider's endpoint, signed. */
+  /** A fresh request to this provider's endpoint, signed with the next of its keys. */
   public RequestOptions request(Endpoint endpoint, boolean stream) {
-    return request(endpoint, stream, Map.of());
+    return request(endpoint, stream, Map.of(), credentials.pick(System.nanoTime()));
   }
 
   /**
-   * A fresh request for this client request, signed; a client of this provider's family has its
-   * version and beta headers passed on.
+   * A fresh request for this client request, signed with the given key; a client of this provider's
+   * family has its version and beta headers passed on.
+   *
+   * @param key one of {@link #credentials()}, as {@link Credentials#pick} chose it
    */
-  public RequestOptions request(InspectedRequest request) {
+  public RequestOptions request(InspectedRequest request, int key) {
     return request(request.endpoint(), request.stream(),
-        request.family() == family ? request.headers() : Map.of());
+        request.family() == family ? request.headers() : Map.of(), key);
   }
 
   /**
@@ -170,14 +177,17 @@ public final class Provider {
    * signed, bounded by the provider's first-token timeout.
    */
   public RequestOptions countTokensRequest(InspectedRequest request) {
-    RequestOptions options = request(request);
+    RequestOptions options = request(request, credentials.pick(System.nanoTime()));
     return options.setURI(options.getURI() + "/count_tokens").setTimeout(timeouts.firstTokenMs());
   }
 
-  private RequestOptions request(Endpoint endpoint, boolean stream, Map<String, String> clientHeaders) {
+  private RequestOptions request(Endpoint endpoint, boolean stream, Map<String, String> clientHeaders, int key) {
     MultiMap h = HttpHeaders.headers()
         .set(HttpHeaders.CONTENT_TYPE, JSON)
         .set(HttpHeaders.ACCEPT, stream ? EVENT_STREAM : JSON);
+    if (key >= 0) {
+      h.set(authHeader, credentials.value(key));
+    }
     for (Map.Entry<CharSequence, CharSequence> header : signing) {
       h.set(header.getKey(), header.getValue());
     }

@@ -7,6 +7,7 @@ import dev.junction.api.ResponseReader;
 import dev.junction.api.Usage;
 import dev.junction.catalog.Deployment;
 import dev.junction.config.Secrets;
+import dev.junction.provider.Credentials;
 import dev.junction.provider.Provider;
 import dev.junction.routing.LiveStats;
 import dev.junction.routing.Route;
@@ -95,6 +96,8 @@ final class Attempt {
   /** The one timer of this attempt, set for the nearest of its bounds; -1 when none is set. */
   private long watchdog = -1;
   private int upstreamStatus;
+  /** Which of the provider's keys signed this attempt; -1 for none. */
+  private int key = -1;
 
   /**
    * Counts as a try of the deployment from here on; {@link #send} sends it.
@@ -139,7 +142,8 @@ final class Attempt {
       return;
     }
     armWatchdog(startNanos);
-    context.client().request(provider.request(request))
+    key = provider.credentials().pick(startNanos);
+    context.client().request(provider.request(request, key))
         .compose(req -> {
           upstream = req;
           if (state == State.OVER) {
@@ -246,7 +250,21 @@ final class Attempt {
     String said = redact(error.message());
     String param = redact(error.param());
     String code = redact(error.code());
-    fail(UpstreamStatus.of(status, provider.name(), said, param, code, retryAfter(response.getHeader("retry-after"))));
+    Verdict verdict = UpstreamStatus.of(status, provider.name(), said, param, code,
+        retryAfter(response.getHeader("retry-after")));
+    fail(rotated(status, verdict));
+  }
+
+  /** A refused or rate-limited key rests; when another key is ready, this deployment is tried with it. */
+  private Verdict rotated(int status, Verdict verdict) {
+    if (status != 401 && status != 403 && status != 429) {
+      return verdict;
+    }
+    long retryAfterMs = Backoff.retryAfterMs(verdict.error().retryAfter());
+    long restMs = status != 429 ? Credentials.REFUSED_REST_MS
+        : retryAfterMs > 0 ? retryAfterMs : Credentials.LIMITED_REST_MS;
+    return provider.credentials().rest(key, restMs, System.nanoTime())
+        ? new Verdict(verdict.error(), Next.ROTATE) : verdict;
   }
 
   private @Nullable String redact(@Nullable String text) {
@@ -368,8 +386,8 @@ final class Attempt {
   private void fail(Verdict verdict) {
     if (state == State.OVER) return;
     ApiError error = verdict.error();
-    if (verdict.next() == Next.STOP) {
-      // The client's own request is at fault: that says nothing of the deployment.
+    if (verdict.next() == Next.STOP || verdict.next() == Next.ROTATE) {
+      // The client's own request, or one of several keys, is at fault: that says nothing of the deployment.
       end(error.getMessage(), Health.NONE);
     } else if (error.status() == 429) {
       probe.failed(); // routing should prefer a provider with room

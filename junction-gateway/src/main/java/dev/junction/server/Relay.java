@@ -184,7 +184,10 @@ final class Relay implements Attempt.Listener {
     Pending tried = Objects.requireNonNull(live.remove(attempt), "a failing attempt is live");
     lastError = error;
     long now = System.nanoTime();
-    if (verdict.next() == UpstreamStatus.Next.RETRY && tried.retriesLeft() > 0) {
+    if (verdict.next() == UpstreamStatus.Next.ROTATE) {
+      // Another of the provider's keys, at once and first in line: no retry is spent on it.
+      queue.addFirst(new Pending(tried.deployment(), tried.retriesLeft(), tried.retried(), now));
+    } else if (verdict.next() == UpstreamStatus.Next.RETRY && tried.retriesLeft() > 0) {
       long waitMs = Backoff.delayMs(tried.retried(), Backoff.retryAfterMs(error.retryAfter()));
       // A pause that outlasts the deadline only delays the inevitable error.
       if (waitMs < leftMs(now)) {

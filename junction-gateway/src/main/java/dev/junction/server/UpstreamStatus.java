@@ -18,6 +18,9 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>408, 504</td><td>504</td><td>move on</td></tr>
  *   <tr><td>anything else</td><td>502</td><td>move on</td></tr>
  * </table>
+ *
+ * <p>A provider with several API keys turns a 401, 403 or 429 into {@link Next#ROTATE} while another of
+ * its keys is ready: the key was refused, not the deployment.
  */
 final class UpstreamStatus {
 
@@ -28,7 +31,9 @@ final class UpstreamStatus {
     /** This deployment would likely fail again: the next candidate takes over. */
     MOVE_ON,
     /** No other candidate would answer differently: the client's own request is at fault. */
-    STOP
+    STOP,
+    /** The provider refused or rate-limited the key used: the same deployment at once, with another. */
+    ROTATE
   }
 
   /** A failed attempt's error and what follows from it. */

@@ -26,6 +26,33 @@ class ValidationTest {
     return files.problems(yaml);
   }
 
+  // ---- provider keys
+
+  @Test
+  void aProviderTakesOneKeyOrAListOfKeysButNotBoth() {
+    assertThat(problems("providers: [{ name: p, kind: openai, base_url: \"http://p:8000/v1\", api_key: sk-aaaa, "
+        + "api_keys: [sk-bbbb, sk-cccc] }]\n"))
+        .containsExactly("junction.yaml:1: providers[0].api_keys: give either api_key or api_keys, not both");
+    assertThat(problems("providers: [{ name: p, kind: openai, base_url: \"http://p:8000/v1\", api_keys: [] }]\n"))
+        .containsExactly("junction.yaml:1: providers[0].api_keys: must list at least one key");
+  }
+
+  @Test
+  void everyKeyOfAListIsASecretKeptOutOfProblems() {
+    List<String> problems = problems("providers: [{ name: p, kind: openai, base_url: \"http://p:8000/v1\", "
+        + "api_keys: [sk-secret-one, [sk-secret-two]] }]\n");
+    assertThat(problems).singleElement().asString().contains("providers[0].api_keys[1]")
+        .doesNotContain("sk-secret-one").doesNotContain("sk-secret-two");
+  }
+
+  @Test
+  void allTheKeysOfAListAreRead() {
+    JunctionConfig config = files.load("providers: [{ name: p, kind: openai, base_url: \"http://p:8000/v1\", "
+        + "api_keys: [sk-one, sk-two] }]\n");
+    assertThat(config.providers().getFirst().apiKeys()).containsExactly("sk-one", "sk-two");
+    assertThat(config.providers().getFirst().toString()).doesNotContain("sk-one").contains("2 hidden");
+  }
+
   // ---- unknown keys and shapes
 
   @Test

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
@@ -51,6 +53,8 @@ public final class Simulator implements AutoCloseable {
 
   private final AtomicLong requests = new AtomicLong();
   private final AtomicLong inFlight = new AtomicLong();
+  private final Set<String> rateLimitedKeys = ConcurrentHashMap.newKeySet();
+  private final Map<String, AtomicLong> callsByKey = new ConcurrentHashMap<>();
   private final AtomicLong completed = new AtomicLong();
   private final AtomicLong cancelled = new AtomicLong();
   private final AtomicLong aborted = new AtomicLong();
@@ -124,6 +128,31 @@ public final class Simulator implements AutoCloseable {
    * {@code tgi}, {@code llamacpp}, {@code ollama}) would: its health, load and model-list endpoints,
    * reporting the calls in flight beyond {@code slots} as waiting.
    */
+  /**
+   * Answers every call carrying this bearer key with a 429 and {@code Retry-After: 7}, as a provider
+   * does to one key over its own limits while its others still work.
+   */
+  public Simulator rateLimitKey(String key) {
+    rateLimitedKeys.add(key);
+    return this;
+  }
+
+  /** How many OpenAI-API calls carried each bearer key, accepted or not: what a gateway's rotation did. */
+  public Map<String, Long> callsByKey() {
+    Map<String, Long> calls = new TreeMap<>();
+    callsByKey.forEach((key, count) -> calls.put(key, count.get()));
+    return calls;
+  }
+
+  /** Whether the key is one {@code apiKey} allows: one key, or several separated by commas. */
+  private boolean accepts(@Nullable String presented) {
+    String allowed = options.apiKey();
+    if (allowed == null) {
+      return true;
+    }
+    return presented != null && List.of(allowed.split(",")).contains(presented);
+  }
+
   public Simulator actAs(String kind, int slots) {
     engine = new EngineFace(kind, slots, inFlight::get, options.models());
     return this;
@@ -161,11 +190,20 @@ public final class Simulator implements AutoCloseable {
       messages(request);
       return;
     }
-    if (options.apiKey() != null && !("Bearer " + options.apiKey()).equals(request.getHeader(HttpHeaders.AUTHORIZATION))) {
-      String sent = request.getHeader(HttpHeaders.AUTHORIZATION);
+    String sent = request.getHeader(HttpHeaders.AUTHORIZATION);
+    String bearer = sent != null && sent.startsWith("Bearer ") ? sent.substring("Bearer ".length()) : null;
+    if (bearer != null) {
+      callsByKey.computeIfAbsent(bearer, k -> new AtomicLong()).incrementAndGet();
+    }
+    if (!accepts(bearer)) {
       // Providers echo the key they were given; a gateway must keep it from its clients.
       error(request.response(), 401, "invalid_request_error", "invalid_api_key",
           "Incorrect API key provided: " + (sent == null ? "none" : sent.replaceFirst("^Bearer ", "")) + ".");
+      return;
+    }
+    if (bearer != null && rateLimitedKeys.contains(bearer)) {
+      request.response().putHeader("retry-after", "7");
+      error(request.response(), 429, "rate_limit_error", "rate_limit_exceeded", "Rate limit reached for this key.");
       return;
     }
     if (request.method() == HttpMethod.GET && path.equals("/v1/models")) {
@@ -195,7 +233,7 @@ public final class Simulator implements AutoCloseable {
       return;
     }
     String key = request.getHeader("x-api-key");
-    if (options.apiKey() != null && !options.apiKey().equals(key)) {
+    if (!accepts(key)) {
       json(response, 401, AnthropicAnswer.error(401, "invalid x-api-key"));
       return;
     }

@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * @param defaultFault a fault applied to a share of all requests (same grammar as {@code x-sim-fault}), or null
  * @param faultRate the share of requests {@code defaultFault} applies to, 0..1
  * @param seed for jitter and fault sampling
- * @param apiKey a bearer key every call must carry, or null for none
+ * @param apiKey a bearer key every call must carry (or several, separated by commas: any of them), or null for none
  * @param cacheMinTokens prompts shorter than this are never cached, like providers' own prompt caches
  * @param cacheBlockTokens cached prefixes are whole multiples of this
  */
