@@ -108,12 +108,13 @@ targets = []
 
 def target(name, value, limit, unit, higher_is_better=False, digits=2):
     if value is None:
-        targets.append({"target": name, "value": None, "limit": limit, "unit": unit, "met": None, "by": None})
+        targets.append({"target": name, "value": None, "limit": limit, "unit": unit, "met": None, "by": None,
+                        "higher": higher_is_better})
         return
     met = value >= limit if higher_is_better else value <= limit
     by = value - limit if higher_is_better else limit - value
     targets.append({"target": name, "value": round(value, 4), "limit": limit, "unit": unit, "met": met,
-                    "by": round(by, 4), "digits": digits})
+                    "by": round(by, 4), "digits": digits, "higher": higher_is_better})
 
 
 report = {"machine": machine, "command": command, "quick": quick}
@@ -158,10 +159,14 @@ for rate in (1000, 5000):
     jvm[rate] = row
 report["jvm_fixed_rate"] = jvm
 added1000 = fixed[1000].get("junction_added_us")
+added_redis = None
+if fixed[1000].get("direct") and redis1000:
+    added_redis = {p: redis1000["corrected"][p] - fixed[1000]["direct"]["corrected"][p] for p in PCTS}
 added5000 = fixed[5000].get("junction_added_us")
 target("added latency p50 at 1000 req/s", added1000["p50"] / 1000 if added1000 else None, 0.2, " ms")
 target("added latency p99 at 1000 req/s", added1000["p99"] / 1000 if added1000 else None, 1.0, " ms")
 target("added latency p99 at 5000 req/s", added5000["p99"] / 1000 if added5000 else None, 2.0, " ms")
+target("added latency p99 at 1000 req/s, a virtual key limited through Redis", added_redis["p99"] / 1000 if added_redis else None, 1.0, " ms")
 
 # ---- embeddings
 embed = {via: open_loop(f"embed1000-{via}") for via in ("direct", "junction")}
@@ -212,14 +217,19 @@ if cost_rps["junction"] and cost_rps["bare"]:
     cost = (cost_rps["bare"] - cost_rps["junction"]) / cost_rps["bare"] * 100
 report["ledger_metrics_cost_pct"] = cost
 target("throughput lost to ledger + metrics", cost, 10, "%", digits=1)
-limits_runs = {via: sorted(r for r in (sat(f"limits-{via}-{i}") for i in range(1, 6)) if r) for via in ("key", "master")}
+limits_runs = {via: sorted(r for r in (sat(f"{via}-{i}") for i in range(1, 6)) if r)
+               for via in ("limits-key", "limits-master", "redis-key", "redis-master")}
 limits_rps = {via: runs[len(runs) // 2] if runs else None for via, runs in limits_runs.items()}
-limits_cost = None
-if limits_rps["key"] and limits_rps["master"]:
-    limits_cost = (limits_rps["master"] - limits_rps["key"]) / limits_rps["master"] * 100
+limits_share = {}
+for where in ("limits", "redis"):
+    key, master = limits_rps[f"{where}-key"], limits_rps[f"{where}-master"]
+    limits_share[where] = key / master * 100 if key and master else None
 report["limits_runs_rps"] = limits_runs
-report["limits_cost_pct"] = limits_cost
-target("throughput lost to a virtual key's limits and budget", limits_cost, 10, "%", digits=1)
+report["limits_share_pct"] = limits_share
+target("throughput with a virtual key's limits and budget, in memory, vs the master key", limits_share["limits"], 85, "%", True, 1)
+target("the same with the limits in Redis", limits_share["redis"], 85, "%", True, 1)
+redis1000 = open_loop("open1000-redis")
+report["open_loop_redis_1000"] = redis1000
 
 # ---- start-up
 starts = load("startup-ms") or []
@@ -308,7 +318,7 @@ for t in targets:
     value = "n/a" if t["value"] is None else f'{t["value"]:,.{d}f}{t["unit"]}'
     result = "not measured" if t["met"] is None else (
         f'met, by {abs(t["by"]):,.{d}f}{t["unit"]}' if t["met"] else f'**missed**, by {abs(t["by"]):,.{d}f}{t["unit"]}')
-    limit = f'{"≥" if "throughput vs" in t["target"] or "all open" in t["target"] else "≤"} {t["limit"]:,}{t["unit"]}'
+    limit = f'{"≥" if t["higher"] else "≤"} {t["limit"]:,}{t["unit"]}'
     w(f'| {t["target"]} | {value} | {limit} | {result} |')
 w("\n## Saturated throughput (wrk, 1 thread, 32 connections; Junction chat: the median of all its runs)\n")
 w("| upstream | direct | nginx hop | Junction | Junction / direct | Junction / hop |")
@@ -326,9 +336,10 @@ for k, c in report["saturated_cpu"].items():
     if c:
         gw = c["bare"] if k == "bare" else c["junction"]
         w(f"| {k} | {c['generator']:.2f} | {c['nginx']:.2f} | {c['simulator']:.2f} | {gw:.2f} | {c.get('machine', 0):.2f} |")
-w(f"\nA virtual key with limits and a budget against the master key: {len(limits_runs['key'])} runs each, alternating "
-  f"(key: {', '.join(fmt(r, '', 0) for r in limits_runs['key'])} req/s; master: "
-  f"{', '.join(fmt(r, '', 0) for r in limits_runs['master'])} req/s): {fmt(limits_cost, '%')} less with them.")
+for where, label in (("limits", "counted in memory"), ("redis", "counted in Redis")):
+    w(f"\nA virtual key with limits and a budget, {label}, against the master key on the same gateway, alternating "
+      f"(key: {', '.join(fmt(r, '', 0) for r in limits_runs[where + '-key'])} req/s; master: "
+      f"{', '.join(fmt(r, '', 0) for r in limits_runs[where + '-master'])} req/s): {fmt(limits_share[where], '%')} of the master key's.")
 w(f"\nLedger and metrics: {len(cost_runs['junction'])} saturated runs of 6 s each, alternating, of Junction without them "
   f"({', '.join(fmt(r, '', 0) for r in cost_runs['bare'])} req/s; median {fmt(cost_rps['bare'], ' req/s', 0)}) "
   f"and with them ({', '.join(fmt(r, '', 0) for r in cost_runs['junction'])} req/s; median "
@@ -349,6 +360,10 @@ for rate, row in fixed.items():
         w(f"| {rate:,}/s | {via} | {fmt(r['rps'], '/s', 0)} | {l['p50']:,} | {l['p90']:,} | {l['p99']:,} | {l['p999']:,} | "
           f"{l['max']:,} | {r['errors']} | {r['slipped']} | {fmt(a.get('p50'))} | {fmt(a.get('p99'))} | {fmt(a.get('p999'))} | "
           f"{bottleneck(r['cpu'])} |")
+if redis1000:
+    l = redis1000["corrected"]
+    w(f"\nA virtual key limited through Redis at 1,000/s: p50 {l['p50']:,} µs, p99 {l['p99']:,} µs, p99.9 {l['p999']:,} µs"
+      + (f" (added p50 {added_redis['p50']:,} µs, p99 {added_redis['p99']:,} µs)" if added_redis else "") + ".")
 w("\n### Second opinion: Junction's JVM generator (µs from each request's send)\n")
 w("| rate | path | p50 | p99 | p99.9 | errors | added p50 | added p99 | generator cores | Junction cores | busiest |")
 w("|---|---|---|---|---|---|---|---|---|---|---|")
