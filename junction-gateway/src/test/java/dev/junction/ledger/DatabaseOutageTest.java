@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.junction.simulator.SimulatorOptions;
 import dev.junction.testing.CuttableProxy;
+import dev.junction.testing.StoppablePostgres;
 import dev.junction.testing.GatewayExtension;
 import dev.junction.testing.Services;
 import java.net.http.HttpResponse;
@@ -19,6 +20,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
@@ -181,6 +183,68 @@ class DatabaseOutageTest {
       Awaitility.await().atMost(Duration.ofSeconds(10))
           .until(() -> junction.post("/chat/completions", CHAT).statusCode() == 200);
     }
+  }
+
+  /**
+   * The server itself stopped, not a connection cut: PostgreSQL ends its sessions and refuses new ones
+   * until it is started again. Clients sending meanwhile see nothing of it, the queue stays within its
+   * capacity (the rest goes to the spill), and every answered request is in the ledger once after.
+   */
+  @Test
+  void postgresReallyStoppedMidLoadCostsNoClientAnErrorAndLosesNoRecord() throws Exception {
+    try (StoppablePostgres postgres = StoppablePostgres.start();
+        GatewayExtension junction = GatewayExtension.builder()
+            .simulators(SimulatorOptions.defaults().withName("sim"))
+            .withoutMasterKey()
+            .database(postgres.url())
+            .ledger("batch_size: 16, capacity: 256")
+            .models("""
+                  - id: outage/chat
+                    providers:
+                      - { provider: sim, model: sim-chat, input_price: 1, output_price: 1 }
+                """)
+            .extraYaml("catalog: { bundled: false }\n")
+            .build()
+            .start()) {
+      Ledger ledger = junction.gateway().ledger();
+      ConcurrentLinkedQueue<String> answered = new ConcurrentLinkedQueue<>(chat(junction, 2, 5));
+      AtomicInteger mostQueued = new AtomicInteger();
+      Thread load = Thread.ofPlatform().start(() -> {
+        try {
+          for (int round = 0; round < 30; round++) {
+            answered.addAll(chat(junction, 2, 10));
+            mostQueued.accumulateAndGet((int) ledger.stats().queued(), Math::max);
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> answered.size() >= 100);
+      postgres.stop();
+      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !ledger.healthy());
+      int beforeRestart = answered.size();
+      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> answered.size() >= beforeRestart + 100);
+      postgres.startAgain();
+      load.join();
+
+      assertThat(mostQueued.get()).as("records wait in the bounded queue, the rest on disk").isLessThanOrEqualTo(256);
+      Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> recorded(postgres).size() >= answered.size());
+      assertThat(recorded(postgres)).containsExactlyInAnyOrderElementsOf(answered);
+    }
+  }
+
+  private static List<String> recorded(StoppablePostgres postgres) {
+    List<String> ids = new ArrayList<>();
+    try (Connection c = java.sql.DriverManager.getConnection(postgres.url());
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT request_id FROM ledger_requests")) {
+      while (rs.next()) {
+        ids.add(rs.getString(1));
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+    return ids;
   }
 
   /** {@code clients} threads each send {@code each} requests one after another; all must be answered 200. */

@@ -6,11 +6,14 @@ import static org.awaitility.Awaitility.await;
 import dev.junction.account.Limits;
 import dev.junction.account.Limits.BudgetPeriod;
 import dev.junction.testing.CuttableProxy;
+import dev.junction.testing.StoppableRedis;
 import dev.junction.testing.GatewayExtension;
 import dev.junction.testing.Services;
 import io.lettuce.core.RedisURI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -58,6 +61,36 @@ class LimitsRedisOutageTest {
       await().atMost(Duration.ofSeconds(60)).until(() -> chat(junction, secret).statusCode() == 200);
       assertThat(readyz(junction)).doesNotContain("limits");
       assertThat(junction.scrape()).contains("junction_limits_store_up 1.0");
+    }
+  }
+
+  /**
+   * Redis itself stopped and started again (its counters are gone with it): with {@code open}, limited
+   * keys are admitted uncounted meanwhile; once it is back, counting starts afresh and the limit holds.
+   */
+  @Test
+  void redisReallyStoppedAdmitsUncountedWhenOpenAndTheLimitHoldsAgainOnceItIsBack() throws Exception {
+    try (StoppableRedis redis = StoppableRedis.start();
+        GatewayExtension junction = GatewayExtension.builder().redis(redis.url(), "open").build().start()) {
+      String secret = junction.key("three-a-minute", null, new Limits(3, 0, 0, 0, BudgetPeriod.TOTAL), Limits.NONE);
+      assertThat(chat(junction, secret).statusCode()).isEqualTo(200);
+
+      redis.stop();
+      await().atMost(Duration.ofSeconds(30)).until(() -> junction.scrape().contains("junction_limits_store_up 0.0"));
+      for (int i = 0; i < 5; i++) {
+        HttpResponse<String> uncounted = chat(junction, secret);
+        assertThat(uncounted.statusCode()).as("admitted while the counters cannot be read").isEqualTo(200);
+      }
+      assertThat(readyz(junction)).contains("redis.on_failure: open");
+
+      redis.startAgain();
+      await().atMost(Duration.ofSeconds(60)).until(() -> junction.scrape().contains("junction_limits_store_up 1.0"));
+      List<Integer> statuses = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        statuses.add(chat(junction, secret).statusCode());
+      }
+      // A fresh Redis has no count of the minute: three more fit, then the limit refuses.
+      assertThat(statuses).containsExactly(200, 200, 200, 429, 429);
     }
   }
 

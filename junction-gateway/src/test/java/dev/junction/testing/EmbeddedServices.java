@@ -77,11 +77,11 @@ final class EmbeddedServices {
     }
   }
 
-  private static Path workingDirectory(String name) {
+  static Path workingDirectory(String name) {
     return Path.of(System.getProperty("java.io.tmpdir"), name + "-" + System.getProperty("user.name"));
   }
 
-  private static int freePort() {
+  static int freePort() {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     } catch (IOException e) {

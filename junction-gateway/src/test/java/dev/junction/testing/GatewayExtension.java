@@ -422,7 +422,8 @@ public final class GatewayExtension
         simulators.put(options.name(), simulator);
         env.put(variable(options.name()), simulator.baseUrl());
       }
-      String sharedDatabase = settings.postgres ? postgresSection(settings.cuttableDatabase) : null;
+      String sharedDatabase = settings.databaseUrl != null ? "database: { url: \"" + settings.databaseUrl + "\" }\n"
+          : settings.postgres ? postgresSection(settings.cuttableDatabase) : null;
       for (int i = 0; i < settings.replicas; i++) {
         String database = sharedDatabase != null ? sharedDatabase
             : "database: { url: \"jdbc:sqlite:" + dir.resolve("ledger-" + i + ".db") + "\" }\n";
@@ -509,7 +510,7 @@ public final class GatewayExtension
   private record Settings(List<SimulatorOptions> simulators, String masterKey, long maxBodyBytes, String server,
       String providersAndModels, String providers, String extraYaml, boolean postgres, boolean cuttableDatabase,
       boolean redis, int replicas, GatewayMetrics metrics, long ledgerFlushMs, String ledger, Map<String, String> env,
-      String redisUrl, String redisOnFailure) {
+      String redisUrl, String redisOnFailure, String databaseUrl) {
 
     String yaml(String database, String ledger, Iterable<String> simulatorNames) {
       StringBuilder yaml = new StringBuilder("server: { port: 0");
@@ -555,6 +556,7 @@ public final class GatewayExtension
     private String extraYaml = "";
     private boolean postgres;
     private boolean cuttableDatabase;
+    private String databaseUrl;
     private String ledger = "";
     private final Map<String, String> env = new HashMap<>();
     private boolean redis;
@@ -657,6 +659,12 @@ public final class GatewayExtension
       return this;
     }
 
+    /** The ledger and keys in this database of the test's own (a {@link StoppablePostgres}, say). */
+    public Builder database(String url) {
+      databaseUrl = url;
+      return this;
+    }
+
     /** The Redis of {@link Services#redisUrl()}; tests keep their keys apart with names of their own. */
     public Builder redis() {
       redis = true;
@@ -698,7 +706,7 @@ public final class GatewayExtension
     public GatewayExtension build() {
       return new GatewayExtension(new Settings(simulators, masterKey, maxBodyBytes, server, providersAndModels,
           providers, models + extraYaml, postgres, cuttableDatabase, redis, replicas, metrics, ledgerFlushMs, ledger,
-          Map.copyOf(env), redisUrl, redisOnFailure));
+          Map.copyOf(env), redisUrl, redisOnFailure, databaseUrl));
     }
   }
 }
