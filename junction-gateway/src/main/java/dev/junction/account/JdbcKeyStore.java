@@ -6,8 +6,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Handle;
@@ -35,9 +38,11 @@ final class JdbcKeyStore implements KeyStore {
   private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
 
   private final Jdbi jdbi;
+  private final Optional<Sealer> sealer;
 
-  JdbcKeyStore(DataSource database) {
+  JdbcKeyStore(DataSource database, Optional<Sealer> sealer) {
     this.jdbi = Jdbi.create(database);
+    this.sealer = sealer;
   }
 
   @Override
@@ -111,7 +116,58 @@ final class JdbcKeyStore implements KeyStore {
   @Override
   public Optional<Grant> grant(String secretHash, Instant now) {
     return jdbi.withHandle(h -> h.createQuery(GRANT).bind(0, secretHash).bind(1, secretHash)
-        .map((rs, ctx) -> grant(rs, secretHash, now)).list().stream().flatMap(Optional::stream).findFirst());
+        .map((rs, ctx) -> grant(rs, secretHash, now)).list().stream().flatMap(Optional::stream).findFirst()
+        .map(g -> withProviderKeys(h, g)));
+  }
+
+  /** The key's own provider credentials, opened; one that does not open is kept as empty, so it is not skipped. */
+  private Grant withProviderKeys(Handle h, Grant grant) {
+    String keyId = Objects.requireNonNull(grant.principal().keyId(), "a granted key has an id");
+    Map<String, String> keys = new HashMap<>();
+    h.createQuery("SELECT provider, sealed FROM key_provider_credentials WHERE key_id = ?").bind(0, keyId)
+        .map((rs, ctx) -> Map.entry(rs.getString("provider"), rs.getString("sealed"))).forEach(row ->
+            keys.put(row.getKey(), sealer.flatMap(s -> s.open(row.getValue(), keyId + "/" + row.getKey())).orElse("")));
+    if (keys.isEmpty()) {
+      return grant;
+    }
+    Principal p = grant.principal();
+    return new Grant(new Principal(p.name(), p.keyId(), p.team(), p.keyLimits(), p.teamLimits(), p.models(), keys),
+        grant.notAfter());
+  }
+
+  @Override
+  public boolean keepsProviderKeys() {
+    return sealer.isPresent();
+  }
+
+  @Override
+  public boolean setProviderKey(String keyId, String provider, String credential, Instant now) {
+    Sealer seal = sealer.orElseThrow(() -> new IllegalStateException("no master key to seal provider credentials"));
+    String sealed = seal.seal(credential, keyId + "/" + provider);
+    return jdbi.inTransaction(h -> {
+      boolean active = h.createQuery("SELECT 1 FROM virtual_keys WHERE id = ? AND revoked_at IS NULL").bind(0, keyId)
+          .mapTo(Integer.class).findOne().isPresent();
+      if (!active) {
+        return false;
+      }
+      h.createUpdate("INSERT INTO key_provider_credentials (key_id, provider, sealed, created_at) VALUES (?, ?, ?, ?) "
+              + "ON CONFLICT (key_id, provider) DO UPDATE SET sealed = excluded.sealed, created_at = excluded.created_at")
+          .bind(0, keyId).bind(1, provider).bind(2, sealed).bind(3, now.toEpochMilli()).execute();
+      return true;
+    });
+  }
+
+  @Override
+  public boolean removeProviderKey(String keyId, String provider) {
+    return jdbi.withHandle(h -> h.createUpdate("DELETE FROM key_provider_credentials WHERE key_id = ? AND provider = ?")
+        .bind(0, keyId).bind(1, provider).execute() > 0);
+  }
+
+  @Override
+  public List<String> providerKeys(String keyId) {
+    return jdbi.withHandle(h -> h.createQuery(
+            "SELECT provider FROM key_provider_credentials WHERE key_id = ? ORDER BY provider")
+        .bind(0, keyId).mapTo(String.class).list());
   }
 
   private static Optional<Grant> grant(ResultSet rs, String secretHash, Instant now) throws SQLException {

@@ -12,9 +12,17 @@ import javax.sql.DataSource;
  */
 public interface KeyStore {
 
-  /** A store on the ledger's database, SQLite or PostgreSQL, already migrated. */
+  /** A store on the ledger's database, SQLite or PostgreSQL, already migrated; keeps no provider credentials. */
   static KeyStore on(DataSource database) {
-    return new JdbcKeyStore(database);
+    return on(database, Optional.empty());
+  }
+
+  /**
+   * A store on the ledger's database, already migrated, that keeps keys' own provider credentials
+   * sealed under the master key (none without one).
+   */
+  static KeyStore on(DataSource database, Optional<String> masterKey) {
+    return new JdbcKeyStore(database, Sealer.of(masterKey));
   }
 
   /**
@@ -47,6 +55,23 @@ public interface KeyStore {
    * its grace period) of a key that is active at {@code now}.
    */
   Optional<Grant> grant(String secretHash, Instant now);
+
+  /** Whether keys may carry their own provider credentials here: they are sealed with the master key. */
+  boolean keepsProviderKeys();
+
+  /**
+   * Sets the key's own credential for a provider, sealed (replacing one set before).
+   *
+   * @return false when no such key is active
+   * @throws IllegalStateException when {@link #keepsProviderKeys} is false
+   */
+  boolean setProviderKey(String keyId, String provider, String credential, Instant now);
+
+  /** Forgets the key's own credential for a provider; false when it had none. */
+  boolean removeProviderKey(String keyId, String provider);
+
+  /** The providers the key has its own credentials for, by name. */
+  List<String> providerKeys(String keyId);
 
   /** Creates the team; empty when one of that name exists. */
   Optional<Team> createTeam(Team team, Instant now);

@@ -51,19 +51,22 @@ public final class AdminApi {
   private final Ledger ledger;
   private final BiConsumer<String, Throwable> internalErrors;
   private final BiConsumer<RoutingContext, ApiError> errors;
+  private final java.util.Set<String> providers;
 
   /**
    * @param internalErrors logs a handler's unexpected failure ({@code what}, cause) where the
    *     gateway logs its own, redacted
    * @param errors answers with an error, as the gateway answers every request outside the proxy
+   * @param providers the configured providers' names, which a key's own credentials may be for
    */
   public AdminApi(Vertx vertx, Accounts accounts, Ledger ledger, BiConsumer<String, Throwable> internalErrors,
-      BiConsumer<RoutingContext, ApiError> errors) {
+      BiConsumer<RoutingContext, ApiError> errors, java.util.Set<String> providers) {
     this.vertx = vertx;
     this.accounts = accounts;
     this.ledger = ledger;
     this.internalErrors = internalErrors;
     this.errors = errors;
+    this.providers = java.util.Set.copyOf(providers);
   }
 
   /** Registers the handlers; the caller's check must come before them. */
@@ -75,6 +78,8 @@ public final class AdminApi {
     router.patch("/admin/keys/:id").handler(ctx -> run(ctx, 200, () -> updateKey(ctx)));
     router.delete("/admin/keys/:id").handler(ctx -> run(ctx, 200, () -> revokeKey(ctx)));
     router.post("/admin/keys/:id/rotate").handler(ctx -> run(ctx, 200, () -> rotateKey(ctx)));
+    router.put("/admin/keys/:id/provider_keys/:provider").handler(ctx -> run(ctx, 200, () -> setProviderKey(ctx)));
+    router.delete("/admin/keys/:id/provider_keys/:provider").handler(ctx -> run(ctx, 200, () -> removeProviderKey(ctx)));
     router.post("/admin/teams").handler(ctx -> run(ctx, 201, () -> createTeam(ctx)));
     router.get("/admin/teams").handler(ctx -> run(ctx, 200,
         () -> AdminJson.list(store().teams().stream().map(AdminJson::render).toList())));
@@ -145,8 +150,57 @@ public final class AdminApi {
     return json;
   }
 
+  /**
+   * The key's own credential for a provider (bring your own key): its requests to that provider are
+   * signed with it instead of the gateway's. Stored sealed under the master key; never shown again.
+   */
+  private JsonNode setProviderKey(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    String provider = provider(ctx);
+    if (!store().keepsProviderKeys()) {
+      throw ApiError.invalid("provider", "A key's own provider credentials are sealed with the master key: "
+          + "set server.master_key first.");
+    }
+    ObjectNode body = AdminJson.object(body(ctx));
+    AdminJson.onlyKnown(body, java.util.Set.of("api_key"));
+    JsonNode value = body.get("api_key");
+    if (value == null || !value.isString() || value.asString().isBlank() || value.asString().length() > 4_096) {
+      throw ApiError.invalid("api_key", "'api_key' must be the provider's credential: a string of 1 to 4096 characters.");
+    }
+    VirtualKey current = key(id);
+    if (!store().setProviderKey(current.id(), provider, value.asString().strip(), Instant.now())) {
+      throw ApiError.conflict("id", "The key " + id + " is revoked; it cannot carry credentials.");
+    }
+    announce(current.id());
+    return render(current);
+  }
+
+  private JsonNode removeProviderKey(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    String provider = provider(ctx);
+    VirtualKey current = key(id);
+    if (!store().removeProviderKey(current.id(), provider)) {
+      throw notFound("credential of key " + current.id() + " for provider", provider);
+    }
+    announce(current.id());
+    return render(current);
+  }
+
+  private String provider(RoutingContext ctx) {
+    String provider = ctx.pathParam("provider");
+    if (!providers.contains(provider)) {
+      throw ApiError.invalid("provider", "There is no provider '" + Bounded.text(provider, Bounded.NAME)
+          + "' in the gateway's config.");
+    }
+    return provider;
+  }
+
+  /** A key as shown: everything but its secret, with the providers it has its own credentials for (never the credentials). */
   private ObjectNode render(VirtualKey key) {
-    return AdminJson.render(key, Instant.now());
+    ObjectNode json = AdminJson.render(key, Instant.now());
+    json.putArray("provider_keys").addAll(store().providerKeys(key.id()).stream()
+        .map(tools.jackson.databind.node.JsonNodeFactory.instance::stringNode).toList());
+    return json;
   }
 
   private VirtualKey key(String id) {

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One configured upstream account of one wire family ({@code kind}): where requests go, how they
@@ -158,7 +159,8 @@ public final class Provider {
 
   /** A fresh request to this provider's endpoint, signed with the next of its keys. */
   public RequestOptions request(Endpoint endpoint, boolean stream) {
-    return request(endpoint, stream, Map.of(), credentials.pick(System.nanoTime()));
+    int key = credentials.pick(System.nanoTime());
+    return request(endpoint, stream, Map.of(), key < 0 ? null : credentials.value(key));
   }
 
   /**
@@ -169,7 +171,16 @@ public final class Provider {
    */
   public RequestOptions request(InspectedRequest request, int key) {
     return request(request.endpoint(), request.stream(),
-        request.family() == family ? request.headers() : Map.of(), key);
+        request.family() == family ? request.headers() : Map.of(), key < 0 ? null : credentials.value(key));
+  }
+
+  /**
+   * A fresh request for this client request, signed with the caller's own credential for this
+   * provider (bring your own key) instead of the gateway's.
+   */
+  public RequestOptions requestWithOwnKey(InspectedRequest request, String ownKey) {
+    return request(request.endpoint(), request.stream(),
+        request.family() == family ? request.headers() : Map.of(), profile.authPrefix() + ownKey);
   }
 
   /**
@@ -181,12 +192,13 @@ public final class Provider {
     return options.setURI(options.getURI() + "/count_tokens").setTimeout(timeouts.firstTokenMs());
   }
 
-  private RequestOptions request(Endpoint endpoint, boolean stream, Map<String, String> clientHeaders, int key) {
+  private RequestOptions request(Endpoint endpoint, boolean stream, Map<String, String> clientHeaders,
+      @Nullable CharSequence credential) {
     MultiMap h = HttpHeaders.headers()
         .set(HttpHeaders.CONTENT_TYPE, JSON)
         .set(HttpHeaders.ACCEPT, stream ? EVENT_STREAM : JSON);
-    if (key >= 0) {
-      h.set(authHeader, credentials.value(key));
+    if (credential != null) {
+      h.set(authHeader, credential);
     }
     for (Map.Entry<CharSequence, CharSequence> header : signing) {
       h.set(header.getKey(), header.getValue());

@@ -21,6 +21,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.RequestOptions;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
 import java.time.format.DateTimeFormatter;
@@ -96,8 +97,10 @@ final class Attempt {
   /** The one timer of this attempt, set for the nearest of its bounds; -1 when none is set. */
   private long watchdog = -1;
   private int upstreamStatus;
-  /** Which of the provider's keys signed this attempt; -1 for none. */
+  /** Which of the provider's keys signed this attempt; -1 for none, or the caller's own. */
   private int key = -1;
+  /** The caller's own credential for this provider (bring your own key), or null for the gateway's. */
+  private final @Nullable String ownKey;
 
   /**
    * Counts as a try of the deployment from here on; {@link #send} sends it.
@@ -118,6 +121,7 @@ final class Attempt {
     this.tried = exchange.attempt(deployment);
     this.probe = context.route().observe(deployment);
     this.bounds = new AttemptBounds(provider.timeouts(), startNanos, leftMs);
+    this.ownKey = exchange.principal.ownKey(provider.name());
   }
 
   Deployment deployment() {
@@ -141,9 +145,20 @@ final class Attempt {
       untranslatable(unsupported);
       return;
     }
+    if (ownKey != null && ownKey.isEmpty()) {
+      untranslatable(ApiError.badGateway("The credential this key carries for provider " + provider.name()
+          + " cannot be read (it was sealed under another master key): set it again."));
+      return;
+    }
     armWatchdog(startNanos);
-    key = provider.credentials().pick(startNanos);
-    context.client().request(provider.request(request, key))
+    RequestOptions signed;
+    if (ownKey != null) {
+      signed = provider.requestWithOwnKey(request, ownKey);
+    } else {
+      key = provider.credentials().pick(startNanos);
+      signed = provider.request(request, key);
+    }
+    context.client().request(signed)
         .compose(req -> {
           upstream = req;
           if (state == State.OVER) {
@@ -154,7 +169,7 @@ final class Attempt {
         .onComplete(this::answered);
   }
 
-  /** Nothing was sent: the provider says nothing of its health, and the next candidate is tried. */
+  /** Nothing was sent (the request or the caller's credential does not fit this provider): the next candidate is tried. */
   private void untranslatable(ApiError error) {
     end(error.getMessage(), Health.NONE);
     listener.failed(this, new Verdict(error, Next.MOVE_ON));
@@ -245,7 +260,7 @@ final class Attempt {
     if (state == State.OVER) return;
     int status = response.statusCode();
     String raw = body.toString(StandardCharsets.UTF_8);
-    String clean = secrets.redact(raw);
+    String clean = cleaned(raw);
     ResponseReader.UpstreamError error = ResponseReader.error(clean == raw ? body.getBytes() : clean.getBytes(StandardCharsets.UTF_8));
     String said = redact(error.message());
     String param = redact(error.param());
@@ -260,6 +275,11 @@ final class Attempt {
     if (status != 401 && status != 403 && status != 429) {
       return verdict;
     }
+    if (ownKey != null) {
+      // The caller's own credential: never swapped for the gateway's on the same provider.
+      return status == 429 ? verdict : new Verdict(ApiError.badGateway("Provider " + provider.name()
+          + " refused the credential this key carries for it (" + status + ")."), Next.MOVE_ON);
+    }
     long retryAfterMs = Backoff.retryAfterMs(verdict.error().retryAfter());
     long restMs = status != 429 ? Credentials.REFUSED_REST_MS
         : retryAfterMs > 0 ? retryAfterMs : Credentials.LIMITED_REST_MS;
@@ -268,7 +288,14 @@ final class Attempt {
   }
 
   private @Nullable String redact(@Nullable String text) {
-    return text == null ? null : secrets.redact(text);
+    return text == null ? null : cleaned(text);
+  }
+
+  /** Without secrets; the same instance when it had none. */
+  private String cleaned(String text) {
+    // The caller's own credential is no configured secret: the provider may echo it all the same.
+    String clean = secrets.redact(text);
+    return ownKey == null || ownKey.isEmpty() || !clean.contains(ownKey) ? clean : clean.replace(ownKey, "[redacted]");
   }
 
   /** A Retry-After of delay-seconds or an HTTP date, as sent; anything else is not passed on. */
@@ -386,8 +413,10 @@ final class Attempt {
   private void fail(Verdict verdict) {
     if (state == State.OVER) return;
     ApiError error = verdict.error();
-    if (verdict.next() == Next.STOP || verdict.next() == Next.ROTATE) {
-      // The client's own request, or one of several keys, is at fault: that says nothing of the deployment.
+    boolean ownKeyRefused = ownKey != null && (upstreamStatus == 401 || upstreamStatus == 403 || upstreamStatus == 429);
+    if (verdict.next() == Next.STOP || verdict.next() == Next.ROTATE || ownKeyRefused) {
+      // The client's own request, one of several keys, or the caller's own credential is at fault:
+      // that says nothing of the deployment, which serves everyone else as before.
       end(error.getMessage(), Health.NONE);
     } else if (error.status() == 429) {
       probe.failed(); // routing should prefer a provider with room

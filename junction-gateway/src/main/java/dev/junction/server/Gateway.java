@@ -114,14 +114,15 @@ public final class Gateway implements AutoCloseable {
     metrics.watchLimits(limiter::available);
     // Virtual keys live beside the records, in the ledger's database; with Redis, a change to one
     // reaches every replica's key cache before the admin API answers.
-    this.accounts = ledger.database().map(KeyStore::on).map(Accounts::on).orElseGet(Accounts::none);
+    this.accounts = ledger.database().map(db -> KeyStore.on(db, config.server().masterKey())).map(Accounts::on)
+        .orElseGet(Accounts::none);
     if (fleet != null) {
       Broadcast keys = fleet.broadcast("keys", accounts::forget, () -> accounts.forget(Accounts.ALL));
       accounts.broadcastWith(keys::send);
     }
     this.authenticator = new Authenticator(config.server().masterKey(), accounts);
     this.admin = new AdminApi(vertx, accounts, ledger, (what, e) -> failures.internal(Exchange.newId(), what, e),
-        Routes::error);
+        Routes::error, config.providers().stream().map(p -> p.name()).collect(java.util.stream.Collectors.toSet()));
     this.pipeline = new ProxyPipeline(
         authenticator,
         new Router(catalog, config.server().defaultPolicy(), stats, engines, config.server().cacheAffinity()),
