@@ -411,7 +411,6 @@ final class ResponsesCodec implements Codec {
     r.set("top_p", asked.has("top_p") && !asked.get("top_p").isNull() ? asked.get("top_p")
         : Json.MAPPER.getNodeFactory().numberNode(1.0));
     r.put("truncation", "disabled");
-    r.putNull("usage");
     if (asked.path("user").isString()) r.set("user", asked.get("user"));
     JsonNode metadata = asked.get("metadata");
     r.set("metadata", metadata == null || metadata.isNull() ? Json.MAPPER.createObjectNode() : metadata);
@@ -613,6 +612,16 @@ final class ResponsesCodec implements Codec {
       ObjectNode event = node().put("code", error.code()).put("message", error.getMessage());
       event.put("param", error.param());
       emit(out, "error", event);
+      // What arrived of the items still open, as far as it went.
+      for (Item item : open.values()) {
+        String text = item.text.toString();
+        output.set(item.outputIndex, switch (item.kind) {
+          case Text t -> message(item.id, text, "incomplete");
+          case ToolUse use -> call(item.id, use.id(), use.name(), text, "incomplete");
+          default -> reasoning(item.id, text, item.signature);
+        });
+      }
+      open.clear();
       ObjectNode failed = response();
       failed.put("status", "failed");
       failed.putObject("error").put("code", error.status() == 429 ? "rate_limit_exceeded" : "server_error")
