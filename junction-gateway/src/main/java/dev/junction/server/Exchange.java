@@ -278,7 +278,9 @@ final class Exchange {
     clock.upstreamDone();
     markFirstByte();
     proxyHeaders();
-    answered(body.getBytes());
+    if (onAnswer != null) {
+      answered(body.getBytes()); // a copy only for an answer that is kept
+    }
     // Recorded before the last byte leaves, so a client holding its answer finds its record after a flush.
     finish(Status.OK, 200, usage, null);
     sink.answer(body);

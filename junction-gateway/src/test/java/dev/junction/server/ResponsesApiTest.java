@@ -289,6 +289,11 @@ class ResponsesApiTest {
     JsonNode error = Json.MAPPER.readTree(continued.body()).path("error");
     assertThat(error.path("param").asString()).isEqualTo("previous_response_id");
     assertThat(error.path("message").asString()).contains(kept.id());
+    // Refused after it was accepted: one record, with its status.
+    String id = continued.headers().firstValue("x-junction-request-id").orElseThrow();
+    assertThat(junction.record(id).httpStatus()).isEqualTo(404);
+    assertThat(junction.records()).filteredOn(r -> r.requestId().equals(id)).singleElement()
+        .satisfies(r -> assertThat(r.endpoint()).isEqualTo("responses"));
   }
 
   @Test
@@ -337,6 +342,10 @@ class ResponsesApiTest {
     assertThat(failure.path("sequence_number").asLong())
         .isEqualTo(Json.MAPPER.readTree(error.substring(error.indexOf("data: ") + 6)).path("sequence_number").asLong() + 1);
     spec.assertValid("ResponseFailedEvent", failed.substring(failed.indexOf("data: ") + 6));
+
+    LedgerRecord record = junction.record(response.headers().firstValue("x-junction-request-id").orElseThrow());
+    assertThat(record.endpoint()).isEqualTo("responses");
+    assertThat(record.status()).isEqualTo(LedgerRecord.Status.PARTIAL);
   }
 
   @Test
@@ -373,6 +382,28 @@ class ResponsesApiTest {
       };
       spec.assertValid(schema, event.substring(event.indexOf("data: ") + 6));
     }
+  }
+
+  @Test
+  void imagesByUrlAndInlineReachTheProviderAsImageParts() {
+    var response = junction.post("/responses", """
+        {"model":"family/openai-served","max_output_tokens":4,"input":[{"role":"user","content":[
+          {"type":"input_text","text":"What do these show?"},
+          {"type":"input_image","image_url":"https://example.com/cat.png"},
+          {"type":"input_image","image_url":"data:image/png;base64,iVBORw0KGgo="}]}]}""");
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    JsonNode content = lastSent(openAi()).path("messages").get(0).path("content");
+    assertThat(content.get(0).path("text").asString()).isEqualTo("What do these show?");
+    assertThat(content.get(1).path("image_url").path("url").asString()).isEqualTo("https://example.com/cat.png");
+    assertThat(content.get(2).path("image_url").path("url").asString()).isEqualTo("data:image/png;base64,iVBORw0KGgo=");
+
+    var toAnthropic = junction.post("/responses", """
+        {"model":"family/anthropic-served","max_output_tokens":4,"input":[{"role":"user","content":[
+          {"type":"input_image","image_url":"data:image/png;base64,iVBORw0KGgo="}]}]}""");
+    assertThat(toAnthropic.statusCode()).as(toAnthropic.body()).isEqualTo(200);
+    JsonNode source = lastSent(anthropic()).path("messages").get(0).path("content").get(0).path("source");
+    assertThat(source.path("type").asString()).isEqualTo("base64");
+    assertThat(source.path("media_type").asString()).isEqualTo("image/png");
   }
 
   @Test
