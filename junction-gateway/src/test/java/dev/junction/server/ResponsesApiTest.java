@@ -385,6 +385,43 @@ class ResponsesApiTest {
   }
 
   @Test
+  void signedThinkingFromAnAnthropicProviderComesBackOnTheTurnAfterItsToolCall() {
+    com.openai.models.Reasoning low = com.openai.models.Reasoning.builder()
+        .effort(com.openai.models.ReasoningEffort.LOW).build();
+    Response asked = client.responses().create(ResponseCreateParams.builder()
+        .model(TwoFamilies.ANTHROPIC_SERVED).reasoning(low).addTool(tool("get_weather", "city"))
+        .input("What is the weather in Paris?").build());
+    assertThat(lastSent(anthropic()).path("thinking").path("budget_tokens").asInt()).isEqualTo(1024);
+    String signature = asked.output().stream().flatMap(item -> item.reasoning().stream())
+        .flatMap(r -> r.encryptedContent().stream()).findFirst().orElseThrow();
+    List<ResponseFunctionToolCall> calls = asked.output().stream()
+        .flatMap(item -> item.functionCall().stream()).toList();
+    assertThat(calls).extracting(ResponseFunctionToolCall::name).containsExactly("get_weather");
+
+    // Continued by id: the kept turn carries the signed thinking, which Anthropic (and the simulator) require.
+    Response answered = client.responses().create(ResponseCreateParams.builder()
+        .model(TwoFamilies.ANTHROPIC_SERVED).reasoning(low).addTool(tool("get_weather", "city"))
+        .previousResponseId(asked.id())
+        .inputOfResponse(List.of(ResponseInputItem.ofFunctionCallOutput(ResponseInputItem.FunctionCallOutput.builder()
+            .callId(calls.getFirst().callId()).output("Sunny").build())))
+        .build());
+    assertThat(answered.output()).isNotEmpty();
+    JsonNode assistant = lastSent(anthropic()).path("messages").get(1);
+    assertThat(assistant.path("content").get(0).path("type").asString()).isEqualTo("thinking");
+    assertThat(assistant.path("content").get(0).path("signature").asString()).isEqualTo(signature);
+    assertThat(assistant.path("content").get(1).path("id").asString()).isEqualTo(calls.getFirst().callId());
+  }
+
+  @Test
+  void anOverloadedAnthropicProviderFailsOverAndTheClientSeesOneCleanResponse() {
+    var raw = client.responses().withRawResponse().create(ResponseCreateParams.builder()
+        .model(TwoFamilies.OVERLOADED_FIRST).input("hello").build());
+    assertThat(text(raw.parse())).isNotBlank();
+    assertThat(raw.headers().values("x-junction-attempts")).containsExactly("2");
+    assertThat(raw.headers().values("x-junction-provider")).containsExactly("oa");
+  }
+
+  @Test
   void imagesByUrlAndInlineReachTheProviderAsImageParts() {
     var response = junction.post("/responses", """
         {"model":"family/openai-served","max_output_tokens":4,"input":[{"role":"user","content":[
