@@ -29,4 +29,21 @@ public interface AnswerStream {
 
   /** The usage the provider reported, or null if none arrived. */
   @Nullable Usage usage();
+
+  /**
+   * The event that ends this stream when it breaks after it started, for a client format whose
+   * events carry the stream's own state (the Responses API numbers them); null when the client
+   * format's {@link ClientFormat#errorEvent} says it all.
+   */
+  default byte @Nullable [] errorEvent(ApiError error) {
+    return null;
+  }
+
+  /**
+   * The whole answer as the client's format states it, once a stream that builds one has ended (the
+   * Responses API repeats the whole response in its last event); null otherwise.
+   */
+  default byte @Nullable [] answer() {
+    return null;
+  }
 }

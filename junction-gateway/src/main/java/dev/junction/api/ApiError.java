@@ -56,6 +56,11 @@ public final class ApiError extends RuntimeException {
         null);
   }
 
+  /** 404 for something the request names by a field, e.g. an unknown {@code previous_response_id}. */
+  public static ApiError notFound(@Nullable String param, String code, String message) {
+    return new ApiError(404, "invalid_request_error", param, code, message, null);
+  }
+
   public static ApiError notFound(String message) {
     return new ApiError(404, "invalid_request_error", null, "not_found", message, null);
   }

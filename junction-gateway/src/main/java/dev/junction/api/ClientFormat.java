@@ -5,7 +5,7 @@ package dev.junction.api;
  * format. Requests and answers in the client's family pass through as bytes; what the gateway itself
  * writes goes through here, so that an error never reaches a client in another API's shape.
  *
- * <p>A new client format (the Responses API next) is a new implementation of this, chosen by the
+ * <p>A new client format is a new implementation of this, chosen by the
  * inbound route, and a codec in {@code dev.junction.translate} for its requests and answers.
  */
 public interface ClientFormat {
@@ -15,6 +15,12 @@ public interface ClientFormat {
 
   /** Anthropic's: {@code {"type":"error","error":{"type","message"}}}, and that as an {@code event: error}. */
   ClientFormat ANTHROPIC = AnthropicFormat.INSTANCE;
+
+  /**
+   * The Responses API's: OpenAI's error body, and in a stream an {@code event: error} with the
+   * event's {@code sequence_number} (written by the stream itself, which numbers its events).
+   */
+  ClientFormat RESPONSES = ResponsesFormat.INSTANCE;
 
   /** A short name for logs and records, e.g. {@code openai}. */
   String name();

@@ -11,7 +11,12 @@ public enum Family {
   /** OpenAI Chat Completions (and every OpenAI-compatible server). */
   OPENAI("openai", List.of()),
   /** Anthropic Messages: the API version and the beta features a client asks for. */
-  ANTHROPIC("anthropic", List.of("anthropic-version", "anthropic-beta"));
+  ANTHROPIC("anthropic", List.of("anthropic-version", "anthropic-beta")),
+  /**
+   * OpenAI's Responses API: a client family only. No provider kind speaks it, so its requests are
+   * always translated, to whichever family serves the model.
+   */
+  RESPONSES("responses", List.of());
 
   private final String kind;
   private final List<String> clientHeaders;
@@ -24,6 +29,11 @@ public enum Family {
   /** Headers of a client of this family that a provider of the same family is passed. */
   public List<String> clientHeaders() {
     return clientHeaders;
+  }
+
+  /** Whether providers of this family exist ({@code kind:}), so that a request may pass through to one. */
+  public boolean providerKind() {
+    return this != RESPONSES;
   }
 
   /** The name used in config ({@code kind:}) and in messages. */

@@ -41,6 +41,8 @@ public final class InspectedRequest {
   final ProviderPreferences preferences;
   final List<String> fallbackModels;
   final int promptField;
+  final @Nullable String previousResponseId;
+  final boolean store;
   /** The prompt's estimated tokens once counted, else -1. Confined to the request's event loop. */
   private long promptTokens = -1;
 
@@ -69,6 +71,8 @@ public final class InspectedRequest {
     this.preferences = scan.preferences;
     this.fallbackModels = scan.fallbackModels;
     this.promptField = scan.promptField;
+    this.previousResponseId = scan.previousResponseId;
+    this.store = scan.store;
   }
 
   /** The {@code provider} object: which providers may serve this request. */
@@ -178,6 +182,16 @@ public final class InspectedRequest {
   /** The client's {@code user}, or null. */
   public @Nullable String user() {
     return user;
+  }
+
+  /** The Responses API's {@code previous_response_id}: the stored turn this request continues, or null. */
+  public @Nullable String previousResponseId() {
+    return previousResponseId;
+  }
+
+  /** The Responses API's {@code store}: whether the answer is kept for a later turn (true unless turned off). */
+  public boolean store() {
+    return store;
   }
 
   /** The client's {@code prompt_cache_key}, or null. */

@@ -49,7 +49,7 @@ final class OpenAiFormat implements ClientFormat {
     return event;
   }
 
-  private static void quote(StringBuilder json, @Nullable String value) {
+  static void quote(StringBuilder json, @Nullable String value) {
     if (value == null) {
       json.append("null");
       return;

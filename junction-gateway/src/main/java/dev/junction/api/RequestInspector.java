@@ -88,12 +88,20 @@ public final class RequestInspector {
     @Nullable String promptCacheKey;
     ProviderPreferences preferences = ProviderPreferences.NONE;
     List<String> fallbackModels = List.of();
+    /** The Responses API's {@code previous_response_id}, or null. */
+    @Nullable String previousResponseId;
+    /** The Responses API's {@code store}: whether the answer is kept for a later turn (its default). */
+    boolean store = true;
     /** The index of the field holding the prompt (messages, prompt or input), or -1. */
     int promptField = -1;
     private boolean sawMessages;
 
     void sawMessagesArray() {
       sawMessages = true;
+    }
+
+    void sawInput() {
+      sawInput = true;
     }
     private boolean sawPrompt;
     private boolean sawInput;
@@ -160,6 +168,10 @@ public final class RequestInspector {
     private void requireFields() {
       if (model == null) {
         throw missing("model");
+      }
+      if (family == Family.RESPONSES) {
+        if (!sawInput) throw missing("input");
+        return;
       }
       if (family == Family.ANTHROPIC) {
         if (!sawMessages) throw missing("messages");
@@ -300,6 +312,10 @@ public final class RequestInspector {
     private void endpointField(String name, JsonToken v, JsonParser p) {
       if (family == Family.ANTHROPIC) {
         AnthropicFields.field(this, name, v, p);
+        return;
+      }
+      if (family == Family.RESPONSES) {
+        ResponsesFields.field(this, name, v, p);
         return;
       }
       switch (endpoint) {

@@ -346,6 +346,10 @@ final class Attempt {
             "Provider " + provider.name() + " broke the stream: " + scanner.error() + "."), Next.MOVE_ON));
         return;
       }
+      byte[] whole = scanner.answer();
+      if (whole != null) {
+        exchange.answered(whole);
+      }
       if (state == State.RELAYING) {
         write(out);
       } else {
@@ -373,7 +377,7 @@ final class Attempt {
   private void commit() {
     listener.committing(this);
     state = State.RELAYING;
-    exchange.commitStream();
+    exchange.commitStream(Objects.requireNonNull(scanner, "a stream is read before it commits"));
     exchange.deliver(Objects.requireNonNull(held, "held until committed"));
     held = null;
   }

@@ -1,5 +1,6 @@
 package dev.junction.server;
 
+import dev.junction.api.AnswerStream;
 import dev.junction.api.ApiError;
 import dev.junction.api.ClientFormat;
 import io.vertx.core.Future;
@@ -7,6 +8,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one writer of what the client of a proxied request sees, in its own API's format. An answer
@@ -27,6 +29,8 @@ final class ClientSink {
 
   private final HttpServerResponse response;
   private final ClientFormat format;
+  /** The stream going out, which may write its own error event; null until one opens. */
+  private @Nullable AnswerStream stream;
 
   ClientSink(HttpServerResponse response, ClientFormat format) {
     this.response = response;
@@ -62,8 +66,12 @@ final class ClientSink {
     response.end(body);
   }
 
-  /** Opens the event stream: from here on, failures are reported in the stream. */
-  void openStream() {
+  /**
+   * Opens the event stream: from here on, failures are reported in the stream, by its own error
+   * event when it writes one ({@link AnswerStream#errorEvent}), else the format's.
+   */
+  void openStream(AnswerStream stream) {
+    this.stream = stream;
     response.setStatusCode(200)
         .setChunked(true)
         .putHeader(HttpHeaders.CONTENT_TYPE, EVENT_STREAM)
@@ -87,7 +95,8 @@ final class ClientSink {
    */
   Future<Void> fail(ApiError error) {
     if (committed()) {
-      return response.end(Buffer.buffer(format.errorEvent(error)));
+      byte[] own = stream == null ? null : stream.errorEvent(error);
+      return response.end(Buffer.buffer(own != null ? own : format.errorEvent(error)));
     }
     response.setStatusCode(format.status(error)).putHeader(HttpHeaders.CONTENT_TYPE, JSON);
     if (error.retryAfter() != null && error.retryAfter().length() <= RETRY_AFTER_MAX) {

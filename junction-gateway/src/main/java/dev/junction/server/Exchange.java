@@ -1,6 +1,7 @@
 package dev.junction.server;
 
 import dev.junction.account.Principal;
+import dev.junction.api.AnswerStream;
 import dev.junction.api.ApiError;
 import dev.junction.api.Bounded;
 import dev.junction.api.Endpoint;
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.io.JsonStringEncoder;
 
@@ -50,6 +52,8 @@ final class Exchange {
 
   final String id;
   final Endpoint endpoint;
+  /** The endpoint its record names. */
+  private final String ledgerName;
   final Principal principal;
   private final HttpServerRequest request;
   /** The one writer of the client's response. */
@@ -84,6 +88,8 @@ final class Exchange {
   private boolean finished;
   private Runnable onCancel = () -> {};
   private Runnable onFinish = () -> {};
+  /** Given the whole answer, in the client's format, once it is known; set when the answer is kept. */
+  private @Nullable Consumer<byte[]> onAnswer;
   private String cancelReason = "the client closed the connection";
   /** The HTTP status a cancelled record carries: 499 when the client left, what it was told at shutdown. */
   private int cancelStatus = 499;
@@ -93,6 +99,7 @@ final class Exchange {
       Reporting reporting) {
     this.id = id;
     this.endpoint = inbound.endpoint();
+    this.ledgerName = inbound.ledgerName();
     this.format = inbound.format().name();
     this.principal = principal;
     this.request = request;
@@ -271,16 +278,41 @@ final class Exchange {
     clock.upstreamDone();
     markFirstByte();
     proxyHeaders();
+    if (onAnswer != null) {
+      answered(body.getBytes()); // a copy only for an answer that is kept
+    }
     // Recorded before the last byte leaves, so a client holding its answer finds its record after a flush.
     finish(Status.OK, 200, usage, null);
     sink.answer(body);
   }
 
   /** Starts the event stream to the client: from here on, failures are reported in the stream. */
-  void commitStream() {
+  void commitStream(AnswerStream stream) {
     markFirstByte();
     proxyHeaders();
-    sink.openStream();
+    sink.openStream(stream);
+  }
+
+  /**
+   * Runs {@code action} with the whole answer once it is known, before its last bytes go out, so
+   * that a client holding its answer can already refer to it (the Responses API's stored turns).
+   */
+  void onAnswer(Consumer<byte[]> action) {
+    this.onAnswer = action;
+  }
+
+  /** The whole answer, in the client's format: a whole body, or what a stream stated at its end. */
+  void answered(byte[] answer) {
+    Consumer<byte[]> action = onAnswer;
+    if (action == null || finished) {
+      return;
+    }
+    onAnswer = null;
+    try {
+      action.accept(answer);
+    } catch (RuntimeException e) {
+      reporting.failures().internal(id, "keeping the answer", e);
+    }
   }
 
   /** Bytes of a committed stream, on their way to the client. */
@@ -439,7 +471,7 @@ final class Exchange {
     LedgerRecord record = new LedgerRecord(
         id,
         createdAt,
-        endpoint.ledgerName(),
+        ledgerName,
         model,
         deployment == null ? null : deployment.provider().name(),
         deployment == null ? null : Bounded.text(deployment.model(), Bounded.NAME),

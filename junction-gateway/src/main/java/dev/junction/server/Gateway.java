@@ -17,6 +17,7 @@ import dev.junction.fleet.Broadcast;
 import dev.junction.fleet.FleetLink;
 import dev.junction.config.Secrets;
 import dev.junction.ledger.Ledger;
+import dev.junction.ledger.StoredResponses;
 import dev.junction.ledger.Payer;
 import dev.junction.observe.GatewayMetrics;
 import dev.junction.routing.FleetStats;
@@ -132,7 +133,9 @@ public final class Gateway implements AutoCloseable {
         config.server().maxAttempts(),
         config.server().requestTimeoutMs(),
         health,
-        new LimitsStep(limiter, config.limits().defaultMaxTokens(), metrics));
+        new LimitsStep(limiter, config.limits().defaultMaxTokens(), metrics),
+        new ResponseStore(ledger.database().map(StoredResponses::on).orElseGet(StoredResponses::inMemory), vertx,
+            failures));
   }
 
   /** Spend look-ups for budgets query the ledger's database: never on an event loop. */
@@ -324,6 +327,7 @@ public final class Gateway implements AutoCloseable {
     vertx.close().await();
     accounts.close();
     accessLog.close();
+    pipeline.responses().close();
     ledger.close();
     metrics.close();
   }

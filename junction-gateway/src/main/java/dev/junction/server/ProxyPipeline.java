@@ -9,8 +9,10 @@ import dev.junction.api.InspectedRequest;
 import dev.junction.api.Json;
 import dev.junction.api.RequestInspector;
 import dev.junction.catalog.Deployment;
+import dev.junction.ledger.StoredResponses;
 import dev.junction.provider.Provider;
 import dev.junction.routing.Router;
+import dev.junction.translate.ResponseHistory;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -19,6 +21,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +46,9 @@ import tools.jackson.databind.JsonNode;
  *       way the request ends is one record;
  *   <li><b>inspect</b> — validate the body in one streaming pass, and the deadline and tag headers
  *       (400);
+ *   <li><b>recall</b> — a Responses API request that continues a kept turn
+ *       ({@code previous_response_id}) has that conversation put before its input (404 when this caller
+ *       has none of that id), and an answer to be kept is kept once known;
  *   <li><b>permit</b> — a virtual key limited to some models asks for one of them (403);
  *   <li><b>route</b> — resolve the model into ranked deployments (404);
  *   <li><b>limits</b> — the caller's rate limits and budgets, checked and consumed at once: what it
@@ -73,6 +80,7 @@ final class ProxyPipeline {
   private final int maxAttempts;
   private final long maxTimeoutMs;
   private final DeploymentHealth health;
+  private final ResponseStore responses;
   private final Set<Exchange> inFlight = ConcurrentHashMap.newKeySet();
   private volatile boolean draining;
 
@@ -82,8 +90,10 @@ final class ProxyPipeline {
   private final Admission.Chain afterBody;
 
   ProxyPipeline(Authenticator authenticator, Router router, Reporting reporting, Upstreams upstreams,
-      Vertx vertx, int maxAttempts, long maxTimeoutMs, DeploymentHealth health, Admission.Step limits) {
+      Vertx vertx, int maxAttempts, long maxTimeoutMs, DeploymentHealth health, Admission.Step limits,
+      ResponseStore responses) {
     this.health = health;
+    this.responses = responses;
     this.authenticator = authenticator;
     this.router = router;
     this.reporting = reporting;
@@ -92,7 +102,8 @@ final class ProxyPipeline {
     this.maxAttempts = maxAttempts;
     this.maxTimeoutMs = maxTimeoutMs;
     this.beforeBody = new Admission.Chain(this::authenticate);
-    this.afterBody = new Admission.Chain(this::accept, this::inspect, this::permit, this::route, limits);
+    this.afterBody = new Admission.Chain(this::accept, this::inspect, this::recall, this::permit, this::route,
+        limits);
   }
 
   /** The first route of a proxied path: the steps that need no body, then on to reading it. */
@@ -174,6 +185,49 @@ final class ProxyPipeline {
     a.exchange().describe(a.request());
     a.exchange().attribute(a.request().user(), tags);
     return Admission.NEXT;
+  }
+
+  /**
+   * The Responses API keeps its turns: a request naming a {@code previous_response_id} this caller
+   * kept is read again with that conversation (its input and output) before its own input, so that
+   * routing, limits and the provider see the whole of it; an answer is kept once known, unless the
+   * request says {@code store: false}.
+   */
+  private Future<Void> recall(Admission a) {
+    if (a.inbound != Inbound.RESPONSES) {
+      return Admission.NEXT;
+    }
+    String previous = a.request().previousResponseId();
+    if (previous == null) {
+      keep(a);
+      return Admission.NEXT;
+    }
+    return responses.find(previous, a.principal()).map(found -> {
+      StoredResponses.Stored turn = found.orElseThrow(() -> ApiError.notFound("previous_response_id",
+          "previous_response_not_found", "Previous response with id '" + Bounded.text(previous, Bounded.NAME)
+              + "' not found."));
+      byte[] body = ResponseHistory.continued(a.request().body(), turn.input(), turn.response());
+      a.request = RequestInspector.inspect(a.inbound.endpoint(), a.inbound.format().family(), body,
+          familyHeaders(a.ctx, a.inbound));
+      a.exchange().describe(a.request());
+      keep(a);
+      return null;
+    });
+  }
+
+  private void keep(Admission a) {
+    InspectedRequest request = a.request();
+    if (!request.store()) {
+      return;
+    }
+    String owner = ResponseStore.owner(a.principal());
+    a.exchange().onAnswer(answer -> responses.save(new StoredResponses.Stored(ResponseHistory.id(answer), owner,
+        Instant.now(), ResponseHistory.input(request.body()), new String(answer, StandardCharsets.UTF_8))));
+  }
+
+  /** The kept answers of the Responses API. */
+  ResponseStore responses() {
+    return responses;
   }
 
   /** A key limited to some models asks for one of them, fallbacks included (403 otherwise). */

@@ -4,6 +4,7 @@ import dev.junction.account.Authenticator;
 import dev.junction.account.Principal;
 import dev.junction.admin.AdminApi;
 import dev.junction.api.ApiError;
+import dev.junction.api.Bounded;
 import dev.junction.api.ClientFormat;
 import dev.junction.ledger.Ledger;
 import dev.junction.limits.Limiter;
@@ -91,6 +92,10 @@ final class Routes {
     router.post("/v1/messages/count_tokens").handler(ctx -> pipeline.beforeBody(ctx, Inbound.MESSAGES));
     router.post("/v1/messages/count_tokens").handler(body).handler(ctx -> countTokens(ctx, pipeline));
 
+    // The Responses API's kept answers: read and deleted by the caller that created them only.
+    router.get("/v1/responses/:id").handler(ctx -> storedResponse(ctx, auth, pipeline.responses(), failures, false));
+    router.delete("/v1/responses/:id").handler(ctx -> storedResponse(ctx, auth, pipeline.responses(), failures, true));
+
     router.get("/v1/models").handler(ctx -> authorized(ctx, auth, () -> models.list(ctx)));
     router.getWithRegex("/v1/models/(.+)")
         .handler(ctx -> authorized(ctx, auth, () -> models.one(ctx, URLDecoder.decode(ctx.pathParam("param0"), StandardCharsets.UTF_8))));
@@ -146,6 +151,42 @@ final class Routes {
       ctx.response().putHeader(HttpHeaders.ALLOW, "POST");
       error(ctx, inbound.format(), ApiError.methodNotAllowed(ctx.request().method().name(), path));
     });
+  }
+
+  /**
+   * {@code GET} (the response object as its client got it) or {@code DELETE} of a kept response; 404
+   * when the caller has none of that id, whoever else may.
+   */
+  private static void storedResponse(RoutingContext ctx, Authenticator auth, ResponseStore responses,
+      FailureLog failures, boolean delete) {
+    String id = ctx.pathParam("id");
+    ApiError missing = ApiError.notFound(null, "not_found",
+        "Response with id '" + Bounded.text(id, Bounded.NAME) + "' not found.");
+    authenticated(ctx, auth, principal -> {
+      ctx.request().resume();
+      if (delete) {
+        responses.delete(id, principal).onComplete(done -> {
+          if (done.failed()) {
+            internalError(ctx, failures, done.cause(), ApiError.internal("The gateway could not delete the response."));
+          } else if (!done.result()) {
+            error(ctx, missing);
+          } else {
+            json(ctx, Buffer.buffer("{\"id\":\"" + Bounded.text(id, Bounded.NAME).replace("\"", "")
+                + "\",\"object\":\"response\",\"deleted\":true}"));
+          }
+        });
+        return;
+      }
+      responses.find(id, principal).onComplete(found -> {
+        if (found.failed()) {
+          internalError(ctx, failures, found.cause(), ApiError.internal("The gateway could not read the response."));
+        } else if (found.result().isEmpty()) {
+          error(ctx, missing);
+        } else {
+          json(ctx, Buffer.buffer(found.result().get().response()));
+        }
+      });
+    }, error -> error(ctx, error));
   }
 
   private static void countTokens(RoutingContext ctx, ProxyPipeline pipeline) {

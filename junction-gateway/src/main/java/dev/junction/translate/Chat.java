@@ -66,6 +66,8 @@ public final class Chat {
    * @param thinkingBudget tokens of extended thinking asked for, null for none
    * @param untranslatable fields of the source request the model cannot carry, by their path: a
    *     translation into another family refuses the request naming the first
+   * @param echo what the client's format repeats in its answer and no provider is sent (the Responses
+   *     API's {@code metadata}, {@code store}, its settings as asked); null for a family without
    */
   public record Request(
       String model,
@@ -83,11 +85,21 @@ public final class Chat {
       boolean includeUsage,
       @Nullable Integer thinkingBudget,
       @Nullable String user,
-      List<String> untranslatable) {
+      List<String> untranslatable,
+      @Nullable JsonNode echo) {
+
+    public Request(String model, List<Part> system, List<Message> messages, List<Tool> tools,
+        @Nullable ToolChoice toolChoice, @Nullable Boolean parallelToolCalls, @Nullable ResponseFormat format,
+        @Nullable Integer maxTokens, @Nullable Double temperature, @Nullable Double topP, List<String> stop,
+        boolean stream, boolean includeUsage, @Nullable Integer thinkingBudget, @Nullable String user,
+        List<String> untranslatable) {
+      this(model, system, messages, tools, toolChoice, parallelToolCalls, format, maxTokens, temperature, topP, stop,
+          stream, includeUsage, thinkingBudget, user, untranslatable, null);
+    }
 
     public Request withModel(String id) {
       return new Request(id, system, messages, tools, toolChoice, parallelToolCalls, format, maxTokens, temperature,
-          topP, stop, stream, includeUsage, thinkingBudget, user, untranslatable);
+          topP, stop, stream, includeUsage, thinkingBudget, user, untranslatable, echo);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.junction.translate;
 
+import dev.junction.api.ApiError;
 import dev.junction.api.Family;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -56,5 +57,18 @@ public interface Codec {
   interface StreamEncoder {
     /** Appends the SSE frames of this event, possibly none. */
     void encode(Chat.Event event, StringBuilder out);
+
+    /**
+     * The frames that end this stream when it breaks, when the family's error event carries the
+     * stream's own state (the Responses API's sequence numbers); null to leave it to the client format.
+     */
+    default @Nullable String failure(ApiError error) {
+      return null;
+    }
+
+    /** The whole answer, once the stream has ended, for a family whose stream states it (the Responses API); else null. */
+    default @Nullable String answer() {
+      return null;
+    }
   }
 }

@@ -7,6 +7,7 @@ public final class Codecs {
 
   private static final Codec OPENAI = new OpenAiCodec();
   private static final Codec ANTHROPIC = new AnthropicCodec();
+  private static final Codec RESPONSES = new ResponsesCodec();
 
   private Codecs() {}
 
@@ -14,6 +15,7 @@ public final class Codecs {
     return switch (family) {
       case OPENAI -> OPENAI;
       case ANTHROPIC -> ANTHROPIC;
+      case RESPONSES -> RESPONSES;
     };
   }
 }

@@ -1,6 +1,7 @@
 package dev.junction.translate;
 
 import dev.junction.api.AnswerStream;
+import dev.junction.api.ApiError;
 import dev.junction.api.Usage;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -118,5 +119,17 @@ final class TranslatedStream implements AnswerStream {
   @Override
   public @Nullable Usage usage() {
     return tokens == null || tokens.equals(Chat.Tokens.NONE) ? null : tokens.usage();
+  }
+
+  @Override
+  public byte @Nullable [] errorEvent(ApiError error) {
+    String frames = encoder == null ? null : encoder.failure(error);
+    return frames == null ? null : frames.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public byte @Nullable [] answer() {
+    String answer = encoder == null ? null : encoder.answer();
+    return answer == null ? null : answer.getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -36,7 +36,8 @@ public final class Translation {
       String param = asked.untranslatable().getFirst();
       throw ApiError.invalid(param, "'" + param + "' cannot be honoured by provider " + provider + " (kind "
           + target.kind() + "): it has no equivalent in that API, and the gateway does not drop parameters. "
-          + "Remove it, or route to a provider of kind " + r.family().kind() + ".");
+          + (r.family().providerKind() ? "Remove it, or route to a provider of kind " + r.family().kind() + "."
+          : "Remove it."));
     }
     Chat.Request sent = new Chat.Request(model, asked.system(), asked.messages(), asked.tools(), asked.toolChoice(),
         asked.parallelToolCalls(), asked.format(), asked.maxTokens(), asked.temperature(), asked.topP(), asked.stop(),
