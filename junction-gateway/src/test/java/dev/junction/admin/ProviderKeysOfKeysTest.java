@@ -44,10 +44,11 @@ class ProviderKeysOfKeysTest {
       .models("""
             - id: only-shared
               providers: [{ provider: shared, model: sim-chat, input_price: 1.0, output_price: 1.0 }]
+            # Priced apart: twins (same model, profile and price) would share the traffic, whatever the order.
             - id: shared-then-other
               providers:
                 - { provider: shared, model: sim-chat, input_price: 1.0, output_price: 1.0 }
-                - { provider: other, model: sim-chat, input_price: 1.0, output_price: 1.0 }
+                - { provider: other, model: sim-chat, input_price: 1.0, output_price: 2.0 }
           """)
       .server("default_policy: preferred")
       .extraYaml("catalog: { bundled: false }\n")

@@ -40,10 +40,11 @@ class ProviderKeysTest {
               providers: [{ provider: revoked, model: sim-chat, input_price: 1.0, output_price: 1.0 }]
             - id: rate-limited
               providers: [{ provider: limited, model: sim-chat, input_price: 1.0, output_price: 1.0 }]
+            # Priced apart: twins (same model, profile and price) would share the traffic, whatever the order.
             - id: no-good-key
               providers:
                 - { provider: none, model: sim-chat, input_price: 1.0, output_price: 1.0 }
-                - { provider: pair, model: sim-chat, input_price: 1.0, output_price: 1.0 }
+                - { provider: pair, model: sim-chat, input_price: 1.0, output_price: 2.0 }
           """)
       .server("default_policy: preferred")
       .extraYaml("catalog: { bundled: false }\n")
