@@ -51,7 +51,8 @@ final class ConfigReader {
   static final List<String> ON_FAILURE = List.of("open", "closed");
   static final List<String> LEDGER_KEYS = List.of("flush_interval_ms", "batch_size", "capacity", "spill_dir");
   static final List<String> PROVIDER_KEYS =
-      List.of("name", "kind", "profile", "base_url", "api_key", "api_keys", "headers", "timeouts", "retries", "poll_ms", "spill");
+      List.of("name", "kind", "profile", "base_url", "api_key", "api_keys", "headers", "timeouts", "retries", "poll_ms", "spill",
+          "gpu_hour_usd");
   static final List<String> SPILL_KEYS = List.of("waiting_above", "kv_cache_above");
   static final List<String> TIMEOUT_KEYS = List.of("connect_ms", "first_token_ms", "idle_ms", "total_ms");
   static final List<String> MODEL_KEYS =
@@ -85,6 +86,8 @@ final class ConfigReader {
   private final Problems problems;
   private final Map<String, String> env;
   private final Map<String, Declared> providerNames = new LinkedHashMap<>();
+  /** Engines priced by their hardware's hour: their deployments carry no token prices. */
+  private final java.util.Set<String> gpuPriced = new java.util.HashSet<>();
   private final Map<String, Declared> modelNames = new HashMap<>();
   /** Reading a catalog file (the bundled one): providers are names, not declarations, and prices need sources. */
   private final boolean catalogFile;
@@ -306,7 +309,7 @@ final class ConfigReader {
         headers(s),
         timeouts(s),
         s.integer("retries", 0, 10).orElse((long) ProviderConfig.DEFAULT_RETRIES).intValue(),
-        engine ? Optional.of(engine(s)) : notAnEngine(s));
+        engine ? Optional.of(engine(s, name.value())) : notAnEngine(s));
   }
 
   /** {@code api_key}, or several as {@code api_keys}: not both, since which would win is a guess. */
@@ -330,11 +333,17 @@ final class ConfigReader {
     return keys;
   }
 
-  private EngineConfig engine(Section s) {
+  private EngineConfig engine(Section s, String name) {
     long pollMs = s.integer("poll_ms", 100, 3_600_000).orElse(EngineConfig.DEFAULT_POLL_MS);
+    double gpuHourUsd = s.nonNegative("gpu_hour_usd").orElse(0.0);
+    if (gpuHourUsd > 0) {
+      gpuPriced.add(name);
+    } else if (s.has("gpu_hour_usd")) {
+      s.problem("gpu_hour_usd", "must be more than 0: leave it out to price the deployments by tokens");
+    }
     Value<Section> spill = s.section("spill", SPILL_KEYS);
     if (!spill.present()) {
-      return new EngineConfig(pollMs, -1, Double.NaN);
+      return new EngineConfig(pollMs, -1, Double.NaN, gpuHourUsd);
     }
     Section t = spill.value();
     long waiting = t.integer("waiting_above", 0, Long.MAX_VALUE).orElse(-1L);
@@ -342,12 +351,12 @@ final class ConfigReader {
     if (kv.present() && kv.value() > 1) {
       t.problem("kv_cache_above", "must be a share of the cache between 0 and 1, got " + kv.value());
     }
-    return new EngineConfig(pollMs, waiting, kv.present() ? kv.value() : Double.NaN);
+    return new EngineConfig(pollMs, waiting, kv.present() ? kv.value() : Double.NaN, gpuHourUsd);
   }
 
   /** {@code poll_ms} and {@code spill} mean something for engines only: elsewhere they are a mistake. */
   private static Optional<EngineConfig> notAnEngine(Section s) {
-    for (String key : List.of("poll_ms", "spill")) {
+    for (String key : List.of("poll_ms", "spill", "gpu_hour_usd")) {
       if (s.has(key)) {
         s.problem(key, "applies to self-hosted engines only (kind: " + String.join(", ", ENGINE_KINDS) + ")");
       }
@@ -547,8 +556,16 @@ final class ConfigReader {
       }
     });
     Value<String> model = s.required("model", s.string("model"));
-    Value<Double> input = s.required("input_price", s.nonNegative("input_price"));
-    Value<Double> output = s.required("output_price", s.nonNegative("output_price"));
+    boolean byGpu = provider.optional().filter(gpuPriced::contains).isPresent();
+    if (byGpu) {
+      for (String key : List.of("input_price", "output_price", "cached_input_price", "cache_write_price")) {
+        if (s.has(key)) {
+          s.problem(key, "its provider is priced by gpu_hour_usd: leave token prices out");
+        }
+      }
+    }
+    Value<Double> input = byGpu ? Value.missing() : s.required("input_price", s.nonNegative("input_price"));
+    Value<Double> output = byGpu ? Value.missing() : s.required("output_price", s.nonNegative("output_price"));
     Value<Double> cached = s.nonNegative("cached_input_price");
     Value<Double> cacheWrite = s.nonNegative("cache_write_price");
     long context = s.integer("context_length", 1, Long.MAX_VALUE).orElse(0L);

@@ -248,9 +248,15 @@ public record JunctionConfig(
    * @param pollMs how often its load and models are read
    * @param waitingAbove set it aside for new requests while more than this many wait; -1 for never
    * @param kvCacheAbove set it aside while more than this share of its KV cache is in use; NaN for never
+   * @param gpuHourUsd what its hardware costs an hour, which prices its output tokens by measured
+   *     throughput instead of token prices; 0 when its deployments carry token prices
    */
-  public record EngineConfig(long pollMs, long waitingAbove, double kvCacheAbove) {
+  public record EngineConfig(long pollMs, long waitingAbove, double kvCacheAbove, double gpuHourUsd) {
     public static final long DEFAULT_POLL_MS = 1_000;
+
+    public EngineConfig(long pollMs, long waitingAbove, double kvCacheAbove) {
+      this(pollMs, waitingAbove, kvCacheAbove, 0);
+    }
   }
 
   /** Per-provider timeouts in milliseconds. */

@@ -51,6 +51,7 @@ public final class Provider {
   private final Credentials credentials;
   private final TimeoutConfig timeouts;
   private final int retries;
+  private final double gpuHourUsd;
 
   private Provider(ProviderConfig config, ProviderProfile profile) {
     URI uri = URI.create(config.baseUrl());
@@ -70,6 +71,7 @@ public final class Provider {
     this.signing = List.copyOf(signing);
     this.timeouts = config.timeouts();
     this.retries = config.retries();
+    this.gpuHourUsd = config.engine().map(e -> e.gpuHourUsd()).orElse(0.0);
   }
 
   /** Header bytes written as they are, not converted a character at a time on every request. */
@@ -100,6 +102,14 @@ public final class Provider {
 
   public ProviderProfile profile() {
     return profile;
+  }
+
+  /**
+   * What a self-hosted engine's hardware costs an hour, when its output tokens are priced by measured
+   * throughput rather than by token prices; 0 otherwise.
+   */
+  public double gpuHourUsd() {
+    return gpuHourUsd;
   }
 
   /** Its API keys, taken in turn. */

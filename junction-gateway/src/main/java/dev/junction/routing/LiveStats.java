@@ -1,11 +1,13 @@
 package dev.junction.routing;
 
 import dev.junction.catalog.Deployment;
+import dev.junction.catalog.Pricing;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What each deployment has done lately, measured on real traffic: exponentially weighted averages of
@@ -39,6 +41,18 @@ public final class LiveStats {
    */
   static final int MAX_TRACKED = 10_000;
 
+  /**
+   * Throughput per provider, for those priced by the hour. Keyed by configured provider names only
+   * ({@code model:provider} must name one), so clients cannot grow it.
+   */
+  private final ConcurrentMap<String, BusyRate> busy = new ConcurrentHashMap<>();
+
+  /**
+   * Output tokens per busy second assumed for an engine priced by the hour before it has served
+   * enough to measure: one stream of a mid-sized model on one GPU.
+   */
+  static final double ASSUMED_TOKENS_PER_SECOND = 50;
+
   /** One attempt begins against this deployment. */
   public Probe start(Deployment deployment) {
     Window window = windows.get(deployment);
@@ -46,7 +60,38 @@ public final class LiveStats {
       window = windows.size() < MAX_TRACKED ? windows.computeIfAbsent(deployment, d -> new Window()) : new Window();
     }
     window.started();
-    return new Probe(window, System.nanoTime());
+    long now = System.nanoTime();
+    BusyRate rate = deployment.provider().gpuHourUsd() > 0
+        ? busy.computeIfAbsent(deployment.provider().name(), p -> new BusyRate()) : null;
+    if (rate != null) {
+      rate.started(now);
+    }
+    return new Probe(window, rate, now);
+  }
+
+  /**
+   * What the deployment's tokens cost now. Token prices as configured; for an engine priced by its
+   * hardware's hour ({@code gpu_hour_usd}), the hour spread over the output tokens it produces per busy
+   * second at the concurrency it runs: {@code gpu_hour_usd / 3600 / tokens per busy second} for each
+   * output token, prompt tokens free (their prefill time is in the busy seconds).
+   */
+  public Pricing pricing(Deployment deployment) {
+    double hour = deployment.provider().gpuHourUsd();
+    if (hour <= 0) {
+      return deployment.pricing();
+    }
+    BusyRate rate = busy.get(deployment.provider().name());
+    double perSecond = rate == null ? Double.NaN : rate.tokensPerSecond(System.nanoTime());
+    if (Double.isNaN(perSecond)) {
+      perSecond = ASSUMED_TOKENS_PER_SECOND;
+    }
+    return Pricing.usdPerMillion(0, hour / 3600 / perSecond * 1e6, 0, 0);
+  }
+
+  /** Output tokens per busy second of a provider priced by the hour; NaN before it has been measured. */
+  public double busyOutputRate(String provider) {
+    BusyRate rate = busy.get(provider);
+    return rate == null ? Double.NaN : rate.tokensPerSecond(System.nanoTime());
   }
 
   /** The current view of one deployment: this replica's measurements, merged with the fleet's. */
@@ -148,13 +193,21 @@ public final class LiveStats {
    */
   public static final class Probe {
     private final Window window;
+    private final @Nullable BusyRate busy;
     private final long startNanos;
     private long firstTokenNanos = -1;
     private boolean ended;
 
-    Probe(Window window, long startNanos) {
+    Probe(Window window, @Nullable BusyRate busy, long startNanos) {
       this.window = window;
+      this.busy = busy;
       this.startNanos = startNanos;
+    }
+
+    private void over(long now, long outputTokens) {
+      if (busy != null) {
+        busy.ended(now, outputTokens);
+      }
     }
 
     /** The first token (or, not streaming, the whole answer's headers) arrived. */
@@ -171,13 +224,16 @@ public final class LiveStats {
       long now = System.nanoTime();
       long first = firstTokenNanos < 0 ? now : firstTokenNanos;
       window.succeeded(now, first - startNanos, now - first, outputTokens);
+      over(now, outputTokens);
     }
 
     /** The provider failed this attempt (error status, timeout, broken stream). */
     public void failed() {
       if (ended) return;
       ended = true;
-      window.failed(System.nanoTime(), System.nanoTime() - startNanos);
+      long now = System.nanoTime();
+      window.failed(now, now - startNanos);
+      over(now, 0);
     }
 
     /** The attempt ended for reasons that say nothing about the provider (the client left, or erred). */
@@ -185,6 +241,7 @@ public final class LiveStats {
       if (ended) return;
       ended = true;
       window.released();
+      over(System.nanoTime(), 0);
     }
   }
 

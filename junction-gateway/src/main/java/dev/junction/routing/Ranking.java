@@ -2,6 +2,7 @@ package dev.junction.routing;
 
 import dev.junction.api.InspectedRequest;
 import dev.junction.catalog.Deployment;
+import dev.junction.catalog.Pricing;
 import dev.junction.engine.Rooms;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -82,7 +83,10 @@ final class Ranking {
     long output = expectedOutput(request);
     long input = request.estimatedPromptTokens();
     return switch (policy) {
-      case CHEAPEST -> d -> d.pricing().input() * input + d.pricing().output() * Math.min(output, cap(d, output));
+      case CHEAPEST -> d -> {
+        Pricing price = stats.pricing(d);
+        return price.input() * input + price.output() * Math.min(output, cap(d, output));
+      };
       case FASTEST -> new Predictor(eligible, output)::predictedMs;
       case LATENCY -> new Predictor(eligible, 1)::predictedMs;
       case THROUGHPUT -> new Predictor(eligible, output)::secondsPerToken;

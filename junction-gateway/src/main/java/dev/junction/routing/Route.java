@@ -2,6 +2,7 @@ package dev.junction.routing;
 
 import dev.junction.api.Bounded;
 import dev.junction.catalog.Deployment;
+import dev.junction.catalog.Pricing;
 import java.util.List;
 
 /**
@@ -16,6 +17,11 @@ public record Route(String model, Policy policy, List<Deployment> candidates, Li
 
   public Route {
     candidates = List.copyOf(candidates);
+  }
+
+  /** What one of the candidates' tokens cost now (an engine priced by the hour: by its measured throughput). */
+  public Pricing pricing(Deployment deployment) {
+    return stats.pricing(deployment);
   }
 
   /** An attempt against one of the candidates begins: report its first token and its end to the probe. */

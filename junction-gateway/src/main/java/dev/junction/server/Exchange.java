@@ -8,6 +8,7 @@ import dev.junction.api.Endpoint;
 import dev.junction.api.InspectedRequest;
 import dev.junction.api.Usage;
 import dev.junction.catalog.Deployment;
+import dev.junction.catalog.Pricing;
 import dev.junction.config.Secrets;
 import dev.junction.ledger.LedgerRecord.Status;
 import dev.junction.ledger.LedgerRecord;
@@ -80,6 +81,8 @@ final class Exchange {
   /** The deployment named by the response and the record: the winner once one commits, else the last tried. */
   private @Nullable Deployment deployment;
   private @Nullable String route;
+  /** What a deployment's tokens cost now: the route's view, which prices engines by the hour. */
+  private java.util.function.Function<Deployment, Pricing> prices = Deployment::pricing;
   private int attempts;
   private final List<Try> tries = new ArrayList<>(2);
   /** What the attempts that lost a hedge cost: the prompt each was sent. */
@@ -175,6 +178,7 @@ final class Exchange {
   /** The request was routed: its policy and candidates go out in {@code x-junction-route}. */
   void routed(Route route) {
     this.route = route.header();
+    this.prices = route::pricing;
   }
 
   /**
@@ -255,7 +259,7 @@ final class Exchange {
    * by its provider, so the record's cost includes it, estimated as for an unreported prompt.
    */
   void lostHedge(Try attempt) {
-    hedgeCostNanos += attempt.deployment.pricing().costNanos(new Usage(estimatedInputTokens(), 0, 0));
+    hedgeCostNanos += prices.apply(attempt.deployment).costNanos(new Usage(estimatedInputTokens(), 0, 0));
   }
 
   /** Runs when the client goes away before the end; set by whoever holds upstream work. */
@@ -460,7 +464,7 @@ final class Exchange {
     finished = true;
     onFinish.run();
     long now = System.nanoTime();
-    long costNanos = (deployment == null ? 0 : deployment.pricing().costNanos(usage)) + hedgeCostNanos;
+    long costNanos = (deployment == null ? 0 : prices.apply(deployment).costNanos(usage)) + hedgeCostNanos;
     // Frees its slot and turns its reservations into what it used, before anything else can fail.
     try {
       ticket.settle(usage.inputTokens() + usage.outputTokens(), costNanos);

@@ -74,7 +74,7 @@ final class LimitsStep implements Admission.Step {
     Usage usage = new Usage(prompt, output, 0);
     long cost = 0;
     for (Deployment candidate : route.candidates()) {
-      cost = Math.max(cost, candidate.pricing().costNanos(usage));
+      cost = Math.max(cost, route.pricing(candidate).costNanos(usage));
     }
     return new Demand(prompt + output, cost);
   }

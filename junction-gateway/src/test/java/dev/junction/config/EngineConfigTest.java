@@ -64,4 +64,30 @@ class EngineConfigTest {
         "junction.yaml:4: providers[1].spill.kv_cache_above: must be a share of the cache between 0 and 1, got 1.5",
         "junction.yaml:7: models[0].prefer: unknown prefer \"gpu\"; valid preferences: self_hosted");
   }
+
+  @Test
+  void anEnginePricedByTheHourTakesNoTokenPricesAndOnlyEnginesMayBe() {
+    JunctionConfig config = files.load("""
+        providers:
+          - { name: gpu, kind: vllm, base_url: "http://gpu:8000/v1", gpu_hour_usd: 2.5 }
+        models:
+          - id: own/model
+            providers:
+              - { provider: gpu, model: m }
+        """);
+    assertThat(config.providers().getFirst().engine().orElseThrow().gpuHourUsd()).isEqualTo(2.5);
+    assertThat(files.problems("""
+        providers:
+          - { name: groq, kind: openai, api_key: k, gpu_hour_usd: 1 }
+          - { name: gpu, kind: vllm, base_url: "http://gpu:8000/v1", gpu_hour_usd: 2.5 }
+          - { name: free, kind: vllm, base_url: "http://free:8000/v1", gpu_hour_usd: 0 }
+        models:
+          - id: own/model
+            providers:
+              - { provider: gpu, model: m, output_price: 1 }
+        """)).containsExactly(
+        "junction.yaml:2: providers[0].gpu_hour_usd: applies to self-hosted engines only (kind: vllm, sglang, tgi, llamacpp, ollama)",
+        "junction.yaml:4: providers[2].gpu_hour_usd: must be more than 0: leave it out to price the deployments by tokens",
+        "junction.yaml:8: models[0].providers[0].output_price: its provider is priced by gpu_hour_usd: leave token prices out");
+  }
 }
