@@ -50,6 +50,16 @@ public interface GatewayMetrics extends AutoCloseable {
   /** Exposes whether the limits' counters can be read (Redis answers), read when scraped. */
   default void watchLimits(BooleanSupplier available) {}
 
+  /**
+   * Exposes one self-hosted engine's last reported load, and for one priced by the hour the output
+   * tokens it produces per busy second, read when scraped.
+   *
+   * @param load the engine's last report: up (1 or 0), waiting, running, KV cache in use (0..1, NaN
+   *     when it does not say), in that order
+   */
+  default void watchEngine(String provider, java.util.function.Supplier<double[]> load,
+      java.util.function.DoubleSupplier outputTokensPerBusySecond) {}
+
   /** Exposes the ledger's queue and spill, read when scraped. */
   default void watch(Ledger ledger) {}
 

@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.DoubleSupplier;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
@@ -95,6 +96,25 @@ final class PrometheusMetrics implements GatewayMetrics {
         // Held by nothing else: a gauge's weak reference would lose it at the next collection.
         .strongReference(true)
         .register(registry);
+  }
+
+  @Override
+  public void watchEngine(String provider, java.util.function.Supplier<double[]> load,
+      java.util.function.DoubleSupplier outputTokensPerBusySecond) {
+    engineGauge("junction.engine.up", "1 while the engine answers its health and load endpoints", provider, load, 0);
+    engineGauge("junction.engine.requests.waiting", "requests the engine reports queued", provider, load, 1);
+    engineGauge("junction.engine.requests.running", "requests the engine reports running", provider, load, 2);
+    engineGauge("junction.engine.kv.cache.usage.ratio", "share of the engine's KV cache in use, 0..1", provider, load, 3);
+    Gauge.builder("junction.engine.output.tokens.per.busy.second", outputTokensPerBusySecond,
+            DoubleSupplier::getAsDouble)
+        .description("output tokens the engine produced per second it was busy, as its hourly price is spread over")
+        .tag("provider", provider).strongReference(true).register(registry);
+  }
+
+  private void engineGauge(String name, String description, String provider, java.util.function.Supplier<double[]> load,
+      int index) {
+    Gauge.builder(name, load, l -> l.get()[index]).description(description).tag("provider", provider)
+        .strongReference(true).register(registry);
   }
 
   @Override

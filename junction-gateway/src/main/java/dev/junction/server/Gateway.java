@@ -12,6 +12,7 @@ import dev.junction.catalog.Deployment;
 import dev.junction.config.JunctionConfig;
 import dev.junction.config.JunctionConfig.ProviderConfig;
 import dev.junction.engine.EngineKind;
+import dev.junction.engine.EngineLoad;
 import dev.junction.engine.EnginePoller;
 import dev.junction.fleet.Broadcast;
 import dev.junction.fleet.FleetLink;
@@ -93,6 +94,14 @@ public final class Gateway implements AutoCloseable {
     this.stats = new LiveStats();
     // Self-hosted engines report their load; routing reads the last report, never waits for one.
     this.engines = EnginePoller.start(vertx, engines(config));
+    for (EnginePoller.Engine engine : engines(config)) {
+      String name = engine.provider();
+      metrics.watchEngine(name, () -> {
+        EngineLoad load = engines.load(name);
+        return load == null ? new double[] {0, 0, 0, Double.NaN}
+            : new double[] {load.healthy() ? 1 : 0, load.waiting(), load.running(), load.kvCache()};
+      }, () -> stats.busyOutputRate(name));
+    }
     // With Redis, replicas share what they measure and which deployments they set aside.
     this.fleet = config.redisUrl().map(FleetLink::connect).orElse(null);
     Breakers breakers = new Breakers(Breakers.Settings.DEFAULT);

@@ -91,6 +91,15 @@ class HonestCostTest {
     // 100 tokens a busy second, less the time a request spends outside the stream.
     assertThat((double) last.costNanos()).isBetween(nanos(TOKENS, STREAM_RATE), nanos(TOKENS, STREAM_RATE * 0.7));
 
+    // What the price was spread over, and the engine's own report, at /metrics.
+    String scraped = gateway.scrape();
+    double rate = scraped.lines().filter(l -> l.startsWith("junction_engine_output_tokens_per_busy_second{provider=\"alone\"}"))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElseThrow();
+    assertThat(rate).isBetween(STREAM_RATE * 0.7, STREAM_RATE);
+    assertThat((double) last.costNanos()).isCloseTo(nanos(TOKENS, rate), org.assertj.core.data.Percentage.withPercentage(15));
+    await().untilAsserted(() -> assertThat(gateway.scrape()).contains("junction_engine_up{provider=\"alone\"} 1.0",
+        "junction_engine_requests_running{provider=\"alone\"}", "junction_engine_kv_cache_usage_ratio{provider=\"alone\"}"));
+
     // $100 per million output tokens measured: above a $10 hosted price, below a $500 one.
     // (Once the engine's first poll has seen it up: an engine not known to be up is set aside.)
     await().untilAsserted(() -> assertThat(providerOf("against-dear-hosted:cheapest")).isEqualTo("alone"));
