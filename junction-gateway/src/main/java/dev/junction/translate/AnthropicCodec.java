@@ -7,6 +7,7 @@ import dev.junction.translate.Chat.BlockStart;
 import dev.junction.translate.Chat.BlockStop;
 import dev.junction.translate.Chat.ChoiceMode;
 import dev.junction.translate.Chat.DeltaKind;
+import dev.junction.translate.Chat.Draft;
 import dev.junction.translate.Chat.Event;
 import dev.junction.translate.Chat.FormatKind;
 import dev.junction.translate.Chat.Image;
@@ -56,30 +57,19 @@ final class AnthropicCodec implements Codec {
   @Override
   public Request decodeRequest(byte[] body) {
     JsonNode root = Json.MAPPER.readTree(body);
-    List<String> untranslatable = new ArrayList<>();
-    List<Part> system = new ArrayList<>();
-    List<Message> messages = new ArrayList<>();
-    List<Tool> tools = new ArrayList<>();
-    ToolChoice choice = null;
-    Boolean parallel = null;
-    Integer maxTokens = null;
-    Double temperature = null;
-    Double topP = null;
-    List<String> stop = List.of();
-    boolean stream = false;
-    Integer budget = null;
-    String user = null;
+    Draft d = new Draft();
+    d.includeUsage = true;
     for (var field : root.properties()) {
       String name = field.getKey();
       JsonNode v = field.getValue();
       switch (name) {
         case "model" -> {}
-        case "max_tokens" -> maxTokens = v.asInt();
+        case "max_tokens" -> d.maxTokens = v.asInt();
         case "system" -> {
           if (v.isString()) {
-            system.add(new Text(v.asString()));
+            d.system.add(new Text(v.asString()));
           } else {
-            system.addAll(blocks(v, "system", untranslatable));
+            d.system.addAll(blocks(v, "system", d.untranslatable));
           }
         }
         case "messages" -> {
@@ -89,8 +79,8 @@ final class AnthropicCodec implements Codec {
             Role role = m.path("role").asString("user").equals("assistant") ? Role.ASSISTANT : Role.USER;
             JsonNode content = m.path("content");
             List<Part> parts = content.isString() ? new ArrayList<>(List.of(new Text(content.asString())))
-                : blocks(content, param + ".content", untranslatable);
-            messages.add(new Message(role, parts));
+                : blocks(content, param + ".content", d.untranslatable);
+            d.messages.add(new Message(role, parts));
           }
         }
         case "tools" -> {
@@ -98,59 +88,58 @@ final class AnthropicCodec implements Codec {
           for (JsonNode t : v) {
             String type = t.path("type").asString("custom");
             if (!type.equals("custom")) {
-              untranslatable.add("tools[" + i + "]");
+              d.untranslatable.add("tools[" + i + "]");
             }
-            tools.add(new Tool(t.path("name").asString(), OpenAiCodec.text(t.get("description")),
+            d.tools.add(new Tool(t.path("name").asString(), OpenAiCodec.text(t.get("description")),
                 OpenAiCodec.object(t.get("input_schema"))));
             i++;
           }
         }
         case "tool_choice" -> {
           if (!v.isNull()) {
-            choice = switch (v.path("type").asString("auto")) {
+            d.choice = switch (v.path("type").asString("auto")) {
               case "any" -> new ToolChoice(ChoiceMode.ANY, null);
               case "tool" -> new ToolChoice(ChoiceMode.TOOL, v.path("name").asString());
               case "none" -> new ToolChoice(ChoiceMode.NONE, null);
               default -> new ToolChoice(ChoiceMode.AUTO, null);
             };
             if (v.path("disable_parallel_tool_use").asBoolean(false)) {
-              parallel = false;
+              d.parallel = false;
             }
           }
         }
-        case "temperature" -> temperature = v.isNull() ? null : v.asDouble();
-        case "top_p" -> topP = v.isNull() ? null : v.asDouble();
+        case "temperature" -> d.temperature = v.isNull() ? null : v.asDouble();
+        case "top_p" -> d.topP = v.isNull() ? null : v.asDouble();
         case "stop_sequences" -> {
           List<String> sequences = new ArrayList<>();
           v.forEach(s -> sequences.add(s.asString()));
-          stop = sequences;
+          d.stop = sequences;
         }
-        case "stream" -> stream = v.asBoolean(false);
+        case "stream" -> d.stream = v.asBoolean(false);
         case "thinking" -> {
           switch (v.path("type").asString("disabled")) {
-            case "enabled" -> budget = v.path("budget_tokens").asInt(1024);
+            case "enabled" -> d.budget = v.path("budget_tokens").asInt(1024);
             case "disabled" -> {}
-            default -> untranslatable.add("thinking.type");
+            default -> d.untranslatable.add("thinking.type");
           }
         }
         case "metadata" -> {
           for (var entry : v.properties()) {
             if (entry.getKey().equals("user_id")) {
-              user = OpenAiCodec.text(entry.getValue());
+              d.user = OpenAiCodec.text(entry.getValue());
             } else {
-              untranslatable.add("metadata." + entry.getKey());
+              d.untranslatable.add("metadata." + entry.getKey());
             }
           }
         }
         default -> {
           if (!GATEWAY.contains(name) && !(v.isNull())) {
-            untranslatable.add(name);
+            d.untranslatable.add(name);
           }
         }
       }
     }
-    return new Request(root.path("model").asString(), system, messages, tools, choice, parallel, null, maxTokens,
-        temperature, topP, stop, stream, true, budget, user, untranslatable);
+    return d.build(root.path("model").asString());
   }
 
   private static List<Part> blocks(JsonNode array, String param, List<String> untranslatable) {

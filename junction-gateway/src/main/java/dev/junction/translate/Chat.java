@@ -69,6 +69,34 @@ public final class Chat {
    * @param echo what the client's format repeats in its answer and no provider is sent (the Responses
    *     API's {@code metadata}, {@code store}, its settings as asked); null for a family without
    */
+  /**
+   * A request as a codec reads it, field by field: what its body does not give keeps the neutral
+   * default. Every codec fills one and builds the {@link Request}.
+   */
+  static final class Draft {
+    final List<String> untranslatable = new java.util.ArrayList<>();
+    final List<Part> system = new java.util.ArrayList<>();
+    final List<Message> messages = new java.util.ArrayList<>();
+    final List<Tool> tools = new java.util.ArrayList<>();
+    @Nullable ToolChoice choice;
+    @Nullable Boolean parallel;
+    @Nullable ResponseFormat format;
+    @Nullable Integer maxTokens;
+    @Nullable Double temperature;
+    @Nullable Double topP;
+    List<String> stop = List.of();
+    boolean stream;
+    boolean includeUsage;
+    @Nullable Integer budget;
+    @Nullable String user;
+    @Nullable JsonNode echo;
+
+    Request build(String model) {
+      return new Request(model, system, messages, tools, choice, parallel, format, maxTokens, temperature, topP, stop,
+          stream, includeUsage, budget, user, untranslatable, echo);
+    }
+  }
+
   public record Request(
       String model,
       List<Part> system,

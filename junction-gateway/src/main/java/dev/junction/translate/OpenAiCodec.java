@@ -7,6 +7,7 @@ import dev.junction.translate.Chat.BlockStart;
 import dev.junction.translate.Chat.BlockStop;
 import dev.junction.translate.Chat.ChoiceMode;
 import dev.junction.translate.Chat.DeltaKind;
+import dev.junction.translate.Chat.Draft;
 import dev.junction.translate.Chat.Event;
 import dev.junction.translate.Chat.FormatKind;
 import dev.junction.translate.Chat.Image;
@@ -67,63 +68,48 @@ final class OpenAiCodec implements Codec {
   @Override
   public Request decodeRequest(byte[] body) {
     JsonNode root = Json.MAPPER.readTree(body);
-    List<String> untranslatable = new ArrayList<>();
-    List<Part> system = new ArrayList<>();
-    List<Message> messages = new ArrayList<>();
-    List<Tool> tools = new ArrayList<>();
-    ToolChoice choice = null;
-    Boolean parallel = null;
-    ResponseFormat format = null;
-    Integer maxTokens = null;
-    Double temperature = null;
-    Double topP = null;
-    List<String> stop = List.of();
-    boolean stream = false;
-    boolean includeUsage = false;
-    Integer budget = null;
-    String user = null;
+    Draft d = new Draft();
     for (var field : root.properties()) {
       String name = field.getKey();
       JsonNode v = field.getValue();
       switch (name) {
         case "model" -> {}
-        case "messages" -> messages(v, system, messages, untranslatable);
+        case "messages" -> messages(v, d.system, d.messages, d.untranslatable);
         case "tools" -> {
           int i = 0;
           for (JsonNode t : v) {
             if (!t.path("type").asString("function").equals("function")) {
-              untranslatable.add("tools[" + i + "]");
+              d.untranslatable.add("tools[" + i + "]");
             }
             JsonNode f = t.path("function");
-            tools.add(new Tool(f.path("name").asString(), text(f.get("description")), object(f.get("parameters"))));
+            d.tools.add(new Tool(f.path("name").asString(), text(f.get("description")), object(f.get("parameters"))));
             i++;
           }
         }
-        case "tool_choice" -> choice = toolChoice(v);
-        case "parallel_tool_calls" -> parallel = v.isNull() ? null : v.asBoolean();
-        case "response_format" -> format = format(v);
-        case "max_tokens", "max_completion_tokens" -> maxTokens = v.isNull() ? maxTokens : Integer.valueOf(v.asInt());
-        case "temperature" -> temperature = v.isNull() ? null : v.asDouble();
-        case "top_p" -> topP = v.isNull() ? null : v.asDouble();
-        case "stop" -> stop = v.isNull() ? List.of() : v.isString() ? List.of(v.asString()) : strings(v);
-        case "stream" -> stream = v.asBoolean(false);
-        case "stream_options" -> includeUsage = v.path("include_usage").asBoolean(false);
-        case "user", "safety_identifier" -> user = v.isNull() ? user : v.asString();
-        case "reasoning_effort" -> budget = v.isNull() ? null : budget(v.asString());
+        case "tool_choice" -> d.choice = toolChoice(v);
+        case "parallel_tool_calls" -> d.parallel = v.isNull() ? null : v.asBoolean();
+        case "response_format" -> d.format = format(v);
+        case "max_tokens", "max_completion_tokens" -> d.maxTokens = v.isNull() ? d.maxTokens : Integer.valueOf(v.asInt());
+        case "temperature" -> d.temperature = v.isNull() ? null : v.asDouble();
+        case "top_p" -> d.topP = v.isNull() ? null : v.asDouble();
+        case "stop" -> d.stop = v.isNull() ? List.of() : v.isString() ? List.of(v.asString()) : strings(v);
+        case "stream" -> d.stream = v.asBoolean(false);
+        case "stream_options" -> d.includeUsage = v.path("include_usage").asBoolean(false);
+        case "user", "safety_identifier" -> d.user = v.isNull() ? d.user : v.asString();
+        case "reasoning_effort" -> d.budget = v.isNull() ? null : budget(v.asString());
         case "n" -> {
-          if (!v.isNull() && v.asInt() != 1) untranslatable.add("n");
+          if (!v.isNull() && v.asInt() != 1) d.untranslatable.add("n");
         }
         default -> {
           // Unknown fields too: never dropped unless they ask for nothing.
           boolean harmless = GATEWAY.contains(name) || v.isNull() || (UNTRANSLATABLE.contains(name) && asksNothing(v));
           if (!harmless) {
-            untranslatable.add(name);
+            d.untranslatable.add(name);
           }
         }
       }
     }
-    return new Request(root.path("model").asString(), system, messages, tools, choice, parallel, format, maxTokens,
-        temperature, topP, stop, stream, includeUsage, budget, user, untranslatable);
+    return d.build(root.path("model").asString());
   }
 
   /** null, false, 0, an empty object or array: the parameter's default, which every family honours. */

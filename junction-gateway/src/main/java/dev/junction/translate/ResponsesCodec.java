@@ -6,6 +6,7 @@ import dev.junction.api.Json;
 import dev.junction.translate.Chat.BlockDelta;
 import dev.junction.translate.Chat.BlockStart;
 import dev.junction.translate.Chat.ChoiceMode;
+import dev.junction.translate.Chat.Draft;
 import dev.junction.translate.Chat.Event;
 import dev.junction.translate.Chat.FormatKind;
 import dev.junction.translate.Chat.Image;
@@ -64,19 +65,8 @@ final class ResponsesCodec implements Codec {
   @Override
   public Request decodeRequest(byte[] body) {
     JsonNode root = Json.MAPPER.readTree(body);
-    List<String> untranslatable = new ArrayList<>();
-    List<Part> system = new ArrayList<>();
-    List<Message> messages = new ArrayList<>();
-    List<Tool> tools = new ArrayList<>();
-    ToolChoice choice = null;
-    Boolean parallel = null;
-    ResponseFormat format = null;
-    Integer maxTokens = null;
-    Double temperature = null;
-    Double topP = null;
-    boolean stream = false;
-    Integer budget = null;
-    String user = null;
+    Draft d = new Draft();
+    d.includeUsage = true;
     ObjectNode echo = Json.MAPPER.createObjectNode();
     for (var field : root.properties()) {
       String name = field.getKey();
@@ -84,85 +74,85 @@ final class ResponsesCodec implements Codec {
       switch (name) {
         case "model" -> {}
         case "instructions" -> {
-          if (v.isString() && !v.asString().isEmpty()) system.add(new Text(v.asString()));
+          if (v.isString() && !v.asString().isEmpty()) d.system.add(new Text(v.asString()));
           echo.set(name, v);
         }
         case "input" -> {
           if (v.isString()) {
-            messages.add(new Message(Role.USER, List.of(new Text(v.asString()))));
+            d.messages.add(new Message(Role.USER, List.of(new Text(v.asString()))));
           } else {
-            items(v, system, messages, untranslatable);
+            items(v, d.system, d.messages, d.untranslatable);
           }
         }
         case "tools" -> {
           int i = 0;
           for (JsonNode t : v) {
             if (!t.path("type").asString("").equals("function")) {
-              untranslatable.add("tools[" + i + "]");
+              d.untranslatable.add("tools[" + i + "]");
             }
-            tools.add(new Tool(t.path("name").asString(""), OpenAiCodec.text(t.get("description")),
+            d.tools.add(new Tool(t.path("name").asString(""), OpenAiCodec.text(t.get("description")),
                 OpenAiCodec.object(t.get("parameters"))));
             i++;
           }
           echo.set(name, v);
         }
         case "tool_choice" -> {
-          choice = toolChoice(v, untranslatable);
+          d.choice = toolChoice(v, d.untranslatable);
           echo.set(name, v);
         }
         case "parallel_tool_calls" -> {
-          parallel = v.isNull() ? null : v.asBoolean();
+          d.parallel = v.isNull() ? null : v.asBoolean();
           echo.set(name, v);
         }
         case "text" -> {
-          format = format(v.get("format"));
+          d.format = format(v.get("format"));
           JsonNode verbosity = v.get("verbosity");
-          if (verbosity != null && !verbosity.isNull()) untranslatable.add("text.verbosity");
+          if (verbosity != null && !verbosity.isNull()) d.untranslatable.add("text.verbosity");
           echo.set(name, v);
         }
         case "reasoning" -> {
-          budget = budget(v.path("effort").asString(null));
+          d.budget = budget(v.path("effort").asString(null));
           echo.set(name, v);
         }
         case "max_output_tokens" -> {
-          maxTokens = v.isNull() ? null : Integer.valueOf(v.asInt());
+          d.maxTokens = v.isNull() ? null : Integer.valueOf(v.asInt());
           echo.set(name, v);
         }
         case "temperature" -> {
-          temperature = v.isNull() ? null : v.asDouble();
+          d.temperature = v.isNull() ? null : v.asDouble();
           echo.set(name, v);
         }
         case "top_p" -> {
-          topP = v.isNull() ? null : v.asDouble();
+          d.topP = v.isNull() ? null : v.asDouble();
           echo.set(name, v);
         }
-        case "stream" -> stream = v.asBoolean(false);
+        case "stream" -> d.stream = v.asBoolean(false);
         case "stream_options" -> {}
         case "user", "safety_identifier" -> {
-          user = v.isNull() ? user : v.asString();
+          d.user = v.isNull() ? d.user : v.asString();
           echo.set(name, v);
         }
         case "include" -> {
           for (JsonNode i : v) {
-            if (!INCLUDES.contains(i.asString(""))) untranslatable.add("include");
+            if (!INCLUDES.contains(i.asString(""))) d.untranslatable.add("include");
           }
         }
         case "truncation" -> {
-          if (!v.isNull() && !v.asString("").equals("disabled")) untranslatable.add(name);
+          if (!v.isNull() && !v.asString("").equals("disabled")) d.untranslatable.add(name);
         }
         default -> {
           if (ECHOED.contains(name)) {
-            if (name.equals("background") && v.asBoolean(false)) untranslatable.add(name);
+            if (name.equals("background") && v.asBoolean(false)) d.untranslatable.add(name);
             echo.set(name, v);
           } else if (!GATEWAY.contains(name) && !asksNothing(v)) {
             // Unknown fields too: never dropped unless they ask for nothing.
-            untranslatable.add(name);
+            d.untranslatable.add(name);
           }
         }
       }
     }
-    return new Request(root.path("model").asString(), system, messages, tools, choice, parallel, format, maxTokens,
-        temperature, topP, List.of(), stream, true, budget, user, untranslatable, echo);
+    d.echo = echo;
+    return d.build(root.path("model").asString());
   }
 
   private static boolean asksNothing(JsonNode v) {
