@@ -38,20 +38,21 @@ class DatabaseOutageTest {
 
   /** A gateway whose ledger holds {@code capacity} records in memory and writes {@code batchSize} at a time. */
   private static GatewayExtension gateway(int capacity, int batchSize) {
+    return builder(capacity, batchSize).cuttableDatabase().build().start();
+  }
+
+  private static GatewayExtension.Builder builder(int capacity, int batchSize) {
     return GatewayExtension.builder()
         .simulators(SimulatorOptions.defaults().withName("sim"))
         .withoutMasterKey()
         .server("metrics_public: true")
-        .cuttableDatabase()
         .ledger("batch_size: " + batchSize + ", capacity: " + capacity)
         .models("""
               - id: outage/chat
                 providers:
                   - { provider: sim, model: sim-chat, input_price: 1, output_price: 1 }
             """)
-        .extraYaml("catalog: { bundled: false }\n")
-        .build()
-        .start();
+        .extraYaml("catalog: { bundled: false }\n");
   }
 
   @Test
@@ -193,19 +194,7 @@ class DatabaseOutageTest {
   @Test
   void postgresReallyStoppedMidLoadCostsNoClientAnErrorAndLosesNoRecord() throws Exception {
     try (StoppablePostgres postgres = StoppablePostgres.start();
-        GatewayExtension junction = GatewayExtension.builder()
-            .simulators(SimulatorOptions.defaults().withName("sim"))
-            .withoutMasterKey()
-            .database(postgres.url())
-            .ledger("batch_size: 16, capacity: 256")
-            .models("""
-                  - id: outage/chat
-                    providers:
-                      - { provider: sim, model: sim-chat, input_price: 1, output_price: 1 }
-                """)
-            .extraYaml("catalog: { bundled: false }\n")
-            .build()
-            .start()) {
+        GatewayExtension junction = builder(256, 16).database(postgres.url()).build().start()) {
       Ledger ledger = junction.gateway().ledger();
       ConcurrentLinkedQueue<String> answered = new ConcurrentLinkedQueue<>(chat(junction, 2, 5));
       AtomicInteger mostQueued = new AtomicInteger();
