@@ -309,7 +309,8 @@ w("# Junction benchmark report\n")
 w(f"- command: `{command}`" + (" (quick mode: shorter runs, fewer open streams)" if quick else ""))
 w(f"- machine: {machine}; load generators, nginx, the simulator and Junction all share it")
 w("- direct = the upstream itself; hop = nginx reverse proxy in front of it; Junction = auth (master key), "
-  "routing, metrics and the SQLite ledger all on\n")
+  "routing, metrics and the SQLite ledger all on, and ten self-hosted engines (a simulated vLLM) polled every "
+  "250 ms for their load and models throughout\n")
 w("## Targets\n")
 w("| target | measured | limit | result |")
 w("|---|---|---|---|")
