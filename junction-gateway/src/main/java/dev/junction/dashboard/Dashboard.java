@@ -304,7 +304,7 @@ public final class Dashboard {
     for (CatalogModel model : catalog.models()) {
       for (Deployment d : model.deployments()) {
         ObjectNode row = rows.addObject();
-        row.put("provider", d.provider().name());
+        row.put("provider", d.id().provider());
         row.put("model", model.id());
         row.put("provider_model", d.model());
         row.put("live", d.live());
@@ -316,7 +316,7 @@ public final class Dashboard {
         DeploymentState.View view = health.of(d);
         row.put("breaker", view.breaker());
         row.put("cooldown_ms", view.coolingMs());
-        List<LedgerRecord> records = recent.getOrDefault(d.provider().name() + "\u0000" + d.model(), List.of());
+        List<LedgerRecord> records = recent.getOrDefault(d.id().provider() + "\u0000" + d.model(), List.of());
         long[] latencies = records.stream().mapToLong(LedgerRecord::latencyMs).sorted().toArray();
         row.put("recent_requests", latencies.length);
         if (latencies.length > 0) {
@@ -338,7 +338,7 @@ public final class Dashboard {
       for (Deployment d : model.deployments()) {
         ObjectNode row = rows.addObject();
         row.put("model", model.id());
-        row.put("provider", d.provider().name());
+        row.put("provider", d.id().provider());
         row.put("provider_model", d.model());
         row.put("live", d.live());
         Pricing p = d.pricing();
