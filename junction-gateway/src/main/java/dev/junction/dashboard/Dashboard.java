@@ -127,8 +127,16 @@ public final class Dashboard {
         fail(ctx, 403, "This change lacks the session's CSRF token (header " + CSRF_HEADER + ").");
         return;
       }
-      ctx.put("session", session);
-      ctx.next();
+      // The key is checked again on every call: a key revoked or expired since sign-in ends its session.
+      auth.authenticate("Bearer " + session.key(), null).whenComplete((principal, failure) -> vertx.runOnContext(v -> {
+        if (failure != null || principal == null) {
+          sessions.close(session.id());
+          fail(ctx, 401, "The key this session signed in with is no longer valid: sign in again at /ui/signin.");
+          return;
+        }
+        ctx.put("session", session);
+        ctx.next();
+      }));
     });
     router.get("/ui/api/session").handler(ctx -> {
       Sessions.Session s = session(ctx, true);

@@ -22,7 +22,7 @@ export function lineChart(container, title, xs, series, format) {
     axes: [
       { stroke: getComputedStyle(document.body).color, grid: { stroke: 'rgba(128,128,128,.15)' } },
       { stroke: getComputedStyle(document.body).color, grid: { stroke: 'rgba(128,128,128,.15)' },
-        size: 70, values: (u, splits) => splits.map(format) },
+        size: 84, values: (u, splits) => splits.map(format) },
     ],
     series: [{ value: (u, v) => v === null ? '–' : new Date(v * 1000).toLocaleString() },
       ...series.map((s, i) => ({

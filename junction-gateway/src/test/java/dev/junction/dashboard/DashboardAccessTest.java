@@ -118,6 +118,40 @@ class DashboardAccessTest {
   }
 
   @Test
+  void theFirstPageWeighsUnder300KilobytesAndItsFilesAreCached() {
+    UiClient ui = new UiClient(junction);
+    ui.signIn(MASTER_KEY);
+    HttpResponse<String> page = ui.get("/ui/overview");
+    assertThat(page.headers().firstValue("cache-control")).hasValue("no-cache");
+    long bytes = page.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    // What the page loads: its stylesheets and scripts, and the modules app.js imports.
+    List<String> files = new ArrayList<>(java.util.regex.Pattern.compile("(?:src|href)=\"(/ui/assets/[^\"]+)\"")
+        .matcher(page.body()).results().map(m -> m.group(1)).toList());
+    files.addAll(List.of("/ui/assets/format.js", "/ui/assets/charts.js"));
+    assertThat(files).contains("/ui/assets/uPlot.iife.min.js", "/ui/assets/app.js", "/ui/assets/app.css");
+    for (String file : files) {
+      HttpResponse<String> asset = ui.get(file);
+      assertThat(asset.statusCode()).as(file).isEqualTo(200);
+      assertThat(asset.headers().firstValue("cache-control")).as(file).hasValue("public, max-age=3600");
+      assertThat(asset.headers().firstValue("etag")).as(file).isPresent();
+      bytes += asset.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    }
+    assertThat(bytes).isLessThan(300_000);
+  }
+
+  @Test
+  void revokingAKeyEndsTheSessionsSignedInWithIt() {
+    String secret = junction.key("leaving-" + System.nanoTime(), null, Limits.NONE, Limits.NONE);
+    String keyId = junction.record(chat(secret)).attribution().keyId();
+    UiClient ui = new UiClient(junction);
+    ui.signIn(secret);
+    assertThat(json(ui.get("/ui/api/session"), 200).path("key_id").asString()).isEqualTo(keyId);
+    assertThat(junction.admin("DELETE", "/admin/keys/" + keyId, null).statusCode()).isEqualTo(200);
+    assertThat(ui.get("/ui/api/requests").statusCode()).isEqualTo(401);
+    assertThat(ui.get("/ui/overview").statusCode()).as("the session is gone, not just refused once").isEqualTo(303);
+  }
+
+  @Test
   void noSecretEverAppearsInTheDashboardsData() {
     String secret = junction.key("secretive-" + System.nanoTime(), null, Limits.NONE, Limits.NONE);
     String request = chat(secret);

@@ -118,15 +118,18 @@ class DashboardBrowserTest {
     assertThat(errors).as("errors in the browser's console").isEmpty();
     String gateway = URI.create(junction.rootUrl()).getAuthority();
     List<String> elsewhere = new ArrayList<>();
+    int seen = 0;
     for (LogEntry entry : browser.manage().logs().get(LogType.PERFORMANCE)) {
       JsonNode message = Json.MAPPER.readTree(entry.getMessage()).path("message");
       if (message.path("method").asString().equals("Network.requestWillBeSent")) {
         String url = message.path("params").path("request").path("url").asString();
+        seen++;
         if (url.startsWith("http") && !gateway.equals(URI.create(url).getAuthority())) {
           elsewhere.add(url);
         }
       }
     }
+    assertThat(seen).as("the browser's network log is read at all").isPositive();
     assertThat(elsewhere).as("requests to hosts other than the gateway").isEmpty();
   }
 
@@ -200,6 +203,15 @@ class DashboardBrowserTest {
     assertThat(legend).contains("sim-a").contains("sim-b");
     assertThat(browser.findElement(By.id("chart-spend")).getText()).contains("Spend (USD)");
     screenshot("overview");
+    // Half a laptop's screen: everything still fits its width.
+    browser.manage().window().setSize(new org.openqa.selenium.Dimension(700, 900));
+    try {
+      waiting().until(d -> (Boolean) ((org.openqa.selenium.JavascriptExecutor) d).executeScript(
+          "return document.documentElement.scrollWidth <= window.innerWidth"));
+      screenshot("overview-narrow");
+    } finally {
+      browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 900));
+    }
 
     new Select(browser.findElement(By.id("split"))).selectByValue("model");
     waiting().until(d -> d.findElement(By.cssSelector("#chart-requests .u-legend")).getText().contains("test/flaky"));
