@@ -139,7 +139,7 @@ public final class Dashboard {
       }));
     });
     router.get("/ui/api/session").handler(ctx -> {
-      Sessions.Session s = session(ctx, true);
+      Sessions.Session s = signedIn(ctx);
       ObjectNode json = Json.MAPPER.createObjectNode();
       json.put("name", s.principal().name());
       json.put("master", s.principal().master());
@@ -149,7 +149,7 @@ public final class Dashboard {
       json(ctx, 200, json);
     });
     router.delete("/ui/api/session").handler(ctx -> {
-      sessions.close(session(ctx, true).id());
+      sessions.close(signedIn(ctx).id());
       ctx.response().addCookie(cookie(ctx, "").setMaxAge(0));
       json(ctx, 200, Json.MAPPER.createObjectNode().put("signed_out", true));
     });
@@ -226,7 +226,7 @@ public final class Dashboard {
     return cookie == null ? null : sessions.find(cookie.getValue());
   }
 
-  private static Sessions.Session session(RoutingContext ctx, boolean present) {
+  private static Sessions.Session signedIn(RoutingContext ctx) {
     Sessions.Session session = ctx.get("session");
     if (session == null) {
       throw new IllegalStateException("the session check runs first");
@@ -236,7 +236,7 @@ public final class Dashboard {
 
   /** The key id a virtual key's session is confined to; null for the master key. */
   private static @Nullable String confined(RoutingContext ctx) {
-    Principal principal = session(ctx, true).principal();
+    Principal principal = signedIn(ctx).principal();
     return principal.master() ? null : principal.keyId();
   }
 
@@ -431,12 +431,26 @@ public final class Dashboard {
 
   /** The keys as the admin API lists them, each with what it spent of its budget's current period. */
   private JsonNode withSpend(JsonNode keys) {
+    ledger.flush();
     Instant now = Instant.now();
+    // The last minute's requests and tokens of every key, for their rpm and tpm: one grouped query.
+    Map<String, long[]> minute = new HashMap<>();
+    for (Timeline.Point p : ledger.timeline(new Timeline.Query(now.minusSeconds(60), now.plusMillis(1), 60_000,
+        Timeline.Split.KEY, null))) {
+      if (p.series() != null) {
+        long[] sums = minute.computeIfAbsent(p.series(), k -> new long[2]);
+        sums[0] += p.requests();
+        sums[1] += p.inputTokens() + p.outputTokens();
+      }
+    }
     for (JsonNode key : keys.path("data")) {
       if (key instanceof ObjectNode k) {
+        String id = k.path("id").asString("");
         String period = k.path("budget_period").asString("total");
-        long spent = ledger.spentNanos(Payer.key(k.path("id").asString("")), periodStart(period, now));
-        k.put("spent_usd", usd(spent));
+        k.put("spent_usd", usd(ledger.spentNanos(Payer.key(id), periodStart(period, now))));
+        long[] sums = minute.getOrDefault(id, new long[2]);
+        k.put("requests_last_minute", sums[0]);
+        k.put("tokens_last_minute", sums[1]);
       }
     }
     return keys;
@@ -480,7 +494,7 @@ public final class Dashboard {
 
   private Future<Answer> call(RoutingContext ctx, HttpMethod method, String path, @Nullable Buffer body) {
     RequestOptions options = self(ctx).setMethod(method).setURI(path)
-        .putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + session(ctx, true).key());
+        .putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + signedIn(ctx).key());
     if (body != null) {
       options.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
     }
@@ -513,7 +527,7 @@ public final class Dashboard {
       return;
     }
     RequestOptions options = self(ctx).setMethod(HttpMethod.POST).setURI("/v1/chat/completions")
-        .putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + session(ctx, true).key())
+        .putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + signedIn(ctx).key())
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
     loopback.request(options).compose(request -> request.send(body)).onComplete(done -> {
       if (done.failed()) {

@@ -274,6 +274,10 @@ async function keys() {
     });
     return f;
   }
+  function use(used, limit, unit, format) {
+    if (!limit) return `${format(used)} ${unit} (no limit)`;
+    return el('span', {}, el('progress', { max: limit, value: Math.min(used, limit) }), ` ${format(used)} of ${format(limit)} ${unit}`);
+  }
   async function load() {
     const data = await api('/ui/api/keys');
     if (!data.data.length) {
@@ -287,7 +291,8 @@ async function keys() {
       { title: 'Id', cell: (k) => el('code', {}, k.id) },
       { title: 'Team', cell: (k) => k.team ?? '–' },
       { title: 'Status', cls: (k) => k.status === 'active' ? 'status-ok' : 'status-error', cell: (k) => k.status },
-      { title: 'Limits', cell: (k) => `${k.rpm ? `${count(k.rpm)} req/min` : 'no req/min limit'}, ${k.tpm ? `${count(k.tpm)} tok/min` : 'no tok/min limit'}` },
+      { title: 'Last minute', cell: (k) => el('span', {},
+        use(k.requests_last_minute, k.rpm, 'req/min', count), el('br'), use(k.tokens_last_minute, k.tpm, 'tok/min', count)) },
       { title: 'Budget used', cell: (k) => Number(k.budget_usd) > 0
         ? el('span', {}, el('progress', { max: Number(k.budget_usd), value: Math.min(Number(k.spent_usd), Number(k.budget_usd)) }),
           ` ${usd(k.spent_usd)} of ${usd(k.budget_usd)} / ${k.budget_period}`)

@@ -257,6 +257,8 @@ class DashboardBrowserTest {
     waiting().until(d -> d.findElement(By.id("new-name"))).sendKeys(name);
     browser.findElement(By.id("new-budget_usd")).clear();
     browser.findElement(By.id("new-budget_usd")).sendKeys("5");
+    browser.findElement(By.id("new-rpm")).clear();
+    browser.findElement(By.id("new-rpm")).sendKeys("10");
     browser.findElement(By.cssSelector("#create-key button[type=submit]")).click();
     String secret = waiting().until(d -> d.findElement(By.id("new-secret"))).getText();
     assertThat(secret).startsWith("jk-");
@@ -264,11 +266,12 @@ class DashboardBrowserTest {
         Map.of("authorization", "Bearer " + secret)).statusCode()).isEqualTo(200);
     WebElement row = waiting().until(d -> d.findElement(By.xpath("//table[@id='keys']//tr[contains(., '" + name + "')]")));
     String keyId = row.getAttribute("data-key");
-    assertThat(row.findElements(By.tagName("progress"))).hasSize(1);
-    screenshot("keys");
+    assertThat(row.findElements(By.tagName("progress"))).as("requests per minute and budget").hasSize(2);
 
     browser.navigate().refresh();
-    waiting().until(d -> d.findElement(By.id("keys")));
+    waiting().until(d -> d.findElement(By.cssSelector("tr[data-key='" + keyId + "']")).getText()
+        .contains("1 of 10 req/min"));
+    screenshot("keys");
     assertThat(browser.getPageSource()).as("the secret is shown once only").doesNotContain(secret);
     browser.findElement(By.cssSelector("button[data-revoke='" + keyId + "']")).click();
     waiting().until(d -> d.findElement(By.cssSelector("tr[data-key='" + keyId + "']")).getText().contains("revoked"));
