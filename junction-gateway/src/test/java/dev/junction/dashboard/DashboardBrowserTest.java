@@ -273,6 +273,25 @@ class DashboardBrowserTest {
         .contains("1 of 10 req/min"));
     screenshot("keys");
     assertThat(browser.getPageSource()).as("the secret is shown once only").doesNotContain(secret);
+
+    browser.findElement(By.cssSelector("tr[data-key='" + keyId + "']")).findElement(By.xpath(".//button[.='Edit limits']")).click();
+    WebElement rpm = waiting().until(d -> d.findElement(By.cssSelector("form input[name=rpm]:not(#new-rpm)")));
+    rpm.clear();
+    rpm.sendKeys("20");
+    rpm.submit();
+    waiting().until(d -> d.findElement(By.cssSelector("tr[data-key='" + keyId + "']")).getText().contains("of 20 req/min"));
+
+    browser.findElement(By.cssSelector("tr[data-key='" + keyId + "']")).findElement(By.xpath(".//button[.='Rotate']")).click();
+    String rotated = waiting().until(d -> {
+      String shown = d.findElement(By.id("new-secret")).getText();
+      return shown.startsWith("jk-") ? shown : null;
+    });
+    assertThat(rotated).isNotEqualTo(secret);
+    assertThat(junction.post("/chat/completions", CHAT.replace("MODEL", "test/chat"),
+        Map.of("authorization", "Bearer " + secret)).statusCode()).as("rotated without grace").isEqualTo(401);
+    secret = rotated;
+    browser.navigate().refresh();
+    waiting().until(d -> d.findElement(By.id("keys")));
     browser.findElement(By.cssSelector("button[data-revoke='" + keyId + "']")).click();
     waiting().until(d -> d.findElement(By.cssSelector("tr[data-key='" + keyId + "']")).getText().contains("revoked"));
     assertThat(junction.post("/chat/completions", CHAT.replace("MODEL", "test/chat"),
