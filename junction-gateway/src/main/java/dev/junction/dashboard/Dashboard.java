@@ -158,7 +158,8 @@ public final class Dashboard {
     router.get("/ui/api/models").handler(ctx -> blocking(ctx, this::models));
     router.get("/ui/api/requests").handler(ctx -> blocking(ctx, () -> requests(ctx)));
     router.get("/ui/api/requests/:id").handler(ctx -> blocking(ctx, () -> request(ctx)));
-    router.get("/ui/api/keys").handler(ctx -> admin(ctx, keys -> blocking(ctx, () -> withSpend(keys))));
+    router.get("/ui/api/keys").handler(ctx -> admin(ctx, "/admin/keys", keys -> blocking(ctx, () -> withUse(keys, false))));
+    router.get("/ui/api/teams").handler(ctx -> admin(ctx, "/admin/teams", teams -> blocking(ctx, () -> withUse(teams, true))));
     router.post("/ui/api/keys").handler(ctx -> forward(ctx, HttpMethod.POST, "/admin/keys"));
     router.patch("/ui/api/keys/:id").handler(ctx -> forward(ctx, HttpMethod.PATCH, "/admin/keys/" + id(ctx)));
     router.delete("/ui/api/keys/:id").handler(ctx -> forward(ctx, HttpMethod.DELETE, "/admin/keys/" + id(ctx)));
@@ -256,8 +257,9 @@ public final class Dashboard {
       case "provider" -> Timeline.Split.PROVIDER;
       case "model" -> Timeline.Split.MODEL;
       case "key" -> Timeline.Split.KEY;
+      case "team" -> Timeline.Split.TEAM;
       case "none" -> Timeline.Split.NONE;
-      default -> throw ApiError.invalid("split", "'split' must be provider, model, key or none.");
+      default -> throw ApiError.invalid("split", "'split' must be provider, model, key, team or none.");
     };
     Instant now = Instant.now();
     Instant from = Instant.ofEpochMilli((now.minus(span).toEpochMilli() / bucket + 1) * bucket);
@@ -429,31 +431,33 @@ public final class Dashboard {
 
   // ---- keys: the admin API, called with the session's own key
 
-  /** The keys as the admin API lists them, each with what it spent of its budget's current period. */
-  private JsonNode withSpend(JsonNode keys) {
+  /**
+   * Keys or teams as the admin API lists them, each with what it spent of its budget's current
+   * period and its last minute's requests and tokens (for its rpm and tpm).
+   */
+  private JsonNode withUse(JsonNode accounts, boolean teams) {
     ledger.flush();
     Instant now = Instant.now();
-    // The last minute's requests and tokens of every key, for their rpm and tpm: one grouped query.
     Map<String, long[]> minute = new HashMap<>();
     for (Timeline.Point p : ledger.timeline(new Timeline.Query(now.minusSeconds(60), now.plusMillis(1), 60_000,
-        Timeline.Split.KEY, null))) {
+        teams ? Timeline.Split.TEAM : Timeline.Split.KEY, null))) {
       if (p.series() != null) {
         long[] sums = minute.computeIfAbsent(p.series(), k -> new long[2]);
         sums[0] += p.requests();
         sums[1] += p.inputTokens() + p.outputTokens();
       }
     }
-    for (JsonNode key : keys.path("data")) {
-      if (key instanceof ObjectNode k) {
-        String id = k.path("id").asString("");
-        String period = k.path("budget_period").asString("total");
-        k.put("spent_usd", usd(ledger.spentNanos(Payer.key(id), periodStart(period, now))));
+    for (JsonNode account : accounts.path("data")) {
+      if (account instanceof ObjectNode a) {
+        String id = a.path(teams ? "name" : "id").asString("");
+        String period = a.path("budget_period").asString("total");
+        a.put("spent_usd", usd(ledger.spentNanos(teams ? Payer.team(id) : Payer.key(id), periodStart(period, now))));
         long[] sums = minute.getOrDefault(id, new long[2]);
-        k.put("requests_last_minute", sums[0]);
-        k.put("tokens_last_minute", sums[1]);
+        a.put("requests_last_minute", sums[0]);
+        a.put("tokens_last_minute", sums[1]);
       }
     }
-    return keys;
+    return accounts;
   }
 
   private static Instant periodStart(String period, Instant now) {
@@ -467,8 +471,8 @@ public final class Dashboard {
     return start.atStartOfDay(ZoneOffset.UTC).toInstant();
   }
 
-  private void admin(RoutingContext ctx, Consumer<JsonNode> then) {
-    call(ctx, HttpMethod.GET, "/admin/keys", null).onComplete(done -> {
+  private void admin(RoutingContext ctx, String path, Consumer<JsonNode> then) {
+    call(ctx, HttpMethod.GET, path, null).onComplete(done -> {
       if (done.failed()) {
         unreachable(ctx, done.cause());
       } else if (done.result().status() != 200) {

@@ -14,7 +14,7 @@ public final class Timeline {
 
   /** Which column a series is. */
   public enum Split {
-    NONE("'all'"), PROVIDER("provider"), MODEL("model"), KEY("key_id");
+    NONE("'all'"), PROVIDER("provider"), MODEL("model"), KEY("key_id"), TEAM("team");
 
     final String expression;
 

@@ -65,7 +65,7 @@ async function overview() {
   const range = el('select', { id: 'range', onchange: () => { state.range = range.value; refresh(); } },
     Object.entries(RANGES).map(([v, t]) => el('option', { value: v }, t)));
   const split = el('select', { id: 'split', onchange: () => { state.split = split.value; refresh(); } },
-    [['provider', 'by provider'], ['model', 'by model'], ['key', 'by key'], ['none', 'all together']]
+    [['provider', 'by provider'], ['model', 'by model'], ['key', 'by key'], ['team', 'by team'], ['none', 'all together']]
       .map(([v, t]) => el('option', { value: v }, t)));
   show(el('h1', {}, 'Overview'),
     el('div', { class: 'toolbar' }, el('label', {}, 'Period', range), el('label', {}, 'Split', split),
@@ -233,7 +233,9 @@ async function keys() {
     el('label', {}, 'Budget period', period),
     el('button', { type: 'submit' }, 'Create key'));
   const message = el('p', { class: 'error', role: 'alert' });
-  show(el('h1', {}, 'Keys'), el('h2', {}, 'New key'), form, message, secret, el('h2', {}, 'Keys'), list);
+  const teams = el('div');
+  show(el('h1', {}, 'Keys'), el('h2', {}, 'New key'), form, message, secret, el('h2', {}, 'Keys'), list,
+    el('h2', {}, 'Teams'), teams);
 
   function limits(source) {
     const body = {};
@@ -245,7 +247,7 @@ async function keys() {
   async function act(task) {
     message.textContent = '';
     try { await task(); } catch (e) { message.textContent = e.message; }
-    await load();
+    await Promise.all([load(), loadTeams()]);
   }
   function reveal(issued, verb) {
     secret.replaceChildren(el('div', { class: 'secret' },
@@ -274,6 +276,25 @@ async function keys() {
     });
     return f;
   }
+  function budget(a) {
+    return Number(a.budget_usd) > 0
+      ? el('span', {}, el('progress', { max: Number(a.budget_usd), value: Math.min(Number(a.spent_usd), Number(a.budget_usd)) }),
+        ` ${usd(a.spent_usd)} of ${usd(a.budget_usd)} / ${a.budget_period}`)
+      : `${usd(a.spent_usd)} (no budget)`;
+  }
+  function lastMinute(a) {
+    return el('span', {}, use(a.requests_last_minute, a.rpm, 'req/min', count), el('br'),
+      use(a.tokens_last_minute, a.tpm, 'tok/min', count));
+  }
+  async function loadTeams() {
+    const data = await api('/ui/api/teams');
+    teams.replaceChildren(data.data.length ? table([
+      { title: 'Team', cell: (t) => t.name },
+      { title: 'Last minute', cell: lastMinute },
+      { title: 'Budget used', cell: budget },
+    ], data.data, { id: 'teams' }) : empty('No teams yet. Create one with POST /admin/teams (see docs/accounts.md), '
+      + 'then give new keys its name: they share its limits.'));
+  }
   function use(used, limit, unit, format) {
     if (!limit) return `${format(used)} ${unit} (no limit)`;
     return el('span', {}, el('progress', { max: limit, value: Math.min(used, limit) }), ` ${format(used)} of ${format(limit)} ${unit}`);
@@ -291,19 +312,15 @@ async function keys() {
       { title: 'Id', cell: (k) => el('code', {}, k.id) },
       { title: 'Team', cell: (k) => k.team ?? '–' },
       { title: 'Status', cls: (k) => k.status === 'active' ? 'status-ok' : 'status-error', cell: (k) => k.status },
-      { title: 'Last minute', cell: (k) => el('span', {},
-        use(k.requests_last_minute, k.rpm, 'req/min', count), el('br'), use(k.tokens_last_minute, k.tpm, 'tok/min', count)) },
-      { title: 'Budget used', cell: (k) => Number(k.budget_usd) > 0
-        ? el('span', {}, el('progress', { max: Number(k.budget_usd), value: Math.min(Number(k.spent_usd), Number(k.budget_usd)) }),
-          ` ${usd(k.spent_usd)} of ${usd(k.budget_usd)} / ${k.budget_period}`)
-        : `${usd(k.spent_usd)} (no budget)` },
+      { title: 'Last minute', cell: lastMinute },
+      { title: 'Budget used', cell: budget },
       { title: '', cell: (k) => k.status === 'revoked' ? '' : el('span', {},
         el('button', { type: 'button', class: 'secondary', onclick: () => editing.replaceChildren(el('h2', {}, `Limits of ${k.name}`), editor(k)) }, 'Edit limits'), ' ',
         el('button', { type: 'button', class: 'secondary', onclick: () => act(async () => reveal(await api(`/ui/api/keys/${encodeURIComponent(k.id)}/rotate`, { method: 'POST', body: {} }), 'Rotated')) }, 'Rotate'), ' ',
         el('button', { type: 'button', class: 'danger', 'data-revoke': k.id, onclick: () => act(() => api(`/ui/api/keys/${encodeURIComponent(k.id)}`, { method: 'DELETE' })) }, 'Revoke')) },
     ], data.data.map((k) => ({ ...k, attrs: { 'data-key': k.id } })), { id: 'keys' }));
   }
-  await load();
+  await Promise.all([load(), loadTeams()]);
 }
 
 // ---------- Models

@@ -59,6 +59,7 @@ class DashboardAccessTest {
         .map(p -> p.path("series").asString()).distinct()).doesNotContain(alicesKeyId).isNotEmpty();
     // Keys are the admin API's: a virtual key gets its refusal.
     assertThat(asBob.get("/ui/api/keys").statusCode()).isEqualTo(403);
+    assertThat(asBob.get("/ui/api/teams").statusCode()).isEqualTo(403);
 
     UiClient asMaster = new UiClient(junction);
     asMaster.signIn(MASTER_KEY);
@@ -160,7 +161,7 @@ class DashboardAccessTest {
       UiClient ui = new UiClient(junction);
       ui.signIn(key);
       List<String> paths = new ArrayList<>(List.of("/ui/api/session", "/ui/api/providers", "/ui/api/models",
-          "/ui/api/requests", "/ui/api/requests/" + request, "/ui/api/keys", "/ui/overview", "/ui/keys"));
+          "/ui/api/requests", "/ui/api/requests/" + request, "/ui/api/keys", "/ui/api/teams", "/ui/overview", "/ui/keys"));
       for (String range : List.of("hour", "day", "month")) {
         for (String split : List.of("provider", "model", "key", "none")) {
           paths.add("/ui/api/overview?range=" + range + "&split=" + split);

@@ -250,11 +250,13 @@ class DashboardBrowserTest {
 
   @Test
   void aKeyIsCreatedWithItsSecretShownOnceAndRevoked() {
+    assertThat(junction.admin("POST", "/admin/teams", "{\"name\":\"browsers\",\"rpm\":100}").statusCode()).isIn(201, 409);
     signIn(MASTER_KEY);
     waiting().until(d -> d.getCurrentUrl().endsWith("/ui/overview"));
     open("Keys");
     String name = "browser-" + System.nanoTime();
     waiting().until(d -> d.findElement(By.id("new-name"))).sendKeys(name);
+    browser.findElement(By.id("new-team")).sendKeys("browsers");
     browser.findElement(By.id("new-budget_usd")).clear();
     browser.findElement(By.id("new-budget_usd")).sendKeys("5");
     browser.findElement(By.id("new-rpm")).clear();
@@ -271,6 +273,8 @@ class DashboardBrowserTest {
     browser.navigate().refresh();
     waiting().until(d -> d.findElement(By.cssSelector("tr[data-key='" + keyId + "']")).getText()
         .contains("1 of 10 req/min"));
+    assertThat(waiting().until(d -> d.findElement(By.xpath("//table[@id='teams']//tr[contains(., 'browsers')]"))).getText())
+        .contains("of 100 req/min");
     screenshot("keys");
     assertThat(browser.getPageSource()).as("the secret is shown once only").doesNotContain(secret);
 
