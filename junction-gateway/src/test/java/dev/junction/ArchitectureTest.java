@@ -111,6 +111,19 @@ class ArchitectureTest {
   }
 
   @Test
+  void theDashboardStaysOffTheRequestPath() {
+    // It reads the ledger and the statistics routing keeps, and reaches the rest through HTTP only.
+    noClasses().that().resideInAPackage("dev.junction.dashboard..")
+        .should().dependOnClassesThat().resideInAnyPackage("dev.junction.server..", "dev.junction.admin..",
+            "dev.junction.provider..", "dev.junction.translate..", "dev.junction.limits..", "dev.junction.fleet..",
+            "dev.junction.cli..")
+        .check(classes);
+    noClasses().that().resideOutsideOfPackages("dev.junction.server..", "dev.junction.dashboard..")
+        .should().dependOnClassesThat().resideInAPackage("dev.junction.dashboard..")
+        .check(classes);
+  }
+
+  @Test
   void onlyTheCommandLineStartsThings() {
     noClasses().that().resideOutsideOfPackage("dev.junction.cli..")
         .should().dependOnClassesThat().resideInAPackage("dev.junction.cli..")

@@ -185,6 +185,16 @@ final class JdbcLedger implements Ledger {
   }
 
   @Override
+  public List<Timeline.Point> timeline(Timeline.Query query) {
+    return table.timeline(query);
+  }
+
+  @Override
+  public List<LedgerRecord> search(Timeline.Filter filter, int limit) {
+    return table.search(filter, limit);
+  }
+
+  @Override
   public UsageReport usage(UsageReport.Query query) {
     return table.usage(query);
   }

@@ -52,6 +52,16 @@ public interface Ledger extends AutoCloseable {
     return UsageReport.EMPTY;
   }
 
+  /** Committed records summed per time bucket and series, oldest first (the dashboard's charts). */
+  default List<Timeline.Point> timeline(Timeline.Query query) {
+    return Timeline.none();
+  }
+
+  /** The most recent committed records that pass the filter, newest first. */
+  default List<LedgerRecord> search(Timeline.Filter filter, int limit) {
+    return recent(limit);
+  }
+
   /**
    * What a key's or a team's committed records since then cost, in nano-USD: what a budget has used
    * of its period, read once when a gateway starts.

@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
+import org.jspecify.annotations.Nullable;
 
 /** The SQL of the {@code ledger_requests} table, the same for SQLite and PostgreSQL. */
 final class RecordTable {
@@ -119,6 +120,63 @@ final class RecordTable {
   List<LedgerRecord> recent(int limit) {
     return jdbi.withHandle(h -> h.createQuery(SELECT + "ORDER BY created_at DESC, request_id DESC LIMIT ?")
         .bind(0, limit).map(RecordTable::read).list());
+  }
+
+  /**
+   * The records that pass the filter, newest first. Each condition is a bound parameter: nothing a
+   * client sent becomes SQL.
+   */
+  List<LedgerRecord> search(Timeline.Filter filter, int limit) {
+    List<String> conditions = new java.util.ArrayList<>();
+    List<Object> values = new java.util.ArrayList<>();
+    condition(conditions, values, "key_id", filter.keyId());
+    condition(conditions, values, "model", filter.model());
+    condition(conditions, values, "provider", filter.provider());
+    condition(conditions, values, "status", filter.status());
+    if (filter.since() != null) {
+      conditions.add("created_at >= ?");
+      values.add(filter.since().toEpochMilli());
+    }
+    String where = conditions.isEmpty() ? "" : "WHERE " + String.join(" AND ", conditions) + " ";
+    return jdbi.withHandle(h -> {
+      var query = h.createQuery(SELECT + where + "ORDER BY created_at DESC, request_id DESC LIMIT ?");
+      for (int i = 0; i < values.size(); i++) {
+        query.bind(i, values.get(i));
+      }
+      return query.bind(values.size(), limit).map(RecordTable::read).list();
+    });
+  }
+
+  private static void condition(List<String> conditions, List<Object> values, String column, @Nullable String value) {
+    if (value != null) {
+      conditions.add(column + " = ?");
+      values.add(value);
+    }
+  }
+
+  /**
+   * Sums per bucket and series. The bucket is integer division of the epoch milliseconds, which
+   * SQLite and PostgreSQL compute alike on their integer columns.
+   */
+  List<Timeline.Point> timeline(Timeline.Query query) {
+    String series = query.split().expression;
+    String bucket = "(created_at / " + query.bucketMs() + ") * " + query.bucketMs();
+    String sql = "SELECT " + bucket + " AS bucket, " + series + " AS series, COUNT(*) AS requests, "
+        + "COALESCE(SUM(CASE WHEN status <> 'ok' THEN 1 ELSE 0 END), 0) AS errors, "
+        + "COALESCE(SUM(CASE WHEN attempts > 1 THEN 1 ELSE 0 END), 0) AS failovers, "
+        + "COALESCE(SUM(input_tokens), 0) AS input_tokens, COALESCE(SUM(output_tokens), 0) AS output_tokens, "
+        + "COALESCE(SUM(cost_nanos), 0) AS cost_nanos FROM ledger_requests WHERE created_at >= ? AND created_at < ?"
+        + (query.keyId() != null ? " AND key_id = ?" : "")
+        + " GROUP BY " + bucket + ", " + series + " ORDER BY bucket";
+    return jdbi.withHandle(h -> {
+      var statement = h.createQuery(sql).bind(0, query.from().toEpochMilli()).bind(1, query.to().toEpochMilli());
+      if (query.keyId() != null) {
+        statement.bind(2, query.keyId());
+      }
+      return statement.map((rs, ctx) -> new Timeline.Point(rs.getLong("bucket"), rs.getString("series"),
+          rs.getLong("requests"), rs.getLong("errors"), rs.getLong("failovers"), rs.getLong("input_tokens"),
+          rs.getLong("output_tokens"), rs.getLong("cost_nanos"))).list();
+    });
   }
 
   private static final String SUMS = "COUNT(*) AS requests, COALESCE(SUM(cost_nanos), 0) AS cost_nanos, "

@@ -64,6 +64,17 @@ final class Breakers implements DeploymentHealth {
     return states.computeIfAbsent(deployment.id(), id -> new State(registry.circuitBreaker(id.toString())));
   }
 
+  /** What the dashboard shows of a deployment: its breaker's state and what is left of a cooldown. */
+  dev.junction.dashboard.DeploymentState.View view(Deployment deployment) {
+    State state = states.get(deployment.id());
+    if (state == null) {
+      return dev.junction.dashboard.DeploymentState.View.UNKNOWN;
+    }
+    long cooling = Math.max(0, state.coolUntilNanos - System.nanoTime());
+    return new dev.junction.dashboard.DeploymentState.View(
+        state.breaker.getState().name().toLowerCase(java.util.Locale.ROOT), TimeUnit.NANOSECONDS.toMillis(cooling));
+  }
+
   @Override
   public boolean tryAcquire(Deployment deployment) {
     State state = state(deployment);

@@ -5,6 +5,7 @@ import dev.junction.account.Authenticator;
 import dev.junction.account.KeyStore;
 import dev.junction.account.SpendHistory;
 import dev.junction.admin.AdminApi;
+import dev.junction.dashboard.Dashboard;
 import dev.junction.config.JunctionConfig.OnFailure;
 import dev.junction.limits.Limiter;
 import dev.junction.catalog.Catalog;
@@ -69,6 +70,7 @@ public final class Gateway implements AutoCloseable {
   private final Accounts accounts;
   private final Authenticator authenticator;
   private final AdminApi admin;
+  private final Dashboard dashboard;
   private final FailureLog failures;
   private final AccessLog accessLog;
   private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
@@ -133,6 +135,9 @@ public final class Gateway implements AutoCloseable {
     this.authenticator = new Authenticator(config.server().masterKey(), accounts);
     this.admin = new AdminApi(vertx, accounts, ledger, (what, e) -> failures.internal(Exchange.newId(), what, e),
         Routes::error, config.providers().stream().map(p -> p.name()).collect(java.util.stream.Collectors.toSet()));
+    // The dashboard shows this replica's breakers: what its own routing decides with.
+    this.dashboard = new Dashboard(vertx, authenticator, ledger, catalog, stats, breakers::view,
+        (what, e) -> failures.internal(Exchange.newId(), what, e));
     this.pipeline = new ProxyPipeline(
         authenticator,
         new Router(catalog, config.server().defaultPolicy(), stats, engines, config.server().cacheAffinity()),
@@ -252,7 +257,7 @@ public final class Gateway implements AutoCloseable {
       @Override
       public Future<?> start() {
         var router = Routes.of(vertx, pipeline, models, authenticator, ledger, limiter, config.server().maxBodyBytes(),
-            metrics, config.server().metricsPublic(), failures, admin);
+            metrics, config.server().metricsPublic(), failures, admin, dashboard);
         return vertx.createHttpServer(options).connectionHandler(ConnectionGuard::attach).requestHandler(router)
             .listen()
             .onSuccess(server -> {

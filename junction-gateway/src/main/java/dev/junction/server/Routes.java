@@ -3,6 +3,7 @@ package dev.junction.server;
 import dev.junction.account.Authenticator;
 import dev.junction.account.Principal;
 import dev.junction.admin.AdminApi;
+import dev.junction.dashboard.Dashboard;
 import dev.junction.api.ApiError;
 import dev.junction.api.Bounded;
 import dev.junction.api.ClientFormat;
@@ -45,7 +46,7 @@ final class Routes {
 
   static Router of(Vertx vertx, ProxyPipeline pipeline, ModelsApi models, Authenticator auth, Ledger ledger,
       Limiter limiter, long maxBody, GatewayMetrics metrics, boolean metricsPublic, FailureLog failures,
-      AdminApi admin) {
+      AdminApi admin, Dashboard dashboard) {
     Router router = Router.router(vertx);
     router.get("/healthz").handler(ctx -> json(ctx, LIVE));
     // Not ready only while records can be kept nowhere. A database outage alone leaves the replica
@@ -84,6 +85,8 @@ final class Routes {
     router.route("/admin").handler(ctx -> administrator(ctx, auth, false, ctx::next));
     router.route("/admin/*").handler(ctx -> administrator(ctx, auth, false, ctx::next));
     admin.mount(router);
+    // The dashboard checks its own callers: a session cookie, not an Authorization header.
+    dashboard.mount(router);
 
     BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBody);
     for (Inbound inbound : Inbound.ALL) {
