@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.IntStream;
+import org.assertj.core.data.Percentage;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -82,45 +83,54 @@ class HonestCostTest {
   }
 
   @Test
-  void oneStreamAtATimePaysTheHourOverWhatOneStreamProduces() {
-    LedgerRecord last = null;
+  void eachOutputTokenCostsTheHourOverTheTokensPerBusySecondSoFourStreamsAtOnceEachPayAboutAQuarter() {
+    LedgerRecord alone = null;
     for (int i = 0; i < 4; i++) {
-      last = record(stream("one/at-a-time"));
+      alone = record(stream("one/at-a-time"));
     }
-    assertThat(last.outputTokens()).isEqualTo(TOKENS);
-    // 100 tokens a busy second, less the time a request spends outside the stream.
-    assertThat((double) last.costNanos()).isBetween(nanos(TOKENS, STREAM_RATE), nanos(TOKENS, STREAM_RATE * 0.7));
-
-    // What the price was spread over, and the engine's own report, at /metrics.
-    String scraped = gateway.scrape();
-    double rate = scraped.lines().filter(l -> l.startsWith("junction_engine_output_tokens_per_busy_second{provider=\"alone\"}"))
-        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElseThrow();
-    assertThat(rate).isBetween(STREAM_RATE * 0.7, STREAM_RATE);
-    assertThat((double) last.costNanos()).isCloseTo(nanos(TOKENS, rate), org.assertj.core.data.Percentage.withPercentage(15));
-    await().untilAsserted(() -> assertThat(gateway.scrape()).contains("junction_engine_up{provider=\"alone\"} 1.0",
-        "junction_engine_requests_running{provider=\"alone\"}", "junction_engine_kv_cache_usage_ratio{provider=\"alone\"}"));
-
-    // $100 per million output tokens measured: above a $10 hosted price, below a $500 one.
-    // (Once the engine's first poll has seen it up: an engine not known to be up is set aside.)
-    await().untilAsserted(() -> assertThat(providerOf("against-dear-hosted:cheapest")).isEqualTo("alone"));
-    assertThat(providerOf("against-cheap-hosted:cheapest")).isEqualTo("hosted");
-  }
-
-  @Test
-  void fourStreamsAtOnceShareTheHourAndEachPaysAboutAQuarter() {
-    LedgerRecord last = null;
+    LedgerRecord together = null;
     try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
       for (int round = 0; round < 3; round++) {
         List<CompletableFuture<HttpResponse<String>>> four = IntStream.range(0, 4)
             .mapToObj(i -> CompletableFuture.supplyAsync(() -> stream("four/at-a-time"), clients)).toList();
         for (CompletableFuture<HttpResponse<String>> each : four) {
-          last = record(each.join());
+          together = record(each.join());
         }
       }
     }
-    assertThat(last.outputTokens()).isEqualTo(TOKENS);
-    double fourTimesTheRate = STREAM_RATE * 4;
-    assertThat((double) last.costNanos()).isBetween(nanos(TOKENS, fourTimesTheRate), nanos(TOKENS, fourTimesTheRate * 0.6));
+    assertThat(alone.outputTokens()).isEqualTo(TOKENS);
+    assertThat(together.outputTokens()).isEqualTo(TOKENS);
+
+    // The rates the prices were spread over, at /metrics: one stream's pace at most alone, and about
+    // four times as many tokens per busy second with four at once (less on a machine too busy to keep up).
+    double aloneRate = rate("alone");
+    double togetherRate = rate("busy");
+    assertThat(aloneRate).isBetween(STREAM_RATE * 0.3, STREAM_RATE * 1.05);
+    assertThat(togetherRate / aloneRate).isBetween(2.0, 4.4);
+    // The arithmetic: each output token costs $0.01 a second over the tokens per busy second.
+    Percentage close = Percentage.withPercentage(15);
+    assertThat((double) alone.costNanos()).isCloseTo(nanos(TOKENS, aloneRate), close);
+    assertThat((double) together.costNanos()).isCloseTo(nanos(TOKENS, togetherRate), close);
+    await().untilAsserted(() -> assertThat(gateway.scrape()).contains("junction_engine_up{provider=\"alone\"} 1.0",
+        "junction_engine_requests_running{provider=\"alone\"}", "junction_engine_kv_cache_usage_ratio{provider=\"alone\"}"));
+  }
+
+  @Test
+  void cheapestWeighsTheMeasuredPriceAgainstHostedPrices() {
+    for (int i = 0; i < 3; i++) {
+      record(stream("one/at-a-time"));
+    }
+    // At most 100 tokens a busy second: $100 or more per million output tokens, above a $10 hosted
+    // price; below a $500 one unless the machine runs five times slower than the simulator's pace.
+    // (Once the engine's first poll has seen it up: an engine not known to be up is set aside.)
+    await().untilAsserted(() -> assertThat(providerOf("against-dear-hosted:cheapest")).isEqualTo("alone"));
+    assertThat(providerOf("against-cheap-hosted:cheapest")).isEqualTo("hosted");
+  }
+
+  private static double rate(String provider) {
+    String prefix = "junction_engine_output_tokens_per_busy_second{provider=\"" + provider + "\"}";
+    return gateway.scrape().lines().filter(l -> l.startsWith(prefix))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElseThrow();
   }
 
   private static String providerOf(String model) {
