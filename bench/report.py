@@ -159,6 +159,8 @@ for rate in (1000, 5000):
     jvm[rate] = row
 report["jvm_fixed_rate"] = jvm
 added1000 = fixed[1000].get("junction_added_us")
+redis1000 = open_loop("open1000-redis")
+report["open_loop_redis_1000"] = redis1000
 added_redis = None
 if fixed[1000].get("direct") and redis1000:
     added_redis = {p: redis1000["corrected"][p] - fixed[1000]["direct"]["corrected"][p] for p in PCTS}
@@ -228,8 +230,7 @@ report["limits_runs_rps"] = limits_runs
 report["limits_share_pct"] = limits_share
 target("throughput with a virtual key's limits and budget, in memory, vs the master key", limits_share["limits"], 85, "%", True, 1)
 target("the same with the limits in Redis", limits_share["redis"], 85, "%", True, 1)
-redis1000 = open_loop("open1000-redis")
-report["open_loop_redis_1000"] = redis1000
+
 
 # ---- start-up
 starts = load("startup-ms") or []
