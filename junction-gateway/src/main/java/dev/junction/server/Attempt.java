@@ -158,6 +158,7 @@ final class Attempt {
       key = provider.credentials().pick(startNanos);
       signed = provider.request(request, key);
     }
+    tried.span.propagate(signed::putHeader);
     context.client().request(signed)
         .compose(req -> {
           upstream = req;

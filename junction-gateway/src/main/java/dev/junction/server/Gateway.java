@@ -20,6 +20,7 @@ import dev.junction.ledger.Ledger;
 import dev.junction.ledger.StoredResponses;
 import dev.junction.ledger.Payer;
 import dev.junction.observe.GatewayMetrics;
+import dev.junction.observe.Tracing;
 import dev.junction.routing.FleetStats;
 import dev.junction.routing.LiveStats;
 import dev.junction.routing.Router;
@@ -70,6 +71,7 @@ public final class Gateway implements AutoCloseable {
   private final AdminApi admin;
   private final FailureLog failures;
   private final AccessLog accessLog;
+  private final Tracing tracing;
   private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
   private final JunctionConfig config;
   private final ConnectionGuards connections;
@@ -88,6 +90,7 @@ public final class Gateway implements AutoCloseable {
     this.catalog = Catalog.of(config);
     this.failures = new FailureLog(Secrets.of(config));
     this.accessLog = AccessLog.open(config.server().accessLog(), failures.secrets());
+    this.tracing = config.tracing().map(Tracing::otlp).orElseGet(Tracing::off);
     // A callback that throws on an event loop would otherwise be logged by Vert.x, unredacted.
     vertx.exceptionHandler(e -> failures.internal("(unknown)", "an event-loop task", e));
     this.stats = new LiveStats();
@@ -127,7 +130,7 @@ public final class Gateway implements AutoCloseable {
     this.pipeline = new ProxyPipeline(
         authenticator,
         new Router(catalog, config.server().defaultPolicy(), stats, engines, config.server().cacheAffinity()),
-        new Reporting(ledger, metrics, accessLog, failures),
+        new Reporting(ledger, metrics, accessLog, failures, tracing),
         new Upstreams(vertx),
         vertx,
         config.server().maxAttempts(),
@@ -218,6 +221,7 @@ public final class Gateway implements AutoCloseable {
       if (gateway != null) {
         gateway.closeFleet();
         gateway.accessLog.close();
+        gateway.tracing.close();
       }
       if (ledger != null) {
         ledger.close();
@@ -327,6 +331,8 @@ public final class Gateway implements AutoCloseable {
     vertx.close().await();
     accounts.close();
     accessLog.close();
+    // After the last records: every request's span has ended, and the batch goes out (bounded).
+    tracing.close();
     pipeline.responses().close();
     ledger.close();
     metrics.close();

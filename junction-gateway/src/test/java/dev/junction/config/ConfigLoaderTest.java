@@ -171,7 +171,7 @@ class ConfigLoaderTest {
     String example = java.nio.file.Files.readString(Path.of("src/main/resources/junction.example.yaml"));
     List<List<String>> keySets = List.of(ConfigReader.ROOT_KEYS, ConfigReader.SERVER_KEYS, ConfigReader.DATABASE_KEYS,
         ConfigReader.REDIS_KEYS, ConfigReader.LIMITS_KEYS, ConfigReader.LEDGER_KEYS, ConfigReader.PROVIDER_KEYS, ConfigReader.TIMEOUT_KEYS,
-        ConfigReader.MODEL_KEYS, ConfigReader.DEPLOYMENT_KEYS, ConfigReader.CATALOG_KEYS);
+        ConfigReader.MODEL_KEYS, ConfigReader.DEPLOYMENT_KEYS, ConfigReader.CATALOG_KEYS, ConfigReader.TRACING_KEYS);
 
     keySets.stream().flatMap(List::stream).forEach(key -> assertThat(example).contains(key + ":"));
   }
