@@ -211,6 +211,38 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void tracingIsOffWithoutItsSectionAndOnWithItsDefaults() {
+    assertThat(files.load("# nothing\n").tracing()).isEmpty();
+    assertThat(files.load("tracing: { otlp_endpoint: \"http://collector:4318/v1/traces\" }\n").tracing())
+        .hasValue(new JunctionConfig.TracingConfig("http://collector:4318/v1/traces", "junction", 1.0));
+    assertThat(files.load("tracing: { otlp_endpoint: \"https://c/v1/traces\", service_name: gw-eu, sample_ratio: 0.25 }\n")
+        .tracing()).hasValue(new JunctionConfig.TracingConfig("https://c/v1/traces", "gw-eu", 0.25));
+  }
+
+  @Test
+  void aTracingEndpointThatIsNoHttpUrlIsNamed() {
+    assertThat(files.problems("tracing:\n  otlp_endpoint: \"collector:4318\"\n"))
+        .containsExactly("junction.yaml:2: tracing.otlp_endpoint: must be an http:// or https:// URL with a host,"
+            + " got \"collector:4318\"");
+  }
+
+  @Test
+  void aTracingSectionWithoutAnEndpointSaysHowToLeaveItOff() {
+    assertThat(files.problems("tracing:\n  service_name: junction\n"))
+        .singleElement().asString().startsWith("junction.yaml:")
+        .contains("tracing.otlp_endpoint: is required to turn tracing on")
+        .contains("remove the tracing section to leave it off");
+  }
+
+  @Test
+  void aSampleRatioOutsideZeroToOneIsNamed() {
+    assertThat(files.problems("tracing:\n  otlp_endpoint: \"http://c:4318/v1/traces\"\n  sample_ratio: 1.5\n"))
+        .containsExactly("junction.yaml:3: tracing.sample_ratio: must be from 0 to 1 (the share of traces kept), got 1.5");
+    assertThat(files.problems("tracing:\n  otlp_endpoint: \"http://c:4318/v1/traces\"\n  sample_ratio: -0.1\n"))
+        .containsExactly("junction.yaml:3: tracing.sample_ratio: must not be negative, got -0.1");
+  }
+
+  @Test
   void anUnknownOnFailureNamesTheFieldAndTheValidValues() {
     assertThat(files.problems("redis:\n  url: \"redis://r:6379\"\n  on_failure: clsoed\n"))
         .containsExactly("junction.yaml:3: redis.on_failure: unknown on failure \"clsoed\" (did you mean \"closed\"?);"
