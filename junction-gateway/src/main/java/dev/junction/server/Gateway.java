@@ -80,7 +80,7 @@ public final class Gateway implements AutoCloseable {
   private int port;
 
   private Gateway(JunctionConfig config, Vertx vertx, ConnectionGuards connections, Ledger ledger,
-      GatewayMetrics metrics) {
+      GatewayMetrics metrics, Tracing tracing) {
     this.config = config;
     this.vertx = vertx;
     this.connections = connections;
@@ -90,7 +90,7 @@ public final class Gateway implements AutoCloseable {
     this.catalog = Catalog.of(config);
     this.failures = new FailureLog(Secrets.of(config));
     this.accessLog = AccessLog.open(config.server().accessLog(), failures.secrets());
-    this.tracing = config.tracing().map(Tracing::otlp).orElseGet(Tracing::off);
+    this.tracing = tracing;
     // A callback that throws on an event loop would otherwise be logged by Vert.x, unredacted.
     vertx.exceptionHandler(e -> failures.internal("(unknown)", "an event-loop task", e));
     this.stats = new LiveStats();
@@ -212,16 +212,18 @@ public final class Gateway implements AutoCloseable {
     }
     Ledger ledger = null;
     Gateway gateway = null;
+    // Made here rather than by the gateway, so that it is closed (its export thread stopped) when start-up fails.
+    Tracing tracing = Tracing.off();
     try {
       ledger = opened(opening);
-      gateway = new Gateway(config, vertx, connections, ledger, metrics);
+      tracing = config.tracing().map(Tracing::otlp).orElseGet(Tracing::off);
+      gateway = new Gateway(config, vertx, connections, ledger, metrics, tracing);
       gateway.listen(cores);
       return gateway;
     } catch (RuntimeException e) {
       if (gateway != null) {
         gateway.closeFleet();
         gateway.accessLog.close();
-        gateway.tracing.close();
       }
       if (ledger != null) {
         ledger.close();
@@ -229,6 +231,7 @@ public final class Gateway implements AutoCloseable {
         opening.thenAccept(Ledger::close);
       }
       metrics.close();
+      tracing.close();
       vertx.close().await();
       throw e;
     }
