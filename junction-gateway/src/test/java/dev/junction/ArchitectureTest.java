@@ -124,6 +124,14 @@ class ArchitectureTest {
   }
 
   @Test
+  void onlyObserveKnowsOpenTelemetry() {
+    // The request path sees the small Tracing interface: with tracing off, no SDK class is loaded for it.
+    noClasses().that().resideOutsideOfPackage("dev.junction.observe..")
+        .should().dependOnClassesThat().resideInAPackage("io.opentelemetry..")
+        .check(classes);
+  }
+
+  @Test
   void onlyTheCommandLineStartsThings() {
     noClasses().that().resideOutsideOfPackage("dev.junction.cli..")
         .should().dependOnClassesThat().resideInAPackage("dev.junction.cli..")

@@ -57,7 +57,7 @@ final class Demo implements AutoCloseable {
     models.add(new ModelConfig("demo/embed", List.of(), List.of(
         new DeploymentConfig(FAST, "fast-embed", 0.02, 0, 0.02))));
     return new JunctionConfig(config.source(), config.server(), config.database(), config.redisUrl(),
-        config.ledger(), providers, models, config.limits());
+        config.ledger(), providers, models, config.limits(), config.tracing());
   }
 
   private static ProviderConfig provider(String name, Simulator simulator) {

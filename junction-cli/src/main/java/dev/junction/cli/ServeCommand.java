@@ -62,7 +62,7 @@ final class ServeCommand implements Callable<Integer> {
       return c;
     }
     return new JunctionConfig(c.source(), c.server().withPort(port), c.database(), c.redisUrl(), c.ledger(),
-        c.providers(), c.models(), c.limits());
+        c.providers(), c.models(), c.limits(), c.tracing());
   }
 
   /** One screen: where it listens, what it serves, and how to add what is missing. */

@@ -36,6 +36,7 @@ public final class InspectedRequest {
   final int fieldCount;
   final int features;
   final int maxTokens;
+  final double temperature;
   final @Nullable String user;
   final @Nullable String promptCacheKey;
   final ProviderPreferences preferences;
@@ -66,6 +67,7 @@ public final class InspectedRequest {
     this.fieldCount = scan.fieldCount;
     this.features = scan.features;
     this.maxTokens = scan.maxTokens;
+    this.temperature = scan.temperature;
     this.user = scan.user;
     this.promptCacheKey = scan.promptCacheKey;
     this.preferences = scan.preferences;
@@ -177,6 +179,11 @@ public final class InspectedRequest {
   /** {@code max_tokens} or {@code max_completion_tokens}, or -1 when neither was given. */
   public int maxTokens() {
     return maxTokens;
+  }
+
+  /** {@code temperature}, or NaN when not given. */
+  public double temperature() {
+    return temperature;
   }
 
   /** The client's {@code user}, or null. */

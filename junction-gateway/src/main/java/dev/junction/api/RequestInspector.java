@@ -84,6 +84,7 @@ public final class RequestInspector {
     int fieldCount;
     int features;
     int maxTokens = -1;
+    double temperature = Double.NaN;
     @Nullable String user;
     @Nullable String promptCacheKey;
     ProviderPreferences preferences = ProviderPreferences.NONE;
@@ -203,7 +204,7 @@ public final class RequestInspector {
         case "n" -> integer(name, v, p, 1, 128);
         case "max_tokens", "max_completion_tokens" ->
             maxTokens = integer(name, v, p, family == Family.ANTHROPIC ? 1 : 0, Integer.MAX_VALUE);
-        case "temperature" -> number(name, v, p, 0, family == Family.ANTHROPIC ? 1 : 2);
+        case "temperature" -> temperature = number(name, v, p, 0, family == Family.ANTHROPIC ? 1 : 2);
         case "top_p" -> number(name, v, p, 0, 1);
         case "presence_penalty", "frequency_penalty" -> number(name, v, p, -2, 2);
         case "seed" -> integer(name, v, p, Integer.MIN_VALUE, Integer.MAX_VALUE);
@@ -668,9 +669,10 @@ public final class RequestInspector {
       return (int) value;
     }
 
-    static void number(String param, JsonToken v, JsonParser p, double min, double max) {
+    /** @return the number, or NaN when the value is null */
+    static double number(String param, JsonToken v, JsonParser p, double min, double max) {
       if (v == JsonToken.VALUE_NULL) {
-        return;
+        return Double.NaN;
       }
       if (v != JsonToken.VALUE_NUMBER_INT && v != JsonToken.VALUE_NUMBER_FLOAT) {
         throw type(param, "a number", v);
@@ -680,6 +682,7 @@ public final class RequestInspector {
         throw ApiError.invalid(
             param, "Invalid '" + param + "': " + value + " is outside the range " + min + " to " + max + ".");
       }
+      return value;
     }
 
     /** @return the string, or null when the value is null */

@@ -44,6 +44,10 @@ import org.jspecify.annotations.Nullable;
  *   flush_interval_ms: 200   # integer >= 1
  *   batch_size: 5000         # integer >= 1
  *   capacity: 100000         # integer >= batch_size
+ * tracing:                   # optional section; off when absent
+ *   otlp_endpoint: http://localhost:4318/v1/traces   # required in the section; http(s) URL
+ *   service_name: junction   # default junction
+ *   sample_ratio: 1.0        # 0..1, share of new traces kept
  * catalog:
  *   bundled: true            # serve BundledCatalog's models on the providers configured
  * providers:                 # list

@@ -11,6 +11,7 @@ import dev.junction.config.JunctionConfig.EngineConfig;
 import dev.junction.config.JunctionConfig.ProviderConfig;
 import dev.junction.config.JunctionConfig.ServerConfig;
 import dev.junction.config.JunctionConfig.TimeoutConfig;
+import dev.junction.config.JunctionConfig.TracingConfig;
 import dev.junction.config.YamlNode.Entry;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -39,7 +40,8 @@ import java.util.stream.Collectors;
 final class ConfigReader {
 
   static final List<String> ROOT_KEYS =
-      List.of("server", "database", "redis", "ledger", "limits", "catalog", "providers", "models");
+      List.of("server", "database", "redis", "ledger", "limits", "catalog", "providers", "models", "tracing");
+  static final List<String> TRACING_KEYS = List.of("otlp_endpoint", "service_name", "sample_ratio");
   static final List<String> SERVER_KEYS = List.of("host", "port", "master_key", "max_body_bytes", "default_policy",
       "cache_affinity", "max_attempts", "request_timeout_ms", "drain_timeout_ms", "metrics_public", "access_log",
       "header_timeout_ms", "body_grace_ms", "body_min_rate", "idle_timeout_ms", "max_connections");
@@ -130,6 +132,7 @@ final class ConfigReader {
     RedisSection redis = redis(root);
     LimitsConfig limits = limits(redis.onFailure(), subsection(root, "limits", LIMITS_KEYS));
     LedgerConfig ledger = ledger(subsection(root, "ledger", LEDGER_KEYS));
+    Optional<TracingConfig> tracing = root.section("tracing", TRACING_KEYS).optional().flatMap(ConfigReader::tracing);
     List<ProviderConfig> providers = new ArrayList<>(providers(root));
     providers.addAll(EnvironmentProviders.fromEnvironment(env, providerNames.keySet()));
     providers.forEach(p -> providerNames.putIfAbsent(p.name(), new Declared("environment", 0)));
@@ -139,7 +142,8 @@ final class ConfigReader {
     List<ModelConfig> models = models(root);
     problems.throwIfAny();
     List<ModelConfig> served = CatalogMerge.merge(bundled, models, providerNames.keySet());
-    return new JunctionConfig(Optional.of(source), server, database, redis.url(), ledger, providers, served, limits);
+    return new JunctionConfig(Optional.of(source), server, database, redis.url(), ledger, providers, served, limits,
+        tracing);
   }
 
   private static boolean bundled(Section s) {
@@ -186,6 +190,30 @@ final class ConfigReader {
       s.problem("access_log", "the directory of \"" + value + "\" does not exist");
     }
     return value;
+  }
+
+  /** The {@code tracing} section: on when present, and then it names where spans go. */
+  private static Optional<TracingConfig> tracing(Section s) {
+    Value<String> endpoint = s.string("otlp_endpoint");
+    if (endpoint.absent()) {
+      s.problem("otlp_endpoint", "is required to turn tracing on, e.g. http://localhost:4318/v1/traces;"
+          + " remove the tracing section to leave it off");
+    } else if (endpoint.present()) {
+      baseUrlProblem(endpoint.value()).ifPresent(message -> s.problem("otlp_endpoint", message));
+    }
+    Value<String> service = s.string("service_name");
+    if (service.present() && service.value().isBlank()) {
+      s.problem("service_name", "must not be empty");
+    }
+    Value<Double> ratio = s.nonNegative("sample_ratio");
+    if (ratio.present() && ratio.value() > 1) {
+      s.problem("sample_ratio", "must be from 0 to 1 (the share of traces kept), got " + ratio.value());
+    }
+    if (!endpoint.present()) {
+      return Optional.empty();
+    }
+    return Optional.of(new TracingConfig(endpoint.value(), service.orElse(TracingConfig.DEFAULT_SERVICE_NAME),
+        ratio.present() && ratio.value() <= 1 ? ratio.value() : 1.0));
   }
 
   private static ConnectionConfig connections(Section s) {

@@ -21,11 +21,18 @@ public record JunctionConfig(
     LedgerConfig ledger,
     List<ProviderConfig> providers,
     List<ModelConfig> models,
-    LimitsConfig limits) {
+    LimitsConfig limits,
+    Optional<TracingConfig> tracing) {
 
   public JunctionConfig {
     providers = List.copyOf(providers);
     models = List.copyOf(models);
+  }
+
+  /** Without tracing. */
+  public JunctionConfig(Optional<Path> source, ServerConfig server, DatabaseConfig database, Optional<String> redisUrl,
+      LedgerConfig ledger, List<ProviderConfig> providers, List<ModelConfig> models, LimitsConfig limits) {
+    this(source, server, database, redisUrl, ledger, providers, models, limits, Optional.empty());
   }
 
   /** With the default limits settings. */
@@ -45,7 +52,20 @@ public record JunctionConfig(
   public String toString() {
     return "JunctionConfig[source=" + source + ", server=" + server + ", database=" + database
         + ", redis=" + hidden(redisUrl) + ", ledger=" + ledger + ", providers=" + providers
-        + ", models=" + models + ", limits=" + limits + "]";
+        + ", models=" + models + ", limits=" + limits + ", tracing=" + tracing + "]";
+  }
+
+  /**
+   * OpenTelemetry traces of the requests served ({@code tracing}); absent when off.
+   *
+   * @param otlpEndpoint where spans are sent, OTLP over HTTP with protobuf (e.g. {@code http://collector:4318/v1/traces})
+   * @param serviceName the {@code service.name} of the spans' resource
+   * @param sampleRatio the share of traces started here that are kept, 0 to 1; a trace begun by the
+   *     client follows the client's own sampling decision
+   */
+  public record TracingConfig(String otlpEndpoint, String serviceName, double sampleRatio) {
+
+    public static final String DEFAULT_SERVICE_NAME = "junction";
   }
 
   /**

@@ -7,6 +7,7 @@ import dev.junction.api.ResponseReader;
 import dev.junction.api.Usage;
 import dev.junction.catalog.Deployment;
 import dev.junction.config.Secrets;
+import dev.junction.observe.Tracing;
 import dev.junction.provider.Credentials;
 import dev.junction.provider.Provider;
 import dev.junction.routing.LiveStats;
@@ -157,6 +158,9 @@ final class Attempt {
     } else {
       key = provider.credentials().pick(startNanos);
       signed = provider.request(request, key);
+    }
+    if (tried.span != Tracing.AttemptSpan.NONE) {
+      tried.span.propagate(signed::putHeader);
     }
     context.client().request(signed)
         .compose(req -> {

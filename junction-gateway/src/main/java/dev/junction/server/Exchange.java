@@ -15,6 +15,7 @@ import dev.junction.ledger.LedgerRecord;
 import dev.junction.limits.Quota;
 import dev.junction.limits.Ticket;
 import dev.junction.observe.RequestClock;
+import dev.junction.observe.Tracing;
 import dev.junction.routing.Route;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -48,6 +49,8 @@ final class Exchange {
   static final CharSequence ATTEMPTS = HttpHeaders.createOptimized("x-junction-attempts");
   static final CharSequence ROUTE = HttpHeaders.createOptimized("x-junction-route");
   static final CharSequence OVERHEAD = HttpHeaders.createOptimized("x-junction-overhead-us");
+  static final String TRACEPARENT = "traceparent";
+  static final String TRACESTATE = "tracestate";
   /** Seconds a client refused by a gateway going away should wait: another replica can take it now. */
   static final String RETRY_AFTER_SHUTDOWN = "1";
 
@@ -97,6 +100,8 @@ final class Exchange {
   /** The HTTP status a cancelled record carries: 499 when the client left, what it was told at shutdown. */
   private int cancelStatus = 499;
   private final Context context = Vertx.currentContext();
+  /** Its trace span; {@link Tracing.RequestSpan#NONE}, and nothing made, with tracing off. */
+  private final Tracing.RequestSpan span;
 
   private Exchange(String id, Inbound inbound, Principal principal, HttpServerRequest request, ClientSink sink,
       Reporting reporting) {
@@ -109,6 +114,10 @@ final class Exchange {
     this.sink = sink;
     this.reporting = reporting;
     this.secrets = reporting.secrets();
+    Tracing tracing = reporting.tracing();
+    this.span = !tracing.on() ? Tracing.RequestSpan.NONE
+        : tracing.request(endpoint, request.getHeader(TRACEPARENT), request.getHeader(TRACESTATE),
+            createdAt.getEpochSecond() * 1_000_000_000L + createdAt.getNano());
     sink.onClose(v -> cancelled());
   }
 
@@ -146,9 +155,11 @@ final class Exchange {
 
   /** What the client asked for, once the body has been read; the model as the ledger keeps it, bounded. */
   void describe(InspectedRequest request) {
-    this.model = Bounded.text(request.model(), Bounded.NAME);
+    String model = Bounded.text(request.model(), Bounded.NAME);
+    this.model = model;
     this.stream = request.stream();
     this.inspected = request;
+    span.describe(model, request.maxTokens(), request.temperature());
   }
 
   /**
@@ -187,13 +198,16 @@ final class Exchange {
    */
   static final class Try {
     final Deployment deployment;
+    /** Its trace span, whose context goes upstream in {@code traceparent}. */
+    final Tracing.AttemptSpan span;
     private final long startNanos = System.nanoTime();
     private int status;
     private long latencyMs;
     private @Nullable String error;
 
-    private Try(Deployment deployment) {
+    private Try(Deployment deployment, Tracing.AttemptSpan span) {
       this.deployment = deployment;
+      this.span = span;
     }
 
     /** Its entry of the attempt log, written by hand: this runs for every request, on its event loop. */
@@ -224,7 +238,8 @@ final class Exchange {
     this.deployment = deployment;
     attempts++;
     clock.upstreamStarted();
-    Try attempt = new Try(deployment);
+    Try attempt = new Try(deployment, span == Tracing.RequestSpan.NONE ? Tracing.AttemptSpan.NONE
+        : span.attempt(deployment.provider().name(), Bounded.text(deployment.model(), Bounded.NAME)));
     tries.add(attempt);
     return attempt;
   }
@@ -247,6 +262,9 @@ final class Exchange {
     attempt.status = upstreamStatus;
     attempt.latencyMs = (System.nanoTime() - attempt.startNanos) / 1_000_000;
     attempt.error = error == null ? null : secrets.redact(error);
+    // The provider's status when it sent one, else that none came: never the message, which may quote the client.
+    attempt.span.end(upstreamStatus, error == null ? null : upstreamStatus > 0 ? Integer.toString(upstreamStatus)
+        : "no_response");
   }
 
   /** This attempt reached its commit point first: the response and the record name its deployment. */
@@ -499,6 +517,11 @@ final class Exchange {
       reporting.ledger().append(record);
     } catch (RuntimeException e) {
       reporting.failures().internal(id, "writing the ledger record", e);
+    }
+    try {
+      span.end(record);
+    } catch (RuntimeException e) {
+      reporting.failures().internal(id, "ending its trace span", e);
     }
     try {
       reporting.metrics().record(endpoint, record.provider(), record.providerModel(), httpStatus, clock);

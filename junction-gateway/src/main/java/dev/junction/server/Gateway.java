@@ -22,6 +22,7 @@ import dev.junction.ledger.Ledger;
 import dev.junction.ledger.StoredResponses;
 import dev.junction.ledger.Payer;
 import dev.junction.observe.GatewayMetrics;
+import dev.junction.observe.Tracing;
 import dev.junction.routing.FleetStats;
 import dev.junction.routing.LiveStats;
 import dev.junction.routing.Router;
@@ -73,6 +74,7 @@ public final class Gateway implements AutoCloseable {
   private final Dashboard dashboard;
   private final FailureLog failures;
   private final AccessLog accessLog;
+  private final Tracing tracing;
   private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
   private final JunctionConfig config;
   private final ConnectionGuards connections;
@@ -81,7 +83,7 @@ public final class Gateway implements AutoCloseable {
   private int port;
 
   private Gateway(JunctionConfig config, Vertx vertx, ConnectionGuards connections, Ledger ledger,
-      GatewayMetrics metrics) {
+      GatewayMetrics metrics, Tracing tracing) {
     this.config = config;
     this.vertx = vertx;
     this.connections = connections;
@@ -91,6 +93,7 @@ public final class Gateway implements AutoCloseable {
     this.catalog = Catalog.of(config);
     this.failures = new FailureLog(Secrets.of(config));
     this.accessLog = AccessLog.open(config.server().accessLog(), failures.secrets());
+    this.tracing = tracing;
     // A callback that throws on an event loop would otherwise be logged by Vert.x, unredacted.
     vertx.exceptionHandler(e -> failures.internal("(unknown)", "an event-loop task", e));
     this.stats = new LiveStats();
@@ -141,7 +144,7 @@ public final class Gateway implements AutoCloseable {
     this.pipeline = new ProxyPipeline(
         authenticator,
         new Router(catalog, config.server().defaultPolicy(), stats, engines, config.server().cacheAffinity()),
-        new Reporting(ledger, metrics, accessLog, failures),
+        new Reporting(ledger, metrics, accessLog, failures, tracing),
         new Upstreams(vertx),
         vertx,
         config.server().maxAttempts(),
@@ -223,9 +226,12 @@ public final class Gateway implements AutoCloseable {
     }
     Ledger ledger = null;
     Gateway gateway = null;
+    // Made here rather than by the gateway, so that it is closed (its export thread stopped) when start-up fails.
+    Tracing tracing = Tracing.off();
     try {
       ledger = opened(opening);
-      gateway = new Gateway(config, vertx, connections, ledger, metrics);
+      tracing = config.tracing().map(Tracing::otlp).orElseGet(Tracing::off);
+      gateway = new Gateway(config, vertx, connections, ledger, metrics, tracing);
       gateway.listen(cores);
       return gateway;
     } catch (RuntimeException e) {
@@ -239,6 +245,7 @@ public final class Gateway implements AutoCloseable {
         opening.thenAccept(Ledger::close);
       }
       metrics.close();
+      tracing.close();
       vertx.close().await();
       throw e;
     }
@@ -341,6 +348,8 @@ public final class Gateway implements AutoCloseable {
     vertx.close().await();
     accounts.close();
     accessLog.close();
+    // After the last records: every request's span has ended, and the batch goes out (bounded).
+    tracing.close();
     pipeline.responses().close();
     ledger.close();
     metrics.close();

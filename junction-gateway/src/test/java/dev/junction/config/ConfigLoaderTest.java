@@ -171,7 +171,7 @@ class ConfigLoaderTest {
     String example = java.nio.file.Files.readString(Path.of("src/main/resources/junction.example.yaml"));
     List<List<String>> keySets = List.of(ConfigReader.ROOT_KEYS, ConfigReader.SERVER_KEYS, ConfigReader.DATABASE_KEYS,
         ConfigReader.REDIS_KEYS, ConfigReader.LIMITS_KEYS, ConfigReader.LEDGER_KEYS, ConfigReader.PROVIDER_KEYS, ConfigReader.TIMEOUT_KEYS,
-        ConfigReader.MODEL_KEYS, ConfigReader.DEPLOYMENT_KEYS, ConfigReader.CATALOG_KEYS);
+        ConfigReader.MODEL_KEYS, ConfigReader.DEPLOYMENT_KEYS, ConfigReader.CATALOG_KEYS, ConfigReader.TRACING_KEYS);
 
     keySets.stream().flatMap(List::stream).forEach(key -> assertThat(example).contains(key + ":"));
   }
@@ -208,6 +208,38 @@ class ConfigLoaderTest {
     assertThat(files.load("redis: { url: \"redis://r:6379\" }\n").limits().onFailure()).isEqualTo(OnFailure.OPEN);
     assertThat(files.load("redis: { url: \"redis://r:6379\", on_failure: closed }\n").limits().onFailure())
         .isEqualTo(OnFailure.CLOSED);
+  }
+
+  @Test
+  void tracingIsOffWithoutItsSectionAndOnWithItsDefaults() {
+    assertThat(files.load("# nothing\n").tracing()).isEmpty();
+    assertThat(files.load("tracing: { otlp_endpoint: \"http://collector:4318/v1/traces\" }\n").tracing())
+        .hasValue(new JunctionConfig.TracingConfig("http://collector:4318/v1/traces", "junction", 1.0));
+    assertThat(files.load("tracing: { otlp_endpoint: \"https://c/v1/traces\", service_name: gw-eu, sample_ratio: 0.25 }\n")
+        .tracing()).hasValue(new JunctionConfig.TracingConfig("https://c/v1/traces", "gw-eu", 0.25));
+  }
+
+  @Test
+  void aTracingEndpointThatIsNoHttpUrlIsNamed() {
+    assertThat(files.problems("tracing:\n  otlp_endpoint: \"collector:4318\"\n"))
+        .containsExactly("junction.yaml:2: tracing.otlp_endpoint: must be an http:// or https:// URL with a host,"
+            + " got \"collector:4318\"");
+  }
+
+  @Test
+  void aTracingSectionWithoutAnEndpointSaysHowToLeaveItOff() {
+    assertThat(files.problems("tracing:\n  service_name: junction\n"))
+        .singleElement().asString().startsWith("junction.yaml:")
+        .contains("tracing.otlp_endpoint: is required to turn tracing on")
+        .contains("remove the tracing section to leave it off");
+  }
+
+  @Test
+  void aSampleRatioOutsideZeroToOneIsNamed() {
+    assertThat(files.problems("tracing:\n  otlp_endpoint: \"http://c:4318/v1/traces\"\n  sample_ratio: 1.5\n"))
+        .containsExactly("junction.yaml:3: tracing.sample_ratio: must be from 0 to 1 (the share of traces kept), got 1.5");
+    assertThat(files.problems("tracing:\n  otlp_endpoint: \"http://c:4318/v1/traces\"\n  sample_ratio: -0.1\n"))
+        .containsExactly("junction.yaml:3: tracing.sample_ratio: must not be negative, got -0.1");
   }
 
   @Test
