@@ -73,6 +73,15 @@ class ReplicaProcessesTest {
     for (CompletableFuture<ServeProcess> s : starting) {
       replicas.add(s.join());
     }
+    // With on_failure: open (the default), a replica that cannot read its counters yet admits
+    // uncounted: the exactness tests start once every replica counts in Redis.
+    HttpClient http = HttpClient.newHttpClient();
+    for (ServeProcess replica : replicas) {
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> http.send(
+          HttpRequest.newBuilder(replica.uri("/metrics"))
+              .header("authorization", "Bearer jk-replicas-master-0123456789").build(),
+          HttpResponse.BodyHandlers.ofString()).body().contains("junction_limits_store_up 1.0"));
+    }
   }
 
   @AfterAll
