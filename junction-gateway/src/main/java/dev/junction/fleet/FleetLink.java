@@ -1,9 +1,11 @@
 package dev.junction.fleet;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import java.time.Duration;
@@ -40,6 +42,12 @@ public final class FleetLink implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FleetLink.class);
   /** A tick whose answers take longer than this counts as Redis being away. */
   private static final long TICK_TIMEOUT_MS = 2_000;
+  /**
+   * Every command fails after this long without an answer, so that an admission that waits on Redis
+   * (limits) marks it away within a second. Lettuce's timer does it for all commands at once, at the
+   * cost of a queue insertion per command.
+   */
+  public static final long COMMAND_TIMEOUT_MS = 1_000;
 
   private final ClientResources resources;
   private final RedisClient client;
@@ -57,6 +65,9 @@ public final class FleetLink implements AutoCloseable {
     RedisURI uri = RedisURI.create(url);
     uri.setTimeout(Duration.ofMillis(TICK_TIMEOUT_MS));
     client = RedisClient.create(resources, uri);
+    client.setOptions(ClientOptions.builder()
+        .timeoutOptions(TimeoutOptions.enabled(Duration.ofMillis(COMMAND_TIMEOUT_MS)))
+        .build());
     StatefulRedisConnection<String, String> connected = null;
     try {
       connected = client.connect();

@@ -1,7 +1,8 @@
 -- Checks and consumes one request's limits for one or two accounts (its key, its team), atomically.
--- KEYS, five per account: requests (zset: request id -> admission ms), in flight (zset: id -> lease
+-- KEYS, five per account: requests (hash: epoch second -> requests), in flight (zset: id -> lease
 -- end ms), tokens (hash: epoch second -> tokens), budget (hash: spent, reserved, r:<id> -> reserved
--- nano-USD), budget leases (zset: id -> lease end ms).
+-- nano-USD), budget leases (zset: id -> lease end ms). The two per-second hashes also hold 'n', their
+-- sum, and 'first', the oldest second still counted (see minute()).
 -- ARGV: id, lease ms, tokens, cost nano-USD, number of accounts; then six per account: rpm, tpm,
 -- max_parallel, budget nano-USD, seed nano-USD (-1: none), ms until the budget's period ends (0: never).
 -- Returns: code (0 admitted, 1 budget, 2 rpm, 3 tpm, 4 max_parallel), the refusing account (1-based),
@@ -19,6 +20,44 @@ local need = tonumber(ARGV[3])
 local cost = tonumber(ARGV[4])
 local n = tonumber(ARGV[5])
 local state = {}
+
+-- A counter over the last minute, by second. The seconds that leave the window are subtracted from
+-- the sum as they leave, each once, so that a check costs the same at any rate: a log of every
+-- request (a sorted set) cost Redis about 100 µs per admission at 1,000 requests a second. Requests
+-- leave the window with their whole second, up to a second later than their own minute: never early.
+-- Returns the sum and the oldest second counted.
+local function minute(key)
+  local head = redis.call('HMGET', key, 'n', 'first')
+  local total, first = tonumber(head[1]) or 0, tonumber(head[2]) or sec
+  local start = first
+  while first < sec do
+    local v = redis.call('HGET', key, first)
+    if v and first > sec - 60 then break end
+    if v then
+      total = total - tonumber(v)
+      redis.call('HDEL', key, first)
+    end
+    first = first + 1
+  end
+  if first ~= start or not head[2] then redis.call('HSET', key, 'n', total, 'first', first) end
+  return total, first
+end
+
+-- Milliseconds until the counter falls to what `fits` accepts, its oldest seconds leaving first.
+local function until_fits(key, total, first, fits)
+  local left = total
+  for s = first, sec do
+    left = left - (tonumber(redis.call('HGET', key, s)) or 0)
+    if fits(left) then return (s + 60) * 1000 - now end
+  end
+  return WINDOW
+end
+
+local function count(key, amount)
+  redis.call('HINCRBY', key, sec, amount)
+  redis.call('HINCRBY', key, 'n', amount)
+  redis.call('PEXPIRE', key, WINDOW + 1000)
+end
 
 local function reply(code, account, retry)
   local out = {code, account, math.max(0, math.floor(retry)), sec}
@@ -65,40 +104,21 @@ for a = 1, n do
     if spent + reserved + cost > s.budget then return reply(1, a, tonumber(ARGV[g + 6])) end
   end
   if s.rpm > 0 then
-    redis.call('ZREMRANGEBYSCORE', KEYS[k + 1], '-inf', now - WINDOW)
-    s.count = redis.call('ZCARD', KEYS[k + 1])
-    if s.count > 0 then s.oldest = tonumber(redis.call('ZRANGE', KEYS[k + 1], 0, 0, 'WITHSCORES')[2]) end
+    local first
+    s.count, first = minute(KEYS[k + 1])
+    if s.count > 0 then s.oldest = first * 1000 end
     if s.count >= s.rpm then
-      -- Room comes when the rpm-th most recent admission is a minute old.
-      local leaving = redis.call('ZRANGE', KEYS[k + 1], s.count - s.rpm, s.count - s.rpm, 'WITHSCORES')
-      return reply(2, a, tonumber(leaving[2]) + WINDOW - now)
+      -- Room comes when enough of the oldest seconds have left for one more request.
+      return reply(2, a, until_fits(KEYS[k + 1], s.count, first, function(left) return left < s.rpm end))
     end
   end
   if s.tpm > 0 then
-    local fields = redis.call('HGETALL', KEYS[k + 3])
-    local seconds = {}
-    for i = 1, #fields, 2 do
-      local second = tonumber(fields[i])
-      if second <= sec - 60 then
-        redis.call('HDEL', KEYS[k + 3], fields[i])
-      else
-        s.used = s.used + tonumber(fields[i + 1])
-        seconds[#seconds + 1] = {second, tonumber(fields[i + 1])}
-      end
-    end
-    table.sort(seconds, function(x, y) return x[1] < y[1] end)
-    if #seconds > 0 then s.treset = (seconds[1][1] + 60) * 1000 - now end
+    local first
+    s.used, first = minute(KEYS[k + 3])
+    if s.used > 0 then s.treset = (first + 60) * 1000 - now end
     if need > s.tpm then return reply(3, a, 0) end
     if s.used + need > s.tpm then
-      local left, wait = s.used, WINDOW
-      for _, e in ipairs(seconds) do
-        left = left - e[2]
-        if left + need <= s.tpm then
-          wait = (e[1] + 60) * 1000 - now
-          break
-        end
-      end
-      return reply(3, a, wait)
+      return reply(3, a, until_fits(KEYS[k + 3], s.used, first, function(left) return left + need <= s.tpm end))
     end
   end
   if s.par > 0 then
@@ -112,14 +132,12 @@ for a = 1, n do
   local g = 5 + (a - 1) * 6
   local s = state[a]
   if s.rpm > 0 then
-    redis.call('ZADD', KEYS[k + 1], now, id)
-    redis.call('PEXPIRE', KEYS[k + 1], WINDOW)
-    if s.count == 0 then s.oldest = now end
+    count(KEYS[k + 1], 1)
+    if s.count == 0 then s.oldest = sec * 1000 end
     s.count = s.count + 1
   end
   if s.tpm > 0 then
-    redis.call('HINCRBY', KEYS[k + 3], sec, need)
-    redis.call('PEXPIRE', KEYS[k + 3], WINDOW + 1000)
+    count(KEYS[k + 3], need)
     if s.used == 0 then s.treset = (sec + 60) * 1000 - now end
     s.used = s.used + need
   end

@@ -15,12 +15,17 @@ for a = 1, n do
   local g = 5 + (a - 1) * 3
   if ARGV[g + 2] == '1' then redis.call('ZREM', KEYS[k + 2], id) end
   if ARGV[g + 1] == '1' and delta ~= 0 then
-    if admitted > sec - 60 and redis.call('HEXISTS', KEYS[k + 3], admitted) == 1 then
-      redis.call('HINCRBY', KEYS[k + 3], admitted, delta)
+    local tokens = KEYS[k + 3]
+    local first = tonumber(redis.call('HGET', tokens, 'first'))
+    if first and admitted >= first and redis.call('HEXISTS', tokens, admitted) == 1 then
+      redis.call('HINCRBY', tokens, admitted, delta)
+      redis.call('HINCRBY', tokens, 'n', delta)
     elseif delta > 0 then
       -- Its second has left the window: what it used beyond its reservation counts now.
-      redis.call('HINCRBY', KEYS[k + 3], sec, delta)
-      redis.call('PEXPIRE', KEYS[k + 3], 61000)
+      redis.call('HINCRBY', tokens, sec, delta)
+      redis.call('HINCRBY', tokens, 'n', delta)
+      if not first then redis.call('HSET', tokens, 'first', sec) end
+      redis.call('PEXPIRE', tokens, 61000)
     end
   end
   if ARGV[g + 3] == '1' then

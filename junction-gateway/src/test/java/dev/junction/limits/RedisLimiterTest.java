@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -150,6 +151,35 @@ class RedisLimiterTest {
 
     first.ticket().settle(0, 0);
     await().atMost(Duration.ofSeconds(10)).until(() -> admit(replica, app, new Demand(1, 0)) instanceof Admitted);
+  }
+
+  @Test
+  void secondsThatLeftTheMinuteAreSubtractedOnceAndTheirRoomIsGivenBack() {
+    Limiter replica = replica(Services.redisUrl(), true);
+    Principal app = key(new Limits(5, 100, 0, 0, BudgetPeriod.TOTAL));
+    String prefix = FleetLink.LIMITS + "key:" + app.keyId() + ":";
+    try (FleetLink link = FleetLink.connect(Services.redisUrl())) {
+      var redis = link.connection().sync();
+      long now = Long.parseLong(redis.time().get(0));
+      // A full minute's worth seventy seconds ago, and one request and 40 tokens a second ago.
+      redis.hset(prefix + "requests", Map.of("n", "5", "first", Long.toString(now - 70),
+          Long.toString(now - 70), "4", Long.toString(now - 1), "1"));
+      redis.hset(prefix + "tokens", Map.of("n", "100", "first", Long.toString(now - 70),
+          Long.toString(now - 70), "60", Long.toString(now - 1), "40"));
+
+      Verdict verdict = admit(replica, app, new Demand(50, 0));
+
+      assertThat(verdict).isInstanceOf(Admitted.class);
+      assertThat(verdict.quota().requestsRemaining()).isEqualTo(3);
+      assertThat(verdict.quota().tokensRemaining()).isEqualTo(10);
+      assertThat(redis.hget(prefix + "requests", "n")).isEqualTo("2");
+      assertThat(redis.hexists(prefix + "requests", Long.toString(now - 70))).isFalse();
+      assertThat(redis.hget(prefix + "tokens", "n")).isEqualTo("90");
+      Verdict refused = admit(replica, app, new Demand(20, 0));
+      assertThat(refused).isInstanceOf(Refused.class);
+      // Room for 20 more tokens comes when the second that holds the first 40 leaves the minute.
+      assertThat(((Refused) refused).retryAfterMs()).isBetween(55_000L, 60_000L);
+    }
   }
 
   @Test
