@@ -154,6 +154,32 @@ class RedisLimiterTest {
   }
 
   @Test
+  void requestsEndingTogetherAreSettledTogetherEachExactlyOnce() {
+    Limiter replica = replicas(1).getFirst();
+    Principal app = key(new Limits(0, 1_000_000, 300, 1_000_000_000L, BudgetPeriod.TOTAL));
+    List<Admitted> admitted = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      admitted.add((Admitted) admit(replica, app, new Demand(100, 1_000)));
+    }
+    assertThat(admit(replica, app, new Demand(100, 1_000))).isInstanceOf(Refused.class);
+
+    // 300 requests end at once: more than one settling call holds (256), all in one burst.
+    for (Admitted a : admitted) {
+      a.ticket().settle(40, 700);
+    }
+
+    String prefix = FleetLink.LIMITS + "key:" + app.keyId() + ":";
+    try (FleetLink link = FleetLink.connect(Services.redisUrl())) {
+      var redis = link.connection().sync();
+      await().atMost(Duration.ofSeconds(10)).until(() -> redis.zcard(prefix + "flight") == 0);
+      assertThat(redis.hget(prefix + "budget:0", "spent")).isEqualTo(Long.toString(300 * 700));
+      assertThat(redis.hget(prefix + "budget:0", "reserved")).isEqualTo("0");
+      assertThat(redis.hget(prefix + "tokens", "n")).isEqualTo(Long.toString(300 * 40));
+    }
+    assertThat(admit(replica, app, new Demand(100, 1_000))).isInstanceOf(Admitted.class);
+  }
+
+  @Test
   void secondsThatLeftTheMinuteAreSubtractedOnceAndTheirRoomIsGivenBack() {
     Limiter replica = replica(Services.redisUrl(), true);
     Principal app = key(new Limits(5, 100, 0, 0, BudgetPeriod.TOTAL));
