@@ -28,6 +28,13 @@ public final class KnownProviders {
       false, Map.of("anthropic-version", ANTHROPIC_VERSION), "https://docs.anthropic.com/en/api/messages",
       Family.ANTHROPIC);
 
+  /**
+   * Google's Gemini API (kind: gemini): its key in {@code x-goog-api-key}; usage comes with every
+   * stream by itself.
+   */
+  public static final ProviderProfile GEMINI = new ProviderProfile("gemini", "x-goog-api-key", "", Set.of(),
+      false, false, Map.of(), "https://ai.google.dev/api/generate-content", Family.GEMINI);
+
   private static final List<ProviderProfile> ALL = List.of(
       hosted("openai", Set.of(), true, true,
           "https://platform.openai.com/docs/api-reference/chat"),
@@ -52,6 +59,7 @@ public final class KnownProviders {
           "https://openrouter.ai/docs/api-reference/overview"),
       // Anthropic's own Messages API (kind: anthropic): its key in x-api-key, the API version pinned.
       ANTHROPIC,
+      GEMINI,
       selfHosted("vllm", true, true, "https://docs.vllm.ai/en/latest/serving/openai_compatible_server.html"),
       selfHosted("tgi", true, false, "https://huggingface.co/docs/text-generation-inference/messages_api"),
       selfHosted("sglang", true, true, "https://docs.sglang.ai/basic_usage/openai_api.html"),

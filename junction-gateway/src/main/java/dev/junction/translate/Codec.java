@@ -22,6 +22,14 @@ public interface Codec {
   /** A client's request body, validated by {@code RequestInspector}. */
   Chat.Request decodeRequest(byte[] body);
 
+  /**
+   * What of this request a provider of this family cannot honour although the neutral model carries
+   * it, named as a client states it; refused before anything is sent.
+   */
+  default List<String> unsupported(Chat.Request request) {
+    return List.of();
+  }
+
   /** The body sent to a provider of this family. */
   byte[] encodeRequest(Chat.Request request);
 

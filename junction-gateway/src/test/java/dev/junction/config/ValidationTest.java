@@ -261,8 +261,10 @@ class ValidationTest {
           assertThat(p.kind()).isEqualTo("anthropic");
           assertThat(p.baseUrl()).isEqualTo("https://api.anthropic.com/v1");
         });
-    assertThat(problems("providers: [{ name: gem, kind: gemini, base_url: \"https://g/v1\" }]\n"))
-        .containsExactly("junction.yaml:1: providers[0].kind: unknown kind \"gemini\"; valid kinds: openai, anthropic, vllm, sglang, tgi, llamacpp, ollama");
+    assertThat(ConfigLoader.load(files.write("providers: [{ name: gem, kind: gemini }]\n"), Map.of())
+        .providers().getFirst().baseUrl()).isEqualTo("https://generativelanguage.googleapis.com/v1beta");
+    assertThat(problems("providers: [{ name: gem, kind: bedrock, base_url: \"https://g/v1\" }]\n"))
+        .containsExactly("junction.yaml:1: providers[0].kind: unknown kind \"bedrock\"; valid kinds: openai, anthropic, gemini, vllm, sglang, tgi, llamacpp, ollama");
   }
 
   @Test
