@@ -7,7 +7,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One wire family's codec: requests, whole answers and stream events, each way between the family's
- * JSON and the neutral {@link Chat} model. A new family (Gemini, Bedrock, Cohere) is one new
+ * JSON and the neutral {@link Chat} model. A new family (Bedrock, Cohere) is one new
  * implementation, registered in {@link Codecs}.
  *
  * <p>Decoding reads bodies the gateway has already validated, or a provider's answers; it is lenient
