@@ -540,7 +540,8 @@ final class GeminiCodec implements Codec {
           if (!text.isEmpty()) out.add(new BlockDelta(open, kind, text));
         }
       }
-      String reason = candidate.path("finishReason").asString(null);
+      // A blocked prompt has no candidate: its feedback ends the stream.
+      String reason = candidate.path("finishReason").asString(chunk.path("promptFeedback").has("blockReason") ? "SAFETY" : null);
       if (reason != null) {
         close(out);
         ended = true;

@@ -28,7 +28,6 @@ import com.openai.models.responses.ResponseStreamEvent;
 import dev.junction.api.Json;
 import dev.junction.ledger.LedgerRecord;
 import dev.junction.simulator.Simulator;
-import dev.junction.simulator.SimulatorOptions;
 import dev.junction.testing.GatewayExtension;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -49,35 +48,10 @@ import tools.jackson.databind.JsonNode;
  */
 class OpenAiToGeminiTest {
 
-  static final String SERVED = "gemini/served";
-  static final String UNAVAILABLE_FIRST = "gemini/unavailable-first";
-  static final String EXHAUSTED_FIRST = "gemini/exhausted-first";
+  private static final String SERVED = GeminiServed.SERVED;
 
   @RegisterExtension
-  static final GatewayExtension junction = GatewayExtension.builder()
-      .simulators(
-          SimulatorOptions.defaults().withName("sim-oa").withPromptCache(8, 4),
-          SimulatorOptions.defaults().withName("sim-ge").withPromptCache(8, 4).withApiKey(GatewayExtension.PROVIDER_KEY))
-      .server("default_policy: preferred")
-      .providers("""
-          providers:
-            - { name: oa, base_url: "${SIM_OA}" }
-            - { name: ge, kind: gemini, base_url: "${SIM_GE}beta", api_key: "${PROVIDER_KEY}" }
-          """)
-      .models("""
-            - id: gemini/served
-              providers:
-                - { provider: ge, model: sim-gemini, input_price: 1.25, output_price: 10.0, cached_input_price: 0.125 }
-            - id: gemini/unavailable-first
-              providers:
-                - { provider: ge, model: "fault:status=503", input_price: 1.25, output_price: 10.0 }
-                - { provider: oa, model: sim-gpt, input_price: 1.0, output_price: 2.0 }
-            - id: gemini/exhausted-first
-              providers:
-                - { provider: ge, model: "fault:status=429", input_price: 1.25, output_price: 10.0 }
-                - { provider: oa, model: sim-gpt, input_price: 1.0, output_price: 2.0 }
-          """)
-      .build();
+  static final GatewayExtension junction = GeminiServed.gateway();
   static OpenAIClient client;
 
   @BeforeAll
@@ -99,7 +73,7 @@ class OpenAiToGeminiTest {
   }
 
   private static JsonNode lastSent() {
-    return Json.MAPPER.readTree(gemini().received().getLast().body());
+    return GeminiServed.lastSent(junction);
   }
 
   private static ChatCompletionCreateParams.Builder hello() {
@@ -330,12 +304,12 @@ class OpenAiToGeminiTest {
 
   @Test
   void anUnavailableOrExhaustedGeminiDeploymentFailsOverToAnOpenAiOne() {
-    for (String model : List.of(UNAVAILABLE_FIRST, EXHAUSTED_FIRST)) {
+    for (String model : List.of(GeminiServed.UNAVAILABLE_FIRST, GeminiServed.EXHAUSTED_FIRST)) {
       var raw = client.chat().completions().withRawResponse().create(hello().model(model).build());
       assertThat(raw.parse().choices().getFirst().message().content()).hasValueSatisfying(c -> assertThat(c).isNotBlank());
       assertThat(raw.headers().values("x-junction-provider")).containsExactly("oa");
       LedgerRecord record = junction.record(raw.headers().values("x-junction-request-id").getFirst());
-      assertThat(record.attemptLog()).contains(model.equals(UNAVAILABLE_FIRST) ? "\"status\":503" : "\"status\":429");
+      assertThat(record.attemptLog()).contains(model.equals(GeminiServed.UNAVAILABLE_FIRST) ? "\"status\":503" : "\"status\":429");
     }
   }
 
