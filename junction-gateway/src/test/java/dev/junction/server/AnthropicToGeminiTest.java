@@ -3,7 +3,6 @@ package dev.junction.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.anthropic.client.AnthropicClient;
-import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import com.anthropic.core.JsonValue;
 import com.anthropic.core.http.StreamResponse;
 import com.anthropic.helpers.MessageAccumulator;
@@ -38,11 +37,7 @@ class AnthropicToGeminiTest {
 
   @BeforeAll
   static void start() {
-    client = AnthropicOkHttpClient.builder()
-        .baseUrl(TwoFamilies.root(junction))
-        .apiKey(GatewayExtension.MASTER_KEY)
-        .maxRetries(0)
-        .build();
+    client = GeminiServed.anthropic(junction);
   }
 
   @AfterAll

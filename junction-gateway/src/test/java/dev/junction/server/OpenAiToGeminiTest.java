@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.BadRequestException;
 import com.openai.helpers.ChatCompletionAccumulator;
-import com.openai.models.FunctionDefinition;
-import com.openai.models.FunctionParameters;
 import com.openai.models.ReasoningEffort;
 import com.openai.models.ResponseFormatJsonSchema;
 import com.openai.models.chat.completions.ChatCompletion;
@@ -56,11 +53,7 @@ class OpenAiToGeminiTest {
 
   @BeforeAll
   static void start() {
-    client = OpenAIOkHttpClient.builder()
-        .baseUrl(junction.baseUrl())
-        .apiKey(GatewayExtension.MASTER_KEY)
-        .maxRetries(0)
-        .build();
+    client = GeminiServed.openAi(junction);
   }
 
   @AfterAll
@@ -82,16 +75,6 @@ class OpenAiToGeminiTest {
         .addSystemMessage("You are a terse gateway test.")
         .addUserMessage("Say hello to the gateway, please, in a few words of your own.")
         .maxCompletionTokens(12);
-  }
-
-  private static FunctionDefinition function(String name, String property) {
-    return FunctionDefinition.builder().name(name)
-        .parameters(FunctionParameters.builder()
-            .putAdditionalProperty("type", JsonValue.from("object"))
-            .putAdditionalProperty("properties", JsonValue.from(Map.of(property, Map.of("type", "string"))))
-            .putAdditionalProperty("required", JsonValue.from(List.of(property)))
-            .build())
-        .build();
   }
 
   @Test
@@ -185,8 +168,8 @@ class OpenAiToGeminiTest {
     ChatCompletionCreateParams.Builder first = ChatCompletionCreateParams.builder()
         .model(SERVED)
         .addUserMessage("What is the weather and the time in Paris?")
-        .addFunctionTool(function("get_weather", "city"))
-        .addFunctionTool(function("get_time", "zone"));
+        .addFunctionTool(OpenAiToAnthropicTest.function("get_weather", "city"))
+        .addFunctionTool(OpenAiToAnthropicTest.function("get_time", "zone"));
     ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
     try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(first.build())) {
       stream.stream().forEach(accumulator::accumulate);
@@ -295,7 +278,7 @@ class OpenAiToGeminiTest {
           assertThat(e.getMessage()).contains("provider ge").contains("gemini");
         });
     assertThatThrownBy(() -> client.chat().completions().create(hello()
-            .addFunctionTool(function("get_weather", "city")).parallelToolCalls(false).build()))
+            .addFunctionTool(OpenAiToAnthropicTest.function("get_weather", "city")).parallelToolCalls(false).build()))
         .isInstanceOfSatisfying(BadRequestException.class,
             e -> assertThat(e.body().toString()).contains("param=parallel_tool_calls,"));
     assertThatThrownBy(() -> client.chat().completions().create(hello().user("someone").build()))
