@@ -173,7 +173,9 @@ final class GeminiCodec implements Codec {
         }
         case "thinkingConfig" -> {
           if (v.has("thinkingBudget")) {
+            // -1 asks Gemini to choose the budget itself, which no other family can be asked.
             int budget = v.path("thinkingBudget").asInt();
+            if (budget < 0) d.untranslatable.add("generationConfig.thinkingConfig.thinkingBudget");
             d.budget = budget > 0 ? budget : null;
           } else if (v.has("thinkingLevel")) {
             d.untranslatable.add("generationConfig.thinkingConfig.thinkingLevel");
@@ -272,7 +274,7 @@ final class GeminiCodec implements Codec {
     for (Message m : r.messages()) {
       for (Part p : m.parts()) {
         if (p instanceof ToolResult result && result.content().stream().anyMatch(c -> !(c instanceof Text))) {
-          refused.add("messages.tool.content");
+          refused.add("tool_result.content");
         }
       }
     }
