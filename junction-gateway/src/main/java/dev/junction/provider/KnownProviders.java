@@ -8,7 +8,7 @@ import java.util.Set;
 
 /**
  * The providers and servers Junction knows by name, with the quirks their own documentation states:
- * the OpenAI-compatible ones, and Anthropic's Messages API. Adding a provider is one entry here (and, for a hosted one, its base URL and
+ * the OpenAI-compatible ones, Anthropic's Messages API and Google's Gemini API. Adding a provider is one entry here (and, for a hosted one, its base URL and
  * key variable in {@code config.EnvironmentProviders}).
  *
  * <p>{@code streamUsage} is false where a provider refuses {@code stream_options} (Mistral's strict
