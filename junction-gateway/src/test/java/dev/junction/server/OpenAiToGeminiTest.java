@@ -21,6 +21,8 @@ import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
 import com.openai.models.responses.Response;
 import com.openai.models.responses.ResponseCreateParams;
+import com.openai.models.responses.ResponseFunctionToolCall;
+import com.openai.models.responses.ResponseInputItem;
 import com.openai.models.responses.ResponseStreamEvent;
 import dev.junction.api.Json;
 import dev.junction.ledger.LedgerRecord;
@@ -283,6 +285,23 @@ class OpenAiToGeminiTest {
             e -> assertThat(e.body().toString()).contains("param=parallel_tool_calls,"));
     assertThatThrownBy(() -> client.chat().completions().create(hello().user("someone").build()))
         .isInstanceOfSatisfying(BadRequestException.class, e -> assertThat(e.body().toString()).contains("param=user,"));
+  }
+
+  @Test
+  void aResponsesFunctionCallKeepsItsThoughtSignatureInItsCallId() {
+    Response asked = client.responses().create(ResponseCreateParams.builder()
+        .model(SERVED).addTool(ResponsesApiTest.tool("get_weather", "city")).input("What is the weather in Paris?").build());
+    List<ResponseFunctionToolCall> calls = asked.output().stream().flatMap(item -> item.functionCall().stream()).toList();
+    assertThat(calls).extracting(ResponseFunctionToolCall::name).containsExactly("get_weather");
+
+    Response answered = client.responses().create(ResponseCreateParams.builder()
+        .model(SERVED).previousResponseId(asked.id()).addTool(ResponsesApiTest.tool("get_weather", "city"))
+        .inputOfResponse(List.of(ResponseInputItem.ofFunctionCallOutput(ResponseInputItem.FunctionCallOutput.builder()
+            .callId(calls.getFirst().callId()).output("Sunny").build())))
+        .build());
+    assertThat(answered.output()).isNotEmpty();
+    JsonNode model = lastSent().path("contents").get(1);
+    assertThat(model.path("parts").get(0).path("thoughtSignature").asString()).isNotEmpty();
   }
 
   @Test
