@@ -16,7 +16,9 @@ public enum Family {
    * OpenAI's Responses API: a client family only. No provider kind speaks it, so its requests are
    * always translated, to whichever family serves the model.
    */
-  RESPONSES("responses", List.of());
+  RESPONSES("responses", List.of()),
+  /** Google's Gemini API (generateContent): a provider family; the model is in the URL. */
+  GEMINI("gemini", List.of());
 
   private final String kind;
   private final List<String> clientHeaders;

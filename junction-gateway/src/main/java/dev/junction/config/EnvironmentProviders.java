@@ -38,8 +38,9 @@ public final class EnvironmentProviders {
       new EnvironmentProvider(
           "huggingface", List.of("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"), "https://router.huggingface.co/v1"),
       new EnvironmentProvider("openrouter", List.of("OPENROUTER_API_KEY"), "https://openrouter.ai/api/v1"),
+      // Gemini's own API (ai.google.dev/api/generate-content), not its OpenAI compatibility layer.
       new EnvironmentProvider(
-          "gemini", List.of("GEMINI_API_KEY"), "https://generativelanguage.googleapis.com/v1beta/openai"),
+          "gemini", "gemini", List.of("GEMINI_API_KEY"), "https://generativelanguage.googleapis.com/v1beta"),
       // Anthropic's own Messages API (docs.anthropic.com/en/api/messages), not its OpenAI compatibility layer.
       new EnvironmentProvider("anthropic", "anthropic", List.of("ANTHROPIC_API_KEY"), "https://api.anthropic.com/v1"));
 

@@ -8,7 +8,7 @@ import java.util.Set;
 
 /**
  * The providers and servers Junction knows by name, with the quirks their own documentation states:
- * the OpenAI-compatible ones, and Anthropic's Messages API. Adding a provider is one entry here (and, for a hosted one, its base URL and
+ * the OpenAI-compatible ones, Anthropic's Messages API and Google's Gemini API. Adding a provider is one entry here (and, for a hosted one, its base URL and
  * key variable in {@code config.EnvironmentProviders}).
  *
  * <p>{@code streamUsage} is false where a provider refuses {@code stream_options} (Mistral's strict
@@ -27,6 +27,13 @@ public final class KnownProviders {
   public static final ProviderProfile ANTHROPIC = new ProviderProfile("anthropic", "x-api-key", "", Set.of(), true,
       false, Map.of("anthropic-version", ANTHROPIC_VERSION), "https://docs.anthropic.com/en/api/messages",
       Family.ANTHROPIC);
+
+  /**
+   * Google's Gemini API (kind: gemini): its key in {@code x-goog-api-key}; usage comes with every
+   * stream by itself.
+   */
+  public static final ProviderProfile GEMINI = new ProviderProfile("gemini", "x-goog-api-key", "", Set.of(),
+      false, false, Map.of(), "https://ai.google.dev/api/generate-content", Family.GEMINI);
 
   private static final List<ProviderProfile> ALL = List.of(
       hosted("openai", Set.of(), true, true,
@@ -52,6 +59,7 @@ public final class KnownProviders {
           "https://openrouter.ai/docs/api-reference/overview"),
       // Anthropic's own Messages API (kind: anthropic): its key in x-api-key, the API version pinned.
       ANTHROPIC,
+      GEMINI,
       selfHosted("vllm", true, true, "https://docs.vllm.ai/en/latest/serving/openai_compatible_server.html"),
       selfHosted("tgi", true, false, "https://huggingface.co/docs/text-generation-inference/messages_api"),
       selfHosted("sglang", true, true, "https://docs.sglang.ai/basic_usage/openai_api.html"),

@@ -13,6 +13,8 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -85,9 +87,17 @@ public final class Provider {
    */
   public static Provider of(ProviderConfig config) {
     String profileName = config.profile() == null ? config.name() : config.profile();
-    Family family = "anthropic".equals(config.kind()) ? Family.ANTHROPIC : Family.OPENAI;
+    Family family = switch (config.kind()) {
+      case "anthropic" -> Family.ANTHROPIC;
+      case "gemini" -> Family.GEMINI;
+      default -> Family.OPENAI;
+    };
     ProviderProfile profile = KnownProviders.byName(profileName).filter(p -> p.family() == family)
-        .orElse(family == Family.ANTHROPIC ? KnownProviders.ANTHROPIC : GENERIC);
+        .orElse(switch (family) {
+          case ANTHROPIC -> KnownProviders.ANTHROPIC;
+          case GEMINI -> KnownProviders.GEMINI;
+          default -> GENERIC;
+        });
     return new Provider(config, profile);
   }
 
@@ -127,7 +137,7 @@ public final class Provider {
   }
 
   public boolean serves(Endpoint endpoint) {
-    if (family == Family.ANTHROPIC) {
+    if (family != Family.OPENAI) {
       return endpoint == Endpoint.CHAT;
     }
     return endpoint != Endpoint.EMBEDDINGS || profile.embeddings();
@@ -170,17 +180,18 @@ public final class Provider {
   /** A fresh request to this provider's endpoint, signed with the next of its keys. */
   public RequestOptions request(Endpoint endpoint, boolean stream) {
     int key = credentials.pick(System.nanoTime());
-    return request(endpoint, stream, Map.of(), key < 0 ? null : credentials.value(key));
+    return request(endpoint, "", stream, Map.of(), key < 0 ? null : credentials.value(key));
   }
 
   /**
    * A fresh request for this client request, signed with the given key; a client of this provider's
    * family has its version and beta headers passed on.
    *
+   * @param model the provider's model id, which a Gemini provider takes in the URL
    * @param key one of {@link #credentials()}, as {@link Credentials#pick} chose it
    */
-  public RequestOptions request(InspectedRequest request, int key) {
-    return request(request.endpoint(), request.stream(),
+  public RequestOptions request(InspectedRequest request, String model, int key) {
+    return request(request.endpoint(), model, request.stream(),
         request.family() == family ? request.headers() : Map.of(), key < 0 ? null : credentials.value(key));
   }
 
@@ -188,8 +199,8 @@ public final class Provider {
    * A fresh request for this client request, signed with the caller's own credential for this
    * provider (bring your own key) instead of the gateway's.
    */
-  public RequestOptions requestWithOwnKey(InspectedRequest request, String ownKey) {
-    return request(request.endpoint(), request.stream(),
+  public RequestOptions requestWithOwnKey(InspectedRequest request, String model, String ownKey) {
+    return request(request.endpoint(), model, request.stream(),
         request.family() == family ? request.headers() : Map.of(), profile.authPrefix() + ownKey);
   }
 
@@ -198,11 +209,11 @@ public final class Provider {
    * signed, bounded by the provider's first-token timeout.
    */
   public RequestOptions countTokensRequest(InspectedRequest request) {
-    RequestOptions options = request(request, credentials.pick(System.nanoTime()));
+    RequestOptions options = request(request, "", credentials.pick(System.nanoTime()));
     return options.setURI(options.getURI() + "/count_tokens").setTimeout(timeouts.firstTokenMs());
   }
 
-  private RequestOptions request(Endpoint endpoint, boolean stream, Map<String, String> clientHeaders,
+  private RequestOptions request(Endpoint endpoint, String model, boolean stream, Map<String, String> clientHeaders,
       @Nullable CharSequence credential) {
     MultiMap h = HttpHeaders.headers()
         .set(HttpHeaders.CONTENT_TYPE, JSON)
@@ -224,15 +235,19 @@ public final class Provider {
         .setSsl(ssl)
         .setHost(host)
         .setPort(port)
-        .setURI(basePath + path(endpoint))
+        .setURI(basePath + path(endpoint, model, stream))
         .setHeaders(h)
         .setConnectTimeout(timeouts.connectMs());
   }
 
   /** Where this provider's family serves each operation, under the base URL's version path. */
-  private String path(Endpoint endpoint) {
+  private String path(Endpoint endpoint, String model, boolean stream) {
     if (family == Family.ANTHROPIC) {
       return "/messages";
+    }
+    if (family == Family.GEMINI) {
+      return "/models/" + URLEncoder.encode(model, StandardCharsets.UTF_8).replace("%3A", ":").replace("%2F", "/")
+          + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
     }
     return switch (endpoint) {
       case CHAT -> "/chat/completions";

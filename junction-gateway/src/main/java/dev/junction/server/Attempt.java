@@ -154,10 +154,10 @@ final class Attempt {
     armWatchdog(startNanos);
     RequestOptions signed;
     if (ownKey != null) {
-      signed = provider.requestWithOwnKey(request, ownKey);
+      signed = provider.requestWithOwnKey(request, deployment.model(), ownKey);
     } else {
       key = provider.credentials().pick(startNanos);
-      signed = provider.request(request, key);
+      signed = provider.request(request, deployment.model(), key);
     }
     if (tried.span != Tracing.AttemptSpan.NONE) {
       tried.span.propagate(signed::putHeader);

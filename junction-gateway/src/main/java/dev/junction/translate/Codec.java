@@ -7,7 +7,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One wire family's codec: requests, whole answers and stream events, each way between the family's
- * JSON and the neutral {@link Chat} model. A new family (Gemini, Bedrock, Cohere) is one new
+ * JSON and the neutral {@link Chat} model. A new family (Bedrock, Cohere) is one new
  * implementation, registered in {@link Codecs}.
  *
  * <p>Decoding reads bodies the gateway has already validated, or a provider's answers; it is lenient
@@ -21,6 +21,14 @@ public interface Codec {
 
   /** A client's request body, validated by {@code RequestInspector}. */
   Chat.Request decodeRequest(byte[] body);
+
+  /**
+   * What of this request a provider of this family cannot honour although the neutral model carries
+   * it, named as a client states it; refused before anything is sent.
+   */
+  default List<String> unsupported(Chat.Request request) {
+    return List.of();
+  }
 
   /** The body sent to a provider of this family. */
   byte[] encodeRequest(Chat.Request request);

@@ -9,6 +9,8 @@ import dev.junction.api.ResponseReader;
 import dev.junction.api.SseScanner;
 import dev.junction.api.Usage;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
@@ -32,8 +34,10 @@ public final class Translation {
    */
   public static byte[] request(InspectedRequest r, Family target, String model, boolean streamUsage, String provider) {
     Chat.Request asked = Codecs.of(r.family()).decodeRequest(r.body());
-    if (!asked.untranslatable().isEmpty()) {
-      String param = asked.untranslatable().getFirst();
+    List<String> refused = new ArrayList<>(asked.untranslatable());
+    refused.addAll(Codecs.of(target).unsupported(asked));
+    if (!refused.isEmpty()) {
+      String param = refused.getFirst();
       throw ApiError.invalid(param, "'" + param + "' cannot be honoured by provider " + provider + " (kind "
           + target.kind() + "): it has no equivalent in that API, and the gateway does not drop parameters. "
           + (r.family().providerKind() ? "Remove it, or route to a provider of kind " + r.family().kind() + "."

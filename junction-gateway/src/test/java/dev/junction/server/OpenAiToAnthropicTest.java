@@ -129,7 +129,8 @@ class OpenAiToAnthropicTest {
     assertThat(streamed.completionTokens()).isEqualTo(12);
   }
 
-  private static FunctionDefinition function(String name, String property) {
+  /** A function tool taking one required string. */
+  static FunctionDefinition function(String name, String property) {
     return FunctionDefinition.builder().name(name)
         .parameters(FunctionParameters.builder()
             .putAdditionalProperty("type", JsonValue.from("object"))

@@ -78,7 +78,8 @@ class ResponsesApiTest {
     return text.toString();
   }
 
-  private static FunctionTool tool(String name, String property) {
+  /** A function tool taking one required string. */
+  static FunctionTool tool(String name, String property) {
     return FunctionTool.builder()
         .name(name)
         .description("Looks up " + property)

@@ -161,7 +161,8 @@ class TranslationGoldenTest {
         Family.ANTHROPIC, "c", true, "an")).isNotEmpty();
   }
 
-  private static String feed(AnswerStream stream, byte[] bytes, int piece) {
+  /** What a stream hands the client when the provider's bytes arrive in pieces of this size. */
+  static String feed(AnswerStream stream, byte[] bytes, int piece) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (int at = 0; at < bytes.length; at += piece) {
       out.writeBytes(stream.feed(Arrays.copyOfRange(bytes, at, Math.min(bytes.length, at + piece))));

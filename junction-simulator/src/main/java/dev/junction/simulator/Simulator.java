@@ -30,7 +30,7 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * An OpenAI-compatible provider that runs in-process or as {@code junction simulate}: chat
  * completions (streaming, tool calls, JSON modes, logprobs, n), text completions, embeddings and
- * models, and Anthropic's Messages API on {@code /v1/messages} ({@link AnthropicAnswer}), with deterministic output, exact usage, a prompt cache, configurable latency, and faults on
+ * models, and Anthropic's Messages API on {@code /v1/messages} ({@link AnthropicAnswer}), Gemini's generateContent on {@code /v1beta/models/{model}:generateContent} ({@link GeminiAnswer}), with deterministic output, exact usage, a prompt cache, configurable latency, and faults on
  * demand (see {@link Fault}). Users test their failover set-ups with it; Junction's tests and
  * benchmarks use it as their upstream.
  */
@@ -38,6 +38,7 @@ public final class Simulator implements AutoCloseable {
 
   private static final String FAULT_HEADER = "x-sim-fault";
   private static final String MESSAGES = "/v1/messages";
+  private static final String GEMINI = "/v1beta/models/";
   private static final String COUNT_TOKENS = "/v1/messages/count_tokens";
   private static final int REMEMBERED = 256;
   private static final Buffer DONE = Buffer.buffer("data: [DONE]\n\n");
@@ -190,6 +191,10 @@ public final class Simulator implements AutoCloseable {
       messages(request);
       return;
     }
+    if (path.startsWith(GEMINI)) {
+      gemini(request);
+      return;
+    }
     String sent = request.getHeader(HttpHeaders.AUTHORIZATION);
     String bearer = sent != null && sent.startsWith("Bearer ") ? sent.substring("Bearer ".length()) : null;
     if (bearer != null) {
@@ -258,6 +263,46 @@ public final class Simulator implements AutoCloseable {
     request.body().onSuccess(body -> new Call(request, body).run());
   }
 
+  /**
+   * Gemini's API: the model and the method in the path, its key in {@code x-goog-api-key}, errors in
+   * Google's format.
+   */
+  private void gemini(HttpServerRequest request) {
+    HttpServerResponse response = request.response();
+    String method = geminiMethod(request.path());
+    if (!method.equals("generateContent") && !method.equals("streamGenerateContent")) {
+      json(response, 404, GeminiAnswer.error(404, "Unknown method: " + request.method() + " " + request.path() + "."));
+      return;
+    }
+    if (request.method() != HttpMethod.POST) {
+      json(response, 405, GeminiAnswer.error(405, "Method not allowed."));
+      return;
+    }
+    String key = request.getHeader("x-goog-api-key");
+    if (key == null) {
+      json(response, 403, GeminiAnswer.error(403, "Method doesn't allow unregistered callers. Please use an API key."));
+      return;
+    }
+    if (!accepts(key)) {
+      json(response, 400, GeminiAnswer.error(400, "API key not valid. Please pass a valid API key."));
+      return;
+    }
+    request.body().onSuccess(body -> new Call(request, body).run());
+  }
+
+  /** The method of a Gemini path ({@code /v1beta/models/{model}:{method}}). */
+  private static String geminiMethod(String path) {
+    int colon = path.lastIndexOf(':');
+    return colon < 0 ? "" : path.substring(colon + 1);
+  }
+
+  /** The model of a Gemini path, decoded. */
+  private static String geminiModel(String path) {
+    int colon = path.lastIndexOf(':');
+    String model = path.substring(GEMINI.length(), colon < GEMINI.length() ? path.length() : colon);
+    return java.net.URLDecoder.decode(model, StandardCharsets.UTF_8);
+  }
+
   private ObjectNode model(String id) {
     return JsonNodeFactory.instance.objectNode().put("id", id).put("object", "model").put("created", created)
         .put("owned_by", options.name());
@@ -299,6 +344,8 @@ public final class Simulator implements AutoCloseable {
     private final Buffer body;
     /** Anthropic's Messages API rather than OpenAI's. */
     private final boolean anthropic;
+    /** Gemini's model, from the path, when this is a call of Gemini's API; null otherwise. */
+    private final @Nullable String gemini;
     private final List<Long> timers = new ArrayList<>();
     private boolean over;
     private boolean counted;
@@ -308,6 +355,7 @@ public final class Simulator implements AutoCloseable {
       this.response = request.response();
       this.body = body;
       this.anthropic = request.path().equals(MESSAGES);
+      this.gemini = request.path().startsWith(GEMINI) ? geminiModel(request.path()) : null;
     }
 
     void run() {
@@ -346,7 +394,7 @@ public final class Simulator implements AutoCloseable {
       if (header != null) {
         return Fault.parse(header);
       }
-      Fault fromModel = Fault.fromModel(json.path("model").asString(null));
+      Fault fromModel = Fault.fromModel(gemini != null ? gemini : json.path("model").asString(null));
       if (fromModel != null) {
         return fromModel;
       }
@@ -375,6 +423,11 @@ public final class Simulator implements AutoCloseable {
           json(response, status, AnthropicAnswer.error(status, status == 529 ? "Overloaded" : message));
           return;
         }
+        if (gemini != null) {
+          finish(completed);
+          json(response, status, GeminiAnswer.error(status, message));
+          return;
+        }
         if (status == 401) {
           String sent = request.getHeader(HttpHeaders.AUTHORIZATION);
           message = "Incorrect API key provided: " + (sent == null ? "none" : sent.replaceFirst("^Bearer ", "")) + ".";
@@ -383,7 +436,8 @@ public final class Simulator implements AutoCloseable {
         error(response, status, type, code, message);
         return;
       }
-      boolean stream = json.path("stream").asBoolean(false) && !request.path().endsWith("/embeddings");
+      boolean stream = gemini != null ? geminiMethod(request.path()).equals("streamGenerateContent")
+          : json.path("stream").asBoolean(false) && !request.path().endsWith("/embeddings");
       if (fault.hangAfterHeaders()) {
         response.setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, stream ? "text/event-stream" : "application/json");
         response.writeHead();
@@ -401,6 +455,10 @@ public final class Simulator implements AutoCloseable {
       }
       if (anthropic) {
         messagesAnswer(json, fault, stream);
+        return;
+      }
+      if (gemini != null) {
+        geminiAnswer(gemini, json, fault, stream);
         return;
       }
       try {
@@ -441,6 +499,25 @@ public final class Simulator implements AutoCloseable {
         stream(answer.events(), fault, fault.noDone() ? null : Buffer.buffer(AnthropicAnswer.STOP));
       } else {
         after(paceMs(answer.outputTokens()), () -> whole(answer.document(), fault));
+      }
+    }
+
+    private void geminiAnswer(String model, JsonNode json, Fault fault, boolean stream) {
+      GeminiAnswer answer;
+      try {
+        answer = GeminiAnswer.plan(model, json, cache);
+      } catch (Answer.BadRequest e) {
+        refuse(e.param, e.getMessage());
+        return;
+      }
+      completionTokens.addAndGet(answer.candidatesTokens() + answer.thoughtsTokens());
+      promptTokens.addAndGet(answer.promptTokens());
+      cachedTokens.addAndGet(answer.cachedTokens());
+      if (stream) {
+        // Gemini's stream has no end marker: the last response carries the finish reason.
+        stream(answer.events(), fault, null);
+      } else {
+        after(paceMs(answer.candidatesTokens()), () -> whole(answer.document(), fault));
       }
     }
 
@@ -573,6 +650,10 @@ public final class Simulator implements AutoCloseable {
       finish(completed);
       if (anthropic) {
         json(response, 400, AnthropicAnswer.error(400, message));
+        return;
+      }
+      if (gemini != null) {
+        json(response, 400, GeminiAnswer.error(400, message));
         return;
       }
       ObjectNode root = JsonNodeFactory.instance.objectNode();

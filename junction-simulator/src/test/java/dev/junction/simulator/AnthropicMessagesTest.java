@@ -41,8 +41,13 @@ class AnthropicMessagesTest {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(sim.baseUrl() + "/messages"))
         .POST(HttpRequest.BodyPublishers.ofString(body));
     headers.forEach(request::header);
+    return send(http, request.build());
+  }
+
+  /** Sends a request to the simulator and reads its answer as text. */
+  static HttpResponse<String> send(HttpClient http, HttpRequest request) {
     try {
-      return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      return http.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
