@@ -102,14 +102,17 @@ final class Attempt {
   private int key = -1;
   /** The caller's own credential for this provider (bring your own key), or null for the gateway's. */
   private final @Nullable String ownKey;
+  /** The replica of the provider's pool this try goes to; -1 when it is not a pool. */
+  private final int replica;
 
   /**
    * Counts as a try of the deployment from here on; {@link #send} sends it.
    *
    * @param permitted whether the deployment's breaker let this try through (false: tried as a last resort)
    * @param leftMs what is left of the request's deadline; this attempt ends by then at the latest
+   * @param replica the replica of the provider's pool to send it to; -1 when it is not a pool
    */
-  Attempt(Listener listener, Context context, Deployment deployment, boolean permitted, long leftMs) {
+  Attempt(Listener listener, Context context, Deployment deployment, boolean permitted, long leftMs, int replica) {
     this.listener = listener;
     this.context = context;
     this.exchange = context.exchange();
@@ -123,6 +126,12 @@ final class Attempt {
     this.probe = context.route().observe(deployment);
     this.bounds = new AttemptBounds(provider.timeouts(), startNanos, leftMs);
     this.ownKey = exchange.principal.ownKey(provider.name());
+    this.replica = replica;
+    tried.replica = replica;
+  }
+
+  int replica() {
+    return replica;
   }
 
   Deployment deployment() {
@@ -159,6 +168,7 @@ final class Attempt {
       key = provider.credentials().pick(startNanos);
       signed = provider.request(request, key);
     }
+    signed = provider.toReplica(signed, replica);
     if (tried.span != Tracing.AttemptSpan.NONE) {
       tried.span.propagate(signed::putHeader);
     }
@@ -432,7 +442,9 @@ final class Attempt {
       end(error.getMessage(), Health.NONE);
     } else {
       probe.failed();
-      end(error.getMessage(), Health.FAILED);
+      // One replica failing says nothing of the rest of its pool: its polls set it aside, and the
+      // deployment's breaker stays for the pool as a whole.
+      end(error.getMessage(), replica >= 0 ? Health.NONE : Health.FAILED);
     }
     listener.failed(this, verdict);
   }
