@@ -335,7 +335,8 @@ final class ConfigReader {
         name.value(),
         kind,
         profile,
-        pool.isEmpty() ? baseUrl(s, profile, kind) : pool.getFirst(),
+        // Empty only after a reported problem with base_urls: the config is then refused.
+        s.has("base_urls") ? (pool.isEmpty() ? "" : pool.getFirst()) : baseUrl(s, profile, kind),
         apiKeys(s),
         headers(s),
         timeouts(s),
