@@ -88,6 +88,8 @@ final class Exchange {
   /** The replica of its provider's pool that serves; -1 when it is not a pool. */
   private int replica = -1;
   private @Nullable String route;
+  /** Where it was routed; null before routing. */
+  private @Nullable Route routedTo;
   /** What a deployment's tokens cost now: the route's view, which prices engines by the hour. */
   private java.util.function.Function<Deployment, Pricing> prices = Deployment::pricing;
   private int attempts;
@@ -193,6 +195,7 @@ final class Exchange {
   /** The request was routed: its policy and candidates go out in {@code x-junction-route}. */
   void routed(Route route) {
     this.route = route.header();
+    this.routedTo = route;
     this.prices = route::pricing;
   }
 
@@ -500,6 +503,8 @@ final class Exchange {
       reporting.failures().internal(id, "settling its limits", e);
     }
     String reason = error == null ? null : Bounded.text(secrets.redact(error), Bounded.MESSAGE);
+    Long hostedEquivalent = deployment == null || routedTo == null ? null
+        : routedTo.hostedEquivalentNanos(deployment, usage);
     LedgerRecord record = new LedgerRecord(
         id,
         createdAt,
@@ -521,7 +526,8 @@ final class Exchange {
         attemptLog(),
         usage.cacheWriteTokens(),
         new LedgerRecord.Attribution(principal == null ? null : principal.keyId(),
-            principal == null ? null : principal.team(), user, tags, format));
+            principal == null ? null : principal.team(), user, tags, format),
+        hostedEquivalent);
     // Reporting must not keep the client from its answer: each part fails alone, and is logged.
     try {
       reporting.ledger().append(record);
