@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
@@ -85,6 +86,11 @@ public final class EnginePoller implements Rooms, AutoCloseable {
   private final Map<String, Engine> engines = new LinkedHashMap<>();
   /** Each engine's replicas' latest loads, by index; null before a replica's first poll answered. */
   private final Map<String, AtomicReferenceArray<@Nullable EngineLoad>> latest = new HashMap<>();
+  /**
+   * Requests sent to each replica of a pool since its last poll, which could not see them: counted
+   * as waiting, so that a burst between two polls does not all go to the replica that was idle.
+   */
+  private final Map<String, AtomicIntegerArray> sentSincePoll = new HashMap<>();
   private final Supplier<RandomGenerator> random;
   private final List<Long> timers = new ArrayList<>();
 
@@ -95,6 +101,7 @@ public final class EnginePoller implements Rooms, AutoCloseable {
     for (Engine engine : engines) {
       this.engines.put(engine.provider(), engine);
       this.latest.put(engine.provider(), new AtomicReferenceArray<>(engine.roots().size()));
+      this.sentSincePoll.put(engine.provider(), new AtomicIntegerArray(engine.roots().size()));
     }
   }
 
@@ -260,6 +267,7 @@ public final class EnginePoller implements Rooms, AutoCloseable {
       return -1;
     }
     AtomicReferenceArray<@Nullable EngineLoad> loads = loads(provider);
+    AtomicIntegerArray sent = java.util.Objects.requireNonNull(sentSincePoll.get(provider), provider);
     int n = loads.length();
     long untried = ~tried & (n == 64 ? -1L : (1L << n) - 1);
     if (untried == 0) {
@@ -268,6 +276,7 @@ public final class EnginePoller implements Rooms, AutoCloseable {
     if (affinity != 0) {
       int home = (int) Long.remainderUnsigned(mix(affinity), n);
       if ((untried & 1L << home) != 0 && !room(engine, loads.get(home)).setAside()) {
+        sent.incrementAndGet(home);
         return home;
       }
     }
@@ -278,7 +287,7 @@ public final class EnginePoller implements Rooms, AutoCloseable {
       if ((untried & 1L << i) == 0) {
         continue;
       }
-      int order = best < 0 ? -1 : compare(engine, loads.get(i), loads.get(best));
+      int order = best < 0 ? -1 : compare(engine, loads.get(i), sent.get(i), loads.get(best), sent.get(best));
       if (order < 0) {
         best = i;
         ties = 1;
@@ -286,16 +295,17 @@ public final class EnginePoller implements Rooms, AutoCloseable {
         best = i;
       }
     }
+    sent.incrementAndGet(best);
     return best;
   }
 
   /** Which of two replicas takes a new request first: room, then queue, then cache in use. */
-  private static int compare(Engine engine, @Nullable EngineLoad a, @Nullable EngineLoad b) {
+  private static int compare(Engine engine, @Nullable EngineLoad a, int sentToA, @Nullable EngineLoad b, int sentToB) {
     int byRoom = Boolean.compare(room(engine, a).setAside(), room(engine, b).setAside());
     if (byRoom != 0) {
       return byRoom;
     }
-    int byQueue = Double.compare(a == null ? 0 : a.waiting(), b == null ? 0 : b.waiting());
+    int byQueue = Double.compare((a == null ? 0 : a.waiting()) + sentToA, (b == null ? 0 : b.waiting()) + sentToB);
     return byQueue != 0 ? byQueue : Double.compare(cache(a), cache(b));
   }
 
@@ -340,6 +350,7 @@ public final class EnginePoller implements Rooms, AutoCloseable {
         load = load.withModels(engine.kind().models(m.result()));
       }
       loads(engine.provider()).set(replica, load);
+      java.util.Objects.requireNonNull(sentSincePoll.get(engine.provider())).set(replica, 0);
       return Future.succeededFuture(load);
     });
   }

@@ -126,7 +126,8 @@ final class Relay implements Attempt.Listener {
 
   private void launch(Pending turn, boolean permitted, long now) {
     queue.remove(turn);
-    int replica = rooms.replica(turn.deployment().provider().name(), replicaAffinity(), turn.failedReplicas());
+    String provider = turn.deployment().provider().name();
+    int replica = rooms.replicas(provider) > 1 ? rooms.replica(provider, replicaAffinity(), turn.failedReplicas()) : -1;
     Attempt attempt = new Attempt(this, context, turn.deployment(), permitted, leftMs(now), replica);
     live.put(attempt, turn);
     attempt.send();
