@@ -104,6 +104,8 @@ final class Attempt {
   private final @Nullable String ownKey;
   /** The replica of the provider's pool this try goes to; -1 when it is not a pool. */
   private final int replica;
+  /** Whether a failure here is followed by another replica of the pool, and so not held against the deployment. */
+  private final boolean spared;
 
   /**
    * Counts as a try of the deployment from here on; {@link #send} sends it.
@@ -111,8 +113,10 @@ final class Attempt {
    * @param permitted whether the deployment's breaker let this try through (false: tried as a last resort)
    * @param leftMs what is left of the request's deadline; this attempt ends by then at the latest
    * @param replica the replica of the provider's pool to send it to; -1 when it is not a pool
+   * @param spared whether a transient failure is followed by another replica of the pool
    */
-  Attempt(Listener listener, Context context, Deployment deployment, boolean permitted, long leftMs, int replica) {
+  Attempt(Listener listener, Context context, Deployment deployment, boolean permitted, long leftMs, int replica,
+      boolean spared) {
     this.listener = listener;
     this.context = context;
     this.exchange = context.exchange();
@@ -127,11 +131,16 @@ final class Attempt {
     this.bounds = new AttemptBounds(provider.timeouts(), startNanos, leftMs);
     this.ownKey = exchange.principal.ownKey(provider.name());
     this.replica = replica;
+    this.spared = spared;
     tried.replica = replica;
   }
 
   int replica() {
     return replica;
+  }
+
+  boolean spared() {
+    return spared;
   }
 
   Deployment deployment() {
@@ -440,11 +449,13 @@ final class Attempt {
       probe.failed(); // routing should prefer a provider with room
       context.health().rateLimited(deployment, Backoff.retryAfterMs(error.retryAfter()));
       end(error.getMessage(), Health.NONE);
+    } else if (spared && verdict.next() == Next.RETRY) {
+      // One replica failing says nothing of the rest of its pool, which takes the request next: its
+      // polls set it aside, and neither the breaker nor the live statistics hold it against the pool.
+      end(error.getMessage(), Health.NONE);
     } else {
       probe.failed();
-      // One replica failing says nothing of the rest of its pool: its polls set it aside, and the
-      // deployment's breaker stays for the pool as a whole.
-      end(error.getMessage(), replica >= 0 ? Health.NONE : Health.FAILED);
+      end(error.getMessage(), Health.FAILED);
     }
     listener.failed(this, verdict);
   }

@@ -127,8 +127,10 @@ final class Relay implements Attempt.Listener {
   private void launch(Pending turn, boolean permitted, long now) {
     queue.remove(turn);
     String provider = turn.deployment().provider().name();
-    int replica = rooms.replicas(provider) > 1 ? rooms.replica(provider, replicaAffinity(), turn.failedReplicas()) : -1;
-    Attempt attempt = new Attempt(this, context, turn.deployment(), permitted, leftMs(now), replica);
+    boolean pool = rooms.replicas(provider) > 1;
+    int replica = pool ? rooms.replica(provider, replicaAffinity(), turn.failedReplicas()) : -1;
+    Attempt attempt = new Attempt(this, context, turn.deployment(), permitted, leftMs(now), replica,
+        pool && turn.failedReplicas() == 0);
     live.put(attempt, turn);
     attempt.send();
   }
@@ -209,14 +211,14 @@ final class Relay implements Attempt.Listener {
     Pending tried = Objects.requireNonNull(live.remove(attempt), "a failing attempt is live");
     lastError = error;
     long now = System.nanoTime();
-    long failedReplicas = attempt.replica() < 0 ? 0 : tried.failedReplicas() | 1L << attempt.replica();
     if (verdict.next() == UpstreamStatus.Next.ROTATE) {
       // Another of the provider's keys, at once and first in line: no retry is spent on it.
       queue.addFirst(new Pending(tried.deployment(), tried.retriesLeft(), tried.retried(), now, tried.failedReplicas()));
-    } else if (verdict.next() == UpstreamStatus.Next.RETRY && attempt.replica() >= 0
-        && Long.bitCount(failedReplicas) < rooms.replicas(tried.deployment().provider().name())) {
+    } else if (verdict.next() == UpstreamStatus.Next.RETRY && attempt.spared()) {
       // Another replica of the pool, at once and first in line: the same engine on another server.
-      queue.addFirst(new Pending(tried.deployment(), tried.retriesLeft(), tried.retried(), now, failedReplicas));
+      // Once per turn: when a second replica fails too, the engine itself is likelier at fault.
+      queue.addFirst(new Pending(tried.deployment(), tried.retriesLeft(), tried.retried(), now,
+          1L << attempt.replica()));
     } else if (verdict.next() == UpstreamStatus.Next.RETRY && tried.retriesLeft() > 0) {
       long waitMs = Backoff.delayMs(tried.retried(), Backoff.retryAfterMs(error.retryAfter()));
       // A pause that outlasts the deadline only delays the inevitable error.

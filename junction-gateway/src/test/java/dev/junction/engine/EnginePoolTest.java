@@ -151,6 +151,48 @@ class EnginePoolTest {
   }
 
   @Test
+  void aRequestThatFailsOnAReplicaIsTriedOnAnotherOfThePoolBeforeTheHostedProvider() {
+    // The third replica reports itself idle at every poll but answers every request with a 500:
+    // only the failed request itself can tell.
+    try (GatewayExtension broken = GatewayExtension.builder()
+        .simulators(SimulatorOptions.defaults().withName("r0"), SimulatorOptions.defaults().withName("r1"),
+            SimulatorOptions.defaults().withName("r2").withDefaultFault("status=500", 1.0),
+            SimulatorOptions.defaults().withName("hosted"))
+        .providers("""
+            providers:
+              - { name: pool, kind: vllm, base_urls: ["${R0}", "${R1}", "${R2}"], poll_ms: %d }
+              - { name: hosted, kind: openai, base_url: "${HOSTED}" }
+            """.formatted(POLL_MS))
+        .models("""
+              - id: own/chat
+                prefer: self_hosted
+                providers:
+                  - { provider: pool, model: sim-chat, input_price: 3, output_price: 3 }
+                  - { provider: hosted, model: sim-chat, input_price: 0.1, output_price: 0.1 }
+            """)
+        .build().start()) {
+      List.of("r0", "r1", "r2").forEach(name -> broken.simulator(name).actAs("vllm", 4));
+      await().untilAsserted(() -> assertThat(broken.scrape())
+          .contains("junction_engine_up{provider=\"pool\",replica=\"2\"} 1.0"));
+
+      int retried = 0;
+      for (int i = 1; i <= 30; i++) {
+        HttpResponse<String> response = broken.post("/chat/completions", "{\"model\":\"own/chat\",\"max_tokens\":2,"
+            + "\"messages\":[{\"role\":\"system\",\"content\":\"" + systemPrompt(i) + "\"},"
+            + "{\"role\":\"user\",\"content\":\"q\"}]}");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.headers().firstValue("x-junction-provider")).as(response.headers().map().toString()).contains("pool");
+        assertThat(response.headers().firstValue("x-junction-replica").orElseThrow()).isIn("0", "1");
+        if (response.headers().firstValue("x-junction-attempts").orElseThrow().equals("2")) {
+          retried++;
+        }
+      }
+      assertThat(retried).as("requests whose prompt belongs to the broken replica").isPositive();
+      assertThat(broken.simulator("hosted").stats().requests()).isZero();
+    }
+  }
+
+  @Test
   void aPoolWhoseReplicasAllFillSpillsToTheHostedProviderAndComesBackWhenTheyDrain() {
     hold(gateway.simulator("r0"), 2);
     hold(gateway.simulator("r1"), 2);
