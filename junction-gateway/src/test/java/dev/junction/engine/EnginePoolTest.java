@@ -38,6 +38,15 @@ class EnginePoolTest {
   static final Simulator THIRD = Simulator.start(VERTX, SimulatorOptions.defaults().withName("r2"));
   static final CuttableProxy LINK = CuttableProxy.to("127.0.0.1", THIRD.port());
 
+  /** The pool first while it has room, the hosted provider after it. */
+  static final String MODELS = """
+        - id: own/chat
+          prefer: self_hosted
+          providers:
+            - { provider: pool, model: sim-chat, input_price: 3, output_price: 3 }
+            - { provider: hosted, model: sim-chat, input_price: 0.1, output_price: 0.1 }
+      """;
+
   @RegisterExtension
   static final GatewayExtension gateway = GatewayExtension.builder()
       .simulators(SimulatorOptions.defaults().withName("r0"), SimulatorOptions.defaults().withName("r1"),
@@ -52,13 +61,7 @@ class EnginePoolTest {
               spill: { waiting_above: 0 }
             - { name: hosted, kind: openai, base_url: "${HOSTED}" }
           """.formatted(POLL_MS))
-      .models("""
-            - id: own/chat
-              prefer: self_hosted
-              providers:
-                - { provider: pool, model: sim-chat, input_price: 3, output_price: 3 }
-                - { provider: hosted, model: sim-chat, input_price: 0.1, output_price: 0.1 }
-          """)
+      .models(MODELS)
       .build();
 
   final HttpClient http = HttpClient.newHttpClient();
@@ -163,13 +166,7 @@ class EnginePoolTest {
               - { name: pool, kind: vllm, base_urls: ["${R0}", "${R1}", "${R2}"], poll_ms: %d }
               - { name: hosted, kind: openai, base_url: "${HOSTED}" }
             """.formatted(POLL_MS))
-        .models("""
-              - id: own/chat
-                prefer: self_hosted
-                providers:
-                  - { provider: pool, model: sim-chat, input_price: 3, output_price: 3 }
-                  - { provider: hosted, model: sim-chat, input_price: 0.1, output_price: 0.1 }
-            """)
+        .models(MODELS)
         .build().start()) {
       List.of("r0", "r1", "r2").forEach(name -> broken.simulator(name).actAs("vllm", 4));
       await().untilAsserted(() -> assertThat(broken.scrape())
