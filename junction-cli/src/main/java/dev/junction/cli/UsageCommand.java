@@ -37,9 +37,9 @@ final class UsageCommand extends KeysCommand.AdminCall {
       return;
     }
     PrintWriter out = admin.out();
-    String format = "%-32s %9s %14s %12s %12s %12s%n";
+    String format = "%-32s %9s %14s %12s %12s %12s %14s %14s%n";
     out.printf(format, groupBy == null ? "" : groupBy.toUpperCase(java.util.Locale.ROOT), "REQUESTS", "SPEND $",
-        "INPUT", "OUTPUT", "CACHED");
+        "INPUT", "OUTPUT", "CACHED", "HOSTED EQUIV $", "SAVED $");
     for (JsonNode row : report.path("rows")) {
       line(out, format, row.path("group").isNull() ? "(none)" : row.path("group").asString(), row);
     }
@@ -48,6 +48,8 @@ final class UsageCommand extends KeysCommand.AdminCall {
 
   private static void line(PrintWriter out, String format, String group, JsonNode sums) {
     out.printf(format, group, sums.path("requests").asString(), sums.path("spend_usd").decimalValue().toPlainString(),
-        sums.path("input_tokens").asString(), sums.path("output_tokens").asString(), sums.path("cached_tokens").asString());
+        sums.path("input_tokens").asString(), sums.path("output_tokens").asString(), sums.path("cached_tokens").asString(),
+        sums.path("hosted_equivalent_usd").decimalValue().toPlainString(),
+        sums.path("saved_usd").decimalValue().toPlainString());
   }
 }

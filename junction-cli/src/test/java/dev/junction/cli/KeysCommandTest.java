@@ -65,7 +65,8 @@ class KeysCommandTest {
     assertThat(out.toString()).doesNotContain(secret);
 
     assertThat(run("usage", "--key-id", id, "--group-by", "model")).as(err.toString()).isZero();
-    assertThat(out.toString()).containsPattern("(?m)^test/chat\\s+1\\s").containsPattern("(?m)^total\\s+1\\s");
+    assertThat(out.toString()).containsPattern("(?m)^test/chat\\s+1\\s").containsPattern("(?m)^total\\s+1\\s")
+        .contains("HOSTED EQUIV $", "SAVED $").containsPattern("(?m)^total\\s+1\\s.*\\s0\\s+0$");
     assertThat(run("usage", "--key-id", id, "--json")).isZero();
     assertThat(Json.MAPPER.readTree(out.toString()).path("requests").asLong()).isEqualTo(1);
     assertThat(run("usage", "--key-id", id, "--csv")).isZero();

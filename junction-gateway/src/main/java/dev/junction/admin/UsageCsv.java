@@ -8,7 +8,7 @@ import tools.jackson.databind.node.ObjectNode;
 /** A usage report as {@code GET /admin/usage} answers it: JSON, or CSV with a total line last. */
 final class UsageCsv {
 
-  static final String HEADER = "group,requests,spend_usd,input_tokens,output_tokens,cached_tokens\n";
+  static final String HEADER = "group,requests,spend_usd,input_tokens,output_tokens,cached_tokens,hosted_equivalent_usd,saved_usd\n";
 
   private UsageCsv() {}
 
@@ -30,6 +30,8 @@ final class UsageCsv {
     json.put("input_tokens", totals.inputTokens());
     json.put("output_tokens", totals.outputTokens());
     json.put("cached_tokens", totals.cachedTokens());
+    json.put("hosted_equivalent_usd", AdminJson.usd(totals.hostedEquivalentNanos()));
+    json.put("saved_usd", AdminJson.usd(totals.savedNanos()));
   }
 
   static String of(UsageReport report) {
@@ -44,7 +46,8 @@ final class UsageCsv {
   private static void line(StringBuilder csv, String group, UsageReport.Totals t) {
     csv.append(group).append(',').append(t.requests()).append(',').append(AdminJson.usd(t.costNanos()).toPlainString())
         .append(',').append(t.inputTokens()).append(',').append(t.outputTokens()).append(',').append(t.cachedTokens())
-        .append('\n');
+        .append(',').append(AdminJson.usd(t.hostedEquivalentNanos()).toPlainString())
+        .append(',').append(AdminJson.usd(t.savedNanos()).toPlainString()).append('\n');
   }
 
   /**

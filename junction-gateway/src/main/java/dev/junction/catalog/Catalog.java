@@ -21,6 +21,9 @@ public final class Catalog {
   private final List<CatalogModel> models;
   private final Map<String, CatalogModel> byName = new HashMap<>();
 
+  /** No providers and no models. */
+  public static final Catalog EMPTY = new Catalog(Map.of(), List.of());
+
   private Catalog(Map<String, Provider> providers, List<CatalogModel> models) {
     this.providers = providers;
     this.models = List.copyOf(models);

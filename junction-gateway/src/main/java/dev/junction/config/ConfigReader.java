@@ -53,7 +53,7 @@ final class ConfigReader {
   static final List<String> ON_FAILURE = List.of("open", "closed");
   static final List<String> LEDGER_KEYS = List.of("flush_interval_ms", "batch_size", "capacity", "spill_dir");
   static final List<String> PROVIDER_KEYS =
-      List.of("name", "kind", "profile", "base_url", "api_key", "api_keys", "headers", "timeouts", "retries", "poll_ms", "spill",
+      List.of("name", "kind", "profile", "base_url", "base_urls", "api_key", "api_keys", "headers", "timeouts", "retries", "poll_ms", "spill",
           "gpu_hour_usd");
   static final List<String> SPILL_KEYS = List.of("waiting_above", "kv_cache_above");
   static final List<String> TIMEOUT_KEYS = List.of("connect_ms", "first_token_ms", "idle_ms", "total_ms");
@@ -65,6 +65,8 @@ final class ConfigReader {
   /** Wire families of providers, and the self-hosted engines (OpenAI's family, their load polled); {@code openai} when a provider names none. */
   static final List<String> KINDS = List.of("openai", "anthropic", "gemini", "vllm", "sglang", "tgi", "llamacpp", "ollama");
   /** Kinds that are self-hosted engines: OpenAI's wire family, plus their load and models polled. */
+  /** A request's failed replicas are one bit each of a long. */
+  static final int MAX_REPLICAS = 64;
   static final List<String> ENGINE_KINDS = List.of("vllm", "sglang", "tgi", "llamacpp", "ollama");
   static final String DEFAULT_KIND = "openai";
   static final List<String> POLICIES = List.of("fastest", "cheapest", "preferred");
@@ -328,16 +330,18 @@ final class ConfigReader {
     boolean engine = ENGINE_KINDS.contains(kind);
     // An engine's profile is its kind's (vLLM's quirks for kind: vllm) unless one is named.
     String profile = s.string("profile").orElse(engine ? kind : name.value());
+    List<String> pool = baseUrls(s, engine);
     return new ProviderConfig(
         name.value(),
         kind,
         profile,
-        baseUrl(s, profile, kind),
+        // Empty only after a reported problem with base_urls: the config is then refused.
+        s.has("base_urls") ? (pool.isEmpty() ? "" : pool.getFirst()) : baseUrl(s, profile, kind),
         apiKeys(s),
         headers(s),
         timeouts(s),
         s.integer("retries", 0, 10).orElse((long) ProviderConfig.DEFAULT_RETRIES).intValue(),
-        engine ? Optional.of(engine(s, name.value())) : notAnEngine(s));
+        engine ? Optional.of(engine(s, name.value(), pool)) : notAnEngine(s));
   }
 
   /** {@code api_key}, or several as {@code api_keys}: not both, since which would win is a guess. */
@@ -361,7 +365,43 @@ final class ConfigReader {
     return keys;
   }
 
-  private EngineConfig engine(Section s, String name) {
+  /**
+   * An engine's pool of replicas, {@code base_urls}: not beside {@code base_url}, since which would
+   * be served is a guess, and for engines only, whose load tells the replicas apart.
+   */
+  private List<String> baseUrls(Section s, boolean engine) {
+    Value<List<YamlNode>> many = s.list("base_urls");
+    if (!many.present()) {
+      return List.of();
+    }
+    if (!engine) {
+      s.problem("base_urls", "applies to self-hosted engines only (kind: " + String.join(", ", ENGINE_KINDS) + ")");
+      return List.of();
+    }
+    if (s.has("base_url")) {
+      s.problem("base_urls", "give either base_url or base_urls, not both");
+    }
+    List<String> urls = new ArrayList<>();
+    List<YamlNode> items = many.value();
+    for (int i = 0; i < items.size(); i++) {
+      int index = i;
+      fields.string(items.get(i), s.path("base_urls") + "[" + i + "]", true).optional().ifPresent(url -> {
+        baseUrlProblem(url).ifPresent(message -> s.problem("base_urls", "entry " + index + " " + message));
+        if (urls.contains(url)) {
+          s.problem("base_urls", "entry " + index + " repeats an earlier one");
+        }
+        urls.add(url);
+      });
+    }
+    if (items.isEmpty()) {
+      s.problem("base_urls", "must list at least one base URL");
+    } else if (items.size() > MAX_REPLICAS) {
+      s.problem("base_urls", "lists " + items.size() + " replicas; at most " + MAX_REPLICAS + " are supported");
+    }
+    return urls;
+  }
+
+  private EngineConfig engine(Section s, String name, List<String> pool) {
     long pollMs = s.integer("poll_ms", 100, 3_600_000).orElse(EngineConfig.DEFAULT_POLL_MS);
     double gpuHourUsd = s.nonNegative("gpu_hour_usd").orElse(0.0);
     if (gpuHourUsd > 0) {
@@ -371,7 +411,7 @@ final class ConfigReader {
     }
     Value<Section> spill = s.section("spill", SPILL_KEYS);
     if (!spill.present()) {
-      return new EngineConfig(pollMs, -1, Double.NaN, gpuHourUsd);
+      return new EngineConfig(pollMs, -1, Double.NaN, gpuHourUsd, pool);
     }
     Section t = spill.value();
     long waiting = t.integer("waiting_above", 0, Long.MAX_VALUE).orElse(-1L);
@@ -379,7 +419,7 @@ final class ConfigReader {
     if (kv.present() && kv.value() > 1) {
       t.problem("kv_cache_above", "must be a share of the cache between 0 and 1, got " + kv.value());
     }
-    return new EngineConfig(pollMs, waiting, kv.present() ? kv.value() : Double.NaN, gpuHourUsd);
+    return new EngineConfig(pollMs, waiting, kv.present() ? kv.value() : Double.NaN, gpuHourUsd, pool);
   }
 
   /** {@code poll_ms} and {@code spill} mean something for engines only: elsewhere they are a mistake. */

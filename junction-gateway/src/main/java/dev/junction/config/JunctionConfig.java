@@ -270,9 +270,20 @@ public record JunctionConfig(
    * @param kvCacheAbove set it aside while more than this share of its KV cache is in use; NaN for never
    * @param gpuHourUsd what its hardware costs an hour, which prices its output tokens by measured
    *     throughput instead of token prices; 0 when its deployments carry token prices
+   * @param replicas the base URLs of a pool of replicas of one engine ({@code base_urls}), each
+   *     polled and sent requests on its own; empty for a single server ({@code base_url})
    */
-  public record EngineConfig(long pollMs, long waitingAbove, double kvCacheAbove, double gpuHourUsd) {
+  public record EngineConfig(long pollMs, long waitingAbove, double kvCacheAbove, double gpuHourUsd,
+      List<String> replicas) {
     public static final long DEFAULT_POLL_MS = 1_000;
+
+    public EngineConfig {
+      replicas = List.copyOf(replicas);
+    }
+
+    public EngineConfig(long pollMs, long waitingAbove, double kvCacheAbove, double gpuHourUsd) {
+      this(pollMs, waitingAbove, kvCacheAbove, gpuHourUsd, List.of());
+    }
 
     public EngineConfig(long pollMs, long waitingAbove, double kvCacheAbove) {
       this(pollMs, waitingAbove, kvCacheAbove, 0);

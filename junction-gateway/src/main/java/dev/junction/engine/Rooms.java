@@ -42,4 +42,20 @@ public interface Rooms {
 
   /** The engines whose last model list names this id (a served model or adapter), in config order. */
   List<String> serving(String model);
+
+  /** How many replicas serve the provider's requests: more than one for an engine's pool. */
+  default int replicas(String provider) {
+    return 1;
+  }
+
+  /**
+   * Which replica of a pool one request goes to; -1 for a provider that is not a pool.
+   *
+   * @param affinity a hash of the request's prompt prefix, 0 for none
+   * @param tried the replicas this request already failed on, one bit each by index: another is
+   *     chosen while there is one
+   */
+  default int replica(String provider, long affinity, long tried) {
+    return -1;
+  }
 }

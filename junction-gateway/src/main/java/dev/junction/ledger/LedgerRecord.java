@@ -28,6 +28,8 @@ import org.jspecify.annotations.Nullable;
  * @param cacheWriteTokens prompt tokens written to the provider's cache (a subset of inputTokens,
  *     apart from cachedTokens), as Anthropic reports them
  * @param attribution who the request was served for
+ * @param hostedEquivalentNanos for a request a self-hosted engine served, what the same tokens would
+ *     have cost at the cheapest hosted deployment of the model, in nano-USD; null for any other
  */
 public record LedgerRecord(
     String requestId,
@@ -49,7 +51,18 @@ public record LedgerRecord(
     @Nullable String error,
     @Nullable String attemptLog,
     long cacheWriteTokens,
-    Attribution attribution) {
+    Attribution attribution,
+    @Nullable Long hostedEquivalentNanos) {
+
+  /** A record of a request no self-hosted engine served. */
+  public LedgerRecord(String requestId, Instant createdAt, String endpoint, @Nullable String model, @Nullable String provider,
+      @Nullable String providerModel, Status status, int httpStatus, boolean stream, int attempts, long inputTokens,
+      long cachedTokens, long outputTokens, long costNanos, long latencyMs, long ttftMs, @Nullable String error,
+      @Nullable String attemptLog, long cacheWriteTokens, Attribution attribution) {
+    this(requestId, createdAt, endpoint, model, provider, providerModel, status, httpStatus, stream, attempts,
+        inputTokens, cachedTokens, outputTokens, costNanos, latencyMs, ttftMs, error, attemptLog, cacheWriteTokens,
+        attribution, null);
+  }
 
   /** A record without cache writes. */
   public LedgerRecord(String requestId, Instant createdAt, String endpoint, @Nullable String model, @Nullable String provider,

@@ -18,10 +18,11 @@ final class RecordTable {
 
   private static final String COLUMNS = "request_id, created_at, endpoint, model, provider, provider_model, "
       + "status, http_status, stream, attempts, input_tokens, cached_tokens, output_tokens, cost_nanos, "
-      + "latency_ms, ttft_ms, error, attempt_log, cache_write_tokens, key_id, team, end_user, tags, inbound_format";
+      + "latency_ms, ttft_ms, error, attempt_log, cache_write_tokens, key_id, team, end_user, tags, inbound_format, "
+      + "hosted_equivalent_nanos";
   // Idempotent, so a batch retried after an unclear failure cannot count a request twice.
   private static final String INSERT = "INSERT INTO ledger_requests (" + COLUMNS + ") VALUES ("
-      + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING";
+      + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING";
   private static final String SELECT = "SELECT " + COLUMNS + " FROM ledger_requests ";
   private static final String[] STATUS_NAMES = java.util.Arrays.stream(Status.values())
       .map(s -> s.name().toLowerCase(Locale.ROOT)).toArray(String[]::new);
@@ -76,6 +77,11 @@ final class RecordTable {
           batch.setString(22, a.user());
           batch.setString(23, a.tags());
           batch.setString(24, a.format());
+          if (r.hostedEquivalentNanos() == null) {
+            batch.setNull(25, java.sql.Types.BIGINT);
+          } else {
+            batch.setLong(25, r.hostedEquivalentNanos());
+          }
           batch.addBatch();
         }
         int inserted = 0;
@@ -181,7 +187,9 @@ final class RecordTable {
 
   private static final String SUMS = "COUNT(*) AS requests, COALESCE(SUM(cost_nanos), 0) AS cost_nanos, "
       + "COALESCE(SUM(input_tokens), 0) AS input_tokens, COALESCE(SUM(output_tokens), 0) AS output_tokens, "
-      + "COALESCE(SUM(cached_tokens), 0) AS cached_tokens";
+      + "COALESCE(SUM(cached_tokens), 0) AS cached_tokens, "
+      + "COALESCE(SUM(hosted_equivalent_nanos), 0) AS hosted_equivalent_nanos, "
+      + "COALESCE(SUM(hosted_equivalent_nanos - cost_nanos), 0) AS saved_nanos";
 
   /**
    * The sums of the records the query covers. Grouped, the totals are the rows added up, read by the
@@ -224,7 +232,8 @@ final class RecordTable {
 
   private static UsageReport.Totals totals(ResultSet rs) throws SQLException {
     return new UsageReport.Totals(rs.getLong("requests"), rs.getLong("cost_nanos"), rs.getLong("input_tokens"),
-        rs.getLong("output_tokens"), rs.getLong("cached_tokens"));
+        rs.getLong("output_tokens"), rs.getLong("cached_tokens"), rs.getLong("hosted_equivalent_nanos"),
+        rs.getLong("saved_nanos"));
   }
 
   /** What the payer's records since then cost, in nano-USD. */
@@ -256,6 +265,7 @@ final class RecordTable {
         rs.getString("attempt_log"),
         rs.getLong("cache_write_tokens"),
         new LedgerRecord.Attribution(rs.getString("key_id"), rs.getString("team"), rs.getString("end_user"),
-            rs.getString("tags"), rs.getString("inbound_format")));
+            rs.getString("tags"), rs.getString("inbound_format")),
+        rs.getObject("hosted_equivalent_nanos") == null ? null : rs.getLong("hosted_equivalent_nanos"));
   }
 }

@@ -52,6 +52,9 @@ final class SpillFormat {
         json.writeName("end_user").writeString(a.user());
         json.writeName("tags").writeString(a.tags());
         json.writeName("inbound_format").writeString(a.format());
+        if (r.hostedEquivalentNanos() != null) {
+          json.writeName("hosted_equivalent_nanos").writeNumber(r.hostedEquivalentNanos());
+        }
         json.writeEndObject();
       }
       out.write('\n');
@@ -97,7 +100,8 @@ final class SpillFormat {
           // Absent from lines spilled before cache writes were recorded.
           line.has("cache_write_tokens") ? line.get("cache_write_tokens").longValue() : 0,
           new LedgerRecord.Attribution(optional(line, "key_id"), optional(line, "team"), optional(line, "end_user"),
-              optional(line, "tags"), optional(line, "inbound_format")));
+              optional(line, "tags"), optional(line, "inbound_format")),
+          line.hasNonNull("hosted_equivalent_nanos") ? line.get("hosted_equivalent_nanos").longValue() : null);
     } catch (JacksonException e) {
       throw new IllegalArgumentException("a field has the wrong type: " + e.getOriginalMessage(), e);
     }

@@ -39,13 +39,18 @@ public record UsageReport(Totals totals, List<Row> rows) {
   /**
    * @param costNanos spend in nano-USD
    * @param cachedTokens prompt tokens served from a provider's cache (part of inputTokens)
+   * @param hostedEquivalentNanos what the self-hosted requests' tokens would have cost at the cheapest
+   *     hosted deployment of each one's model, in nano-USD
+   * @param savedNanos that, less what the same self-hosted requests cost
    */
-  public record Totals(long requests, long costNanos, long inputTokens, long outputTokens, long cachedTokens) {
-    public static final Totals ZERO = new Totals(0, 0, 0, 0, 0);
+  public record Totals(long requests, long costNanos, long inputTokens, long outputTokens, long cachedTokens,
+      long hostedEquivalentNanos, long savedNanos) {
+    public static final Totals ZERO = new Totals(0, 0, 0, 0, 0, 0, 0);
 
     Totals plus(Totals other) {
       return new Totals(requests + other.requests, costNanos + other.costNanos, inputTokens + other.inputTokens,
-          outputTokens + other.outputTokens, cachedTokens + other.cachedTokens);
+          outputTokens + other.outputTokens, cachedTokens + other.cachedTokens,
+          hostedEquivalentNanos + other.hostedEquivalentNanos, savedNanos + other.savedNanos);
     }
   }
 

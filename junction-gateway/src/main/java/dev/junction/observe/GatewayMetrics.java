@@ -54,10 +54,10 @@ public interface GatewayMetrics extends AutoCloseable {
    * Exposes one self-hosted engine's last reported load, and for one priced by the hour the output
    * tokens it produces per busy second, read when scraped.
    *
-   * @param load the engine's last report: up (1 or 0), waiting, running, KV cache in use (0..1, NaN
-   *     when it does not say), in that order
+   * @param replicas each replica's last report (one for a single server), labelled by its index:
+   *     up (1 or 0), waiting, running, KV cache in use (0..1, NaN when it does not say), in that order
    */
-  default void watchEngine(String provider, java.util.function.Supplier<double[]> load,
+  default void watchEngine(String provider, java.util.List<java.util.function.Supplier<double[]>> replicas,
       java.util.function.DoubleSupplier outputTokensPerBusySecond) {}
 
   /** Exposes the ledger's queue and spill, read when scraped. */

@@ -99,22 +99,28 @@ final class PrometheusMetrics implements GatewayMetrics {
   }
 
   @Override
-  public void watchEngine(String provider, java.util.function.Supplier<double[]> load,
+  public void watchEngine(String provider, java.util.List<java.util.function.Supplier<double[]>> replicas,
       java.util.function.DoubleSupplier outputTokensPerBusySecond) {
-    engineGauge("junction.engine.up", "1 while the engine answers its health and load endpoints", provider, load, 0);
-    engineGauge("junction.engine.requests.waiting", "requests the engine reports queued", provider, load, 1);
-    engineGauge("junction.engine.requests.running", "requests the engine reports running", provider, load, 2);
-    engineGauge("junction.engine.kv.cache.usage.ratio", "share of the engine's KV cache in use, 0..1", provider, load, 3);
+    for (int i = 0; i < replicas.size(); i++) {
+      String replica = Integer.toString(i);
+      java.util.function.Supplier<double[]> load = replicas.get(i);
+      engineGauge("junction.engine.up", "1 while the engine answers its health and load endpoints", provider, replica,
+          load, 0);
+      engineGauge("junction.engine.requests.waiting", "requests the engine reports queued", provider, replica, load, 1);
+      engineGauge("junction.engine.requests.running", "requests the engine reports running", provider, replica, load, 2);
+      engineGauge("junction.engine.kv.cache.usage.ratio", "share of the engine's KV cache in use, 0..1", provider,
+          replica, load, 3);
+    }
     Gauge.builder("junction.engine.output.tokens.per.busy.second", outputTokensPerBusySecond,
             DoubleSupplier::getAsDouble)
         .description("output tokens the engine produced per second it was busy, as its hourly price is spread over")
         .tag("provider", provider).strongReference(true).register(registry);
   }
 
-  private void engineGauge(String name, String description, String provider, java.util.function.Supplier<double[]> load,
-      int index) {
+  private void engineGauge(String name, String description, String provider, String replica,
+      java.util.function.Supplier<double[]> load, int index) {
     Gauge.builder(name, load, l -> l.get()[index]).description(description).tag("provider", provider)
-        .strongReference(true).register(registry);
+        .tag("replica", replica).strongReference(true).register(registry);
   }
 
   @Override

@@ -54,17 +54,30 @@ public final class Provider {
   private final TimeoutConfig timeouts;
   private final int retries;
   private final double gpuHourUsd;
+  /** A pool's replicas, where each request goes to one of them; empty for a single server. */
+  private final List<Base> replicas;
+
+  /** Where one server takes requests. */
+  private record Base(boolean ssl, String host, int port, String path) {
+
+    static Base of(String url) {
+      URI uri = URI.create(url);
+      boolean ssl = "https".equalsIgnoreCase(uri.getScheme());
+      String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+      return new Base(ssl, uri.getHost(), uri.getPort() > 0 ? uri.getPort() : ssl ? 443 : 80,
+          path.endsWith("/") ? path.substring(0, path.length() - 1) : path);
+    }
+  }
 
   private Provider(ProviderConfig config, ProviderProfile profile) {
-    URI uri = URI.create(config.baseUrl());
+    Base base = Base.of(config.baseUrl());
     this.name = config.name();
     this.profile = profile;
     this.family = profile.family();
-    this.ssl = "https".equalsIgnoreCase(uri.getScheme());
-    this.host = uri.getHost();
-    this.port = uri.getPort() > 0 ? uri.getPort() : ssl ? 443 : 80;
-    String path = uri.getRawPath() == null ? "" : uri.getRawPath();
-    this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    this.ssl = base.ssl();
+    this.host = base.host();
+    this.port = base.port();
+    this.basePath = base.path();
     this.authHeader = HttpHeaders.createOptimized(profile.authHeader());
     this.credentials = Credentials.of(config.apiKeys(), profile.authPrefix());
     List<Map.Entry<CharSequence, CharSequence>> signing = new ArrayList<>();
@@ -74,6 +87,7 @@ public final class Provider {
     this.timeouts = config.timeouts();
     this.retries = config.retries();
     this.gpuHourUsd = config.engine().map(e -> e.gpuHourUsd()).orElse(0.0);
+    this.replicas = config.engine().map(e -> e.replicas().stream().map(Base::of).toList()).orElse(List.of());
   }
 
   /** Header bytes written as they are, not converted a character at a time on every request. */
@@ -120,6 +134,20 @@ public final class Provider {
    */
   public double gpuHourUsd() {
     return gpuHourUsd;
+  }
+
+  /**
+   * The same request sent to one replica of the provider's pool instead of its first server.
+   *
+   * @param replica an index into the config's {@code base_urls}; negative for no pool
+   */
+  public RequestOptions toReplica(RequestOptions request, int replica) {
+    if (replica < 0 || replica >= replicas.size()) {
+      return request;
+    }
+    Base to = replicas.get(replica);
+    return request.setSsl(to.ssl()).setHost(to.host()).setPort(to.port())
+        .setURI(to.path() + request.getURI().substring(basePath.length()));
   }
 
   /** Its API keys, taken in turn. */

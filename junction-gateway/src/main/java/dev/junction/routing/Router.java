@@ -94,7 +94,8 @@ public final class Router {
     if (candidates.isEmpty()) {
       throw eligibility.refusal(first.id());
     }
-    return new Route(first.id(), policy(first, prefs), List.copyOf(candidates), stats, first.hedgeAfterMs());
+    return new Route(first.id(), policy(first, prefs), List.copyOf(candidates), stats, first.hedgeAfterMs(), catalog,
+        rooms);
   }
 
   /** {@code provider.sort} overrides the model's policy, as on OpenRouter. */

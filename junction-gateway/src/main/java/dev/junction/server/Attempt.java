@@ -102,14 +102,21 @@ final class Attempt {
   private int key = -1;
   /** The caller's own credential for this provider (bring your own key), or null for the gateway's. */
   private final @Nullable String ownKey;
+  /** The replica of the provider's pool this try goes to; -1 when it is not a pool. */
+  private final int replica;
+  /** Whether a failure here is followed by another replica of the pool, and so not held against the deployment. */
+  private final boolean spared;
 
   /**
    * Counts as a try of the deployment from here on; {@link #send} sends it.
    *
    * @param permitted whether the deployment's breaker let this try through (false: tried as a last resort)
    * @param leftMs what is left of the request's deadline; this attempt ends by then at the latest
+   * @param replica the replica of the provider's pool to send it to; -1 when it is not a pool
+   * @param spared whether a transient failure is followed by another replica of the pool
    */
-  Attempt(Listener listener, Context context, Deployment deployment, boolean permitted, long leftMs) {
+  Attempt(Listener listener, Context context, Deployment deployment, boolean permitted, long leftMs, int replica,
+      boolean spared) {
     this.listener = listener;
     this.context = context;
     this.exchange = context.exchange();
@@ -123,6 +130,17 @@ final class Attempt {
     this.probe = context.route().observe(deployment);
     this.bounds = new AttemptBounds(provider.timeouts(), startNanos, leftMs);
     this.ownKey = exchange.principal.ownKey(provider.name());
+    this.replica = replica;
+    this.spared = spared;
+    tried.replica = replica;
+  }
+
+  int replica() {
+    return replica;
+  }
+
+  boolean spared() {
+    return spared;
   }
 
   Deployment deployment() {
@@ -159,6 +177,7 @@ final class Attempt {
       key = provider.credentials().pick(startNanos);
       signed = provider.request(request, deployment.model(), key);
     }
+    signed = provider.toReplica(signed, replica);
     if (tried.span != Tracing.AttemptSpan.NONE) {
       tried.span.propagate(signed::putHeader);
     }
@@ -429,6 +448,10 @@ final class Attempt {
     } else if (error.status() == 429) {
       probe.failed(); // routing should prefer a provider with room
       context.health().rateLimited(deployment, Backoff.retryAfterMs(error.retryAfter()));
+      end(error.getMessage(), Health.NONE);
+    } else if (spared && verdict.next() == Next.RETRY) {
+      // One replica failing says nothing of the rest of its pool, which takes the request next: its
+      // polls set it aside, and neither the breaker nor the live statistics hold it against the pool.
       end(error.getMessage(), Health.NONE);
     } else {
       probe.failed();

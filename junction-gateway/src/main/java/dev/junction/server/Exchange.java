@@ -46,6 +46,8 @@ final class Exchange {
 
   static final CharSequence REQUEST_ID = HttpHeaders.createOptimized("x-junction-request-id");
   static final CharSequence PROVIDER = HttpHeaders.createOptimized("x-junction-provider");
+  /** Which replica of an engine's pool served: its index in the config's {@code base_urls}. */
+  static final CharSequence REPLICA = HttpHeaders.createOptimized("x-junction-replica");
   static final CharSequence ATTEMPTS = HttpHeaders.createOptimized("x-junction-attempts");
   static final CharSequence ROUTE = HttpHeaders.createOptimized("x-junction-route");
   static final CharSequence OVERHEAD = HttpHeaders.createOptimized("x-junction-overhead-us");
@@ -83,7 +85,11 @@ final class Exchange {
   private Quota quota = Quota.NONE;
   /** The deployment named by the response and the record: the winner once one commits, else the last tried. */
   private @Nullable Deployment deployment;
+  /** The replica of its provider's pool that serves; -1 when it is not a pool. */
+  private int replica = -1;
   private @Nullable String route;
+  /** Where it was routed; null before routing. */
+  private @Nullable Route routedTo;
   /** What a deployment's tokens cost now: the route's view, which prices engines by the hour. */
   private java.util.function.Function<Deployment, Pricing> prices = Deployment::pricing;
   private int attempts;
@@ -189,6 +195,7 @@ final class Exchange {
   /** The request was routed: its policy and candidates go out in {@code x-junction-route}. */
   void routed(Route route) {
     this.route = route.header();
+    this.routedTo = route;
     this.prices = route::pricing;
   }
 
@@ -204,6 +211,8 @@ final class Exchange {
     private int status;
     private long latencyMs;
     private @Nullable String error;
+    /** The replica of the provider's pool it went to; -1 when it is not a pool. */
+    int replica = -1;
 
     private Try(Deployment deployment, Tracing.AttemptSpan span) {
       this.deployment = deployment;
@@ -270,6 +279,7 @@ final class Exchange {
   /** This attempt reached its commit point first: the response and the record name its deployment. */
   void serving(Try attempt) {
     deployment = attempt.deployment;
+    replica = attempt.replica;
   }
 
   /**
@@ -444,6 +454,9 @@ final class Exchange {
   private void proxyHeaders() {
     if (deployment != null) {
       sink.header(PROVIDER, deployment.provider().name());
+      if (replica >= 0) {
+        sink.header(REPLICA, Integer.toString(replica));
+      }
     }
     if (route != null) {
       sink.header(ROUTE, route);
@@ -490,6 +503,8 @@ final class Exchange {
       reporting.failures().internal(id, "settling its limits", e);
     }
     String reason = error == null ? null : Bounded.text(secrets.redact(error), Bounded.MESSAGE);
+    Long hostedEquivalent = deployment == null || routedTo == null ? null
+        : routedTo.hostedEquivalentNanos(deployment, usage);
     LedgerRecord record = new LedgerRecord(
         id,
         createdAt,
@@ -511,7 +526,8 @@ final class Exchange {
         attemptLog(),
         usage.cacheWriteTokens(),
         new LedgerRecord.Attribution(principal == null ? null : principal.keyId(),
-            principal == null ? null : principal.team(), user, tags, format));
+            principal == null ? null : principal.team(), user, tags, format),
+        hostedEquivalent);
     // Reporting must not keep the client from its answer: each part fails alone, and is logged.
     try {
       reporting.ledger().append(record);

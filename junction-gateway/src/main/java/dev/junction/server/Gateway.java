@@ -101,11 +101,16 @@ public final class Gateway implements AutoCloseable {
     this.engines = EnginePoller.start(vertx, engines(config));
     for (EnginePoller.Engine engine : engines(config)) {
       String name = engine.provider();
-      metrics.watchEngine(name, () -> {
-        EngineLoad load = engines.load(name);
-        return load == null ? new double[] {0, 0, 0, Double.NaN}
-            : new double[] {load.healthy() ? 1 : 0, load.waiting(), load.running(), load.kvCache()};
-      }, () -> stats.busyOutputRate(name));
+      List<java.util.function.Supplier<double[]>> replicas = new java.util.ArrayList<>();
+      for (int i = 0; i < engine.roots().size(); i++) {
+        int replica = i;
+        replicas.add(() -> {
+          EngineLoad load = engines.load(name, replica);
+          return load == null ? new double[] {0, 0, 0, Double.NaN}
+              : new double[] {load.healthy() ? 1 : 0, load.waiting(), load.running(), load.kvCache()};
+        });
+      }
+      metrics.watchEngine(name, replicas, () -> stats.busyOutputRate(name));
     }
     // With Redis, replicas share what they measure and which deployments they set aside.
     this.fleet = config.redisUrl().map(FleetLink::connect).orElse(null);
@@ -152,7 +157,7 @@ public final class Gateway implements AutoCloseable {
         health,
         new LimitsStep(limiter, config.limits().defaultMaxTokens(), metrics),
         new ResponseStore(ledger.database().map(StoredResponses::on).orElseGet(StoredResponses::inMemory), vertx,
-            failures));
+            failures), engines);
   }
 
   /** Spend look-ups for budgets query the ledger's database: never on an event loop. */
@@ -187,7 +192,8 @@ public final class Gateway implements AutoCloseable {
     List<EnginePoller.Engine> engines = new java.util.ArrayList<>();
     for (ProviderConfig p : config.providers()) {
       p.engine().ifPresent(e -> EngineKind.named(p.kind()).ifPresent(kind -> engines.add(new EnginePoller.Engine(
-          p.name(), kind, EnginePoller.root(p.baseUrl()), e.pollMs(),
+          p.name(), kind, (e.replicas().isEmpty() ? List.of(p.baseUrl()) : e.replicas()).stream()
+              .map(EnginePoller::root).toList(), e.pollMs(),
           new EnginePoller.Spill(e.waitingAbove(), e.kvCacheAbove())))));
     }
     return engines;

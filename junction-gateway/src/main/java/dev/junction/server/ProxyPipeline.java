@@ -9,6 +9,7 @@ import dev.junction.api.InspectedRequest;
 import dev.junction.api.Json;
 import dev.junction.api.RequestInspector;
 import dev.junction.catalog.Deployment;
+import dev.junction.engine.Rooms;
 import dev.junction.ledger.StoredResponses;
 import dev.junction.provider.Provider;
 import dev.junction.routing.Router;
@@ -80,6 +81,8 @@ final class ProxyPipeline {
   private final int maxAttempts;
   private final long maxTimeoutMs;
   private final DeploymentHealth health;
+  /** Where the requests of an engine's pool go: one of its replicas each. */
+  private final Rooms rooms;
   private final ResponseStore responses;
   private final Set<Exchange> inFlight = ConcurrentHashMap.newKeySet();
   private volatile boolean draining;
@@ -91,8 +94,9 @@ final class ProxyPipeline {
 
   ProxyPipeline(Authenticator authenticator, Router router, Reporting reporting, Upstreams upstreams,
       Vertx vertx, int maxAttempts, long maxTimeoutMs, DeploymentHealth health, Admission.Step limits,
-      ResponseStore responses) {
+      ResponseStore responses, Rooms rooms) {
     this.health = health;
+    this.rooms = rooms;
     this.responses = responses;
     this.authenticator = authenticator;
     this.router = router;
@@ -289,7 +293,7 @@ final class ProxyPipeline {
   private void relay(Admission a) {
     try {
       new Relay(a.exchange(), a.request(), a.route(), upstreams.current(), vertx,
-          new Relay.Limits(maxAttempts, a.timeoutMs, a.hedgeAfterMs), health).start();
+          new Relay.Limits(maxAttempts, a.timeoutMs, a.hedgeAfterMs), health, rooms).start();
     } catch (RuntimeException e) {
       refused(a, e);
     }

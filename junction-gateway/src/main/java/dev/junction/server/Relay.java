@@ -4,6 +4,7 @@ import dev.junction.api.ApiError;
 import dev.junction.api.InspectedRequest;
 import dev.junction.api.Usage;
 import dev.junction.catalog.Deployment;
+import dev.junction.engine.Rooms;
 import dev.junction.routing.Route;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -36,6 +37,7 @@ final class Relay implements Attempt.Listener {
   private final Exchange exchange;
   private final Vertx vertx;
   private final DeploymentHealth health;
+  private final Rooms rooms;
   private final Attempt.Context context;
   private final Deque<Pending> queue = new ArrayDeque<>();
   /** The attempts under way, oldest first, each with the turn it came from. */
@@ -47,8 +49,22 @@ final class Relay implements Attempt.Listener {
   private long waitTimer = -1;
   private long hedgeTimer = -1;
 
-  /** A deployment waiting for its turn: its retries left and the earliest it may go. */
-  private record Pending(Deployment deployment, int retriesLeft, int retried, long notBeforeNanos) {}
+  /**
+   * A deployment waiting for its turn: its retries left, the earliest it may go, and the replicas of
+   * its pool this request already failed on (one bit each).
+   */
+  private record Pending(Deployment deployment, int retriesLeft, int retried, long notBeforeNanos, long failedReplicas) {
+
+    Pending(Deployment deployment, int retriesLeft, int retried, long notBeforeNanos) {
+      this(deployment, retriesLeft, retried, notBeforeNanos, 0);
+    }
+  }
+
+  /**
+   * How much of the prompt decides a pool's replica: a shorter prompt has no prefix worth keeping in
+   * one replica's cache, and goes to the least loaded.
+   */
+  static final int REPLICA_PREFIX_BYTES = 1024;
 
   /**
    * @param maxAttempts the attempt budget of one request
@@ -59,9 +75,10 @@ final class Relay implements Attempt.Listener {
   record Limits(int maxAttempts, long timeoutMs, long hedgeAfterMs) {}
 
   Relay(Exchange exchange, InspectedRequest request, Route route, HttpClient client, Vertx vertx, Limits limits,
-      DeploymentHealth health) {
+      DeploymentHealth health, Rooms rooms) {
     this.exchange = exchange;
     this.health = health;
+    this.rooms = rooms;
     this.vertx = vertx;
     this.context = new Attempt.Context(exchange, request, route, client, vertx, health);
     this.limits = limits;
@@ -109,9 +126,19 @@ final class Relay implements Attempt.Listener {
 
   private void launch(Pending turn, boolean permitted, long now) {
     queue.remove(turn);
-    Attempt attempt = new Attempt(this, context, turn.deployment(), permitted, leftMs(now));
+    String provider = turn.deployment().provider().name();
+    boolean pool = rooms.replicas(provider) > 1;
+    int replica = pool ? rooms.replica(provider, replicaAffinity(), turn.failedReplicas()) : -1;
+    Attempt attempt = new Attempt(this, context, turn.deployment(), permitted, leftMs(now), replica,
+        pool && turn.failedReplicas() == 0);
     live.put(attempt, turn);
     attempt.send();
+  }
+
+  /** The client's {@code prompt_cache_key}, else the prompt's first bytes: what keeps one prefix cache hitting. */
+  private long replicaAffinity() {
+    String key = context.request().promptCacheKey();
+    return key != null ? key.hashCode() * 0x9E3779B97F4A7C15L | 1 : context.request().promptPrefixHash(REPLICA_PREFIX_BYTES);
   }
 
   private void armHedge(long now) {
@@ -186,7 +213,12 @@ final class Relay implements Attempt.Listener {
     long now = System.nanoTime();
     if (verdict.next() == UpstreamStatus.Next.ROTATE) {
       // Another of the provider's keys, at once and first in line: no retry is spent on it.
-      queue.addFirst(new Pending(tried.deployment(), tried.retriesLeft(), tried.retried(), now));
+      queue.addFirst(new Pending(tried.deployment(), tried.retriesLeft(), tried.retried(), now, tried.failedReplicas()));
+    } else if (verdict.next() == UpstreamStatus.Next.RETRY && attempt.spared()) {
+      // Another replica of the pool, at once and first in line: the same engine on another server.
+      // Once per turn: when a second replica fails too, the engine itself is likelier at fault.
+      queue.addFirst(new Pending(tried.deployment(), tried.retriesLeft(), tried.retried(), now,
+          1L << attempt.replica()));
     } else if (verdict.next() == UpstreamStatus.Next.RETRY && tried.retriesLeft() > 0) {
       long waitMs = Backoff.delayMs(tried.retried(), Backoff.retryAfterMs(error.retryAfter()));
       // A pause that outlasts the deadline only delays the inevitable error.

@@ -111,14 +111,14 @@ class KeysOnBothDatabasesTest {
 
       String csv = g.admin("GET", "/admin/usage?key_id=" + idA + "&group_by=model&format=csv", null).body();
       List<String> lines = csv.lines().toList();
-      assertThat(lines.getFirst()).isEqualTo("group,requests,spend_usd,input_tokens,output_tokens,cached_tokens");
+      assertThat(lines.getFirst()).isEqualTo("group,requests,spend_usd,input_tokens,output_tokens,cached_tokens,hosted_equivalent_usd,saved_usd");
       assertThat(lines.getLast()).isEqualTo("total," + ofA.size() + "," + usd(ofA).stripTrailingZeros().toPlainString() + ","
           + ofA.stream().mapToLong(LedgerRecord::inputTokens).sum() + ","
           + ofA.stream().mapToLong(LedgerRecord::outputTokens).sum() + ","
-          + ofA.stream().mapToLong(LedgerRecord::cachedTokens).sum());
+          + ofA.stream().mapToLong(LedgerRecord::cachedTokens).sum() + ",0,0");
       assertThat(lines).contains("test/chat,2," + usd(ofA.stream().filter(r -> r.model().equals("test/chat")).toList())
           .stripTrailingZeros().toPlainString() + "," + ofA.stream().filter(r -> r.model().equals("test/chat")).mapToLong(LedgerRecord::inputTokens).sum()
-          + "," + ofA.stream().filter(r -> r.model().equals("test/chat")).mapToLong(LedgerRecord::outputTokens).sum() + ",0");
+          + "," + ofA.stream().filter(r -> r.model().equals("test/chat")).mapToLong(LedgerRecord::outputTokens).sum() + ",0,0,0");
 
       assertThat(json(g.admin("GET", "/admin/usage?group_by=week", null), 400).path("error").path("param").asString())
           .isEqualTo("group_by");

@@ -90,4 +90,38 @@ class EngineConfigTest {
         "junction.yaml:4: providers[2].gpu_hour_usd: must be more than 0: leave it out to price the deployments by tokens",
         "junction.yaml:8: models[0].providers[0].output_price: its provider is priced by gpu_hour_usd: leave token prices out");
   }
+
+  @Test
+  void aPoolListsItsReplicasInBaseUrlsAndTheFirstIsTheProvidersBaseUrl() {
+    JunctionConfig config = files.load("""
+        providers:
+          - { name: pool, kind: vllm, base_urls: ["http://gpu-1:8000/v1", "http://gpu-2:8000/v1"] }
+        models:
+          - id: own/model
+            providers:
+              - { provider: pool, model: m, input_price: 0, output_price: 0 }
+        """);
+    ProviderConfig pool = config.providers().getFirst();
+    assertThat(pool.baseUrl()).isEqualTo("http://gpu-1:8000/v1");
+    assertThat(pool.engine().orElseThrow().replicas()).containsExactly("http://gpu-1:8000/v1", "http://gpu-2:8000/v1");
+  }
+
+  @Test
+  void baseUrlsBesideBaseUrlOnAHostedProviderOrRepeatedIsRefusedNamingTheField() {
+    assertThat(files.problems("""
+        providers:
+          - { name: both, kind: vllm, base_url: "http://a:8000/v1", base_urls: ["http://b:8000/v1"] }
+          - { name: groq, kind: openai, api_key: k, base_urls: ["http://c:8000/v1"] }
+          - { name: twice, kind: sglang, base_urls: ["http://d:30000/v1", "http://d:30000/v1"] }
+          - { name: none, kind: tgi, base_urls: [] }
+        models:
+          - id: own/model
+            providers:
+              - { provider: both, model: m, input_price: 0, output_price: 0 }
+        """)).containsExactly(
+        "junction.yaml:2: providers[0].base_urls: give either base_url or base_urls, not both",
+        "junction.yaml:3: providers[1].base_urls: applies to self-hosted engines only (kind: vllm, sglang, tgi, llamacpp, ollama)",
+        "junction.yaml:4: providers[2].base_urls: entry 1 repeats an earlier one",
+        "junction.yaml:5: providers[3].base_urls: must list at least one base URL");
+  }
 }

@@ -88,6 +88,36 @@ class EnginePollerTest {
     }
   }
 
+  @Test
+  void aPoolsReplicaIsTheLeastQueuedThenTheLeastCachedCountingWhatWasSentSinceItsPoll() {
+    Simulator a = simulator(List.of("m")).actAs("vllm", 4);
+    Simulator b = simulator(List.of("m")).actAs("vllm", 4);
+    Simulator c = simulator(List.of("m")).actAs("vllm", 1);
+    // Polled at start and then only when the test asks.
+    Engine pool = new Engine("pool", EngineKind.VLLM,
+        List.of(EnginePoller.root(a.baseUrl()), EnginePoller.root(b.baseUrl()), EnginePoller.root(c.baseUrl())),
+        3_600_000, EnginePoller.Spill.NEVER);
+    EnginePoller poller = EnginePoller.start(vertx, List.of(pool), () -> new java.util.SplittableRandom(7));
+    opened.add(poller);
+    hang(a, 1);
+    hang(c, 3);
+    await().until(() -> a.stats().inFlight() == 1 && c.stats().inFlight() == 3);
+    poller.poll(pool).await();
+
+    assertThat(poller.replica("pool", 0, 0)).as("nothing waiting, nothing cached").isEqualTo(1);
+    assertThat(poller.replica("pool", 0, 0)).as("the request just sent counts as waiting there").isEqualTo(0);
+    assertThat(poller.replica("pool", 0, 0b011)).as("the only one not yet failed").isEqualTo(2);
+    assertThat(poller.replicas("pool")).isEqualTo(3);
+    assertThat(poller.room("pool")).isEqualTo(Room.FREE);
+    assertThat(poller.load("pool")).satisfies(load -> {
+      assertThat(load.running()).isEqualTo(2);
+      assertThat(load.waiting()).isEqualTo(2);
+    });
+
+    poller.poll(pool).await();
+    assertThat(poller.replica("pool", 0, 0)).as("its poll saw nothing new: the least cached again").isEqualTo(1);
+  }
+
   private Simulator simulator(List<String> models) {
     Simulator sim = Simulator.start(vertx, SimulatorOptions.defaults().withModels(models));
     opened.add(sim);

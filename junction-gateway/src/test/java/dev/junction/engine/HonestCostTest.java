@@ -110,8 +110,9 @@ class HonestCostTest {
     Percentage close = Percentage.withPercentage(15);
     assertThat((double) alone.costNanos()).isCloseTo(nanos(TOKENS, aloneRate), close);
     assertThat((double) together.costNanos()).isCloseTo(nanos(TOKENS, togetherRate), close);
-    await().untilAsserted(() -> assertThat(gateway.scrape()).contains("junction_engine_up{provider=\"alone\"} 1.0",
-        "junction_engine_requests_running{provider=\"alone\"}", "junction_engine_kv_cache_usage_ratio{provider=\"alone\"}"));
+    await().untilAsserted(() -> assertThat(gateway.scrape()).contains("junction_engine_up{provider=\"alone\",replica=\"0\"} 1.0",
+        "junction_engine_requests_running{provider=\"alone\",replica=\"0\"}",
+        "junction_engine_kv_cache_usage_ratio{provider=\"alone\",replica=\"0\"}"));
   }
 
   @Test

@@ -60,9 +60,9 @@ class SpillTest {
     return IntStream.range(0, count).mapToObj(i -> new LedgerRecord(prefix + i, at.plusMillis(i), "chat.completions",
         "m", i % 2 == 0 ? "groq" : null, i % 2 == 0 ? "llama" : null, Status.values()[i % 4], 200, i % 3 == 0, 1,
         10 + i, i, 20 + i, 1_000L * i + 7, 5, i % 5 == 0 ? -1 : 3, i % 4 == 1 ? "a \"quoted\"\nerror" : null,
-        "[{\"provider\":\"groq\",\"model\":\"llama\",\"status\":200,\"latency_ms\":5,\"error\":null}]",
+        "[{\"provider\":\"groq\",\"model\":\"llama\",\"status\":200,\"latency_ms\":5,\"error\":null}]", 0,
         i % 2 == 0 ? new LedgerRecord.Attribution("key_" + i, "team", "user \"" + i + "\"", "a,b", "openai")
-            : LedgerRecord.Attribution.NONE)).toList();
+            : LedgerRecord.Attribution.NONE, i % 3 == 1 ? 5_000L * i : null)).toList();
   }
 
   private static List<Path> segments(Path spill) throws Exception {
@@ -107,6 +107,8 @@ class SpillTest {
       ledger.flush();
       assertThat(ledger.stats().written()).isEqualTo(250);
       assertThat(ledger.find("req-" + kind + "-7")).contains(spilled.get(7));
+      assertThat(spilled.get(7).hostedEquivalentNanos()).isNotNull();
+      assertThat(ledger.find("req-" + kind + "-6")).contains(spilled.get(6));
     }
     assertThat(segments(spill)).as("a replayed segment goes").isEmpty();
 
