@@ -9,10 +9,14 @@ import dev.junction.config.JunctionConfig.ProviderConfig;
 import dev.junction.config.JunctionConfig.TimeoutConfig;
 import dev.junction.translate.Translation;
 import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +41,7 @@ public final class Provider {
 
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
   private static final CharSequence EVENT_STREAM = HttpHeaders.createOptimized("text/event-stream");
+  private static final CharSequence AWS_EVENT_STREAM = HttpHeaders.createOptimized("application/vnd.amazon.eventstream");
 
   private final String name;
   private final ProviderProfile profile;
@@ -52,6 +57,8 @@ public final class Provider {
   private final TimeoutConfig timeouts;
   private final int retries;
   private final double gpuHourUsd;
+  /** Signs each request with AWS Signature Version 4, for a bedrock provider given AWS credentials; else null. */
+  private final @Nullable SigV4 sigV4;
 
   private Provider(ProviderConfig config, ProviderProfile profile) {
     URI uri = URI.create(config.baseUrl());
@@ -72,6 +79,10 @@ public final class Provider {
     this.timeouts = config.timeouts();
     this.retries = config.retries();
     this.gpuHourUsd = config.engine().map(e -> e.gpuHourUsd()).orElse(0.0);
+    this.sigV4 = config.aws().filter(a -> a.accessKeyId().isPresent() && a.secretAccessKey().isPresent())
+        .map(a -> new SigV4(a.accessKeyId().orElseThrow(), a.secretAccessKey().orElseThrow(),
+            a.sessionToken().orElse(null), a.region(), "bedrock"))
+        .orElse(null);
   }
 
   /** Header bytes written as they are, not converted a character at a time on every request. */
@@ -85,9 +96,17 @@ public final class Provider {
    */
   public static Provider of(ProviderConfig config) {
     String profileName = config.profile() == null ? config.name() : config.profile();
-    Family family = "anthropic".equals(config.kind()) ? Family.ANTHROPIC : Family.OPENAI;
+    Family family = switch (config.kind()) {
+      case "anthropic" -> Family.ANTHROPIC;
+      case "bedrock" -> Family.BEDROCK;
+      default -> Family.OPENAI;
+    };
     ProviderProfile profile = KnownProviders.byName(profileName).filter(p -> p.family() == family)
-        .orElse(family == Family.ANTHROPIC ? KnownProviders.ANTHROPIC : GENERIC);
+        .orElse(switch (family) {
+          case ANTHROPIC -> KnownProviders.ANTHROPIC;
+          case BEDROCK -> KnownProviders.BEDROCK;
+          default -> GENERIC;
+        });
     return new Provider(config, profile);
   }
 
@@ -127,7 +146,7 @@ public final class Provider {
   }
 
   public boolean serves(Endpoint endpoint) {
-    if (family == Family.ANTHROPIC) {
+    if (family == Family.ANTHROPIC || family == Family.BEDROCK) {
       return endpoint == Endpoint.CHAT;
     }
     return endpoint != Endpoint.EMBEDDINGS || profile.embeddings();
@@ -206,7 +225,7 @@ public final class Provider {
       @Nullable CharSequence credential) {
     MultiMap h = HttpHeaders.headers()
         .set(HttpHeaders.CONTENT_TYPE, JSON)
-        .set(HttpHeaders.ACCEPT, stream ? EVENT_STREAM : JSON);
+        .set(HttpHeaders.ACCEPT, !stream ? JSON : family == Family.BEDROCK ? AWS_EVENT_STREAM : EVENT_STREAM);
     if (credential != null) {
       h.set(authHeader, credential);
     }
@@ -229,10 +248,37 @@ public final class Provider {
         .setConnectTimeout(timeouts.connectMs());
   }
 
+  /**
+   * The request as it is sent with this body: for Bedrock, whose model is in the path
+   * ({@code /model/{modelId}/converse}, the id URL-encoded: ids hold {@code :}), aimed at the model and,
+   * with AWS credentials, signed (Signature Version 4 signs the exact body). Other families' requests
+   * are complete already.
+   */
+  public RequestOptions sendable(RequestOptions options, String model, boolean stream, Buffer body) {
+    if (family != Family.BEDROCK) {
+      return options;
+    }
+    String path = basePath + "/model/" + URLEncoder.encode(model, StandardCharsets.UTF_8).replace("+", "%20")
+        + (stream ? "/converse-stream" : "/converse");
+    options.setURI(path);
+    SigV4 signer = sigV4;
+    if (signer != null) {
+      String authority = ssl && port == 443 || !ssl && port == 80 ? host : host + ":" + port;
+      MultiMap headers = options.getHeaders();
+      headers.set(HttpHeaders.HOST, authority);
+      signer.sign("POST", path, Map.of("host", authority, "content-type", "application/json"), body.getBytes(),
+          Instant.now()).forEach(headers::set);
+    }
+    return options;
+  }
+
   /** Where this provider's family serves each operation, under the base URL's version path. */
   private String path(Endpoint endpoint) {
     if (family == Family.ANTHROPIC) {
       return "/messages";
+    }
+    if (family == Family.BEDROCK) {
+      return "/model"; // completed with the model by sendable
     }
     return switch (endpoint) {
       case CHAT -> "/chat/completions";

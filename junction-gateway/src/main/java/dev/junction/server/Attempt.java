@@ -159,6 +159,7 @@ final class Attempt {
       key = provider.credentials().pick(startNanos);
       signed = provider.request(request, key);
     }
+    signed = provider.sendable(signed, deployment.model(), request.stream(), body);
     if (tried.span != Tracing.AttemptSpan.NONE) {
       tried.span.propagate(signed::putHeader);
     }

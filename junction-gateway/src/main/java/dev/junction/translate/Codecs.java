@@ -8,6 +8,7 @@ public final class Codecs {
   private static final Codec OPENAI = new OpenAiCodec();
   private static final Codec ANTHROPIC = new AnthropicCodec();
   private static final Codec RESPONSES = new ResponsesCodec();
+  private static final Codec BEDROCK = new BedrockCodec();
 
   private Codecs() {}
 
@@ -16,6 +17,7 @@ public final class Codecs {
       case OPENAI -> OPENAI;
       case ANTHROPIC -> ANTHROPIC;
       case RESPONSES -> RESPONSES;
+      case BEDROCK -> BEDROCK;
     };
   }
 }

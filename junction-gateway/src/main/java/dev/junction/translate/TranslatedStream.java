@@ -18,7 +18,17 @@ final class TranslatedStream implements AnswerStream {
 
   private static final byte[] NOTHING = new byte[0];
 
-  private final SseFrames frames;
+  /** How a provider's stream is cut into events: SSE, or Bedrock's binary event stream. */
+  interface Frames {
+    /**
+     * The events completed by this chunk, in order.
+     *
+     * @throws IllegalArgumentException when the bytes cannot be a stream of this framing
+     */
+    List<SseFrames.Frame> feed(byte[] chunk);
+  }
+
+  private final Frames frames;
   private final Codec.StreamDecoder decoder;
   private final Codec.@Nullable StreamEncoder encoder;
   private final StringBuilder out = new StringBuilder(256);
@@ -30,16 +40,27 @@ final class TranslatedStream implements AnswerStream {
 
   /** @param encoder the client's family, or null to pass the provider's bytes through */
   TranslatedStream(Codec.StreamDecoder decoder, Codec.@Nullable StreamEncoder encoder) {
+    this(new SseFrames(encoder == null), decoder, encoder);
+  }
+
+  TranslatedStream(Frames frames, Codec.StreamDecoder decoder, Codec.@Nullable StreamEncoder encoder) {
     this.decoder = decoder;
     this.encoder = encoder;
-    this.frames = new SseFrames(encoder == null);
+    this.frames = frames;
   }
 
   @Override
   public byte[] feed(byte[] chunk) {
     out.setLength(0);
     ByteArrayOutputStream raw = encoder == null ? new ByteArrayOutputStream(chunk.length) : null;
-    for (SseFrames.Frame frame : frames.feed(chunk)) {
+    List<SseFrames.Frame> complete;
+    try {
+      complete = frames.feed(chunk);
+    } catch (IllegalArgumentException e) {
+      error = "the provider sent a malformed stream frame (" + e.getMessage() + ")";
+      complete = List.of();
+    }
+    for (SseFrames.Frame frame : complete) {
       if (error != null || done) {
         break;
       }

@@ -32,8 +32,9 @@ public final class Translation {
    */
   public static byte[] request(InspectedRequest r, Family target, String model, boolean streamUsage, String provider) {
     Chat.Request asked = Codecs.of(r.family()).decodeRequest(r.body());
-    if (!asked.untranslatable().isEmpty()) {
-      String param = asked.untranslatable().getFirst();
+    String param = !asked.untranslatable().isEmpty() ? asked.untranslatable().getFirst()
+        : target == Family.BEDROCK ? BedrockCodec.refused(asked, r.family()) : null;
+    if (param != null) {
       throw ApiError.invalid(param, "'" + param + "' cannot be honoured by provider " + provider + " (kind "
           + target.kind() + "): it has no equivalent in that API, and the gateway does not drop parameters. "
           + (r.family().providerKind() ? "Remove it, or route to a provider of kind " + r.family().kind() + "."
@@ -52,6 +53,10 @@ public final class Translation {
           : new TranslatedStream(Codecs.of(upstream).decoder(null), null);
     }
     Chat.Request asked = Codecs.of(r.family()).decodeRequest(r.body());
+    if (upstream == Family.BEDROCK) {
+      return new TranslatedStream(new EventStreamFrames(), Codecs.of(upstream).decoder(asked),
+          Codecs.of(r.family()).encoder(asked));
+    }
     return new TranslatedStream(Codecs.of(upstream).decoder(asked), Codecs.of(r.family()).encoder(asked));
   }
 
