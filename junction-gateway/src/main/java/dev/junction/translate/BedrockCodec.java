@@ -351,7 +351,8 @@ final class BedrockCodec implements Codec {
     if (formatted && stop == Stop.TOOL_USE) {
       stop = Stop.END_TURN;
     }
-    return new Response(null, asked.model(), content, stop, null, tokens(root.get("usage")));
+    // Converse answers carry no id (only the x-amzn-RequestId header): the gateway names the answer.
+    return new Response(ResponsesCodec.id("bedrock"), asked.model(), content, stop, null, tokens(root.get("usage")));
   }
 
   static @Nullable Stop stop(@Nullable String reason) {
@@ -432,7 +433,7 @@ final class BedrockCodec implements Codec {
     public List<Event> decode(@Nullable String event, String data) {
       JsonNode e = Translation.tree(data);
       return switch (event == null ? "" : event) {
-        case "messageStart" -> List.of(new Chat.Start(null, model, Tokens.NONE));
+        case "messageStart" -> List.of(new Chat.Start(ResponsesCodec.id("bedrock"), model, Tokens.NONE));
         case "contentBlockStart" -> {
           int index = e.path("contentBlockIndex").asInt();
           JsonNode use = e.path("start").path("toolUse");

@@ -30,7 +30,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * An OpenAI-compatible provider that runs in-process or as {@code junction simulate}: chat
  * completions (streaming, tool calls, JSON modes, logprobs, n), text completions, embeddings and
- * models, and Anthropic's Messages API on {@code /v1/messages} ({@link AnthropicAnswer}), with deterministic output, exact usage, a prompt cache, configurable latency, and faults on
+ * models, Anthropic's Messages API on {@code /v1/messages} ({@link AnthropicAnswer}) and Bedrock's Converse
+ * API on {@code /model/{modelId}/converse} and {@code converse-stream} ({@link BedrockAnswer}), with deterministic output, exact usage, a prompt cache, configurable latency, and faults on
  * demand (see {@link Fault}). Users test their failover set-ups with it; Junction's tests and
  * benchmarks use it as their upstream.
  */
@@ -39,7 +40,13 @@ public final class Simulator implements AutoCloseable {
   private static final String FAULT_HEADER = "x-sim-fault";
   private static final String MESSAGES = "/v1/messages";
   private static final String COUNT_TOKENS = "/v1/messages/count_tokens";
+  private static final String BEDROCK_MODEL = "/model/";
+  private static final String SIGV4 = "AWS4-HMAC-SHA256 ";
+  private static final java.util.regex.Pattern SIGV4_SHAPE = java.util.regex.Pattern.compile(
+      "AWS4-HMAC-SHA256 Credential=[A-Z0-9]{16,128}/(\\d{8})/[a-z0-9-]+/bedrock/aws4_request, "
+          + "SignedHeaders=([a-z0-9;-]+), Signature=[0-9a-f]{64}");
   private static final int REMEMBERED = 256;
+  private static final String EVENT_STREAM = "application/vnd.amazon.eventstream";
   private static final Buffer DONE = Buffer.buffer("data: [DONE]\n\n");
 
   private final Vertx vertx;
@@ -190,6 +197,10 @@ public final class Simulator implements AutoCloseable {
       messages(request);
       return;
     }
+    if (path.startsWith(BEDROCK_MODEL)) {
+      converse(request);
+      return;
+    }
     String sent = request.getHeader(HttpHeaders.AUTHORIZATION);
     String bearer = sent != null && sent.startsWith("Bearer ") ? sent.substring("Bearer ".length()) : null;
     if (bearer != null) {
@@ -258,6 +269,69 @@ public final class Simulator implements AutoCloseable {
     request.body().onSuccess(body -> new Call(request, body).run());
   }
 
+  /**
+   * Bedrock's Converse API: a Bedrock API key as a bearer token, or an AWS Signature Version 4
+   * {@code Authorization} checked for its shape (the simulator knows no AWS secret, so not its
+   * signature), with the body's hash when it is signed; errors as {@code {"message"}} with
+   * {@code x-amzn-ErrorType}.
+   */
+  private void converse(HttpServerRequest request) {
+    HttpServerResponse response = request.response();
+    String rest = request.path().substring(BEDROCK_MODEL.length());
+    boolean stream = rest.endsWith("/converse-stream");
+    if (request.method() != HttpMethod.POST || !(stream || rest.endsWith("/converse"))) {
+      bedrockError(response, 404, "UnknownOperationException", "Unknown operation " + request.method() + " "
+          + request.path() + ".");
+      return;
+    }
+    String model = java.net.URLDecoder.decode(rest.substring(0, rest.lastIndexOf('/')), StandardCharsets.UTF_8);
+    String sent = request.getHeader(HttpHeaders.AUTHORIZATION);
+    request.body().onSuccess(body -> {
+      String refused = sent != null && sent.startsWith(SIGV4) ? signatureProblem(request, sent, body)
+          : !accepts(sent != null && sent.startsWith("Bearer ") ? sent.substring("Bearer ".length()) : null)
+              ? "The security token included in the request is invalid." : null;
+      if (refused != null) {
+        bedrockError(response, 403, "UnrecognizedClientException", refused);
+        return;
+      }
+      if (sent != null && sent.startsWith("Bearer ") && rateLimitedKeys.contains(sent.substring("Bearer ".length()))) {
+        bedrockError(response, 429, "ThrottlingException", "Too many requests, please wait before trying again.");
+        return;
+      }
+      new Call(request, body, model, stream).run();
+    });
+  }
+
+  /** What is wrong with a Signature Version 4 header, or null when its shape holds. */
+  private static @Nullable String signatureProblem(HttpServerRequest request, String authorization, Buffer body) {
+    java.util.regex.Matcher m = SIGV4_SHAPE.matcher(authorization);
+    if (!m.matches()) {
+      return "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters.";
+    }
+    List<String> signed = List.of(m.group(2).split(";"));
+    String date = request.getHeader("x-amz-date");
+    if (!signed.contains("host") || !signed.contains("x-amz-date") || date == null || !date.startsWith(m.group(1))) {
+      return "The request signature we calculated does not match the signature you provided.";
+    }
+    String hash = request.getHeader("x-amz-content-sha256");
+    if (hash != null) {
+      try {
+        byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(body.getBytes());
+        if (!java.util.HexFormat.of().formatHex(digest).equals(hash)) {
+          return "The request signature we calculated does not match the signature you provided.";
+        }
+      } catch (java.security.NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    return null;
+  }
+
+  private static void bedrockError(HttpServerResponse response, int status, String type, @Nullable String message) {
+    response.putHeader("x-amzn-ErrorType", type + ":http://internal.amazon.com/coral/com.amazon.bedrock/");
+    json(response, status, BedrockAnswer.error(message));
+  }
+
   private ObjectNode model(String id) {
     return JsonNodeFactory.instance.objectNode().put("id", id).put("object", "model").put("created", created)
         .put("owned_by", options.name());
@@ -299,6 +373,9 @@ public final class Simulator implements AutoCloseable {
     private final Buffer body;
     /** Anthropic's Messages API rather than OpenAI's. */
     private final boolean anthropic;
+    /** Bedrock's Converse API: the model from its path, or null for another API. */
+    private final @Nullable String bedrock;
+    private final boolean bedrockStream;
     private final List<Long> timers = new ArrayList<>();
     private boolean over;
     private boolean counted;
@@ -308,6 +385,17 @@ public final class Simulator implements AutoCloseable {
       this.response = request.response();
       this.body = body;
       this.anthropic = request.path().equals(MESSAGES);
+      this.bedrock = null;
+      this.bedrockStream = false;
+    }
+
+    Call(HttpServerRequest request, Buffer body, String model, boolean stream) {
+      this.request = request;
+      this.response = request.response();
+      this.body = body;
+      this.anthropic = false;
+      this.bedrock = model;
+      this.bedrockStream = stream;
     }
 
     void run() {
@@ -346,7 +434,7 @@ public final class Simulator implements AutoCloseable {
       if (header != null) {
         return Fault.parse(header);
       }
-      Fault fromModel = Fault.fromModel(json.path("model").asString(null));
+      Fault fromModel = Fault.fromModel(bedrock != null ? bedrock : json.path("model").asString(null));
       if (fromModel != null) {
         return fromModel;
       }
@@ -370,6 +458,11 @@ public final class Simulator implements AutoCloseable {
           default -> status >= 500 ? "server_error" : "simulated_error";
         };
         String message = "Simulated " + status + " from " + options.name() + ".";
+        if (bedrock != null) {
+          finish(completed);
+          bedrockError(response, status, BedrockAnswer.errorType(status), message);
+          return;
+        }
         if (anthropic) {
           finish(completed);
           json(response, status, AnthropicAnswer.error(status, status == 529 ? "Overloaded" : message));
@@ -383,10 +476,20 @@ public final class Simulator implements AutoCloseable {
         error(response, status, type, code, message);
         return;
       }
-      boolean stream = json.path("stream").asBoolean(false) && !request.path().endsWith("/embeddings");
+      boolean stream = bedrock != null ? bedrockStream
+          : json.path("stream").asBoolean(false) && !request.path().endsWith("/embeddings");
       if (fault.hangAfterHeaders()) {
         response.setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, stream ? "text/event-stream" : "application/json");
         response.writeHead();
+        return;
+      }
+      if (fault.malformed() && bedrock != null && stream) {
+        // A whole message whose last byte (its checksum) is wrong.
+        byte[] broken = BedrockAnswer.message(List.of(":event-type", "messageStart", ":message-type", "event"),
+            "{\"role\":\"assistant\"}".getBytes(StandardCharsets.UTF_8));
+        broken[broken.length - 1] ^= 0x5a;
+        finish(completed);
+        response.setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, EVENT_STREAM).end(Buffer.buffer(broken));
         return;
       }
       if (fault.malformed()) {
@@ -401,6 +504,10 @@ public final class Simulator implements AutoCloseable {
       }
       if (anthropic) {
         messagesAnswer(json, fault, stream);
+        return;
+      }
+      if (bedrock != null) {
+        converseAnswer(bedrock, json, fault, stream);
         return;
       }
       try {
@@ -439,6 +546,25 @@ public final class Simulator implements AutoCloseable {
       cacheWriteTokens.addAndGet(answer.cacheWrite());
       if (stream) {
         stream(answer.events(), fault, fault.noDone() ? null : Buffer.buffer(AnthropicAnswer.STOP));
+      } else {
+        after(paceMs(answer.outputTokens()), () -> whole(answer.document(), fault));
+      }
+    }
+
+    private void converseAnswer(String model, JsonNode json, Fault fault, boolean stream) {
+      BedrockAnswer answer;
+      try {
+        answer = BedrockAnswer.plan(model, json, cache);
+      } catch (Answer.BadRequest e) {
+        refuse(e.param, e.getMessage());
+        return;
+      }
+      completionTokens.addAndGet(answer.outputTokens());
+      promptTokens.addAndGet(answer.input() + answer.cacheRead() + answer.cacheWrite());
+      cachedTokens.addAndGet(answer.cacheRead());
+      cacheWriteTokens.addAndGet(answer.cacheWrite());
+      if (stream) {
+        stream(answer.events(), fault, null);
       } else {
         after(paceMs(answer.outputTokens()), () -> whole(answer.document(), fault));
       }
@@ -509,7 +635,7 @@ public final class Simulator implements AutoCloseable {
     /** @param end the frame that ends the stream as it should, or null for none */
     private void stream(List<Answer.Event> events, Fault fault, @Nullable Buffer end) {
       response.setChunked(true)
-          .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream")
+          .putHeader(HttpHeaders.CONTENT_TYPE, bedrock != null ? EVENT_STREAM : "text/event-stream")
           .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
       if (fault.dripMs() == 0 && fault.cutAfter() == 0 && options.tokensPerSecond() <= 0) {
         Buffer all = Buffer.buffer(events.size() * 160);
@@ -571,6 +697,10 @@ public final class Simulator implements AutoCloseable {
 
     private void refuse(@Nullable String param, @Nullable String message) {
       finish(completed);
+      if (bedrock != null) {
+        bedrockError(response, 400, "ValidationException", message);
+        return;
+      }
       if (anthropic) {
         json(response, 400, AnthropicAnswer.error(400, message));
         return;
