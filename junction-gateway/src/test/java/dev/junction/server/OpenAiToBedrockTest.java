@@ -9,10 +9,10 @@ import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.BadRequestException;
 import com.openai.errors.InternalServerException;
-import com.openai.errors.OpenAIException;
 import com.openai.helpers.ChatCompletionAccumulator;
 import com.openai.models.FunctionDefinition;
 import com.openai.models.FunctionParameters;
+import com.openai.models.ReasoningEffort;
 import com.openai.models.ResponseFormatJsonSchema;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
@@ -255,6 +255,33 @@ class OpenAiToBedrockTest {
   }
 
   @Test
+  void signedReasoningComesBackOnTheNextTurnOfAToolUseLoop() {
+    ChatCompletionCreateParams.Builder first = ChatCompletionCreateParams.builder()
+        .model(SERVED)
+        .reasoningEffort(ReasoningEffort.LOW)
+        .addUserMessage("What is the weather in Paris?")
+        .addFunctionTool(function("get_weather", "city"));
+    ChatCompletion asked = client.chat().completions().create(first.build());
+    var message = asked.choices().getFirst().message();
+    assertThat(message._additionalProperties()).containsKeys("reasoning_content", "reasoning_details");
+    JsonNode sent = Json.MAPPER.readTree(bedrock().received().getLast().body());
+    assertThat(sent.path("additionalModelRequestFields").path("thinking").path("budget_tokens").asInt()).isEqualTo(1024);
+
+    // The SDK's toParam() keeps only OpenAI's own fields: the signed reasoning goes back as an extra one.
+    first.addMessage(message.toParam().toBuilder()
+        .putAdditionalProperty("reasoning_details", message._additionalProperties().get("reasoning_details"))
+        .build());
+    ChatCompletionMessageToolCall call = message.toolCalls().orElseThrow().getFirst();
+    first.addMessage(ChatCompletionToolMessageParam.builder().toolCallId(call.asFunction().id()).content("Sunny").build());
+    ChatCompletion answered = client.chat().completions().create(first.build());
+    assertThat(answered.choices().getFirst().message().content()).hasValueSatisfying(c -> assertThat(c).isNotBlank());
+    JsonNode reasoning = Json.MAPPER.readTree(bedrock().received().getLast().body()).path("messages").get(1)
+        .path("content").get(0).path("reasoningContent").path("reasoningText");
+    assertThat(reasoning.path("text").asString()).isNotEmpty();
+    assertThat(reasoning.path("signature").asString()).startsWith("sig_sim");
+  }
+
+  @Test
   void anInlineImageGoesAsBytesAndAnImageByUrlIsRefusedNamingTheFieldAndTheProvider() {
     ChatCompletionCreateParams inline = ChatCompletionCreateParams.builder()
         .model(SERVED)
@@ -361,7 +388,8 @@ class OpenAiToBedrockTest {
       try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
         stream.stream().forEach(c -> {});
       }
-    }).isInstanceOfAny(InternalServerException.class, OpenAIException.class);
+    }).isInstanceOfSatisfying(InternalServerException.class, e -> assertThat(e.statusCode()).isEqualTo(502))
+        .hasMessageContaining("malformed stream frame");
   }
 
   @Test
