@@ -355,26 +355,14 @@ final class BedrockCodec implements Codec {
     return new Response(ResponsesCodec.id("bedrock"), asked.model(), content, stop, null, tokens(root.get("usage")));
   }
 
+  /** Converse's stop reasons are Anthropic's, but for a guardrail's or a content filter's. */
   static @Nullable Stop stop(@Nullable String reason) {
-    if (reason == null) return null;
-    return switch (reason) {
-      case "max_tokens", "model_context_window_exceeded" -> Stop.MAX_TOKENS;
-      case "stop_sequence" -> Stop.STOP_SEQUENCE;
-      case "tool_use" -> Stop.TOOL_USE;
-      case "guardrail_intervened", "content_filtered" -> Stop.REFUSAL;
-      default -> Stop.END_TURN;
-    };
+    return "guardrail_intervened".equals(reason) || "content_filtered".equals(reason) ? Stop.REFUSAL
+        : AnthropicCodec.stop(reason);
   }
 
-  static String stopReason(@Nullable Stop stop) {
-    if (stop == null) return "end_turn";
-    return switch (stop) {
-      case END_TURN -> "end_turn";
-      case MAX_TOKENS -> "max_tokens";
-      case STOP_SEQUENCE -> "stop_sequence";
-      case TOOL_USE -> "tool_use";
-      case REFUSAL -> "content_filtered";
-    };
+  static @Nullable String stopReason(@Nullable Stop stop) {
+    return stop == Stop.REFUSAL ? "content_filtered" : AnthropicCodec.stopReason(stop);
   }
 
   static @Nullable Tokens tokens(@Nullable JsonNode usage) {

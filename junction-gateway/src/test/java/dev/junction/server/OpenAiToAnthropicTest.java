@@ -64,7 +64,7 @@ class OpenAiToAnthropicTest {
     return junction.simulator("sim-an");
   }
 
-  private static ChatCompletionCreateParams.Builder hello(String model) {
+  static ChatCompletionCreateParams.Builder hello(String model) {
     return ChatCompletionCreateParams.builder()
         .model(model)
         .addSystemMessage("You are a terse gateway test.")
@@ -129,7 +129,7 @@ class OpenAiToAnthropicTest {
     assertThat(streamed.completionTokens()).isEqualTo(12);
   }
 
-  private static FunctionDefinition function(String name, String property) {
+  static FunctionDefinition function(String name, String property) {
     return FunctionDefinition.builder().name(name)
         .parameters(FunctionParameters.builder()
             .putAdditionalProperty("type", JsonValue.from("object"))

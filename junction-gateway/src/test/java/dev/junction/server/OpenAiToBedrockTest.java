@@ -1,5 +1,7 @@
 package dev.junction.server;
 
+import static dev.junction.server.OpenAiToAnthropicTest.function;
+import static dev.junction.server.OpenAiToAnthropicTest.hello;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,8 +12,6 @@ import com.openai.core.http.StreamResponse;
 import com.openai.errors.BadRequestException;
 import com.openai.errors.InternalServerException;
 import com.openai.helpers.ChatCompletionAccumulator;
-import com.openai.models.FunctionDefinition;
-import com.openai.models.FunctionParameters;
 import com.openai.models.ReasoningEffort;
 import com.openai.models.ResponseFormatJsonSchema;
 import com.openai.models.chat.completions.ChatCompletion;
@@ -101,14 +101,6 @@ class OpenAiToBedrockTest {
 
   private static Simulator bedrock() {
     return junction.simulator("sim-br");
-  }
-
-  private static ChatCompletionCreateParams.Builder hello(String model) {
-    return ChatCompletionCreateParams.builder()
-        .model(model)
-        .addSystemMessage("You are a terse gateway test.")
-        .addUserMessage("Say hello to the gateway, please, in a few words of your own.")
-        .maxCompletionTokens(12);
   }
 
   @Test
@@ -202,16 +194,6 @@ class OpenAiToBedrockTest {
     var streamed = chunks.getLast().usage().orElseThrow();
     assertThat(streamed.promptTokens()).isEqualTo(whole.usage().orElseThrow().promptTokens());
     assertThat(streamed.completionTokens()).isEqualTo(12);
-  }
-
-  private static FunctionDefinition function(String name, String property) {
-    return FunctionDefinition.builder().name(name)
-        .parameters(FunctionParameters.builder()
-            .putAdditionalProperty("type", JsonValue.from("object"))
-            .putAdditionalProperty("properties", JsonValue.from(Map.of(property, Map.of("type", "string"))))
-            .putAdditionalProperty("required", JsonValue.from(List.of(property)))
-            .build())
-        .build();
   }
 
   @Test

@@ -239,15 +239,11 @@ final class BedrockAnswer {
   }
 
   private String signature() {
-    return "sig_sim" + Integer.toHexString(String.join("", reasoningWords()).hashCode());
+    return AnthropicAnswer.signature(reasoningWords());
   }
 
   private String stopReason() {
-    return switch (plan.choices().getFirst().finishReason()) {
-      case "tool_calls" -> "tool_use";
-      case "length" -> "max_tokens";
-      default -> "end_turn";
-    };
+    return AnthropicAnswer.stopReason(plan.choices().getFirst());
   }
 
   private ObjectNode usage() {

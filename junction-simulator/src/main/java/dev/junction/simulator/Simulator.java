@@ -540,15 +540,20 @@ public final class Simulator implements AutoCloseable {
         refuse(e.param, e.getMessage());
         return;
       }
-      completionTokens.addAndGet(answer.outputTokens());
-      promptTokens.addAndGet(answer.input() + answer.cacheRead() + answer.cacheWrite());
-      cachedTokens.addAndGet(answer.cacheRead());
-      cacheWriteTokens.addAndGet(answer.cacheWrite());
+      billed(answer.input(), answer.cacheRead(), answer.cacheWrite(), answer.outputTokens());
       if (stream) {
         stream(answer.events(), fault, fault.noDone() ? null : Buffer.buffer(AnthropicAnswer.STOP));
       } else {
         after(paceMs(answer.outputTokens()), () -> whole(answer.document(), fault));
       }
+    }
+
+    /** Counts an answer whose usage splits the prompt into uncached input, cache reads and cache writes. */
+    private void billed(long input, long cacheRead, long cacheWrite, long output) {
+      completionTokens.addAndGet(output);
+      promptTokens.addAndGet(input + cacheRead + cacheWrite);
+      cachedTokens.addAndGet(cacheRead);
+      cacheWriteTokens.addAndGet(cacheWrite);
     }
 
     private void converseAnswer(String model, JsonNode json, Fault fault, boolean stream) {
@@ -559,10 +564,7 @@ public final class Simulator implements AutoCloseable {
         refuse(e.param, e.getMessage());
         return;
       }
-      completionTokens.addAndGet(answer.outputTokens());
-      promptTokens.addAndGet(answer.input() + answer.cacheRead() + answer.cacheWrite());
-      cachedTokens.addAndGet(answer.cacheRead());
-      cacheWriteTokens.addAndGet(answer.cacheWrite());
+      billed(answer.input(), answer.cacheRead(), answer.cacheWrite(), answer.outputTokens());
       if (stream) {
         stream(answer.events(), fault, null);
       } else {
