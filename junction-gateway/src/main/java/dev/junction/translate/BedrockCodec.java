@@ -30,6 +30,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -256,7 +257,8 @@ final class BedrockCodec implements Codec {
 
   /**
    * What Converse cannot take of a request that the neutral model holds, by the client's parameter;
-   * null when it takes all of it. Checked before anything is sent, so that nothing is dropped.
+   * null when it takes all of it. Checked before anything is sent, so that nothing is dropped: images
+   * go inline only, in the four formats Converse reads.
    */
   static @Nullable String refused(Request r, Family client) {
     if (r.toolChoice() != null && r.toolChoice().mode() == ChoiceMode.NONE && !r.tools().isEmpty()) {
@@ -265,20 +267,15 @@ final class BedrockCodec implements Codec {
     if (Boolean.FALSE.equals(r.parallelToolCalls()) && !r.tools().isEmpty()) {
       return "parallel_tool_calls";
     }
-    for (int i = 0; i < r.messages().size(); i++) {
-      for (Part p : r.messages().get(i).parts()) {
-        Image image = p instanceof Image direct ? direct
-            : p instanceof ToolResult t ? t.content().stream().filter(Image.class::isInstance).map(Image.class::cast)
-                .filter(x -> x.url() != null).findFirst().orElse(null)
-            : null;
-        if (image != null && (image.url() != null || !IMAGE_FORMATS.contains(format(image.mediaType())))) {
-          return switch (client) {
-            case ANTHROPIC -> "source.url";
-            case RESPONSES -> "input_image.image_url";
-            default -> "image_url";
-          };
-        }
-      }
+    boolean inline = r.messages().stream().flatMap(m -> m.parts().stream())
+        .flatMap(p -> p instanceof ToolResult t ? t.content().stream() : Stream.of(p))
+        .allMatch(p -> !(p instanceof Image i) || i.url() == null && IMAGE_FORMATS.contains(format(i.mediaType())));
+    if (!inline) {
+      return switch (client) {
+        case ANTHROPIC -> "source.url";
+        case RESPONSES -> "input_image.image_url";
+        default -> "image_url";
+      };
     }
     return null;
   }
