@@ -16,7 +16,8 @@ import org.jspecify.annotations.Nullable;
  * ({@code :message-type} {@code exception} or {@code error}) as one named {@value #EXCEPTION} whose
  * payload carries the exception's {@code type} and {@code message}.
  *
- * <p>A length or checksum that does not hold is not a stream that can be read on: {@link #feed} throws.
+ * <p>A length or checksum that does not hold is not a stream that can be read on: the messages before
+ * it are given, then nothing more, and {@link #broken} says what was wrong.
  */
 final class EventStreamFrames implements TranslatedStream.Frames {
 
@@ -29,9 +30,17 @@ final class EventStreamFrames implements TranslatedStream.Frames {
 
   private byte[] pending = new byte[1024];
   private int size;
+  private @Nullable String broken;
 
+  /**
+   * The messages this chunk completes, in order, up to the first that does not hold; after that one,
+   * nothing more is read and {@link #broken} says why.
+   */
   @Override
   public List<SseFrames.Frame> feed(byte[] chunk) {
+    if (broken != null) {
+      return List.of();
+    }
     if (size + chunk.length > pending.length) {
       pending = Arrays.copyOf(pending, Math.max(pending.length * 2, size + chunk.length));
     }
@@ -39,27 +48,38 @@ final class EventStreamFrames implements TranslatedStream.Frames {
     size += chunk.length;
     List<SseFrames.Frame> frames = new ArrayList<>(2);
     int start = 0;
-    while (size - start >= PRELUDE) {
-      int total = readInt(start);
-      int headers = readInt(start + 4);
-      if (crc(start, 8) != readInt(start + 8)) {
-        throw new IllegalArgumentException("event stream prelude checksum mismatch");
+    try {
+      while (size - start >= PRELUDE) {
+        int total = readInt(start);
+        int headers = readInt(start + 4);
+        if (crc(start, 8) != readInt(start + 8)) {
+          throw new IllegalArgumentException("event stream prelude checksum mismatch");
+        }
+        if (total < PRELUDE + 4 || total > MAX_MESSAGE || headers < 0 || headers > total - PRELUDE - 4) {
+          throw new IllegalArgumentException("event stream message length out of range");
+        }
+        if (size - start < total) {
+          break;
+        }
+        if (crc(start, total - 4) != readInt(start + total - 4)) {
+          throw new IllegalArgumentException("event stream message checksum mismatch");
+        }
+        frames.add(message(start + PRELUDE, headers, start + PRELUDE + headers, start + total - 4));
+        start += total;
       }
-      if (total < PRELUDE + 4 || total > MAX_MESSAGE || headers < 0 || headers > total - PRELUDE - 4) {
-        throw new IllegalArgumentException("event stream message length out of range");
-      }
-      if (size - start < total) {
-        break;
-      }
-      if (crc(start, total - 4) != readInt(start + total - 4)) {
-        throw new IllegalArgumentException("event stream message checksum mismatch");
-      }
-      frames.add(message(start + PRELUDE, headers, start + PRELUDE + headers, start + total - 4));
-      start += total;
+    } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+      broken = e instanceof IllegalArgumentException ? e.getMessage() : "event stream header overruns its message";
+      size = 0;
+      return frames;
     }
     System.arraycopy(pending, start, pending, 0, size - start);
     size -= start;
     return frames;
+  }
+
+  @Override
+  public @Nullable String broken() {
+    return broken;
   }
 
   private SseFrames.Frame message(int headersAt, int headersLength, int payloadAt, int payloadEnd) {

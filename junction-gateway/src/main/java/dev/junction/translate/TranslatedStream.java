@@ -20,12 +20,13 @@ final class TranslatedStream implements AnswerStream {
 
   /** How a provider's stream is cut into events: SSE, or Bedrock's binary event stream. */
   interface Frames {
-    /**
-     * The events completed by this chunk, in order.
-     *
-     * @throws IllegalArgumentException when the bytes cannot be a stream of this framing
-     */
+    /** The events completed by this chunk, in order. */
     List<SseFrames.Frame> feed(byte[] chunk);
+
+    /** Why the bytes stopped being a stream of this framing, or null while they are one. */
+    default @Nullable String broken() {
+      return null;
+    }
   }
 
   private final Frames frames;
@@ -53,14 +54,7 @@ final class TranslatedStream implements AnswerStream {
   public byte[] feed(byte[] chunk) {
     out.setLength(0);
     ByteArrayOutputStream raw = encoder == null ? new ByteArrayOutputStream(chunk.length) : null;
-    List<SseFrames.Frame> complete;
-    try {
-      complete = frames.feed(chunk);
-    } catch (IllegalArgumentException e) {
-      error = "the provider sent a malformed stream frame (" + e.getMessage() + ")";
-      complete = List.of();
-    }
-    for (SseFrames.Frame frame : complete) {
+    for (SseFrames.Frame frame : frames.feed(chunk)) {
       if (error != null || done) {
         break;
       }
@@ -86,6 +80,9 @@ final class TranslatedStream implements AnswerStream {
         break;
       }
       if (raw != null) raw.writeBytes(frame.raw());
+    }
+    if (error == null && frames.broken() != null) {
+      error = "the provider sent a malformed stream frame (" + frames.broken() + ")";
     }
     if (raw != null) {
       return raw.size() == 0 ? NOTHING : raw.toByteArray();

@@ -1,7 +1,6 @@
 package dev.junction.translate;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.junction.api.Json;
 import java.io.ByteArrayOutputStream;
@@ -85,15 +84,20 @@ class EventStreamFramesTest {
   }
 
   @Test
-  void aMessageWhoseChecksumDoesNotHoldIsRefused() {
+  void theMessagesBeforeOneWhoseChecksumDoesNotHoldAreGivenAndNothingAfter() {
+    byte[] good = event("messageStart", "{\"role\":\"assistant\"}");
     byte[] bad = event("contentBlockDelta", "{\"contentBlockIndex\":0,\"delta\":{\"text\":\"x\"}}");
     bad[bad.length - 6] ^= 1; // a payload byte: the message CRC no longer matches
-    assertThatThrownBy(() -> new EventStreamFrames().feed(bad)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("message checksum");
+    EventStreamFrames frames = new EventStreamFrames();
+    assertThat(frames.feed(concat(good, bad, good))).extracting(SseFrames.Frame::event).containsExactly("messageStart");
+    assertThat(frames.broken()).contains("message checksum");
+    assertThat(frames.feed(good)).isEmpty();
+
     byte[] prelude = event("messageStart", "{}");
     prelude[3] ^= 1; // the total length: the prelude CRC no longer matches
-    assertThatThrownBy(() -> new EventStreamFrames().feed(prelude)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("prelude checksum");
+    EventStreamFrames other = new EventStreamFrames();
+    assertThat(other.feed(prelude)).isEmpty();
+    assertThat(other.broken()).contains("prelude checksum");
   }
 
   @Test

@@ -484,12 +484,7 @@ public final class Simulator implements AutoCloseable {
         return;
       }
       if (fault.malformed() && bedrock != null && stream) {
-        // A whole message whose last byte (its checksum) is wrong.
-        byte[] broken = BedrockAnswer.message(List.of(":event-type", "messageStart", ":message-type", "event"),
-            "{\"role\":\"assistant\"}".getBytes(StandardCharsets.UTF_8));
-        broken[broken.length - 1] ^= 0x5a;
-        finish(completed);
-        response.setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, EVENT_STREAM).end(Buffer.buffer(broken));
+        converseAnswer(bedrock, json, fault, true);
         return;
       }
       if (fault.malformed()) {
@@ -565,7 +560,14 @@ public final class Simulator implements AutoCloseable {
         return;
       }
       billed(answer.input(), answer.cacheRead(), answer.cacheWrite(), answer.outputTokens());
-      if (stream) {
+      if (stream && fault.malformed()) {
+        // The answer's first messages, then one whose last byte (its checksum) is wrong.
+        List<Answer.Event> events = new ArrayList<>(answer.events().subList(0, 3));
+        byte[] broken = answer.events().get(3).bytes().clone();
+        broken[broken.length - 1] ^= 0x5a;
+        events.add(new Answer.Event(broken, true));
+        stream(events, fault, null);
+      } else if (stream) {
         stream(answer.events(), fault, null);
       } else {
         after(paceMs(answer.outputTokens()), () -> whole(answer.document(), fault));
