@@ -1,5 +1,6 @@
 package dev.junction.server;
 
+import static dev.junction.server.OpenAiToAnthropicTest.cityAndPopulation;
 import static dev.junction.server.OpenAiToAnthropicTest.function;
 import static dev.junction.server.OpenAiToAnthropicTest.hello;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -12,7 +13,6 @@ import com.openai.core.http.StreamResponse;
 import com.openai.errors.BadRequestException;
 import com.openai.helpers.ChatCompletionAccumulator;
 import com.openai.models.ReasoningEffort;
-import com.openai.models.ResponseFormatJsonSchema;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionContentPart;
@@ -308,20 +308,7 @@ class OpenAiToBedrockTest {
 
   @Test
   void aJsonSchemaIsAnsweredThroughAForcedToolAndComesBackAsContent() {
-    ChatCompletionCreateParams params = ChatCompletionCreateParams.builder()
-        .model(SERVED)
-        .addUserMessage("Give me a city and its population.")
-        .responseFormat(ResponseFormatJsonSchema.builder()
-            .jsonSchema(ResponseFormatJsonSchema.JsonSchema.builder()
-                .name("city")
-                .schema(ResponseFormatJsonSchema.JsonSchema.Schema.builder()
-                    .putAdditionalProperty("type", JsonValue.from("object"))
-                    .putAdditionalProperty("properties", JsonValue.from(Map.of(
-                        "name", Map.of("type", "string"), "population", Map.of("type", "integer"))))
-                    .build())
-                .build())
-            .build())
-        .build();
+    ChatCompletionCreateParams params = cityAndPopulation(SERVED);
     ChatCompletion completion = client.chat().completions().create(params);
     var message = completion.choices().getFirst().message();
     assertThat(message.toolCalls().orElse(List.of())).isEmpty();
