@@ -12,6 +12,8 @@ public enum Family {
   OPENAI("openai", List.of()),
   /** Anthropic Messages: the API version and the beta features a client asks for. */
   ANTHROPIC("anthropic", List.of("anthropic-version", "anthropic-beta")),
+  /** Amazon Bedrock Runtime's Converse API: a provider family only, no client speaks it. */
+  BEDROCK("bedrock", List.of()),
   /**
    * OpenAI's Responses API: a client family only. No provider kind speaks it, so its requests are
    * always translated, to whichever family serves the model.

@@ -60,7 +60,7 @@ public final class ResponseReader {
 
   /**
    * A provider's error body, read leniently: OpenAI's {@code {"error":{...}}} shape when it is one,
-   * else the start of the raw text.
+   * AWS's top-level {@code message}, else the start of the raw text.
    */
   public static UpstreamError error(byte[] body) {
     try (JsonParser p = Json.parser(body)) {
@@ -72,6 +72,10 @@ public final class ResponseReader {
             return readError(p);
           }
           if (name.equals("error") && v == JsonToken.VALUE_STRING) {
+            return new UpstreamError(p.getString(), null, null);
+          }
+          // AWS's JSON errors (Bedrock): {"message": ...}, the type in a header.
+          if ((name.equals("message") || name.equals("Message")) && v == JsonToken.VALUE_STRING) {
             return new UpstreamError(p.getString(), null, null);
           }
           p.skipChildren();

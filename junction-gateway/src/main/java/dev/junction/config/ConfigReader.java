@@ -1,5 +1,6 @@
 package dev.junction.config;
 
+import dev.junction.config.JunctionConfig.AwsConfig;
 import dev.junction.config.JunctionConfig.ConnectionConfig;
 import dev.junction.config.JunctionConfig.DatabaseConfig;
 import dev.junction.config.JunctionConfig.DeploymentConfig;
@@ -53,8 +54,10 @@ final class ConfigReader {
   static final List<String> ON_FAILURE = List.of("open", "closed");
   static final List<String> LEDGER_KEYS = List.of("flush_interval_ms", "batch_size", "capacity", "spill_dir");
   static final List<String> PROVIDER_KEYS =
-      List.of("name", "kind", "profile", "base_url", "base_urls", "api_key", "api_keys", "headers", "timeouts", "retries", "poll_ms", "spill",
-          "gpu_hour_usd");
+      List.of("name", "kind", "profile", "base_url", "base_urls", "api_key", "api_keys", "headers", "timeouts", "retries",
+          "poll_ms", "spill", "gpu_hour_usd", "region", "aws_access_key_id", "aws_secret_access_key", "aws_session_token");
+  /** A bedrock provider's fields beyond every provider's. */
+  static final List<String> AWS_KEYS = List.of("region", "aws_access_key_id", "aws_secret_access_key", "aws_session_token");
   static final List<String> SPILL_KEYS = List.of("waiting_above", "kv_cache_above");
   static final List<String> TIMEOUT_KEYS = List.of("connect_ms", "first_token_ms", "idle_ms", "total_ms");
   static final List<String> MODEL_KEYS =
@@ -63,7 +66,8 @@ final class ConfigReader {
       "cached_input_price", "cache_write_price", "context_length", "max_output", "capabilities", "status", "source", "as_of");
 
   /** Wire families of providers, and the self-hosted engines (OpenAI's family, their load polled); {@code openai} when a provider names none. */
-  static final List<String> KINDS = List.of("openai", "anthropic", "gemini", "vllm", "sglang", "tgi", "llamacpp", "ollama");
+  static final List<String> KINDS = List.of("openai", "anthropic", "gemini", "bedrock", "vllm", "sglang", "tgi", "llamacpp",
+      "ollama");
   /** Kinds that are self-hosted engines: OpenAI's wire family, plus their load and models polled. */
   /** A request's failed replicas are one bit each of a long. */
   static final int MAX_REPLICAS = 64;
@@ -331,17 +335,51 @@ final class ConfigReader {
     // An engine's profile is its kind's (vLLM's quirks for kind: vllm) unless one is named.
     String profile = s.string("profile").orElse(engine ? kind : name.value());
     List<String> pool = baseUrls(s, engine);
+    Optional<AwsConfig> aws = aws(s, kind);
     return new ProviderConfig(
         name.value(),
         kind,
         profile,
         // Empty only after a reported problem with base_urls: the config is then refused.
-        s.has("base_urls") ? (pool.isEmpty() ? "" : pool.getFirst()) : baseUrl(s, profile, kind),
+        s.has("base_urls") ? (pool.isEmpty() ? "" : pool.getFirst())
+            : aws.isPresent() && !s.has("base_url") ? "https://bedrock-runtime." + aws.get().region() + ".amazonaws.com"
+            : baseUrl(s, profile, kind),
         apiKeys(s),
         headers(s),
         timeouts(s),
         s.integer("retries", 0, 10).orElse((long) ProviderConfig.DEFAULT_RETRIES).intValue(),
-        engine ? Optional.of(engine(s, name.value(), pool)) : notAnEngine(s));
+        engine ? Optional.of(engine(s, name.value(), pool)) : notAnEngine(s),
+        aws);
+  }
+
+  /**
+   * A bedrock provider's region and its AWS credentials (signed with Signature Version 4), given
+   * whole or not at all; its Bedrock API key, if it uses one instead, is its {@code api_key}.
+   */
+  private static Optional<AwsConfig> aws(Section s, String kind) {
+    if (!kind.equals("bedrock")) {
+      for (String key : AWS_KEYS) {
+        if (s.has(key)) {
+          s.problem(key, "applies to providers of kind bedrock only");
+        }
+      }
+      return Optional.empty();
+    }
+    Value<String> region = s.required("region", s.string("region"));
+    if (region.present() && !region.value().matches("[a-z0-9-]+")) {
+      s.problem("region", "must be an AWS region such as us-east-1, got \"" + region.value() + "\"");
+    }
+    Optional<String> id = s.secret("aws_access_key_id").optional();
+    Optional<String> secret = s.secret("aws_secret_access_key").optional();
+    if (id.isPresent() != secret.isPresent()) {
+      s.problem(id.isPresent() ? "aws_secret_access_key" : "aws_access_key_id",
+          "is required with " + (id.isPresent() ? "aws_access_key_id" : "aws_secret_access_key"));
+    }
+    Optional<String> token = s.secret("aws_session_token").optional();
+    if (token.isPresent() && id.isEmpty()) {
+      s.problem("aws_session_token", "goes with aws_access_key_id and aws_secret_access_key");
+    }
+    return Optional.of(new AwsConfig(region.present() ? region.value() : "", id, secret, token));
   }
 
   /** {@code api_key}, or several as {@code api_keys}: not both, since which would win is a guess. */

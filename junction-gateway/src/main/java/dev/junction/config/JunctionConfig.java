@@ -206,6 +206,21 @@ public record JunctionConfig(
   }
 
   /**
+   * An AWS account's credentials for Signature Version 4: the access key id, its secret, and a
+   * session token for temporary credentials; the region both signs and, without a {@code base_url},
+   * names the endpoint.
+   */
+  public record AwsConfig(String region, Optional<String> accessKeyId, Optional<String> secretAccessKey,
+      Optional<String> sessionToken) {
+
+    /** The secrets are never printed. */
+    @Override
+    public String toString() {
+      return "AwsConfig[region=" + region + ", credentials=" + (accessKeyId.isPresent() ? "hidden" : "none") + "]";
+    }
+  }
+
+  /**
    * One upstream account.
    *
    * @param kind the wire family, {@code openai} for every OpenAI-compatible server
@@ -214,6 +229,7 @@ public record JunctionConfig(
    * @param apiKeys its API keys ({@code api_key}, or several as {@code api_keys}), taken in turn;
    *     never logged, never echoed in an error
    * @param retries how often a deployment of this provider is tried again after a transient failure
+   * @param aws AWS credentials that sign its requests (Signature Version 4), for {@code kind: bedrock}
    */
   public record ProviderConfig(
       String name,
@@ -224,12 +240,18 @@ public record JunctionConfig(
       java.util.Map<String, String> headers,
       TimeoutConfig timeouts,
       int retries,
-      Optional<EngineConfig> engine) {
+      Optional<EngineConfig> engine,
+      Optional<AwsConfig> aws) {
 
     public static final int DEFAULT_RETRIES = 1;
 
     public ProviderConfig {
       apiKeys = List.copyOf(apiKeys);
+    }
+
+    public ProviderConfig(String name, String kind, String profile, String baseUrl, List<String> apiKeys,
+        java.util.Map<String, String> headers, TimeoutConfig timeouts, int retries, Optional<EngineConfig> engine) {
+      this(name, kind, profile, baseUrl, apiKeys, headers, timeouts, retries, engine, Optional.empty());
     }
 
     public ProviderConfig(String name, String kind, String profile, String baseUrl, Optional<String> apiKey,

@@ -66,6 +66,11 @@ public final class Secrets {
 
   private void registerProvider(ProviderConfig provider) {
     provider.apiKeys().forEach(this::register);
+    provider.aws().ifPresent(aws -> {
+      aws.accessKeyId().ifPresent(this::register);
+      aws.secretAccessKey().ifPresent(this::register);
+      aws.sessionToken().ifPresent(this::register);
+    });
     provider.headers().forEach((name, value) -> {
       if (isSecretName(name) || looksLikeCredential(value)) {
         register(value);

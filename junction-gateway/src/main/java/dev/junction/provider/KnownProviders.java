@@ -35,6 +35,13 @@ public final class KnownProviders {
   public static final ProviderProfile GEMINI = new ProviderProfile("gemini", "x-goog-api-key", "", Set.of(),
       false, false, Map.of(), "https://ai.google.dev/api/generate-content", Family.GEMINI);
 
+  /**
+   * Amazon Bedrock Runtime's Converse API (kind: bedrock): a Bedrock API key as a bearer token, or
+   * AWS Signature Version 4 when the provider has AWS credentials ({@link SigV4}).
+   */
+  public static final ProviderProfile BEDROCK = new ProviderProfile("bedrock", AUTH, BEARER, Set.of(), true, false,
+      Map.of(), "https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html", Family.BEDROCK);
+
   private static final List<ProviderProfile> ALL = List.of(
       hosted("openai", Set.of(), true, true,
           "https://platform.openai.com/docs/api-reference/chat"),
@@ -60,6 +67,7 @@ public final class KnownProviders {
       // Anthropic's own Messages API (kind: anthropic): its key in x-api-key, the API version pinned.
       ANTHROPIC,
       GEMINI,
+      BEDROCK,
       selfHosted("vllm", true, true, "https://docs.vllm.ai/en/latest/serving/openai_compatible_server.html"),
       selfHosted("tgi", true, false, "https://huggingface.co/docs/text-generation-inference/messages_api"),
       selfHosted("sglang", true, true, "https://docs.sglang.ai/basic_usage/openai_api.html"),

@@ -9,12 +9,14 @@ import dev.junction.config.JunctionConfig.ProviderConfig;
 import dev.junction.config.JunctionConfig.TimeoutConfig;
 import dev.junction.translate.Translation;
 import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +41,7 @@ public final class Provider {
 
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
   private static final CharSequence EVENT_STREAM = HttpHeaders.createOptimized("text/event-stream");
+  private static final CharSequence AWS_EVENT_STREAM = HttpHeaders.createOptimized("application/vnd.amazon.eventstream");
 
   private final String name;
   private final ProviderProfile profile;
@@ -68,6 +71,8 @@ public final class Provider {
           path.endsWith("/") ? path.substring(0, path.length() - 1) : path);
     }
   }
+  /** Signs each request with AWS Signature Version 4, for a bedrock provider given AWS credentials; else null. */
+  private final @Nullable SigV4 sigV4;
 
   private Provider(ProviderConfig config, ProviderProfile profile) {
     Base base = Base.of(config.baseUrl());
@@ -88,6 +93,10 @@ public final class Provider {
     this.retries = config.retries();
     this.gpuHourUsd = config.engine().map(e -> e.gpuHourUsd()).orElse(0.0);
     this.replicas = config.engine().map(e -> e.replicas().stream().map(Base::of).toList()).orElse(List.of());
+    this.sigV4 = config.aws().filter(a -> a.accessKeyId().isPresent() && a.secretAccessKey().isPresent())
+        .map(a -> new SigV4(a.accessKeyId().orElseThrow(), a.secretAccessKey().orElseThrow(),
+            a.sessionToken().orElse(null), a.region(), "bedrock"))
+        .orElse(null);
   }
 
   /** Header bytes written as they are, not converted a character at a time on every request. */
@@ -104,12 +113,14 @@ public final class Provider {
     Family family = switch (config.kind()) {
       case "anthropic" -> Family.ANTHROPIC;
       case "gemini" -> Family.GEMINI;
+      case "bedrock" -> Family.BEDROCK;
       default -> Family.OPENAI;
     };
     ProviderProfile profile = KnownProviders.byName(profileName).filter(p -> p.family() == family)
         .orElse(switch (family) {
           case ANTHROPIC -> KnownProviders.ANTHROPIC;
           case GEMINI -> KnownProviders.GEMINI;
+          case BEDROCK -> KnownProviders.BEDROCK;
           default -> GENERIC;
         });
     return new Provider(config, profile);
@@ -245,7 +256,7 @@ public final class Provider {
       @Nullable CharSequence credential) {
     MultiMap h = HttpHeaders.headers()
         .set(HttpHeaders.CONTENT_TYPE, JSON)
-        .set(HttpHeaders.ACCEPT, stream ? EVENT_STREAM : JSON);
+        .set(HttpHeaders.ACCEPT, !stream ? JSON : family == Family.BEDROCK ? AWS_EVENT_STREAM : EVENT_STREAM);
     if (credential != null) {
       h.set(authHeader, credential);
     }
@@ -268,6 +279,23 @@ public final class Provider {
         .setConnectTimeout(timeouts.connectMs());
   }
 
+  /**
+   * The request as it is sent with this body: signed with AWS Signature Version 4 (which signs the
+   * exact body, so only now) for a bedrock provider given AWS credentials; else as it is.
+   */
+  public RequestOptions sendable(RequestOptions options, Buffer body) {
+    SigV4 signer = sigV4;
+    if (signer == null) {
+      return options;
+    }
+    String authority = ssl && port == 443 || !ssl && port == 80 ? host : host + ":" + port;
+    MultiMap headers = options.getHeaders();
+    headers.set(HttpHeaders.HOST, authority);
+    signer.sign("POST", options.getURI(), Map.of("host", authority, "content-type", "application/json"), body.getBytes(),
+        Instant.now()).forEach(headers::set);
+    return options;
+  }
+
   /** Where this provider's family serves each operation, under the base URL's version path. */
   private String path(Endpoint endpoint, String model, boolean stream) {
     if (family == Family.ANTHROPIC) {
@@ -276,6 +304,10 @@ public final class Provider {
     if (family == Family.GEMINI) {
       return "/models/" + URLEncoder.encode(model, StandardCharsets.UTF_8).replace("%3A", ":").replace("%2F", "/")
           + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
+    }
+    if (family == Family.BEDROCK) {
+      return "/model/" + URLEncoder.encode(model, StandardCharsets.UTF_8).replace("+", "%20")
+          + (stream ? "/converse-stream" : "/converse");
     }
     return switch (endpoint) {
       case CHAT -> "/chat/completions";

@@ -178,6 +178,7 @@ final class Attempt {
       signed = provider.request(request, deployment.model(), key);
     }
     signed = provider.toReplica(signed, replica);
+    signed = provider.sendable(signed, body);
     if (tried.span != Tracing.AttemptSpan.NONE) {
       tried.span.propagate(signed::putHeader);
     }

@@ -24,9 +24,9 @@ public interface Codec {
 
   /**
    * What of this request a provider of this family cannot honour although the neutral model carries
-   * it, named as a client states it; refused before anything is sent.
+   * it, named as a client of {@code client}'s format states it; refused before anything is sent.
    */
-  default List<String> unsupported(Chat.Request request) {
+  default List<String> unsupported(Chat.Request request, Family client) {
     return List.of();
   }
 

@@ -9,6 +9,7 @@ public final class Codecs {
   private static final Codec ANTHROPIC = new AnthropicCodec();
   private static final Codec RESPONSES = new ResponsesCodec();
   private static final Codec GEMINI = new GeminiCodec();
+  private static final Codec BEDROCK = new BedrockCodec();
 
   private Codecs() {}
 
@@ -18,6 +19,7 @@ public final class Codecs {
       case ANTHROPIC -> ANTHROPIC;
       case RESPONSES -> RESPONSES;
       case GEMINI -> GEMINI;
+      case BEDROCK -> BEDROCK;
     };
   }
 }

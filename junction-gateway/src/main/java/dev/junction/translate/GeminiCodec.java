@@ -267,7 +267,7 @@ final class GeminiCodec implements Codec {
    * OpenAI client states them.
    */
   @Override
-  public List<String> unsupported(Request r) {
+  public List<String> unsupported(Request r, Family client) {
     List<String> refused = new ArrayList<>();
     if (Boolean.FALSE.equals(r.parallelToolCalls()) && !r.tools().isEmpty()) refused.add("parallel_tool_calls");
     if (r.user() != null) refused.add("user");

@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  * forward unchanged) with its {@code event:} name and {@code data:} text (to read). Comments and
  * keep-alives come back as frames without data.
  */
-final class SseFrames {
+final class SseFrames implements TranslatedStream.Frames {
 
   /** One event: its bytes as received (when kept), its name (or null) and its data (or null). */
   record Frame(byte @Nullable [] raw, @Nullable String event, @Nullable String data) {}
@@ -27,8 +27,8 @@ final class SseFrames {
     this.keepRaw = keepRaw;
   }
 
-  /** The events completed by this chunk, in order. */
-  List<Frame> feed(byte[] chunk) {
+  @Override
+  public List<Frame> feed(byte[] chunk) {
     if (size + chunk.length > pending.length) {
       pending = Arrays.copyOf(pending, Math.max(pending.length * 2, size + chunk.length));
     }

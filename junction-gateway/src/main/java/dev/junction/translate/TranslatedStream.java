@@ -18,7 +18,18 @@ final class TranslatedStream implements AnswerStream {
 
   private static final byte[] NOTHING = new byte[0];
 
-  private final SseFrames frames;
+  /** How a provider's stream is cut into events: SSE, or Bedrock's binary event stream. */
+  interface Frames {
+    /** The events completed by this chunk, in order. */
+    List<SseFrames.Frame> feed(byte[] chunk);
+
+    /** Why the bytes stopped being a stream of this framing, or null while they are one. */
+    default @Nullable String broken() {
+      return null;
+    }
+  }
+
+  private final Frames frames;
   private final Codec.StreamDecoder decoder;
   private final Codec.@Nullable StreamEncoder encoder;
   private final StringBuilder out = new StringBuilder(256);
@@ -30,9 +41,13 @@ final class TranslatedStream implements AnswerStream {
 
   /** @param encoder the client's family, or null to pass the provider's bytes through */
   TranslatedStream(Codec.StreamDecoder decoder, Codec.@Nullable StreamEncoder encoder) {
+    this(new SseFrames(encoder == null), decoder, encoder);
+  }
+
+  TranslatedStream(Frames frames, Codec.StreamDecoder decoder, Codec.@Nullable StreamEncoder encoder) {
     this.decoder = decoder;
     this.encoder = encoder;
-    this.frames = new SseFrames(encoder == null);
+    this.frames = frames;
   }
 
   @Override
@@ -65,6 +80,9 @@ final class TranslatedStream implements AnswerStream {
         break;
       }
       if (raw != null) raw.writeBytes(frame.raw());
+    }
+    if (error == null && frames.broken() != null) {
+      error = "the provider sent a malformed stream frame (" + frames.broken() + ")";
     }
     if (raw != null) {
       return raw.size() == 0 ? NOTHING : raw.toByteArray();

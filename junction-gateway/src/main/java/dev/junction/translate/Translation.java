@@ -35,7 +35,7 @@ public final class Translation {
   public static byte[] request(InspectedRequest r, Family target, String model, boolean streamUsage, String provider) {
     Chat.Request asked = Codecs.of(r.family()).decodeRequest(r.body());
     List<String> refused = new ArrayList<>(asked.untranslatable());
-    refused.addAll(Codecs.of(target).unsupported(asked));
+    refused.addAll(Codecs.of(target).unsupported(asked, r.family()));
     if (!refused.isEmpty()) {
       String param = refused.getFirst();
       throw ApiError.invalid(param, "'" + param + "' cannot be honoured by provider " + provider + " (kind "
@@ -56,6 +56,10 @@ public final class Translation {
           : new TranslatedStream(Codecs.of(upstream).decoder(null), null);
     }
     Chat.Request asked = Codecs.of(r.family()).decodeRequest(r.body());
+    if (upstream == Family.BEDROCK) {
+      return new TranslatedStream(new EventStreamFrames(), Codecs.of(upstream).decoder(asked),
+          Codecs.of(r.family()).encoder(asked));
+    }
     return new TranslatedStream(Codecs.of(upstream).decoder(asked), Codecs.of(r.family()).encoder(asked));
   }
 

@@ -64,7 +64,7 @@ class OpenAiToAnthropicTest {
     return junction.simulator("sim-an");
   }
 
-  private static ChatCompletionCreateParams.Builder hello(String model) {
+  static ChatCompletionCreateParams.Builder hello(String model) {
     return ChatCompletionCreateParams.builder()
         .model(model)
         .addSystemMessage("You are a terse gateway test.")
@@ -224,10 +224,10 @@ class OpenAiToAnthropicTest {
     assertThat(content.get(2).path("source").path("data").asString()).isEqualTo("iVBORw0KGgo=");
   }
 
-  @Test
-  void aJsonSchemaIsAnsweredThroughAForcedToolAndComesBackAsContent() {
-    ChatCompletionCreateParams params = ChatCompletionCreateParams.builder()
-        .model(TwoFamilies.ANTHROPIC_SERVED)
+  /** A request for a JSON answer following a schema: a city's name and its population. */
+  static ChatCompletionCreateParams cityAndPopulation(String model) {
+    return ChatCompletionCreateParams.builder()
+        .model(model)
         .addUserMessage("Give me a city and its population.")
         .responseFormat(ResponseFormatJsonSchema.builder()
             .jsonSchema(ResponseFormatJsonSchema.JsonSchema.builder()
@@ -240,6 +240,11 @@ class OpenAiToAnthropicTest {
                 .build())
             .build())
         .build();
+  }
+
+  @Test
+  void aJsonSchemaIsAnsweredThroughAForcedToolAndComesBackAsContent() {
+    ChatCompletionCreateParams params = cityAndPopulation(TwoFamilies.ANTHROPIC_SERVED);
     ChatCompletion completion = client.chat().completions().create(params);
     var message = completion.choices().getFirst().message();
     assertThat(message.toolCalls()).isEmpty();

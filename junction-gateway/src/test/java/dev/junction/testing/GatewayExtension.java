@@ -44,7 +44,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * an instance field's extension only for each test). A test that needs several gateways of different
  * settings starts them itself instead, in try-with-resources: {@code try (var g = builder()….build().start())}. Its simulators' URLs are the config's
  * {@code ${NAME}} variables, NAME being the simulator's name upper-cased with {@code -} as {@code _}
- * (so {@code ${SIM_A}} for {@code sim-a}); {@code ${MASTER}} and {@code ${PROVIDER_KEY}} are the keys below,
+ * (so {@code ${SIM_A}} for {@code sim-a}, and {@code ${SIM_A_ROOT}} without its {@code /v1}); {@code ${MASTER}} and {@code ${PROVIDER_KEY}} are the keys below,
  * {@code ${DIR}} the gateway's temporary directory (for files such as an access log), and the builder's
  * {@link Builder#env} adds more.
  */
@@ -421,6 +421,8 @@ public final class GatewayExtension
         Simulator simulator = Simulator.start(vertx, options);
         simulators.put(options.name(), simulator);
         env.put(variable(options.name()), simulator.baseUrl());
+        // Its root, for APIs whose paths are not under /v1 (Bedrock's /model/{id}/converse).
+        env.put(variable(options.name()) + "_ROOT", simulator.baseUrl().replaceFirst("/v1$", ""));
       }
       String sharedDatabase = settings.databaseUrl != null ? "database: { url: \"" + settings.databaseUrl + "\" }\n"
           : settings.postgres ? postgresSection(settings.cuttableDatabase) : null;

@@ -251,10 +251,16 @@ final class AnthropicAnswer {
   }
 
   private String signature() {
-    return "sig_sim" + Integer.toHexString(String.join("", thinkingWords()).hashCode());
+    return signature(thinkingWords());
   }
 
-  private String stopReason(Answer.Choice choice) {
+  /** The signature the simulator gives a block of thinking words: checked for presence only, as a client sees. */
+  static String signature(List<String> words) {
+    return "sig_sim" + Integer.toHexString(String.join("", words).hashCode());
+  }
+
+  /** Anthropic's stop reason for a planned choice; Bedrock's Converse names them alike. */
+  static String stopReason(Answer.Choice choice) {
     return switch (choice.finishReason()) {
       case "tool_calls" -> "tool_use";
       case "length" -> "max_tokens";

@@ -30,7 +30,9 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * An OpenAI-compatible provider that runs in-process or as {@code junction simulate}: chat
  * completions (streaming, tool calls, JSON modes, logprobs, n), text completions, embeddings and
- * models, and Anthropic's Messages API on {@code /v1/messages} ({@link AnthropicAnswer}), Gemini's generateContent on {@code /v1beta/models/{model}:generateContent} ({@link GeminiAnswer}), with deterministic output, exact usage, a prompt cache, configurable latency, and faults on
+ * models, Anthropic's Messages API on {@code /v1/messages} ({@link AnthropicAnswer}), Gemini's generateContent
+ * on {@code /v1beta/models/{model}:generateContent} ({@link GeminiAnswer}) and Bedrock's Converse API on
+ * {@code /model/{modelId}/converse} and {@code converse-stream} ({@link BedrockAnswer}), with deterministic output, exact usage, a prompt cache, configurable latency, and faults on
  * demand (see {@link Fault}). Users test their failover set-ups with it; Junction's tests and
  * benchmarks use it as their upstream.
  */
@@ -40,7 +42,13 @@ public final class Simulator implements AutoCloseable {
   private static final String MESSAGES = "/v1/messages";
   private static final String GEMINI = "/v1beta/models/";
   private static final String COUNT_TOKENS = "/v1/messages/count_tokens";
+  private static final String BEDROCK_MODEL = "/model/";
+  private static final String SIGV4 = "AWS4-HMAC-SHA256 ";
+  private static final java.util.regex.Pattern SIGV4_SHAPE = java.util.regex.Pattern.compile(
+      "AWS4-HMAC-SHA256 Credential=[A-Z0-9]{16,128}/(\\d{8})/[a-z0-9-]+/bedrock/aws4_request, "
+          + "SignedHeaders=([a-z0-9;-]+), Signature=[0-9a-f]{64}");
   private static final int REMEMBERED = 256;
+  private static final String EVENT_STREAM = "application/vnd.amazon.eventstream";
   private static final Buffer DONE = Buffer.buffer("data: [DONE]\n\n");
 
   private final Vertx vertx;
@@ -195,6 +203,10 @@ public final class Simulator implements AutoCloseable {
       gemini(request);
       return;
     }
+    if (path.startsWith(BEDROCK_MODEL)) {
+      converse(request);
+      return;
+    }
     String sent = request.getHeader(HttpHeaders.AUTHORIZATION);
     String bearer = sent != null && sent.startsWith("Bearer ") ? sent.substring("Bearer ".length()) : null;
     if (bearer != null) {
@@ -303,6 +315,69 @@ public final class Simulator implements AutoCloseable {
     return java.net.URLDecoder.decode(model, StandardCharsets.UTF_8);
   }
 
+  /**
+   * Bedrock's Converse API: a Bedrock API key as a bearer token, or an AWS Signature Version 4
+   * {@code Authorization} checked for its shape (the simulator knows no AWS secret, so not its
+   * signature), with the body's hash when it is signed; errors as {@code {"message"}} with
+   * {@code x-amzn-ErrorType}.
+   */
+  private void converse(HttpServerRequest request) {
+    HttpServerResponse response = request.response();
+    String rest = request.path().substring(BEDROCK_MODEL.length());
+    boolean stream = rest.endsWith("/converse-stream");
+    if (request.method() != HttpMethod.POST || !(stream || rest.endsWith("/converse"))) {
+      bedrockError(response, 404, "UnknownOperationException", "Unknown operation " + request.method() + " "
+          + request.path() + ".");
+      return;
+    }
+    String model = java.net.URLDecoder.decode(rest.substring(0, rest.lastIndexOf('/')), StandardCharsets.UTF_8);
+    String sent = request.getHeader(HttpHeaders.AUTHORIZATION);
+    request.body().onSuccess(body -> {
+      String refused = sent != null && sent.startsWith(SIGV4) ? signatureProblem(request, sent, body)
+          : !accepts(sent != null && sent.startsWith("Bearer ") ? sent.substring("Bearer ".length()) : null)
+              ? "The security token included in the request is invalid." : null;
+      if (refused != null) {
+        bedrockError(response, 403, "UnrecognizedClientException", refused);
+        return;
+      }
+      if (sent != null && sent.startsWith("Bearer ") && rateLimitedKeys.contains(sent.substring("Bearer ".length()))) {
+        bedrockError(response, 429, "ThrottlingException", "Too many requests, please wait before trying again.");
+        return;
+      }
+      new Call(request, body, model, stream).run();
+    });
+  }
+
+  /** What is wrong with a Signature Version 4 header, or null when its shape holds. */
+  private static @Nullable String signatureProblem(HttpServerRequest request, String authorization, Buffer body) {
+    java.util.regex.Matcher m = SIGV4_SHAPE.matcher(authorization);
+    if (!m.matches()) {
+      return "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters.";
+    }
+    List<String> signed = List.of(m.group(2).split(";"));
+    String date = request.getHeader("x-amz-date");
+    if (!signed.contains("host") || !signed.contains("x-amz-date") || date == null || !date.startsWith(m.group(1))) {
+      return "The request signature we calculated does not match the signature you provided.";
+    }
+    String hash = request.getHeader("x-amz-content-sha256");
+    if (hash != null) {
+      try {
+        byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(body.getBytes());
+        if (!java.util.HexFormat.of().formatHex(digest).equals(hash)) {
+          return "The request signature we calculated does not match the signature you provided.";
+        }
+      } catch (java.security.NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    return null;
+  }
+
+  private static void bedrockError(HttpServerResponse response, int status, String type, @Nullable String message) {
+    response.putHeader("x-amzn-ErrorType", type + ":http://internal.amazon.com/coral/com.amazon.bedrock/");
+    json(response, status, BedrockAnswer.error(message));
+  }
+
   private ObjectNode model(String id) {
     return JsonNodeFactory.instance.objectNode().put("id", id).put("object", "model").put("created", created)
         .put("owned_by", options.name());
@@ -346,6 +421,9 @@ public final class Simulator implements AutoCloseable {
     private final boolean anthropic;
     /** Gemini's model, from the path, when this is a call of Gemini's API; null otherwise. */
     private final @Nullable String gemini;
+    /** Bedrock's Converse API: the model from its path, or null for another API. */
+    private final @Nullable String bedrock;
+    private final boolean bedrockStream;
     private final List<Long> timers = new ArrayList<>();
     private boolean over;
     private boolean counted;
@@ -356,6 +434,18 @@ public final class Simulator implements AutoCloseable {
       this.body = body;
       this.anthropic = request.path().equals(MESSAGES);
       this.gemini = request.path().startsWith(GEMINI) ? geminiModel(request.path()) : null;
+      this.bedrock = null;
+      this.bedrockStream = false;
+    }
+
+    Call(HttpServerRequest request, Buffer body, String model, boolean stream) {
+      this.request = request;
+      this.response = request.response();
+      this.body = body;
+      this.anthropic = false;
+      this.gemini = null;
+      this.bedrock = model;
+      this.bedrockStream = stream;
     }
 
     void run() {
@@ -394,7 +484,7 @@ public final class Simulator implements AutoCloseable {
       if (header != null) {
         return Fault.parse(header);
       }
-      Fault fromModel = Fault.fromModel(gemini != null ? gemini : json.path("model").asString(null));
+      Fault fromModel = Fault.fromModel(gemini != null ? gemini : bedrock != null ? bedrock : json.path("model").asString(null));
       if (fromModel != null) {
         return fromModel;
       }
@@ -418,6 +508,11 @@ public final class Simulator implements AutoCloseable {
           default -> status >= 500 ? "server_error" : "simulated_error";
         };
         String message = "Simulated " + status + " from " + options.name() + ".";
+        if (bedrock != null) {
+          finish(completed);
+          bedrockError(response, status, BedrockAnswer.errorType(status), message);
+          return;
+        }
         if (anthropic) {
           finish(completed);
           json(response, status, AnthropicAnswer.error(status, status == 529 ? "Overloaded" : message));
@@ -436,11 +531,16 @@ public final class Simulator implements AutoCloseable {
         error(response, status, type, code, message);
         return;
       }
-      boolean stream = gemini != null ? geminiMethod(request.path()).equals("streamGenerateContent")
+      boolean stream = bedrock != null ? bedrockStream
+          : gemini != null ? geminiMethod(request.path()).equals("streamGenerateContent")
           : json.path("stream").asBoolean(false) && !request.path().endsWith("/embeddings");
       if (fault.hangAfterHeaders()) {
         response.setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, stream ? "text/event-stream" : "application/json");
         response.writeHead();
+        return;
+      }
+      if (fault.malformed() && bedrock != null && stream) {
+        converseAnswer(bedrock, json, fault, true);
         return;
       }
       if (fault.malformed()) {
@@ -459,6 +559,10 @@ public final class Simulator implements AutoCloseable {
       }
       if (gemini != null) {
         geminiAnswer(gemini, json, fault, stream);
+        return;
+      }
+      if (bedrock != null) {
+        converseAnswer(bedrock, json, fault, stream);
         return;
       }
       try {
@@ -491,10 +595,7 @@ public final class Simulator implements AutoCloseable {
         refuse(e.param, e.getMessage());
         return;
       }
-      completionTokens.addAndGet(answer.outputTokens());
-      promptTokens.addAndGet(answer.input() + answer.cacheRead() + answer.cacheWrite());
-      cachedTokens.addAndGet(answer.cacheRead());
-      cacheWriteTokens.addAndGet(answer.cacheWrite());
+      billed(answer.input(), answer.cacheRead(), answer.cacheWrite(), answer.outputTokens());
       if (stream) {
         stream(answer.events(), fault, fault.noDone() ? null : Buffer.buffer(AnthropicAnswer.STOP));
       } else {
@@ -518,6 +619,37 @@ public final class Simulator implements AutoCloseable {
         stream(answer.events(), fault, null);
       } else {
         after(paceMs(answer.candidatesTokens()), () -> whole(answer.document(), fault));
+      }
+    }
+
+    /** Counts an answer whose usage splits the prompt into uncached input, cache reads and cache writes. */
+    private void billed(long input, long cacheRead, long cacheWrite, long output) {
+      completionTokens.addAndGet(output);
+      promptTokens.addAndGet(input + cacheRead + cacheWrite);
+      cachedTokens.addAndGet(cacheRead);
+      cacheWriteTokens.addAndGet(cacheWrite);
+    }
+
+    private void converseAnswer(String model, JsonNode json, Fault fault, boolean stream) {
+      BedrockAnswer answer;
+      try {
+        answer = BedrockAnswer.plan(model, json, cache);
+      } catch (Answer.BadRequest e) {
+        refuse(e.param, e.getMessage());
+        return;
+      }
+      billed(answer.input(), answer.cacheRead(), answer.cacheWrite(), answer.outputTokens());
+      if (stream && fault.malformed()) {
+        // The answer's first messages, then one whose last byte (its checksum) is wrong.
+        List<Answer.Event> events = new ArrayList<>(answer.events().subList(0, 3));
+        byte[] broken = answer.events().get(3).bytes().clone();
+        broken[broken.length - 1] ^= 0x5a;
+        events.add(new Answer.Event(broken, true));
+        stream(events, fault, null);
+      } else if (stream) {
+        stream(answer.events(), fault, null);
+      } else {
+        after(paceMs(answer.outputTokens()), () -> whole(answer.document(), fault));
       }
     }
 
@@ -586,7 +718,7 @@ public final class Simulator implements AutoCloseable {
     /** @param end the frame that ends the stream as it should, or null for none */
     private void stream(List<Answer.Event> events, Fault fault, @Nullable Buffer end) {
       response.setChunked(true)
-          .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream")
+          .putHeader(HttpHeaders.CONTENT_TYPE, bedrock != null ? EVENT_STREAM : "text/event-stream")
           .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
       if (fault.dripMs() == 0 && fault.cutAfter() == 0 && options.tokensPerSecond() <= 0) {
         Buffer all = Buffer.buffer(events.size() * 160);
@@ -648,6 +780,10 @@ public final class Simulator implements AutoCloseable {
 
     private void refuse(@Nullable String param, @Nullable String message) {
       finish(completed);
+      if (bedrock != null) {
+        bedrockError(response, 400, "ValidationException", message);
+        return;
+      }
       if (anthropic) {
         json(response, 400, AnthropicAnswer.error(400, message));
         return;
