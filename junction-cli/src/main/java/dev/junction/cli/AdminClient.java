@@ -39,7 +39,6 @@ final class AdminClient {
   @Option(names = "--json", description = "Print the gateway's JSON answer as it is.")
   boolean json;
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   /** A failed call, already reported to the user; its exit code. */
   static final class Failed extends Exception {
@@ -72,7 +71,11 @@ final class AdminClient {
     }
     HttpResponse<String> response;
     try {
-      response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      // Made per call, not per instance: picocli makes this mixin for every admin subcommand at every
+      // start, `junction serve` included, and each client starts a selector thread (190 ms of start-up).
+      try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+        response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      }
     } catch (IOException e) {
       spec.commandLine().getErr().println("Cannot reach the gateway at " + base + ": " + e.getClass().getSimpleName()
           + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"));
