@@ -32,6 +32,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Gateway.preload();
     JunctionConfig loaded;
     try {
       loaded = config == null

@@ -26,6 +26,15 @@ public interface Ledger extends AutoCloseable {
     return JdbcLedger.open(database, options);
   }
 
+  /**
+   * Starts, on a background thread, what opening any ledger will need whatever its config: SQLite's
+   * native library, and the classes of Flyway, Hikari and Jdbi. Called first thing at start-up, it
+   * overlaps with reading the config, which opening the ledger must wait for.
+   */
+  static void preload() {
+    Database.preload();
+  }
+
   /** Reserves room for one record; false when the ledger is full and the request must be refused. */
   boolean admit();
 

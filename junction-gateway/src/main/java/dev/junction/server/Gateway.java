@@ -171,6 +171,11 @@ public final class Gateway implements AutoCloseable {
     return config.server().requestTimeoutMs() + 60_000;
   }
 
+  /** Starts, in the background, what start-up will need before the config is read (see {@link Ledger#preload}). */
+  public static void preload() {
+    Ledger.preload();
+  }
+
   /**
    * Starts serving; returns once the port is bound. The ledger's database is opened and migrated on
    * another thread while the event loops and the HTTP client start: the two are most of start-up.
