@@ -265,7 +265,7 @@ final class AnthropicCodec implements Codec {
         }
       }
       case ToolUse u -> out.addObject().put("type", "tool_use").put("id", u.id()).put("name", u.name())
-          .set("input", arguments(u.arguments()));
+          .set("input", Translation.arguments(u.arguments()));
       case ToolResult r -> {
         ObjectNode b = out.addObject().put("type", "tool_result").put("tool_use_id", r.toolUseId());
         if (r.content().size() == 1 && r.content().getFirst() instanceof Text t && t.cacheControl() == null) {
@@ -286,16 +286,6 @@ final class AnthropicCodec implements Codec {
     }
   }
 
-  /** A tool call's arguments as an object; text that is not one is kept as a string under {@code arguments}. */
-  private static JsonNode arguments(String json) {
-    try {
-      JsonNode node = Json.MAPPER.readTree(json == null || json.isBlank() ? "{}" : json);
-      if (node.isObject()) return node;
-    } catch (RuntimeException e) {
-      // below
-    }
-    return Json.MAPPER.createObjectNode().put("arguments", json);
-  }
 
   // ---- whole answers
 
@@ -384,7 +374,7 @@ final class AnthropicCodec implements Codec {
       switch (p) {
         case Text t -> content.addObject().put("type", "text").put("text", t.text());
         case ToolUse u -> content.addObject().put("type", "tool_use").put("id", u.id()).put("name", u.name())
-            .set("input", arguments(u.arguments()));
+            .set("input", Translation.arguments(u.arguments()));
         case Thinking t -> content.addObject().put("type", "thinking").put("thinking", t.text())
             .put("signature", t.signature() == null ? "" : t.signature());
         case RedactedThinking t -> content.addObject().put("type", "redacted_thinking").put("data", t.data());

@@ -301,7 +301,7 @@ final class BedrockCodec implements Codec {
       case Image i -> out.addObject().putObject("image").put("format", format(i.mediaType()))
           .putObject("source").put("bytes", i.data());
       case ToolUse u -> out.addObject().putObject("toolUse").put("toolUseId", u.id()).put("name", u.name())
-          .set("input", arguments(u.arguments()));
+          .set("input", Translation.arguments(u.arguments()));
       case ToolResult r -> {
         ObjectNode result = out.addObject().putObject("toolResult").put("toolUseId", r.toolUseId());
         ArrayNode content = result.putArray("content");
@@ -320,15 +320,6 @@ final class BedrockCodec implements Codec {
     }
   }
 
-  private static JsonNode arguments(String json) {
-    try {
-      JsonNode node = Json.MAPPER.readTree(json.isBlank() ? "{}" : json);
-      if (node.isObject()) return node;
-    } catch (RuntimeException e) {
-      // below
-    }
-    return Json.MAPPER.createObjectNode().put("arguments", json);
-  }
 
   // ---- whole answers
 

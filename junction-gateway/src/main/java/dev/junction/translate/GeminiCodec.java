@@ -373,7 +373,7 @@ final class GeminiCodec implements Codec {
     CallId carried = CallId.of(u.id());
     ObjectNode call = part.putObject("functionCall");
     if (carried.id() != null) call.put("id", carried.id());
-    call.put("name", u.name()).set("args", arguments(u.arguments()));
+    call.put("name", u.name()).set("args", Translation.arguments(u.arguments()));
     if (carried.signature() != null) part.put("thoughtSignature", carried.signature());
   }
 
@@ -383,15 +383,6 @@ final class GeminiCodec implements Codec {
     return dot < 0 ? null : MIME_BY_EXTENSION.get(path.substring(dot + 1).toLowerCase(Locale.ROOT));
   }
 
-  private static JsonNode arguments(String json) {
-    try {
-      JsonNode node = Json.MAPPER.readTree(json == null || json.isBlank() ? "{}" : json);
-      if (node.isObject()) return node;
-    } catch (RuntimeException e) {
-      // below
-    }
-    return Json.MAPPER.createObjectNode().put("arguments", json);
-  }
 
   // ---- whole answers
 

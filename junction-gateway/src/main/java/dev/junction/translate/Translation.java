@@ -11,6 +11,7 @@ import dev.junction.api.Usage;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
@@ -83,6 +84,20 @@ public final class Translation {
     Chat.Response response = Codecs.of(upstream).decodeResponse(body, asked);
     byte[] out = Codecs.of(r.family()).encodeResponse(response, asked);
     return new Whole(out, response.tokens() == null ? Usage.NONE : response.tokens().usage());
+  }
+
+  /**
+   * A tool call's arguments as the object families other than OpenAI's carry them; text that is not
+   * one (a model's malformed arguments) is kept, as a string under {@code arguments}.
+   */
+  static JsonNode arguments(@Nullable String json) {
+    try {
+      JsonNode node = Json.MAPPER.readTree(json == null || json.isBlank() ? "{}" : json);
+      if (node.isObject()) return node;
+    } catch (RuntimeException e) {
+      // Kept as text below.
+    }
+    return Json.MAPPER.createObjectNode().put("arguments", json);
   }
 
   /** A provider's JSON object; anything else is its fault, reported as an argument error. */
