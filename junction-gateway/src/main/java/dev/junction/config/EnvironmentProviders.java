@@ -1,7 +1,9 @@
 package dev.junction.config;
 
+import dev.junction.config.JunctionConfig.AwsConfig;
 import dev.junction.config.JunctionConfig.ProviderConfig;
 import dev.junction.config.JunctionConfig.TimeoutConfig;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +46,8 @@ public final class EnvironmentProviders {
       // Anthropic's own Messages API (docs.anthropic.com/en/api/messages), not its OpenAI compatibility layer.
       new EnvironmentProvider("anthropic", "anthropic", List.of("ANTHROPIC_API_KEY"), "https://api.anthropic.com/v1"));
 
+  private static final String BEDROCK = "bedrock";
+
   private EnvironmentProviders() {}
 
   /** The whole table, in the order providers are added. */
@@ -67,15 +71,42 @@ public final class EnvironmentProviders {
    * @param declared provider names taken by the configuration file
    */
   public static List<ProviderConfig> fromEnvironment(Map<String, String> env, Collection<String> declared) {
-    return ALL.stream()
+    List<ProviderConfig> providers = new ArrayList<>(ALL.stream()
         .filter(p -> !declared.contains(p.name()))
         .flatMap(p -> key(p, env).map(key -> provider(p, key)).stream())
-        .toList();
+        .toList());
+    if (!declared.contains(BEDROCK)) {
+      bedrock(env).ifPresent(providers::add);
+    }
+    return providers;
+  }
+
+  /**
+   * Amazon Bedrock from a Bedrock API key, as AWS's own tools take it: the key in
+   * {@code AWS_BEARER_TOKEN_BEDROCK}, the region in {@code AWS_REGION} (else {@code AWS_DEFAULT_REGION}),
+   * which names the endpoint (docs.aws.amazon.com/bedrock/latest/userguide/api-keys-use.html). Without
+   * a region there is no endpoint to call, so no provider.
+   */
+  private static Optional<ProviderConfig> bedrock(Map<String, String> env) {
+    Optional<String> key = first(env, List.of("AWS_BEARER_TOKEN_BEDROCK"));
+    Optional<String> region = first(env, List.of("AWS_REGION", "AWS_DEFAULT_REGION"))
+        .filter(r -> r.matches("[a-z0-9-]+"));
+    if (key.isEmpty() || region.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new ProviderConfig(BEDROCK, BEDROCK, BEDROCK,
+        "https://bedrock-runtime." + region.get() + ".amazonaws.com", List.of(key.get()), Map.of(),
+        TimeoutConfig.DEFAULT, ProviderConfig.DEFAULT_RETRIES, Optional.empty(),
+        Optional.of(new AwsConfig(region.get(), Optional.empty(), Optional.empty(), Optional.empty()))));
   }
 
   /** The first non-blank key among the entry's variables. */
   static Optional<String> key(EnvironmentProvider p, Map<String, String> env) {
-    return p.envVars().stream()
+    return first(env, p.envVars());
+  }
+
+  private static Optional<String> first(Map<String, String> env, List<String> names) {
+    return names.stream()
         .map(env::get)
         .filter(v -> v != null && !v.isBlank())
         .map(String::strip)

@@ -49,6 +49,26 @@ class EnvironmentProvidersTest {
   }
 
   @Test
+  void aBedrockApiKeyWithARegionIsABedrockProviderAtThatRegionsEndpoint() {
+    ProviderConfig bedrock = EnvironmentProviders.fromEnvironment(
+        Map.of("AWS_BEARER_TOKEN_BEDROCK", "bedrock-key", "AWS_DEFAULT_REGION", "eu-west-3"), List.of()).getFirst();
+
+    assertThat(bedrock.name()).isEqualTo("bedrock");
+    assertThat(bedrock.kind()).isEqualTo("bedrock");
+    assertThat(bedrock.baseUrl()).isEqualTo("https://bedrock-runtime.eu-west-3.amazonaws.com");
+    assertThat(bedrock.apiKeys()).containsExactly("bedrock-key");
+    assertThat(bedrock.aws()).hasValueSatisfying(aws -> assertThat(aws.region()).isEqualTo("eu-west-3"));
+    assertThat(EnvironmentProviders.fromEnvironment(Map.of("AWS_BEARER_TOKEN_BEDROCK", "bedrock-key",
+        "AWS_REGION", "us-east-1", "AWS_DEFAULT_REGION", "eu-west-3"), List.of()).getFirst().baseUrl())
+        .isEqualTo("https://bedrock-runtime.us-east-1.amazonaws.com");
+    // No region, no endpoint; a provider the file declares under that name wins.
+    assertThat(EnvironmentProviders.fromEnvironment(Map.of("AWS_BEARER_TOKEN_BEDROCK", "bedrock-key"), List.of()))
+        .isEmpty();
+    assertThat(EnvironmentProviders.fromEnvironment(
+        Map.of("AWS_BEARER_TOKEN_BEDROCK", "bedrock-key", "AWS_REGION", "us-east-1"), List.of("bedrock"))).isEmpty();
+  }
+
+  @Test
   void blankKeysAreIgnored() {
     assertThat(EnvironmentProviders.fromEnvironment(Map.of("GROQ_API_KEY", "", "MISTRAL_API_KEY", "  "), List.of()))
         .isEmpty();
