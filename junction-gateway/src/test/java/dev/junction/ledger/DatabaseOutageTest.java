@@ -20,6 +20,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -198,9 +199,12 @@ class DatabaseOutageTest {
       Ledger ledger = junction.gateway().ledger();
       ConcurrentLinkedQueue<String> answered = new ConcurrentLinkedQueue<>(chat(junction, 2, 5));
       AtomicInteger mostQueued = new AtomicInteger();
+      AtomicBoolean loading = new AtomicBoolean(true);
+      // Load until the database is back: a fixed number of rounds could all end before the server
+      // stopped, and a ledger given nothing to write never learns that its database is gone.
       Thread load = Thread.ofPlatform().start(() -> {
         try {
-          for (int round = 0; round < 30; round++) {
+          while (loading.get()) {
             answered.addAll(chat(junction, 2, 10));
             mostQueued.accumulateAndGet((int) ledger.stats().queued(), Math::max);
           }
@@ -214,6 +218,9 @@ class DatabaseOutageTest {
       int beforeRestart = answered.size();
       Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> answered.size() >= beforeRestart + 100);
       postgres.startAgain();
+      int afterRestart = answered.size();
+      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> answered.size() >= afterRestart + 20);
+      loading.set(false);
       load.join();
 
       assertThat(mostQueued.get()).as("records wait in the bounded queue, the rest on disk").isLessThanOrEqualTo(256);
