@@ -40,6 +40,19 @@ public enum Family {
     return this != RESPONSES;
   }
 
+  /**
+   * The wire family of a provider of this {@code kind:}; the self-hosted engines and every other
+   * OpenAI-compatible server speak OpenAI's.
+   */
+  public static Family ofProviderKind(String kind) {
+    for (Family family : values()) {
+      if (family.providerKind() && family.kind.equals(kind)) {
+        return family;
+      }
+    }
+    return OPENAI;
+  }
+
   /** The name used in config ({@code kind:}) and in messages. */
   public String kind() {
     return kind;

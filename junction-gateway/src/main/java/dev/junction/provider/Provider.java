@@ -110,12 +110,7 @@ public final class Provider {
    */
   public static Provider of(ProviderConfig config) {
     String profileName = config.profile() == null ? config.name() : config.profile();
-    Family family = switch (config.kind()) {
-      case "anthropic" -> Family.ANTHROPIC;
-      case "gemini" -> Family.GEMINI;
-      case "bedrock" -> Family.BEDROCK;
-      default -> Family.OPENAI;
-    };
+    Family family = Family.ofProviderKind(config.kind());
     ProviderProfile profile = KnownProviders.byName(profileName).filter(p -> p.family() == family)
         .orElse(switch (family) {
           case ANTHROPIC -> KnownProviders.ANTHROPIC;

@@ -110,11 +110,7 @@ final class AnthropicCodec implements Codec {
         }
         case "temperature" -> d.temperature = v.isNull() ? null : v.asDouble();
         case "top_p" -> d.topP = v.isNull() ? null : v.asDouble();
-        case "stop_sequences" -> {
-          List<String> sequences = new ArrayList<>();
-          v.forEach(s -> sequences.add(s.asString()));
-          d.stop = sequences;
-        }
+        case "stop_sequences" -> d.stop = Translation.strings(v);
         case "stream" -> d.stream = v.asBoolean(false);
         case "thinking" -> {
           switch (v.path("type").asString("disabled")) {

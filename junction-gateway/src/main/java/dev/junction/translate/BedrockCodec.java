@@ -83,11 +83,7 @@ final class BedrockCodec implements Codec {
               case "maxTokens" -> d.maxTokens = x.asInt();
               case "temperature" -> d.temperature = x.asDouble();
               case "topP" -> d.topP = x.asDouble();
-              case "stopSequences" -> {
-                List<String> stop = new ArrayList<>();
-                x.forEach(s -> stop.add(s.asString()));
-                d.stop = stop;
-              }
+              case "stopSequences" -> d.stop = Translation.strings(x);
               default -> d.untranslatable.add("inferenceConfig." + c.getKey());
             }
           }

@@ -155,11 +155,7 @@ final class GeminiCodec implements Codec {
         case "maxOutputTokens" -> d.maxTokens = v.asInt();
         case "temperature" -> d.temperature = v.asDouble();
         case "topP" -> d.topP = v.asDouble();
-        case "stopSequences" -> {
-          List<String> stop = new ArrayList<>();
-          v.forEach(s -> stop.add(s.asString()));
-          d.stop = stop;
-        }
+        case "stopSequences" -> d.stop = Translation.strings(v);
         case "responseMimeType" -> {
           if (mime.equals("application/json")) {
             d.format = new ResponseFormat(FormatKind.JSON_OBJECT, null, null, null);

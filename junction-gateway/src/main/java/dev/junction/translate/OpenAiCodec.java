@@ -92,7 +92,7 @@ final class OpenAiCodec implements Codec {
         case "max_tokens", "max_completion_tokens" -> d.maxTokens = v.isNull() ? d.maxTokens : Integer.valueOf(v.asInt());
         case "temperature" -> d.temperature = v.isNull() ? null : v.asDouble();
         case "top_p" -> d.topP = v.isNull() ? null : v.asDouble();
-        case "stop" -> d.stop = v.isNull() ? List.of() : v.isString() ? List.of(v.asString()) : strings(v);
+        case "stop" -> d.stop = v.isNull() ? List.of() : v.isString() ? List.of(v.asString()) : Translation.strings(v);
         case "stream" -> d.stream = v.asBoolean(false);
         case "stream_options" -> d.includeUsage = v.path("include_usage").asBoolean(false);
         case "user", "safety_identifier" -> d.user = v.isNull() ? d.user : v.asString();
@@ -738,11 +738,5 @@ final class OpenAiCodec implements Codec {
 
   static @Nullable JsonNode object(@Nullable JsonNode v) {
     return v == null || v.isNull() ? null : v;
-  }
-
-  private static List<String> strings(JsonNode v) {
-    List<String> out = new ArrayList<>();
-    v.forEach(s -> out.add(s.asString()));
-    return out;
   }
 }

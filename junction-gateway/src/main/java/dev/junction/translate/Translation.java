@@ -100,6 +100,13 @@ public final class Translation {
     return Json.MAPPER.createObjectNode().put("arguments", json);
   }
 
+  /** The strings of a JSON array, such as a request's stop sequences. */
+  static List<String> strings(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(s -> out.add(s.asString()));
+    return out;
+  }
+
   /** A provider's JSON object; anything else is its fault, reported as an argument error. */
   static JsonNode tree(byte[] json) {
     try {
