@@ -211,12 +211,6 @@ public final class Provider {
     return Translation.whole(request, family, body);
   }
 
-  /** A fresh request to this provider's endpoint, signed with the next of its keys. */
-  public RequestOptions request(Endpoint endpoint, boolean stream) {
-    int key = credentials.pick(System.nanoTime());
-    return request(endpoint, "", stream, Map.of(), key < 0 ? null : credentials.value(key));
-  }
-
   /**
    * A fresh request for this client request, signed with the given key; a client of this provider's
    * family has its version and beta headers passed on.
