@@ -80,6 +80,8 @@ final class JdbcLedger implements Ledger {
   private final long[] holdingFrom = {-1, -1};
   private long settled;
   private long written;
+  private long commits;
+  private long commitNanos;
 
   private volatile boolean healthy = true;
   /** Why the last write to the spill journal failed, or null when it works. */
@@ -214,7 +216,7 @@ final class JdbcLedger implements Ledger {
     lock.lock();
     try {
       return new Stats(appended.get() - settled, written, failedBatches.get(), slots.availablePermits(),
-          spill.spilledRecords(), spill.backlogBytes());
+          spill.spilledRecords(), spill.backlogBytes(), commits, commitNanos);
     } finally {
       lock.unlock();
     }
@@ -387,7 +389,16 @@ final class JdbcLedger implements Ledger {
   /** How many of the records were new, or -1 when the database refused them. */
   private int write(List<LedgerRecord> records) {
     try {
+      long start = System.nanoTime();
       int inserted = table.insert(records);
+      long took = System.nanoTime() - start;
+      lock.lock();
+      try {
+        commits++;
+        commitNanos += took;
+      } finally {
+        lock.unlock();
+      }
       succeeded();
       return inserted;
     } catch (RuntimeException e) {

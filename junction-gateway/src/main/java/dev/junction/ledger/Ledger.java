@@ -113,11 +113,14 @@ public interface Ledger extends AutoCloseable {
    * @param freeSlots how many more requests can be admitted now
    * @param spilled records written to the spill journal since start
    * @param spillBacklogBytes the size of the spilled records still waiting to be replayed
+   * @param commits batches committed since start
+   * @param commitNanos the time those commits took, in all
    */
-  record Stats(long queued, long written, long failedBatches, int freeSlots, long spilled, long spillBacklogBytes) {
+  record Stats(long queued, long written, long failedBatches, int freeSlots, long spilled, long spillBacklogBytes,
+      long commits, long commitNanos) {
 
     public Stats(long queued, long written, long failedBatches, int freeSlots) {
-      this(queued, written, failedBatches, freeSlots, 0, 0);
+      this(queued, written, failedBatches, freeSlots, 0, 0, 0, 0);
     }
   }
 

@@ -2,10 +2,12 @@ package dev.junction.observe;
 
 import dev.junction.api.Endpoint;
 import dev.junction.ledger.Ledger;
+import dev.junction.ledger.LedgerRecord;
 import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * What the gateway measures about the requests it serves: how many, how they ended, how long the
@@ -35,6 +37,25 @@ public interface GatewayMetrics extends AutoCloseable {
    * @param model the provider's model id, null when none was tried
    */
   void record(Endpoint endpoint, @Nullable String provider, @Nullable String model, int status, RequestClock clock);
+
+  /**
+   * Records one finished request from its ledger record: as {@link #record(Endpoint, String, String,
+   * int, RequestClock)}, and its tokens by class, its cost and, for a stream, its time to first token.
+   */
+  default void record(Endpoint endpoint, LedgerRecord record, RequestClock clock) {
+    record(endpoint, record.provider(), record.providerModel(), record.httpStatus(), clock);
+  }
+
+  /** Counts an attempt on this deployment that failed, after which the request went on to another. */
+  default void failedOver(Endpoint endpoint, String provider, String model) {}
+
+  /**
+   * Exposes one catalog deployment's health as routing sees it, read when scraped.
+   *
+   * @param open whether its circuit breaker is open (tried only as a last resort)
+   * @param coolingMs what is left of its cooldown after a 429, 0 when none
+   */
+  default void watchDeployment(String provider, String model, BooleanSupplier open, LongSupplier coolingMs) {}
 
   /** Counts a request refused for want of a valid key: it leaves no ledger record, only this. */
   void unauthenticated(Endpoint endpoint);

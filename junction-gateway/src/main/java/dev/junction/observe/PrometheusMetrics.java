@@ -3,8 +3,10 @@ package dev.junction.observe;
 import dev.junction.api.Bounded;
 import dev.junction.api.Endpoint;
 import dev.junction.ledger.Ledger;
+import dev.junction.ledger.LedgerRecord;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -20,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.DoubleSupplier;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
@@ -70,6 +73,11 @@ final class PrometheusMetrics implements GatewayMetrics {
 
   @Override
   public void record(Endpoint endpoint, @Nullable String provider, @Nullable String model, int status, RequestClock clock) {
+    count(endpoint, provider, model, status, clock);
+  }
+
+  private Series count(Endpoint endpoint, @Nullable String provider, @Nullable String model, int status,
+      RequestClock clock) {
     clock.stop();
     Series series = series(endpoint, provider == null ? NONE : provider, model == null ? NONE : model);
     series.requests(status).increment();
@@ -78,6 +86,41 @@ final class PrometheusMetrics implements GatewayMetrics {
     if (provider != null) {
       series.upstream.record(clock.upstreamNanos(), TimeUnit.NANOSECONDS);
     }
+    return series;
+  }
+
+  @Override
+  public void record(Endpoint endpoint, LedgerRecord record, RequestClock clock) {
+    Series series = count(endpoint, record.provider(), record.providerModel(), record.httpStatus(), clock);
+    long cached = record.cachedTokens();
+    long written = record.cacheWriteTokens();
+    series.add(Series.INPUT, record.inputTokens() - cached - written);
+    series.add(Series.CACHE_READ, cached);
+    series.add(Series.CACHE_WRITE, written);
+    series.add(Series.OUTPUT, record.outputTokens());
+    if (record.costNanos() > 0) {
+      series.cost.increment(record.costNanos() / 1e9);
+    }
+    long firstByte = clock.firstByteNanos();
+    if (record.stream() && firstByte >= 0 && record.status() != LedgerRecord.Status.ERROR) {
+      series.firstToken().record(firstByte, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  @Override
+  public void failedOver(Endpoint endpoint, String provider, String model) {
+    series(endpoint, provider, model).failovers().increment();
+  }
+
+  @Override
+  public void watchDeployment(String provider, String model, BooleanSupplier open, LongSupplier coolingMs) {
+    String label = Bounded.text(model, Bounded.LABEL);
+    Gauge.builder("junction.breaker.open", open, o -> o.getAsBoolean() ? 1 : 0)
+        .description("1 while the deployment's circuit breaker is open: it is tried only when nothing else is ready")
+        .tags("provider", provider, "model", label).strongReference(true).register(registry);
+    Gauge.builder("junction.cooldown.remaining", coolingMs, c -> c.getAsLong() / 1000.0)
+        .description("What is left of the deployment's cooldown after a 429, during which it is set aside")
+        .baseUnit("seconds").tags("provider", provider, "model", label).strongReference(true).register(registry);
   }
 
   @Override
@@ -168,6 +211,9 @@ final class PrometheusMetrics implements GatewayMetrics {
     Gauge.builder("junction.ledger.spill.backlog", ledger, l -> l.stats().spillBacklogBytes())
         .description("Spilled usage records waiting to be replayed into the database").baseUnit("bytes")
         .register(registry);
+    FunctionTimer.builder("junction.ledger.commit", ledger, l -> l.stats().commits(), l -> l.stats().commitNanos(),
+            TimeUnit.NANOSECONDS)
+        .description("Batches of usage records committed to the database, and the time the commits took").register(registry);
     Gauge.builder("junction.ledger.database.up", ledger, l -> l.healthy() ? 1 : 0)
         .description("1 while the ledger's database takes writes, 0 while records are spilled").register(registry);
   }
@@ -191,7 +237,19 @@ final class PrometheusMetrics implements GatewayMetrics {
     final Timer total;
     final Timer upstream;
     final Timer overhead;
+    final Counter cost;
+    /** Tokens by class, indexed by {@link #INPUT} and the others; the classes add up to the whole. */
+    private final Counter[] tokens = new Counter[4];
     private final Counter[] byStatus = new Counter[600];
+    /** Made on first use: most series see no stream or no failover, and each would add lines to every scrape. */
+    private volatile @Nullable Timer firstToken;
+    private volatile @Nullable Counter failovers;
+
+    static final int INPUT = 0;
+    static final int CACHE_READ = 1;
+    static final int CACHE_WRITE = 2;
+    static final int OUTPUT = 3;
+    private static final String[] TOKEN_CLASSES = {"input", "cache_read", "cache_write", "output"};
 
     Series(String endpoint, String provider, String model) {
       this.endpoint = endpoint;
@@ -200,6 +258,45 @@ final class PrometheusMetrics implements GatewayMetrics {
       total = timer("junction.request.duration", "Time from acceptance to the last byte", Duration.ofMillis(1));
       upstream = timer("junction.upstream.duration", "Time waiting on providers", Duration.ofMillis(1));
       overhead = timer("junction.overhead", "Time the gateway added: total minus upstream", Duration.ofNanos(1_000));
+      for (int i = 0; i < tokens.length; i++) {
+        tokens[i] = Counter.builder("junction.tokens")
+            .description("Tokens as providers reported them: input not from the prompt cache, cache reads, cache writes, output")
+            .tags("endpoint", endpoint, "provider", provider, "model", model, "class", TOKEN_CLASSES[i])
+            .register(registry);
+      }
+      cost = Counter.builder("junction.cost").baseUnit("usd")
+          .description("What requests cost at the catalog's prices, as the ledger records it")
+          .tags("endpoint", endpoint, "provider", provider, "model", model)
+          .register(registry);
+    }
+
+    void add(int tokenClass, long count) {
+      if (count > 0) {
+        tokens[tokenClass].increment(count);
+      }
+    }
+
+    Timer firstToken() {
+      Timer timer = firstToken;
+      if (timer == null) {
+        // Racing first streams get the same timer: the registry returns the one already registered.
+        timer = timer("junction.time.to.first.token", "Time from acceptance to a stream's first byte to the client",
+            Duration.ofMillis(1));
+        firstToken = timer;
+      }
+      return timer;
+    }
+
+    Counter failovers() {
+      Counter counter = failovers;
+      if (counter == null) {
+        counter = Counter.builder("junction.failovers")
+            .description("Attempts on this deployment that failed, after which the request went on to another attempt")
+            .tags("endpoint", endpoint, "provider", provider, "model", model)
+            .register(registry);
+        failovers = counter;
+      }
+      return counter;
     }
 
     private Timer timer(String name, String help, Duration min) {

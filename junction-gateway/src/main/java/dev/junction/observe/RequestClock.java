@@ -14,6 +14,7 @@ public final class RequestClock {
   private long upstreamStart = -1;
   private long upstreamEnd = -1;
   private long end = -1;
+  private long firstByte = -1;
 
   /** An upstream attempt begins; only the first one opens the upstream span. */
   public void upstreamStarted() {
@@ -27,6 +28,18 @@ public final class RequestClock {
     if (upstreamStart >= 0 && upstreamEnd < 0) {
       upstreamEnd = System.nanoTime();
     }
+  }
+
+  /** The first byte of the answer went to the client; later calls change nothing. */
+  public void firstByte() {
+    if (firstByte < 0) {
+      firstByte = System.nanoTime();
+    }
+  }
+
+  /** Time from acceptance to the answer's first byte, or -1 when none was sent. */
+  public long firstByteNanos() {
+    return firstByte < 0 ? -1 : firstByte - start;
   }
 
   /** The request is over; later readings no longer grow. */

@@ -96,7 +96,6 @@ final class Exchange {
   private final List<Try> tries = new ArrayList<>(2);
   /** What the attempts that lost a hedge cost: the prompt each was sent. */
   private long hedgeCostNanos;
-  private long firstByteNanos = -1;
   private boolean finished;
   private Runnable onCancel = () -> {};
   private Runnable onFinish = () -> {};
@@ -213,6 +212,8 @@ final class Exchange {
     private @Nullable String error;
     /** The replica of the provider's pool it went to; -1 when it is not a pool. */
     int replica = -1;
+    /** Cancelled because another attempt won the hedge: not a failure of its deployment. */
+    private boolean lostHedge;
 
     private Try(Deployment deployment, Tracing.AttemptSpan span) {
       this.deployment = deployment;
@@ -287,6 +288,7 @@ final class Exchange {
    * by its provider, so the record's cost includes it, estimated as for an unreported prompt.
    */
   void lostHedge(Try attempt) {
+    attempt.lostHedge = true;
     hedgeCostNanos += prices.apply(attempt.deployment).costNanos(new Usage(estimatedInputTokens(), 0, 0));
   }
 
@@ -468,8 +470,17 @@ final class Exchange {
   }
 
   private void markFirstByte() {
-    if (firstByteNanos < 0) {
-      firstByteNanos = System.nanoTime();
+    clock.firstByte();
+  }
+
+  /** Each attempt that failed with another begun after it: the request failed over from its deployment. */
+  private void countFailovers() {
+    for (int i = 0; i < tries.size() - 1; i++) {
+      Try tried = tries.get(i);
+      if (tried.error != null && !tried.lostHedge) {
+        reporting.metrics().failedOver(endpoint, tried.deployment.provider().name(),
+            Bounded.text(tried.deployment.model(), Bounded.NAME));
+      }
     }
   }
 
@@ -521,7 +532,7 @@ final class Exchange {
         usage.outputTokens(),
         costNanos,
         (now - startNanos) / 1_000_000,
-        firstByteNanos < 0 ? -1 : (firstByteNanos - startNanos) / 1_000_000,
+        clock.firstByteNanos() < 0 ? -1 : clock.firstByteNanos() / 1_000_000,
         reason,
         attemptLog(),
         usage.cacheWriteTokens(),
@@ -540,7 +551,8 @@ final class Exchange {
       reporting.failures().internal(id, "ending its trace span", e);
     }
     try {
-      reporting.metrics().record(endpoint, record.provider(), record.providerModel(), httpStatus, clock);
+      reporting.metrics().record(endpoint, record, clock);
+      countFailovers();
     } catch (RuntimeException e) {
       reporting.failures().internal(id, "recording metrics", e);
     }

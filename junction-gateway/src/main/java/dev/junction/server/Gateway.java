@@ -9,6 +9,7 @@ import dev.junction.dashboard.Dashboard;
 import dev.junction.config.JunctionConfig.OnFailure;
 import dev.junction.limits.Limiter;
 import dev.junction.catalog.Catalog;
+import dev.junction.catalog.CatalogModel;
 import dev.junction.catalog.Deployment;
 import dev.junction.config.JunctionConfig;
 import dev.junction.config.JunctionConfig.ProviderConfig;
@@ -132,6 +133,13 @@ public final class Gateway implements AutoCloseable {
       this.limiter = Limiter.inMemory(InstantSource.system(), spent, LOOKUPS);
     }
     metrics.watchLimits(limiter::available);
+    // The breaker gauges read what the dashboard shows: this replica's breakers and cooldowns.
+    for (CatalogModel model : catalog.models()) {
+      for (Deployment deployment : model.deployments()) {
+        metrics.watchDeployment(deployment.provider().name(), deployment.model(),
+            () -> "open".equals(breakers.view(deployment).breaker()), () -> breakers.view(deployment).coolingMs());
+      }
+    }
     // Virtual keys live beside the records, in the ledger's database; with Redis, a change to one
     // reaches every replica's key cache before the admin API answers.
     this.accounts = ledger.database().map(db -> KeyStore.on(db, config.server().masterKey())).map(Accounts::on)
