@@ -20,7 +20,9 @@ public enum Family {
    */
   RESPONSES("responses", List.of()),
   /** Google's Gemini API (generateContent): a provider family; the model is in the URL. */
-  GEMINI("gemini", List.of());
+  GEMINI("gemini", List.of()),
+  /** Cohere's Chat API v2 ({@code /v2/chat}): a provider family only, no client speaks it. */
+  COHERE("cohere", List.of());
 
   private final String kind;
   private final List<String> clientHeaders;

@@ -60,7 +60,7 @@ public final class ResponseReader {
 
   /**
    * A provider's error body, read leniently: OpenAI's {@code {"error":{...}}} shape when it is one,
-   * AWS's top-level {@code message}, else the start of the raw text.
+   * AWS's and Cohere's top-level {@code message}, else the start of the raw text.
    */
   public static UpstreamError error(byte[] body) {
     try (JsonParser p = Json.parser(body)) {
@@ -74,7 +74,7 @@ public final class ResponseReader {
           if (name.equals("error") && v == JsonToken.VALUE_STRING) {
             return new UpstreamError(p.getString(), null, null);
           }
-          // AWS's JSON errors (Bedrock): {"message": ...}, the type in a header.
+          // AWS's JSON errors (Bedrock): {"message": ...}, the type in a header; Cohere's: {"id", "message"}.
           if ((name.equals("message") || name.equals("Message")) && v == JsonToken.VALUE_STRING) {
             return new UpstreamError(p.getString(), null, null);
           }

@@ -66,8 +66,8 @@ final class ConfigReader {
       "cached_input_price", "cache_write_price", "context_length", "max_output", "capabilities", "status", "source", "as_of");
 
   /** Wire families of providers, and the self-hosted engines (OpenAI's family, their load polled); {@code openai} when a provider names none. */
-  static final List<String> KINDS = List.of("openai", "anthropic", "gemini", "bedrock", "vllm", "sglang", "tgi", "llamacpp",
-      "ollama");
+  static final List<String> KINDS = List.of("openai", "anthropic", "gemini", "bedrock", "cohere", "vllm", "sglang", "tgi",
+      "llamacpp", "ollama");
   /** Kinds that are self-hosted engines: OpenAI's wire family, plus their load and models polled. */
   /** A request's failed replicas are one bit each of a long. */
   static final int MAX_REPLICAS = 64;

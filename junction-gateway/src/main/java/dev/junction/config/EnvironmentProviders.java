@@ -44,7 +44,9 @@ public final class EnvironmentProviders {
       new EnvironmentProvider(
           "gemini", "gemini", List.of("GEMINI_API_KEY"), "https://generativelanguage.googleapis.com/v1beta"),
       // Anthropic's own Messages API (docs.anthropic.com/en/api/messages), not its OpenAI compatibility layer.
-      new EnvironmentProvider("anthropic", "anthropic", List.of("ANTHROPIC_API_KEY"), "https://api.anthropic.com/v1"));
+      new EnvironmentProvider("anthropic", "anthropic", List.of("ANTHROPIC_API_KEY"), "https://api.anthropic.com/v1"),
+      // Cohere's Chat API v2 (docs.cohere.com/reference/chat); its SDKs read CO_API_KEY, then COHERE_API_KEY.
+      new EnvironmentProvider("cohere", "cohere", List.of("CO_API_KEY", "COHERE_API_KEY"), "https://api.cohere.com/v2"));
 
   private static final String BEDROCK = "bedrock";
 

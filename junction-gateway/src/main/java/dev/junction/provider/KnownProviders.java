@@ -8,7 +8,8 @@ import java.util.Set;
 
 /**
  * The providers and servers Junction knows by name, with the quirks their own documentation states:
- * the OpenAI-compatible ones, Anthropic's Messages API and Google's Gemini API. Adding a provider is one entry here (and, for a hosted one, its base URL and
+ * the OpenAI-compatible ones, Anthropic's Messages API, Google's Gemini API, Amazon Bedrock's Converse API
+ * and Cohere's Chat API v2. Adding a provider is one entry here (and, for a hosted one, its base URL and
  * key variable in {@code config.EnvironmentProviders}).
  *
  * <p>{@code streamUsage} is false where a provider refuses {@code stream_options} (Mistral's strict
@@ -42,6 +43,13 @@ public final class KnownProviders {
   public static final ProviderProfile BEDROCK = new ProviderProfile("bedrock", AUTH, BEARER, Set.of(), true, false,
       Map.of(), "https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html", Family.BEDROCK);
 
+  /**
+   * Cohere's Chat API v2 (kind: cohere): a bearer key; usage comes with every answer and stream by
+   * itself, and embeddings ({@code /v2/embed}) are not served through it.
+   */
+  public static final ProviderProfile COHERE = new ProviderProfile("cohere", AUTH, BEARER, Set.of(), false, false,
+      Map.of(), "https://docs.cohere.com/reference/chat", Family.COHERE);
+
   private static final List<ProviderProfile> ALL = List.of(
       hosted("openai", Set.of(), true, true,
           "https://platform.openai.com/docs/api-reference/chat"),
@@ -68,6 +76,7 @@ public final class KnownProviders {
       ANTHROPIC,
       GEMINI,
       BEDROCK,
+      COHERE,
       selfHosted("vllm", true, true, "https://docs.vllm.ai/en/latest/serving/openai_compatible_server.html"),
       selfHosted("tgi", true, false, "https://huggingface.co/docs/text-generation-inference/messages_api"),
       selfHosted("sglang", true, true, "https://docs.sglang.ai/basic_usage/openai_api.html"),

@@ -116,6 +116,7 @@ public final class Provider {
           case ANTHROPIC -> KnownProviders.ANTHROPIC;
           case GEMINI -> KnownProviders.GEMINI;
           case BEDROCK -> KnownProviders.BEDROCK;
+          case COHERE -> KnownProviders.COHERE;
           default -> GENERIC;
         });
     return new Provider(config, profile);
@@ -297,6 +298,10 @@ public final class Provider {
     if (family == Family.BEDROCK) {
       return "/model/" + URLEncoder.encode(model, StandardCharsets.UTF_8).replace("+", "%20")
           + (stream ? "/converse-stream" : "/converse");
+    }
+    if (family == Family.COHERE) {
+      // Chat only (serves): Cohere's embeddings (/embed) take another shape, which no codec translates.
+      return "/chat";
     }
     return switch (endpoint) {
       case CHAT -> "/chat/completions";

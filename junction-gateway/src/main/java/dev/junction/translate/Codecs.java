@@ -10,6 +10,7 @@ public final class Codecs {
   private static final Codec RESPONSES = new ResponsesCodec();
   private static final Codec GEMINI = new GeminiCodec();
   private static final Codec BEDROCK = new BedrockCodec();
+  private static final Codec COHERE = new CohereCodec();
 
   private Codecs() {}
 
@@ -20,6 +21,7 @@ public final class Codecs {
       case RESPONSES -> RESPONSES;
       case GEMINI -> GEMINI;
       case BEDROCK -> BEDROCK;
+      case COHERE -> COHERE;
     };
   }
 }

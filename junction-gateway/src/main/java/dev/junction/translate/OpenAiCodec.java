@@ -113,7 +113,7 @@ final class OpenAiCodec implements Codec {
   }
 
   /** null, false, 0, an empty object or array: the parameter's default, which every family honours. */
-  private static boolean asksNothing(JsonNode v) {
+  static boolean asksNothing(JsonNode v) {
     return v.isNull() || (v.isBoolean() && !v.asBoolean()) || (v.isNumber() && v.asDouble() == 0)
         || (v.isContainer() && v.isEmpty());
   }

@@ -21,9 +21,9 @@ class BundledCatalogTest {
   @Test
   void theBundledCatalogReadsWithASourceAndDateForEveryPrice() {
     List<ModelConfig> models = BundledCatalog.models();
-    assertThat(models).hasSize(23);
+    assertThat(models).hasSize(28);
     List<DeploymentConfig> deployments = models.stream().flatMap(m -> m.providers().stream()).toList();
-    assertThat(deployments).hasSize(36).allSatisfy(d -> {
+    assertThat(deployments).hasSize(41).allSatisfy(d -> {
       assertThat(d.source()).startsWith("http");
       assertThat(d.asOf()).matches("\\d{4}-\\d{2}-\\d{2}");
       assertThat(d.inputPrice()).isNotNegative();

@@ -28,7 +28,8 @@ class EnvironmentProvidersTest {
     assertThat(EnvironmentProviders.all()).extracting(EnvironmentProvider::name).containsExactly(
         "openai", "mistral", "groq", "together", "fireworks", "cerebras", "deepinfra", "huggingface", "openrouter",
         "gemini",
-        "anthropic");
+        "anthropic",
+        "cohere");
     assertThat(EnvironmentProviders.all()).allSatisfy(p -> {
       assertThat(p.baseUrl()).startsWith("https://").doesNotEndWith("/");
       assertThat(ConfigReader.baseUrlProblem(p.baseUrl())).isEmpty();
@@ -66,6 +67,31 @@ class EnvironmentProvidersTest {
         .isEmpty();
     assertThat(EnvironmentProviders.fromEnvironment(
         Map.of("AWS_BEARER_TOKEN_BEDROCK", "bedrock-key", "AWS_REGION", "us-east-1"), List.of("bedrock"))).isEmpty();
+  }
+
+  @Test
+  void aCohereKeyIsACohereProviderAtItsV2BaseUrlUnderEitherOfTheSdksVariables() {
+    ProviderConfig cohere = EnvironmentProviders.fromEnvironment(Map.of("COHERE_API_KEY", "co-key"), List.of())
+        .getFirst();
+    assertThat(cohere.name()).isEqualTo("cohere");
+    assertThat(cohere.kind()).isEqualTo("cohere");
+    assertThat(cohere.baseUrl()).isEqualTo("https://api.cohere.com/v2");
+    assertThat(cohere.apiKey()).contains("co-key");
+    // The SDKs prefer CO_API_KEY, as the gateway does.
+    assertThat(EnvironmentProviders.fromEnvironment(Map.of("COHERE_API_KEY", "b", "CO_API_KEY", "a"), List.of()))
+        .singleElement().satisfies(p -> assertThat(p.apiKey()).contains("a"));
+  }
+
+  @Test
+  void aFileProviderOfKindCohereWithoutABaseUrlTakesCoheresOwn() {
+    JunctionConfig config = files.load("""
+        providers:
+          - { name: command, kind: cohere, api_key: co-key }
+        """);
+    assertThat(config.providers()).singleElement().satisfies(p -> {
+      assertThat(p.kind()).isEqualTo("cohere");
+      assertThat(p.baseUrl()).isEqualTo("https://api.cohere.com/v2");
+    });
   }
 
   @Test

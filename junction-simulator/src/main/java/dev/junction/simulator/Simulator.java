@@ -32,7 +32,8 @@ import tools.jackson.databind.node.ObjectNode;
  * completions (streaming, tool calls, JSON modes, logprobs, n), text completions, embeddings and
  * models, Anthropic's Messages API on {@code /v1/messages} ({@link AnthropicAnswer}), Gemini's generateContent
  * on {@code /v1beta/models/{model}:generateContent} ({@link GeminiAnswer}) and Bedrock's Converse API on
- * {@code /model/{modelId}/converse} and {@code converse-stream} ({@link BedrockAnswer}), with deterministic output, exact usage, a prompt cache, configurable latency, and faults on
+ * {@code /model/{modelId}/converse} and {@code converse-stream} ({@link BedrockAnswer}) and Cohere's Chat API v2 on
+ * {@code /v2/chat} ({@link CohereAnswer}), with deterministic output, exact usage, a prompt cache, configurable latency, and faults on
  * demand (see {@link Fault}). Users test their failover set-ups with it; Junction's tests and
  * benchmarks use it as their upstream.
  */
@@ -43,6 +44,8 @@ public final class Simulator implements AutoCloseable {
   private static final String GEMINI = "/v1beta/models/";
   private static final String COUNT_TOKENS = "/v1/messages/count_tokens";
   private static final String BEDROCK_MODEL = "/model/";
+  private static final String COHERE = "/v2/";
+  private static final String COHERE_CHAT = "/v2/chat";
   private static final String SIGV4 = "AWS4-HMAC-SHA256 ";
   private static final java.util.regex.Pattern SIGV4_SHAPE = java.util.regex.Pattern.compile(
       "AWS4-HMAC-SHA256 Credential=[A-Z0-9]{16,128}/(\\d{8})/[a-z0-9-]+/bedrock/aws4_request, "
@@ -207,6 +210,10 @@ public final class Simulator implements AutoCloseable {
       converse(request);
       return;
     }
+    if (path.startsWith(COHERE)) {
+      cohere(request);
+      return;
+    }
     String sent = request.getHeader(HttpHeaders.AUTHORIZATION);
     String bearer = sent != null && sent.startsWith("Bearer ") ? sent.substring("Bearer ".length()) : null;
     if (bearer != null) {
@@ -297,6 +304,28 @@ public final class Simulator implements AutoCloseable {
     }
     if (!accepts(key)) {
       json(response, 400, GeminiAnswer.error(400, "API key not valid. Please pass a valid API key."));
+      return;
+    }
+    request.body().onSuccess(body -> new Call(request, body).run());
+  }
+
+  /**
+   * Cohere's API v2: chat on {@code /v2/chat}, its key as a bearer token, errors as
+   * {@code {"id","message"}}. Its other endpoints (embed, rerank) are not simulated.
+   */
+  private void cohere(HttpServerRequest request) {
+    HttpServerResponse response = request.response();
+    if (!request.path().equals(COHERE_CHAT)) {
+      json(response, 404, CohereAnswer.error("not found: " + request.method() + " " + request.path()));
+      return;
+    }
+    if (request.method() != HttpMethod.POST) {
+      json(response, 405, CohereAnswer.error("method not allowed"));
+      return;
+    }
+    String sent = request.getHeader(HttpHeaders.AUTHORIZATION);
+    if (!accepts(sent != null && sent.startsWith("Bearer ") ? sent.substring("Bearer ".length()) : null)) {
+      json(response, 401, CohereAnswer.error("invalid api token"));
       return;
     }
     request.body().onSuccess(body -> new Call(request, body).run());
@@ -421,6 +450,8 @@ public final class Simulator implements AutoCloseable {
     private final boolean anthropic;
     /** Gemini's model, from the path, when this is a call of Gemini's API; null otherwise. */
     private final @Nullable String gemini;
+    /** Cohere's Chat API v2 rather than OpenAI's. */
+    private final boolean cohere;
     /** Bedrock's Converse API: the model from its path, or null for another API. */
     private final @Nullable String bedrock;
     private final boolean bedrockStream;
@@ -434,6 +465,7 @@ public final class Simulator implements AutoCloseable {
       this.body = body;
       this.anthropic = request.path().equals(MESSAGES);
       this.gemini = request.path().startsWith(GEMINI) ? geminiModel(request.path()) : null;
+      this.cohere = request.path().equals(COHERE_CHAT);
       this.bedrock = null;
       this.bedrockStream = false;
     }
@@ -444,6 +476,7 @@ public final class Simulator implements AutoCloseable {
       this.body = body;
       this.anthropic = false;
       this.gemini = null;
+      this.cohere = false;
       this.bedrock = model;
       this.bedrockStream = stream;
     }
@@ -523,6 +556,11 @@ public final class Simulator implements AutoCloseable {
           json(response, status, GeminiAnswer.error(status, message));
           return;
         }
+        if (cohere) {
+          finish(completed);
+          json(response, status, CohereAnswer.error(message));
+          return;
+        }
         if (status == 401) {
           String sent = request.getHeader(HttpHeaders.AUTHORIZATION);
           message = "Incorrect API key provided: " + (sent == null ? "none" : sent.replaceFirst("^Bearer ", "")) + ".";
@@ -541,6 +579,10 @@ public final class Simulator implements AutoCloseable {
       }
       if (fault.malformed() && bedrock != null && stream) {
         converseAnswer(bedrock, json, fault, true);
+        return;
+      }
+      if (fault.malformed() && cohere && stream) {
+        cohereAnswer(json, fault, true);
         return;
       }
       if (fault.malformed()) {
@@ -563,6 +605,10 @@ public final class Simulator implements AutoCloseable {
       }
       if (bedrock != null) {
         converseAnswer(bedrock, json, fault, stream);
+        return;
+      }
+      if (cohere) {
+        cohereAnswer(json, fault, stream);
         return;
       }
       try {
@@ -648,6 +694,26 @@ public final class Simulator implements AutoCloseable {
         stream(events, fault, null);
       } else if (stream) {
         stream(answer.events(), fault, null);
+      } else {
+        after(paceMs(answer.outputTokens()), () -> whole(answer.document(), fault));
+      }
+    }
+
+    /**
+     * Cohere's answer; a malformed stream is one Cohere broke itself, its {@code message-end} an
+     * {@code ERROR} with the error after the first pieces of text.
+     */
+    private void cohereAnswer(JsonNode json, Fault fault, boolean stream) {
+      CohereAnswer answer;
+      try {
+        answer = CohereAnswer.plan(json, cache);
+      } catch (Answer.BadRequest e) {
+        refuse(e.param, e.getMessage());
+        return;
+      }
+      billed(answer.billedInput() - answer.cachedTokens(), answer.cachedTokens(), 0, answer.outputTokens());
+      if (stream) {
+        stream(fault.malformed() ? answer.failing() : answer.events(), fault, null);
       } else {
         after(paceMs(answer.outputTokens()), () -> whole(answer.document(), fault));
       }
@@ -790,6 +856,10 @@ public final class Simulator implements AutoCloseable {
       }
       if (gemini != null) {
         json(response, 400, GeminiAnswer.error(400, message));
+        return;
+      }
+      if (cohere) {
+        json(response, 400, CohereAnswer.error(message));
         return;
       }
       ObjectNode root = JsonNodeFactory.instance.objectNode();
