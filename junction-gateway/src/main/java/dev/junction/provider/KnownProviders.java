@@ -8,7 +8,8 @@ import java.util.Set;
 
 /**
  * The providers and servers Junction knows by name, with the quirks their own documentation states:
- * the OpenAI-compatible ones, Anthropic's Messages API and Google's Gemini API. Adding a provider is one entry here (and, for a hosted one, its base URL and
+ * the OpenAI-compatible ones (Azure OpenAI among them), Anthropic's Messages API, Google's Gemini API and
+ * Amazon Bedrock's Converse API. Adding a provider is one entry here (and, for a hosted one, its base URL and
  * key variable in {@code config.EnvironmentProviders}).
  *
  * <p>{@code streamUsage} is false where a provider refuses {@code stream_options} (Mistral's strict
@@ -42,6 +43,18 @@ public final class KnownProviders {
   public static final ProviderProfile BEDROCK = new ProviderProfile("bedrock", AUTH, BEARER, Set.of(), true, false,
       Map.of(), "https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html", Family.BEDROCK);
 
+  /**
+   * Azure OpenAI (kind: azure): OpenAI's Chat Completions, Completions and Embeddings bodies, so a
+   * client of OpenAI's family is passed through, but at the deployment's own path with an
+   * {@code api-version} (or under {@code /openai/v1}), and its key in an {@code api-key} header.
+   */
+  public static final ProviderProfile AZURE = new ProviderProfile("azure", "api-key", "", Set.of(), true, true,
+      Map.of(), "https://learn.microsoft.com/en-us/azure/ai-foundry/openai/reference", Family.OPENAI);
+
+  /** Azure OpenAI signed with a Microsoft Entra ID token ({@code auth: bearer}) instead of a key. */
+  public static final ProviderProfile AZURE_ENTRA = new ProviderProfile("azure", AUTH, BEARER, Set.of(), true, true,
+      Map.of(), "https://learn.microsoft.com/en-us/azure/ai-foundry/openai/reference#authentication", Family.OPENAI);
+
   private static final List<ProviderProfile> ALL = List.of(
       hosted("openai", Set.of(), true, true,
           "https://platform.openai.com/docs/api-reference/chat"),
@@ -68,6 +81,7 @@ public final class KnownProviders {
       ANTHROPIC,
       GEMINI,
       BEDROCK,
+      AZURE,
       selfHosted("vllm", true, true, "https://docs.vllm.ai/en/latest/serving/openai_compatible_server.html"),
       selfHosted("tgi", true, false, "https://huggingface.co/docs/text-generation-inference/messages_api"),
       selfHosted("sglang", true, true, "https://docs.sglang.ai/basic_usage/openai_api.html"),
