@@ -128,8 +128,12 @@ public final class Simulator implements AutoCloseable {
         faults.get(), promptTokens.get(), cachedTokens.get(), completionTokens.get(), cacheWriteTokens.get());
   }
 
-  /** One request as it arrived, so tests can check what a gateway sent upstream. */
-  public record Received(String method, String path, Map<String, String> headers, String body) {}
+  /**
+   * One request as it arrived, so tests can check what a gateway sent upstream.
+   *
+   * @param query the raw query string, empty when there is none
+   */
+  public record Received(String method, String path, String query, Map<String, String> headers, String body) {}
 
   /** The most recent requests received, oldest first (at most 256). */
   public List<Received> received() {
@@ -448,7 +452,8 @@ public final class Simulator implements AutoCloseable {
       if (received.size() == REMEMBERED) {
         received.removeFirst();
       }
-      received.addLast(new Received(request.method().name(), request.path(), headers, body.toString(StandardCharsets.UTF_8)));
+      received.addLast(new Received(request.method().name(), request.path(),
+          request.query() == null ? "" : request.query(), headers, body.toString(StandardCharsets.UTF_8)));
     }
   }
 
