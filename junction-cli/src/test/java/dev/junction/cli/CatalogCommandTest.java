@@ -38,7 +38,7 @@ class CatalogCommandTest {
   void listShowsEveryDeploymentWithItsPricesAndContext() {
     assertThat(cli.run("catalog", "list")).isZero();
     String table = cli.out();
-    assertThat(table.lines().filter(l -> !l.startsWith("MODEL"))).hasSize(36);
+    assertThat(table.lines().filter(l -> !l.startsWith("MODEL"))).hasSize(43);
     assertThat(table).containsPattern("meta-llama/Llama-3.3-70B-Instruct\\s+groq\\s+0\\.59\\s+0\\.79\\s+0\\.59\\s+131072");
     assertThat(table).containsPattern("\\s+deepinfra\\s+0\\.08\\s+0\\.28\\s+0\\.08\\s+40960");
   }
