@@ -198,6 +198,33 @@ class OpenAiToAzureTest {
   }
 
   @Test
+  void anAnthropicClientReachesAnAzureDeploymentTranslatedWholeAndStreamedPastTheFilterChunk() {
+    String messages = """
+        {"model":"%s","max_tokens":12,"messages":[{"role":"user","content":"Say hello to the gateway."}]%s}""";
+    var whole = junction.post("/messages", messages.formatted(SERVED, ""));
+    assertThat(whole.statusCode()).isEqualTo(200);
+    JsonNode answer = Json.MAPPER.readTree(whole.body());
+    assertThat(answer.path("type").asString()).isEqualTo("message");
+    assertThat(answer.path("usage").path("output_tokens").asInt()).isEqualTo(12);
+    assertThat(azure().received().getLast().path()).isEqualTo("/openai/deployments/gpt-4o-prod/chat/completions");
+
+    var streamed = junction.post("/messages", messages.formatted(SERVED, ",\"stream\":true"));
+    assertThat(streamed.statusCode()).isEqualTo(200);
+    assertThat(streamed.body()).startsWith("event: message_start").contains("event: content_block_delta")
+        .contains("event: message_stop").doesNotContain("event: error");
+    JsonNode start = Json.MAPPER.readTree(streamed.body().lines().filter(l -> l.startsWith("data: ")).findFirst()
+        .orElseThrow().substring(6));
+    // The filter chunk's empty id and model do not become the message's.
+    assertThat(start.path("message").path("id").asString()).isNotEmpty();
+    assertThat(start.path("message").path("model").asString()).isNotEmpty();
+    StringBuilder text = new StringBuilder();
+    streamed.body().lines().filter(l -> l.startsWith("data: ")).map(l -> Json.MAPPER.readTree(l.substring(6)))
+        .filter(e -> e.path("type").asString().equals("content_block_delta"))
+        .forEach(e -> text.append(e.path("delta").path("text").asString()));
+    assertThat(text.toString()).isEqualTo(answer.path("content").get(0).path("text").asString());
+  }
+
+  @Test
   void aContentFilterRefusalIsTheClientsOwn400InOpenAisFormatAndNoOtherProviderIsAsked() {
     int before = junction.simulator("sim-oa").received().size();
     HttpResponse<String> refused = junction.post("/chat/completions", """
