@@ -16,7 +16,7 @@ class CatalogCommandTest {
   @Test
   void theBundledCatalogValidates() {
     assertThat(cli.run("catalog", "validate")).as(cli.err()).isZero();
-    assertThat(cli.out()).contains("bundled catalog: 23 models, 36 deployments, valid.");
+    assertThat(cli.out()).contains("bundled catalog: 30 models, 48 deployments, valid.");
   }
 
   @Test
@@ -38,7 +38,7 @@ class CatalogCommandTest {
   void listShowsEveryDeploymentWithItsPricesAndContext() {
     assertThat(cli.run("catalog", "list")).isZero();
     String table = cli.out();
-    assertThat(table.lines().filter(l -> !l.startsWith("MODEL"))).hasSize(36);
+    assertThat(table.lines().filter(l -> !l.startsWith("MODEL"))).hasSize(48);
     assertThat(table).containsPattern("meta-llama/Llama-3.3-70B-Instruct\\s+groq\\s+0\\.59\\s+0\\.79\\s+0\\.59\\s+131072");
     assertThat(table).containsPattern("\\s+deepinfra\\s+0\\.08\\s+0\\.28\\s+0\\.08\\s+40960");
   }

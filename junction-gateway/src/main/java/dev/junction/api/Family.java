@@ -43,8 +43,9 @@ public enum Family {
   }
 
   /**
-   * The wire family of a provider of this {@code kind:}; the self-hosted engines and every other
-   * OpenAI-compatible server speak OpenAI's.
+   * The wire family of a provider of this {@code kind:}; the self-hosted engines, Azure OpenAI
+   * ({@code azure}, OpenAI's bodies at its own paths) and every other OpenAI-compatible server speak
+   * OpenAI's.
    */
   public static Family ofProviderKind(String kind) {
     for (Family family : values()) {

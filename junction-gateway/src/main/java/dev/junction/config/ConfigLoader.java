@@ -52,7 +52,7 @@ import org.jspecify.annotations.Nullable;
  *   bundled: true            # serve BundledCatalog's models on the providers configured
  * providers:                 # list
  *   - name: groq             # required; letters, digits, '.', '_', '-'; unique
- *     kind: openai           # wire family: openai (default) or anthropic
+ *     kind: openai           # wire family: openai (default), anthropic, gemini, bedrock, azure, or an engine
  *     profile: groq          # default: name
  *     base_url: https://api.groq.com/openai/v1   # http(s) URL; required unless the profile
  *                            # is in EnvironmentProviders.all(), whose URL is the default

@@ -1,6 +1,7 @@
 package dev.junction.config;
 
 import dev.junction.config.JunctionConfig.AwsConfig;
+import dev.junction.config.JunctionConfig.AzureConfig;
 import dev.junction.config.JunctionConfig.ConnectionConfig;
 import dev.junction.config.JunctionConfig.DatabaseConfig;
 import dev.junction.config.JunctionConfig.DeploymentConfig;
@@ -55,9 +56,15 @@ final class ConfigReader {
   static final List<String> LEDGER_KEYS = List.of("flush_interval_ms", "batch_size", "capacity", "spill_dir");
   static final List<String> PROVIDER_KEYS =
       List.of("name", "kind", "profile", "base_url", "base_urls", "api_key", "api_keys", "headers", "timeouts", "retries",
-          "poll_ms", "spill", "gpu_hour_usd", "region", "aws_access_key_id", "aws_secret_access_key", "aws_session_token");
+          "poll_ms", "spill", "gpu_hour_usd", "region", "aws_access_key_id", "aws_secret_access_key", "aws_session_token",
+          "api_version", "auth");
   /** A bedrock provider's fields beyond every provider's. */
   static final List<String> AWS_KEYS = List.of("region", "aws_access_key_id", "aws_secret_access_key", "aws_session_token");
+  /** An azure provider's fields beyond every provider's. */
+  static final List<String> AZURE_KEYS = List.of("api_version", "auth");
+  /** How an azure provider's key is sent: an {@code api-key} header, or a Microsoft Entra ID bearer token. */
+  static final List<String> AZURE_AUTH = List.of("api_key", "bearer");
+  static final String AZURE_ENDPOINT = "https://my-resource.openai.azure.com";
   static final List<String> SPILL_KEYS = List.of("waiting_above", "kv_cache_above");
   static final List<String> TIMEOUT_KEYS = List.of("connect_ms", "first_token_ms", "idle_ms", "total_ms");
   static final List<String> MODEL_KEYS =
@@ -66,7 +73,7 @@ final class ConfigReader {
       "cached_input_price", "cache_write_price", "context_length", "max_output", "capabilities", "status", "source", "as_of");
 
   /** Wire families of providers, and the self-hosted engines (OpenAI's family, their load polled); {@code openai} when a provider names none. */
-  static final List<String> KINDS = List.of("openai", "anthropic", "gemini", "bedrock", "cohere", "vllm", "sglang", "tgi",
+  static final List<String> KINDS = List.of("openai", "anthropic", "gemini", "bedrock", "cohere", "azure", "vllm", "sglang", "tgi",
       "llamacpp", "ollama");
   /** Kinds that are self-hosted engines: OpenAI's wire family, plus their load and models polled. */
   /** A request's failed replicas are one bit each of a long. */
@@ -336,6 +343,7 @@ final class ConfigReader {
     String profile = s.string("profile").orElse(engine ? kind : name.value());
     List<String> pool = baseUrls(s, engine);
     Optional<AwsConfig> aws = aws(s, kind);
+    Optional<AzureConfig> azure = azure(s, kind);
     return new ProviderConfig(
         name.value(),
         kind,
@@ -349,7 +357,30 @@ final class ConfigReader {
         timeouts(s),
         s.integer("retries", 0, 10).orElse((long) ProviderConfig.DEFAULT_RETRIES).intValue(),
         engine ? Optional.of(engine(s, name.value(), pool)) : notAnEngine(s),
-        aws);
+        aws,
+        azure);
+  }
+
+  /**
+   * An azure provider's API version ({@code v1}, or a dated one, by default the latest generally
+   * available) and how its key is sent.
+   */
+  private static Optional<AzureConfig> azure(Section s, String kind) {
+    if (!kind.equals("azure")) {
+      for (String key : AZURE_KEYS) {
+        if (s.has(key)) {
+          s.problem(key, "applies to providers of kind azure only");
+        }
+      }
+      return Optional.empty();
+    }
+    Value<String> version = s.string("api_version");
+    if (version.present() && !AzureConfig.VERSION.matcher(version.value()).matches()) {
+      s.problem("api_version", "must be v1 or a dated Azure OpenAI API version such as "
+          + AzureConfig.DEFAULT_API_VERSION + ", got \"" + version.value() + "\"");
+    }
+    boolean bearer = choice(s, "auth", AZURE_AUTH, "values").orElse("api_key").equals("bearer");
+    return Optional.of(new AzureConfig(version.present() ? version.value() : AzureConfig.DEFAULT_API_VERSION, bearer));
   }
 
   /**
@@ -486,7 +517,16 @@ final class ConfigReader {
     Value<String> url = s.string("base_url");
     if (url.present()) {
       baseUrlProblem(url.value()).ifPresent(message -> s.problem("base_url", message));
+      if (kind.equals("azure") && url.value().matches("(?i)[^?#]*/openai(/.*)?")) {
+        s.problem("base_url", "is the Azure OpenAI resource's endpoint, such as " + AZURE_ENDPOINT
+            + ": the /openai/... path is added to it");
+      }
       return url.value();
+    }
+    if (kind.equals("azure")) {
+      // Every Azure resource has its own endpoint: no name or profile stands for one.
+      s.problem("base_url", "is required: the Azure OpenAI resource's endpoint, such as " + AZURE_ENDPOINT);
+      return "";
     }
     Optional<String> known = (profile == null ? Optional.<String>empty() : EnvironmentProviders.defaultBaseUrl(profile))
         .or(() -> kind.equals(DEFAULT_KIND) ? Optional.empty() : EnvironmentProviders.defaultBaseUrl(kind));
@@ -701,7 +741,7 @@ final class ConfigReader {
 
   /** A catalog file names hosted providers Junction knows how to reach, whether or not one is configured. */
   private void checkKnownProvider(Section s, String name) {
-    List<String> known = EnvironmentProviders.all().stream().map(EnvironmentProvider::name).toList();
+    List<String> known = EnvironmentProviders.names();
     if (!known.contains(name)) {
       s.problem("provider", "unknown provider \"" + name + "\"" + Suggestions.hint(name, known)
           + "; known providers: " + String.join(", ", known));

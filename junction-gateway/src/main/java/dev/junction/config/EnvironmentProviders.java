@@ -1,6 +1,7 @@
 package dev.junction.config;
 
 import dev.junction.config.JunctionConfig.AwsConfig;
+import dev.junction.config.JunctionConfig.AzureConfig;
 import dev.junction.config.JunctionConfig.ProviderConfig;
 import dev.junction.config.JunctionConfig.TimeoutConfig;
 import java.util.ArrayList;
@@ -13,7 +14,8 @@ import java.util.Optional;
  * Providers declared by setting an API key in the environment, so that {@code GROQ_API_KEY=… junction}
  * works with no file at all. Each becomes a provider of its kind ({@code openai} but for Anthropic) whose name and profile
  * are the table's name, with default timeouts and no catalog models (clients reach them as
- * {@code model:provider}).
+ * {@code model:provider}). Amazon Bedrock and Azure OpenAI take their endpoint from a second variable
+ * (a region, a resource's endpoint), so they are set up apart from the table.
  *
  * <p>A provider with the same name in the configuration file wins over the environment.
  *
@@ -49,6 +51,7 @@ public final class EnvironmentProviders {
       new EnvironmentProvider("cohere", "cohere", List.of("CO_API_KEY", "COHERE_API_KEY"), "https://api.cohere.com/v2"));
 
   private static final String BEDROCK = "bedrock";
+  private static final String AZURE = "azure";
 
   private EnvironmentProviders() {}
 
@@ -60,6 +63,17 @@ public final class EnvironmentProviders {
   /** The entry with this name, if any. */
   public static Optional<EnvironmentProvider> byName(String name) {
     return ALL.stream().filter(p -> p.name().equals(name)).findFirst();
+  }
+
+  /**
+   * Every provider name the environment can set up: the table's, then Amazon Bedrock and Azure OpenAI,
+   * whose endpoints come from a second variable. The bundled catalog's deployments name these.
+   */
+  public static List<String> names() {
+    List<String> names = new ArrayList<>(ALL.stream().map(EnvironmentProvider::name).toList());
+    names.add(BEDROCK);
+    names.add(AZURE);
+    return List.copyOf(names);
   }
 
   /** The documented base URL of a profile name, used when a file's provider omits {@code base_url}. */
@@ -79,6 +93,9 @@ public final class EnvironmentProviders {
         .toList());
     if (!declared.contains(BEDROCK)) {
       bedrock(env).ifPresent(providers::add);
+    }
+    if (!declared.contains(AZURE)) {
+      azure(env).ifPresent(providers::add);
     }
     return providers;
   }
@@ -100,6 +117,28 @@ public final class EnvironmentProviders {
         "https://bedrock-runtime." + region.get() + ".amazonaws.com", List.of(key.get()), Map.of(),
         TimeoutConfig.DEFAULT, ProviderConfig.DEFAULT_RETRIES, Optional.empty(),
         Optional.of(new AwsConfig(region.get(), Optional.empty(), Optional.empty(), Optional.empty()))));
+  }
+
+  /**
+   * Azure OpenAI as OpenAI's and Azure's own SDKs take it: the key in {@code AZURE_OPENAI_API_KEY}, the
+   * resource's endpoint in {@code AZURE_OPENAI_ENDPOINT}, and the API version in
+   * {@code OPENAI_API_VERSION} when it is set and well-formed, else the latest generally available one
+   * (learn.microsoft.com/en-us/azure/ai-foundry/openai/reference). Without a usable endpoint there is
+   * nothing to call, so no provider.
+   */
+  private static Optional<ProviderConfig> azure(Map<String, String> env) {
+    Optional<String> key = first(env, List.of("AZURE_OPENAI_API_KEY"));
+    Optional<String> endpoint = first(env, List.of("AZURE_OPENAI_ENDPOINT"))
+        .filter(url -> ConfigReader.baseUrlProblem(url).isEmpty());
+    if (key.isEmpty() || endpoint.isEmpty()) {
+      return Optional.empty();
+    }
+    String version = first(env, List.of("OPENAI_API_VERSION"))
+        .filter(v -> AzureConfig.VERSION.matcher(v).matches())
+        .orElse(AzureConfig.DEFAULT_API_VERSION);
+    return Optional.of(new ProviderConfig(AZURE, AZURE, AZURE, endpoint.get(), List.of(key.get()), Map.of(),
+        TimeoutConfig.DEFAULT, ProviderConfig.DEFAULT_RETRIES, Optional.empty(), Optional.empty(),
+        Optional.of(new AzureConfig(version, false))));
   }
 
   /** The first non-blank key among the entry's variables. */

@@ -241,12 +241,19 @@ public record JunctionConfig(
       TimeoutConfig timeouts,
       int retries,
       Optional<EngineConfig> engine,
-      Optional<AwsConfig> aws) {
+      Optional<AwsConfig> aws,
+      Optional<AzureConfig> azure) {
 
     public static final int DEFAULT_RETRIES = 1;
 
     public ProviderConfig {
       apiKeys = List.copyOf(apiKeys);
+    }
+
+    public ProviderConfig(String name, String kind, String profile, String baseUrl, List<String> apiKeys,
+        java.util.Map<String, String> headers, TimeoutConfig timeouts, int retries, Optional<EngineConfig> engine,
+        Optional<AwsConfig> aws) {
+      this(name, kind, profile, baseUrl, apiKeys, headers, timeouts, retries, engine, aws, Optional.empty());
     }
 
     public ProviderConfig(String name, String kind, String profile, String baseUrl, List<String> apiKeys,
@@ -280,6 +287,31 @@ public record JunctionConfig(
       return "ProviderConfig[name=" + name + ", kind=" + kind + ", profile=" + profile + ", baseUrl=" + baseUrl
           + ", apiKeys=" + (apiKeys.isEmpty() ? "none" : apiKeys.size() + " hidden") + ", headers=" + headers.keySet() + ", timeouts=" + timeouts
           + ", retries=" + retries + "]";
+    }
+  }
+
+  /**
+   * An Azure OpenAI provider's API version and how it authenticates: dated versions put the deployment
+   * in the path with {@code ?api-version=}; {@code v1} is Azure's versionless API under
+   * {@code /openai/v1}, with the deployment as the body's model.
+   *
+   * @param apiVersion a dated version such as {@code 2024-10-21}, or {@code v1}
+   * @param bearer the key is a Microsoft Entra ID token sent as {@code Authorization: Bearer}, not an
+   *     {@code api-key}
+   */
+  public record AzureConfig(String apiVersion, boolean bearer) {
+    /** The latest generally available dated version of the inference API. */
+    public static final String DEFAULT_API_VERSION = "2024-10-21";
+    /** The versionless API. */
+    public static final String V1 = "v1";
+    /** A dated version, optionally a preview, or {@code v1}. */
+    public static final java.util.regex.Pattern VERSION =
+        java.util.regex.Pattern.compile("v1|\\d{4}-\\d{2}-\\d{2}(-preview)?");
+
+    public static final AzureConfig DEFAULT = new AzureConfig(DEFAULT_API_VERSION, false);
+
+    public boolean v1() {
+      return apiVersion.equals(V1);
     }
   }
 

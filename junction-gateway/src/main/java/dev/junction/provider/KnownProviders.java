@@ -8,7 +8,7 @@ import java.util.Set;
 
 /**
  * The providers and servers Junction knows by name, with the quirks their own documentation states:
- * the OpenAI-compatible ones, Anthropic's Messages API, Google's Gemini API, Amazon Bedrock's Converse API
+ * the OpenAI-compatible ones (Azure OpenAI among them), Anthropic's Messages API, Google's Gemini API, Amazon Bedrock's Converse API
  * and Cohere's Chat API v2. Adding a provider is one entry here (and, for a hosted one, its base URL and
  * key variable in {@code config.EnvironmentProviders}).
  *
@@ -50,6 +50,18 @@ public final class KnownProviders {
   public static final ProviderProfile COHERE = new ProviderProfile("cohere", AUTH, BEARER, Set.of(), false, false,
       Map.of(), "https://docs.cohere.com/reference/chat", Family.COHERE);
 
+  /**
+   * Azure OpenAI (kind: azure): OpenAI's Chat Completions, Completions and Embeddings bodies, so a
+   * client of OpenAI's family is passed through, but at the deployment's own path with an
+   * {@code api-version} (or under {@code /openai/v1}), and its key in an {@code api-key} header.
+   */
+  public static final ProviderProfile AZURE = new ProviderProfile("azure", "api-key", "", Set.of(), true, true,
+      Map.of(), "https://learn.microsoft.com/en-us/azure/ai-foundry/openai/reference", Family.OPENAI);
+
+  /** Azure OpenAI signed with a Microsoft Entra ID token ({@code auth: bearer}) instead of a key. */
+  public static final ProviderProfile AZURE_ENTRA = new ProviderProfile("azure", AUTH, BEARER, Set.of(), true, true,
+      Map.of(), "https://learn.microsoft.com/en-us/azure/ai-foundry/openai/reference#authentication", Family.OPENAI);
+
   private static final List<ProviderProfile> ALL = List.of(
       hosted("openai", Set.of(), true, true,
           "https://platform.openai.com/docs/api-reference/chat"),
@@ -77,6 +89,7 @@ public final class KnownProviders {
       GEMINI,
       BEDROCK,
       COHERE,
+      AZURE,
       selfHosted("vllm", true, true, "https://docs.vllm.ai/en/latest/serving/openai_compatible_server.html"),
       selfHosted("tgi", true, false, "https://huggingface.co/docs/text-generation-inference/messages_api"),
       selfHosted("sglang", true, true, "https://docs.sglang.ai/basic_usage/openai_api.html"),

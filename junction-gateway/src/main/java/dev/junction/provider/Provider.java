@@ -5,6 +5,7 @@ import dev.junction.api.BodyRewriter;
 import dev.junction.api.Endpoint;
 import dev.junction.api.Family;
 import dev.junction.api.InspectedRequest;
+import dev.junction.config.JunctionConfig.AzureConfig;
 import dev.junction.config.JunctionConfig.ProviderConfig;
 import dev.junction.config.JunctionConfig.TimeoutConfig;
 import dev.junction.translate.Translation;
@@ -71,6 +72,11 @@ public final class Provider {
           path.endsWith("/") ? path.substring(0, path.length() - 1) : path);
     }
   }
+  /**
+   * An azure provider's API version ({@code v1}, or a dated one put in each deployment's path), or
+   * null for any other kind.
+   */
+  private final @Nullable String azureApiVersion;
   /** Signs each request with AWS Signature Version 4, for a bedrock provider given AWS credentials; else null. */
   private final @Nullable SigV4 sigV4;
 
@@ -97,6 +103,7 @@ public final class Provider {
         .map(a -> new SigV4(a.accessKeyId().orElseThrow(), a.secretAccessKey().orElseThrow(),
             a.sessionToken().orElse(null), a.region(), "bedrock"))
         .orElse(null);
+    this.azureApiVersion = config.azure().map(a -> a.apiVersion()).orElse(null);
   }
 
   /** Header bytes written as they are, not converted a character at a time on every request. */
@@ -110,6 +117,10 @@ public final class Provider {
    */
   public static Provider of(ProviderConfig config) {
     String profileName = config.profile() == null ? config.name() : config.profile();
+    if (config.azure().isPresent()) {
+      // Azure's path and key header whatever the provider is named: a name like openai must not bring OpenAI's.
+      return new Provider(config, config.azure().get().bearer() ? KnownProviders.AZURE_ENTRA : KnownProviders.AZURE);
+    }
     Family family = Family.ofProviderKind(config.kind());
     ProviderProfile profile = KnownProviders.byName(profileName).filter(p -> p.family() == family)
         .orElse(switch (family) {
@@ -286,8 +297,19 @@ public final class Provider {
     return options;
   }
 
-  /** Where this provider's family serves each operation, under the base URL's version path. */
+  /**
+   * Where this provider's family serves each operation, under the base URL's version path; Azure's
+   * under its resource's endpoint.
+   */
   private String path(Endpoint endpoint, String model, boolean stream) {
+    String version = azureApiVersion;
+    if (version != null) {
+      // learn.microsoft.com/en-us/azure/ai-foundry/openai/reference: the deployment in the path and a
+      // required api-version; the v1 API (api-version-lifecycle) is OpenAI's paths with the model in the body.
+      return version.equals(AzureConfig.V1) ? "/openai/v1" + operation(endpoint)
+          : "/openai/deployments/" + URLEncoder.encode(model, StandardCharsets.UTF_8).replace("+", "%20")
+              + operation(endpoint) + "?api-version=" + version;
+    }
     if (family == Family.ANTHROPIC) {
       return "/messages";
     }
@@ -303,6 +325,11 @@ public final class Provider {
       // Chat only (serves): Cohere's embeddings (/embed) take another shape, which no codec translates.
       return "/chat";
     }
+    return operation(endpoint);
+  }
+
+  /** OpenAI's path of each operation. */
+  private static String operation(Endpoint endpoint) {
     return switch (endpoint) {
       case CHAT -> "/chat/completions";
       case COMPLETIONS -> "/completions";

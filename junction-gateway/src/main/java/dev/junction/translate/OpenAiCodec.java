@@ -532,11 +532,16 @@ final class OpenAiCodec implements Codec {
         out.add(new Chat.Failure(error.path("type").asString("api_error"), error.path("message").asString("")));
         return out;
       }
+      Tokens reported = tokens(chunk.get("usage"));
       if (!started) {
+        if (chunk.path("choices").isEmpty() && reported == null) {
+          // Azure OpenAI opens a stream with a chunk of no choices that only carries the prompt's
+          // content filter results, its id and model empty: the message starts with the next.
+          return out;
+        }
         started = true;
         out.add(new Chat.Start(chunk.path("id").asString(""), chunk.path("model").asString(""), Tokens.NONE));
       }
-      Tokens reported = tokens(chunk.get("usage"));
       if (reported != null) {
         tokens = reported;
       }

@@ -21,9 +21,9 @@ class BundledCatalogTest {
   @Test
   void theBundledCatalogReadsWithASourceAndDateForEveryPrice() {
     List<ModelConfig> models = BundledCatalog.models();
-    assertThat(models).hasSize(28);
+    assertThat(models).hasSize(30);
     List<DeploymentConfig> deployments = models.stream().flatMap(m -> m.providers().stream()).toList();
-    assertThat(deployments).hasSize(41).allSatisfy(d -> {
+    assertThat(deployments).hasSize(48).allSatisfy(d -> {
       assertThat(d.source()).startsWith("http");
       assertThat(d.asOf()).matches("\\d{4}-\\d{2}-\\d{2}");
       assertThat(d.inputPrice()).isNotNegative();
@@ -31,6 +31,32 @@ class BundledCatalogTest {
     ModelConfig llama = models.stream().filter(m -> m.id().equals("meta-llama/Llama-3.3-70B-Instruct")).findFirst().orElseThrow();
     assertThat(llama.contextLength()).isEqualTo(131072);
     assertThat(llama.capabilities()).hasValue(List.of("tools", "json_object", "streaming"));
+  }
+
+  @Test
+  void bedrockAndAzureSellModelsOfTheCatalogAtTheirOwnDatedPrices() {
+    List<DeploymentConfig> deployments = BundledCatalog.models().stream().flatMap(m -> m.providers().stream()).toList();
+    DeploymentConfig sonnet = deployments.stream()
+        .filter(d -> d.provider().equals("bedrock") && d.model().equals("us.anthropic.claude-sonnet-4-5-20250929-v1:0"))
+        .findFirst().orElseThrow();
+    assertThat(sonnet.inputPrice()).isEqualTo(3.0);
+    assertThat(sonnet.outputPrice()).isEqualTo(15.0);
+    assertThat(sonnet.cacheWritePrice()).isEqualTo(3.75);
+    assertThat(sonnet.source()).contains("amazon-bedrock");
+    assertThat(deployments).filteredOn(d -> d.provider().equals("bedrock")).extracting(DeploymentConfig::model)
+        .contains("us.meta.llama3-3-70b-instruct-v1:0", "amazon.nova-pro-v1:0");
+    assertThat(deployments).filteredOn(d -> d.provider().equals("azure")).extracting(DeploymentConfig::model)
+        .containsExactly("gpt-4o-mini", "gpt-4o");
+  }
+
+  @Test
+  void anAwsKeyAndRegionServeTheBundledBedrockModels() {
+    JunctionConfig config = ConfigLoader.fromEnvironment(
+        Map.of("AWS_BEARER_TOKEN_BEDROCK", "bedrock-key", "AWS_REGION", "us-east-1"));
+    assertThat(config.models()).extracting(ModelConfig::id)
+        .contains("anthropic/claude-sonnet-4-5", "amazon/nova-pro", "meta-llama/Llama-3.3-70B-Instruct");
+    assertThat(config.models()).flatExtracting(ModelConfig::providers)
+        .extracting(DeploymentConfig::provider).containsOnly("bedrock");
   }
 
   @Test

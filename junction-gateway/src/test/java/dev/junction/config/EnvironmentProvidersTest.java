@@ -95,6 +95,35 @@ class EnvironmentProvidersTest {
   }
 
   @Test
+  void anAzureKeyWithAnEndpointIsAnAzureProviderAtThatResourceWithTheGivenOrDefaultApiVersion() {
+    ProviderConfig azure = EnvironmentProviders.fromEnvironment(Map.of("AZURE_OPENAI_API_KEY", "azure-key",
+        "AZURE_OPENAI_ENDPOINT", "https://my-resource.openai.azure.com/"), List.of()).getFirst();
+
+    assertThat(azure.name()).isEqualTo("azure");
+    assertThat(azure.kind()).isEqualTo("azure");
+    assertThat(azure.baseUrl()).isEqualTo("https://my-resource.openai.azure.com/");
+    assertThat(azure.apiKeys()).containsExactly("azure-key");
+    assertThat(azure.azure()).hasValueSatisfying(a -> {
+      assertThat(a.apiVersion()).isEqualTo("2024-10-21");
+      assertThat(a.bearer()).isFalse();
+    });
+    assertThat(azure.toString()).doesNotContain("azure-key");
+    assertThat(EnvironmentProviders.fromEnvironment(Map.of("AZURE_OPENAI_API_KEY", "azure-key",
+        "AZURE_OPENAI_ENDPOINT", "https://my-resource.openai.azure.com", "OPENAI_API_VERSION", "2025-04-01-preview"),
+        List.of()).getFirst().azure().orElseThrow().apiVersion()).isEqualTo("2025-04-01-preview");
+    // A version that is not one is not sent: the default is.
+    assertThat(EnvironmentProviders.fromEnvironment(Map.of("AZURE_OPENAI_API_KEY", "azure-key",
+        "AZURE_OPENAI_ENDPOINT", "https://my-resource.openai.azure.com", "OPENAI_API_VERSION", "latest&x=1"),
+        List.of()).getFirst().azure().orElseThrow().apiVersion()).isEqualTo("2024-10-21");
+    // No endpoint (or one that is not a URL), no provider; a provider the file declares under that name wins.
+    assertThat(EnvironmentProviders.fromEnvironment(Map.of("AZURE_OPENAI_API_KEY", "azure-key"), List.of())).isEmpty();
+    assertThat(EnvironmentProviders.fromEnvironment(Map.of("AZURE_OPENAI_API_KEY", "azure-key",
+        "AZURE_OPENAI_ENDPOINT", "my-resource"), List.of())).isEmpty();
+    assertThat(EnvironmentProviders.fromEnvironment(Map.of("AZURE_OPENAI_API_KEY", "azure-key",
+        "AZURE_OPENAI_ENDPOINT", "https://my-resource.openai.azure.com"), List.of("azure"))).isEmpty();
+  }
+
+  @Test
   void blankKeysAreIgnored() {
     assertThat(EnvironmentProviders.fromEnvironment(Map.of("GROQ_API_KEY", "", "MISTRAL_API_KEY", "  "), List.of()))
         .isEmpty();

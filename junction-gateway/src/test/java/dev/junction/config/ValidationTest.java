@@ -264,7 +264,7 @@ class ValidationTest {
     assertThat(ConfigLoader.load(files.write("providers: [{ name: gem, kind: gemini }]\n"), Map.of())
         .providers().getFirst().baseUrl()).isEqualTo("https://generativelanguage.googleapis.com/v1beta");
     assertThat(problems("providers: [{ name: gem, kind: grpc, base_url: \"https://g/v1\" }]\n"))
-        .containsExactly("junction.yaml:1: providers[0].kind: unknown kind \"grpc\"; valid kinds: openai, anthropic, gemini, bedrock, cohere, vllm, sglang, tgi, llamacpp, ollama");
+        .containsExactly("junction.yaml:1: providers[0].kind: unknown kind \"grpc\"; valid kinds: openai, anthropic, gemini, bedrock, cohere, azure, vllm, sglang, tgi, llamacpp, ollama");
   }
 
   @Test
@@ -394,7 +394,7 @@ class ValidationTest {
             "junction.yaml:2: server.port: must be between 0 and 65535, got 99999",
             "junction.yaml:3: server.default_policy: unknown default policy \"random\"; valid policies: fastest, cheapest, preferred",
             "junction.yaml:5: database.url: must start with jdbc:sqlite: or jdbc:postgresql:, got \"mysql:…\"",
-            "junction.yaml:8: providers[0].kind: unknown kind \"grpc\"; valid kinds: openai, anthropic, gemini, bedrock, cohere, vllm, sglang, tgi, llamacpp, ollama",
+            "junction.yaml:8: providers[0].kind: unknown kind \"grpc\"; valid kinds: openai, anthropic, gemini, bedrock, cohere, azure, vllm, sglang, tgi, llamacpp, ollama",
             "junction.yaml:12: models[0].providers[0].provider: unknown provider \"nobody\"; declared providers: groq",
             "junction.yaml:12: models[0].providers[0].input_price: must not be negative, got -2");
   }

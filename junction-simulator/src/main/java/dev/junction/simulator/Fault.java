@@ -19,11 +19,13 @@ import org.jspecify.annotations.Nullable;
  * @param echo reflect the request, headers and body, in the error (like providers that quote what
  *     they were sent): a status's error body (400 when no status is given), or on a stream without a
  *     status an error event after the first content event
+ * @param contentFilter refuse the prompt as Azure OpenAI's content filter does: a 400 whose code is
+ *     {@code content_filter}
  */
 record Fault(int status, @Nullable String retryAfter, boolean hang, boolean hangAfterHeaders, long dripMs, int cutAfter,
-    boolean malformed, boolean noDone, boolean reset, boolean echo) {
+    boolean malformed, boolean noDone, boolean reset, boolean echo, boolean contentFilter) {
 
-  static final Fault NONE = new Fault(0, null, false, false, 0, 0, false, false, false, false);
+  static final Fault NONE = new Fault(0, null, false, false, 0, 0, false, false, false, false, false);
 
   static final String MODEL_PREFIX = "fault:";
 
@@ -39,6 +41,7 @@ record Fault(int status, @Nullable String retryAfter, boolean hang, boolean hang
     boolean noDone = false;
     boolean reset = false;
     boolean echo = false;
+    boolean contentFilter = false;
     for (String part : spec.split(",")) {
       String item = part.strip().toLowerCase(Locale.ROOT);
       int eq = item.indexOf('=');
@@ -55,12 +58,13 @@ record Fault(int status, @Nullable String retryAfter, boolean hang, boolean hang
         case "no-done" -> noDone = true;
         case "reset" -> reset = true;
         case "echo" -> echo = true;
+        case "content-filter" -> contentFilter = true;
         case "" -> {}
         default -> throw new IllegalArgumentException("unknown fault `" + item + "`; known: status=N, "
-            + "retry-after=S, hang, hang-after-headers, drip=MS, cut=N, malformed, no-done, reset, echo");
+            + "retry-after=S, hang, hang-after-headers, drip=MS, cut=N, malformed, no-done, reset, echo, content-filter");
       }
     }
-    return new Fault(status, retryAfter, hang, hangAfterHeaders, dripMs, cutAfter, malformed, noDone, reset, echo);
+    return new Fault(status, retryAfter, hang, hangAfterHeaders, dripMs, cutAfter, malformed, noDone, reset, echo, contentFilter);
   }
 
   /** The fault a model id asks for, {@code fault:SPEC}, or null when it asks for none. */

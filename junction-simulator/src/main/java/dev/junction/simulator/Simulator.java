@@ -32,8 +32,10 @@ import tools.jackson.databind.node.ObjectNode;
  * completions (streaming, tool calls, JSON modes, logprobs, n), text completions, embeddings and
  * models, Anthropic's Messages API on {@code /v1/messages} ({@link AnthropicAnswer}), Gemini's generateContent
  * on {@code /v1beta/models/{model}:generateContent} ({@link GeminiAnswer}) and Bedrock's Converse API on
- * {@code /model/{modelId}/converse} and {@code converse-stream} ({@link BedrockAnswer}) and Cohere's Chat API v2 on
- * {@code /v2/chat} ({@link CohereAnswer}), with deterministic output, exact usage, a prompt cache, configurable latency, and faults on
+ * {@code /model/{modelId}/converse} and {@code converse-stream} ({@link BedrockAnswer}), Cohere's Chat API v2 on
+ * {@code /v2/chat} ({@link CohereAnswer}), Azure OpenAI's
+ * deployments on {@code /openai/deployments/{deployment}/...?api-version=} and its v1 API on
+ * {@code /openai/v1/...} ({@link AzureAnswer}), with deterministic output, exact usage, a prompt cache, configurable latency, and faults on
  * demand (see {@link Fault}). Users test their failover set-ups with it; Junction's tests and
  * benchmarks use it as their upstream.
  */
@@ -46,6 +48,10 @@ public final class Simulator implements AutoCloseable {
   private static final String BEDROCK_MODEL = "/model/";
   private static final String COHERE = "/v2/";
   private static final String COHERE_CHAT = "/v2/chat";
+  private static final String AZURE = "/openai/";
+  private static final String AZURE_DEPLOYMENTS = "/openai/deployments/";
+  private static final String AZURE_V1 = "/openai/v1/";
+  private static final List<String> OPENAI_OPERATIONS = List.of("/chat/completions", "/completions", "/embeddings");
   private static final String SIGV4 = "AWS4-HMAC-SHA256 ";
   private static final java.util.regex.Pattern SIGV4_SHAPE = java.util.regex.Pattern.compile(
       "AWS4-HMAC-SHA256 Credential=[A-Z0-9]{16,128}/(\\d{8})/[a-z0-9-]+/bedrock/aws4_request, "
@@ -125,8 +131,12 @@ public final class Simulator implements AutoCloseable {
         faults.get(), promptTokens.get(), cachedTokens.get(), completionTokens.get(), cacheWriteTokens.get());
   }
 
-  /** One request as it arrived, so tests can check what a gateway sent upstream. */
-  public record Received(String method, String path, Map<String, String> headers, String body) {}
+  /**
+   * One request as it arrived, so tests can check what a gateway sent upstream.
+   *
+   * @param query the raw query string, empty when there is none
+   */
+  public record Received(String method, String path, String query, Map<String, String> headers, String body) {}
 
   /** The most recent requests received, oldest first (at most 256). */
   public List<Received> received() {
@@ -212,6 +222,10 @@ public final class Simulator implements AutoCloseable {
     }
     if (path.startsWith(COHERE)) {
       cohere(request);
+      return;
+    }
+    if (path.startsWith(AZURE)) {
+      azure(request);
       return;
     }
     String sent = request.getHeader(HttpHeaders.AUTHORIZATION);
@@ -377,6 +391,54 @@ public final class Simulator implements AutoCloseable {
     });
   }
 
+  /**
+   * Azure OpenAI: OpenAI's bodies at a deployment's path, which needs an {@code api-version} query (or
+   * under {@code /openai/v1} without one); the key in {@code api-key}, or a Microsoft Entra ID token as
+   * a bearer; errors worded as Azure words them.
+   */
+  private void azure(HttpServerRequest request) {
+    HttpServerResponse response = request.response();
+    String path = request.path();
+    boolean v1 = path.startsWith(AZURE_V1);
+    String operation = v1 ? path.substring(AZURE_V1.length() - 1) : azureOperation(path);
+    // Azure answers an unknown path, or a deployment path without its api-version, with a bare 404.
+    if (request.method() != HttpMethod.POST || !OPENAI_OPERATIONS.contains(operation)
+        || !v1 && (azureDeployment(path).isEmpty() || request.getParam("api-version") == null)) {
+      json(response, 404, AzureAnswer.error(404, "Resource not found"));
+      return;
+    }
+    String key = request.getHeader("api-key");
+    String sent = request.getHeader(HttpHeaders.AUTHORIZATION);
+    String bearer = sent != null && sent.startsWith("Bearer ") ? sent.substring("Bearer ".length()) : null;
+    if (!accepts(key != null ? key : bearer)) {
+      json(response, 401, AzureAnswer.error(401, "Access denied due to invalid subscription key or wrong API "
+          + "endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API "
+          + "endpoint for your resource."));
+      return;
+    }
+    request.body().onSuccess(body -> new Call(request, body).run());
+  }
+
+  /** The deployment of an Azure deployment path ({@code /openai/deployments/{deployment}/...}), decoded; else empty. */
+  private static String azureDeployment(String path) {
+    if (!path.startsWith(AZURE_DEPLOYMENTS)) {
+      return "";
+    }
+    String rest = path.substring(AZURE_DEPLOYMENTS.length());
+    int slash = rest.indexOf('/');
+    return slash <= 0 ? "" : java.net.URLDecoder.decode(rest.substring(0, slash), StandardCharsets.UTF_8);
+  }
+
+  /** The OpenAI operation of an Azure deployment path, such as {@code /chat/completions}; else empty. */
+  private static String azureOperation(String path) {
+    if (!path.startsWith(AZURE_DEPLOYMENTS)) {
+      return "";
+    }
+    String rest = path.substring(AZURE_DEPLOYMENTS.length());
+    int slash = rest.indexOf('/');
+    return slash <= 0 ? "" : rest.substring(slash);
+  }
+
   /** What is wrong with a Signature Version 4 header, or null when its shape holds. */
   private static @Nullable String signatureProblem(HttpServerRequest request, String authorization, Buffer body) {
     java.util.regex.Matcher m = SIGV4_SHAPE.matcher(authorization);
@@ -419,7 +481,8 @@ public final class Simulator implements AutoCloseable {
       if (received.size() == REMEMBERED) {
         received.removeFirst();
       }
-      received.addLast(new Received(request.method().name(), request.path(), headers, body.toString(StandardCharsets.UTF_8)));
+      received.addLast(new Received(request.method().name(), request.path(),
+          request.query() == null ? "" : request.query(), headers, body.toString(StandardCharsets.UTF_8)));
     }
   }
 
@@ -455,6 +518,10 @@ public final class Simulator implements AutoCloseable {
     /** Bedrock's Converse API: the model from its path, or null for another API. */
     private final @Nullable String bedrock;
     private final boolean bedrockStream;
+    /** Azure OpenAI's API: OpenAI's answers with content filter results, errors in Azure's words. */
+    private final boolean azure;
+    /** The deployment of an Azure deployment path, which names the model; null on Azure's v1 API or another. */
+    private final @Nullable String deployment;
     private final List<Long> timers = new ArrayList<>();
     private boolean over;
     private boolean counted;
@@ -468,6 +535,8 @@ public final class Simulator implements AutoCloseable {
       this.cohere = request.path().equals(COHERE_CHAT);
       this.bedrock = null;
       this.bedrockStream = false;
+      this.azure = request.path().startsWith(AZURE);
+      this.deployment = request.path().startsWith(AZURE_DEPLOYMENTS) ? azureDeployment(request.path()) : null;
     }
 
     Call(HttpServerRequest request, Buffer body, String model, boolean stream) {
@@ -479,6 +548,8 @@ public final class Simulator implements AutoCloseable {
       this.cohere = false;
       this.bedrock = model;
       this.bedrockStream = stream;
+      this.azure = false;
+      this.deployment = null;
     }
 
     void run() {
@@ -517,7 +588,8 @@ public final class Simulator implements AutoCloseable {
       if (header != null) {
         return Fault.parse(header);
       }
-      Fault fromModel = Fault.fromModel(gemini != null ? gemini : bedrock != null ? bedrock : json.path("model").asString(null));
+      Fault fromModel = Fault.fromModel(gemini != null ? gemini : bedrock != null ? bedrock
+          : deployment != null ? deployment : json.path("model").asString(null));
       if (fromModel != null) {
         return fromModel;
       }
@@ -527,6 +599,11 @@ public final class Simulator implements AutoCloseable {
     private void answer(JsonNode json, Fault fault) {
       if (fault.echo()) {
         echo(json, fault);
+        return;
+      }
+      if (fault.contentFilter()) {
+        finish(completed);
+        json(response, 400, AzureAnswer.contentFilterError());
         return;
       }
       if (fault.status() != 0) {
@@ -559,6 +636,11 @@ public final class Simulator implements AutoCloseable {
         if (cohere) {
           finish(completed);
           json(response, status, CohereAnswer.error(message));
+          return;
+        }
+        if (azure) {
+          finish(completed);
+          json(response, status, AzureAnswer.error(status, message));
           return;
         }
         if (status == 401) {
@@ -618,15 +700,20 @@ public final class Simulator implements AutoCloseable {
           whole(answer, fault);
           return;
         }
+        if (deployment != null && json instanceof ObjectNode body) {
+          // An Azure deployment answers as itself, whatever model the body names.
+          body.put("model", deployment);
+        }
         Answer answer = request.path().endsWith("/chat/completions") ? Answer.chat(json, cache) : Answer.completion(json, cache);
         completionTokens.addAndGet(answer.completionTokens());
         JsonNode usage = SimulatorJson.MAPPER.readTree(answer.document()).path("usage");
         promptTokens.addAndGet(usage.path("prompt_tokens").asLong());
         cachedTokens.addAndGet(usage.path("prompt_tokens_details").path("cached_tokens").asLong());
         if (stream) {
-          stream(answer.events(), fault);
+          stream(azure ? AzureAnswer.events(answer.events()) : answer.events(), fault);
         } else {
-          after(paceMs(answer.completionTokens()), () -> whole(answer.document(), fault));
+          byte[] document = azure ? AzureAnswer.document(answer.document()) : answer.document();
+          after(paceMs(answer.completionTokens()), () -> whole(document, fault));
         }
       } catch (Answer.BadRequest e) {
         refuse(e.param, e.getMessage());
