@@ -31,7 +31,7 @@ class BenchFailoverTest {
   @BeforeAll
   static void runTheBenchmark() throws Exception {
     StringWriter err = new StringWriter();
-    CommandLine cli = new CommandLine(new Main());
+    CommandLine cli = Main.commandLine("");
     cli.setErr(new PrintWriter(err, true));
     int exit = cli.execute("bench", "failover", "--samples", "" + SAMPLES, "--hang-samples", "" + HANG_SAMPLES,
         "--hang-concurrency", "4", "--learn", "8", "--first-token-ms", "200", "--rate", "20", "--duration", "1",

@@ -12,7 +12,7 @@ final class Cli {
 
   /** Runs one command; its output adds to what earlier runs printed. @return its exit code */
   int run(String... args) {
-    CommandLine cli = new CommandLine(new Main());
+    CommandLine cli = Main.commandLine(args.length == 0 ? "" : args[0]);
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
     return cli.execute(args);

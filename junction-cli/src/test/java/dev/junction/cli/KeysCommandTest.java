@@ -26,7 +26,7 @@ class KeysCommandTest {
   private int run(String... args) {
     out = new StringWriter();
     err = new StringWriter();
-    CommandLine cli = new CommandLine(new Main());
+    CommandLine cli = Main.commandLine("");
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
     String[] all = new String[args.length + 4];
@@ -89,7 +89,7 @@ class KeysCommandTest {
     assertThat(err.toString()).contains("Error 404", "key_none");
     assertThat(run("keys", "create", "--budget-period", "year")).isEqualTo(1);
     assertThat(err.toString()).contains("Error 400", "budget_period");
-    CommandLine cli = new CommandLine(new Main());
+    CommandLine cli = Main.commandLine("");
     StringWriter denied = new StringWriter();
     cli.setErr(new PrintWriter(denied, true));
     assertThat(cli.execute("keys", "list", "--url", junction.rootUrl(), "--master-key", "jk-wrong-master-key-000"))
