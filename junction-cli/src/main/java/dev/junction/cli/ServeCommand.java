@@ -78,6 +78,8 @@ final class ServeCommand implements Callable<Integer> {
         : config.providers().stream().map(ProviderConfig::name).collect(Collectors.joining(", "))));
     out.println("  models:    " + (gateway.catalog().models().isEmpty() ? "none in the catalog"
         : gateway.catalog().models().stream().map(CatalogModel::id).collect(Collectors.joining(", "))));
+    EnvironmentProviders.incomplete(System.getenv(), config.providers().stream().map(ProviderConfig::name).toList())
+        .forEach(note -> out.println("  note:      " + note));
     if (config.providers().isEmpty()) {
       out.println();
       out.println("Add a provider: export one of these keys and restart,");

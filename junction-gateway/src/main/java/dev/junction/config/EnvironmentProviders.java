@@ -141,6 +141,24 @@ public final class EnvironmentProviders {
         Optional.of(new AzureConfig(version, false))));
   }
 
+  /**
+   * Why a provider whose key the environment sets was not added, for Bedrock and Azure OpenAI, whose
+   * endpoint comes from a second variable: a line each, naming the variables, never their values.
+   */
+  public static List<String> incomplete(Map<String, String> env, Collection<String> declared) {
+    List<String> notes = new ArrayList<>();
+    if (!declared.contains(BEDROCK) && first(env, List.of("AWS_BEARER_TOKEN_BEDROCK")).isPresent()
+        && bedrock(env).isEmpty()) {
+      notes.add("AWS_BEARER_TOKEN_BEDROCK is set, but neither AWS_REGION nor AWS_DEFAULT_REGION names a region"
+          + " (such as us-east-1): no bedrock provider");
+    }
+    if (!declared.contains(AZURE) && first(env, List.of("AZURE_OPENAI_API_KEY")).isPresent() && azure(env).isEmpty()) {
+      notes.add("AZURE_OPENAI_API_KEY is set, but AZURE_OPENAI_ENDPOINT is not an http(s) URL such as"
+          + " https://my-resource.openai.azure.com: no azure provider");
+    }
+    return List.copyOf(notes);
+  }
+
   /** The first non-blank key among the entry's variables. */
   static Optional<String> key(EnvironmentProvider p, Map<String, String> env) {
     return first(env, p.envVars());

@@ -50,6 +50,19 @@ class EnvironmentProvidersTest {
   }
 
   @Test
+  void aKeyWhoseEndpointVariableIsMissingIsNamedWithoutItsValue() {
+    assertThat(EnvironmentProviders.incomplete(Map.of("AWS_BEARER_TOKEN_BEDROCK", "bedrock-secret"), List.of()))
+        .singleElement().asString().contains("AWS_REGION", "no bedrock provider").doesNotContain("bedrock-secret");
+    assertThat(EnvironmentProviders.incomplete(Map.of("AZURE_OPENAI_API_KEY", "azure-secret",
+        "AZURE_OPENAI_ENDPOINT", "my-resource"), List.of()))
+        .singleElement().asString().contains("AZURE_OPENAI_ENDPOINT", "no azure provider").doesNotContain("azure-secret");
+    // Complete, or declared by the file: nothing to say.
+    assertThat(EnvironmentProviders.incomplete(Map.of("AWS_BEARER_TOKEN_BEDROCK", "k", "AWS_REGION", "us-east-1",
+        "AZURE_OPENAI_API_KEY", "k", "AZURE_OPENAI_ENDPOINT", "https://r.openai.azure.com"), List.of())).isEmpty();
+    assertThat(EnvironmentProviders.incomplete(Map.of("AWS_BEARER_TOKEN_BEDROCK", "k"), List.of("bedrock"))).isEmpty();
+  }
+
+  @Test
   void aBedrockApiKeyWithARegionIsABedrockProviderAtThatRegionsEndpoint() {
     ProviderConfig bedrock = EnvironmentProviders.fromEnvironment(
         Map.of("AWS_BEARER_TOKEN_BEDROCK", "bedrock-key", "AWS_DEFAULT_REGION", "eu-west-3"), List.of()).getFirst();
