@@ -171,10 +171,22 @@ report["open_loop_redis_1000"] = redis1000
 added_redis = None
 if fixed[1000].get("direct") and redis1000:
     added_redis = {p: redis1000["corrected"][p] - fixed[1000]["direct"]["corrected"][p] for p in PCTS}
+dashboard1000 = open_loop("open1000-dashboard")
+report["open_loop_dashboard_1000"] = dashboard1000
+added_dashboard = None
+if fixed[1000].get("direct") and dashboard1000:
+    added_dashboard = {p: dashboard1000["corrected"][p] - fixed[1000]["direct"]["corrected"][p] for p in PCTS}
+refreshes = []
+if (results / "dashboard-refreshes.txt").exists():
+    refreshes = [line.split() for line in (results / "dashboard-refreshes.txt").read_text().splitlines() if line.strip()]
+report["dashboard_refreshes"] = {"calls": len(refreshes), "ok": sum(1 for r in refreshes if r[0] == "200"),
+                                 "max_s": max((float(r[1]) for r in refreshes), default=None)}
 added5000 = fixed[5000].get("junction_added_us")
 target("added latency p50 at 1000 req/s", added1000["p50"] / 1000 if added1000 else None, 0.2, " ms")
 target("added latency p99 at 1000 req/s", added1000["p99"] / 1000 if added1000 else None, 1.0, " ms")
 target("added latency p99 at 5000 req/s", added5000["p99"] / 1000 if added5000 else None, 2.0, " ms")
+target("added latency p99 at 1000 req/s with the dashboard open and refreshing",
+       added_dashboard["p99"] / 1000 if added_dashboard else None, 1.0, " ms")
 target("added latency p99 at 1000 req/s, a virtual key limited through Redis", added_redis["p99"] / 1000 if added_redis else None, 1.0, " ms")
 
 # ---- embeddings
@@ -363,6 +375,12 @@ if redis1000:
     l = redis1000["corrected"]
     w(f"\nA virtual key limited through Redis at 1,000/s: p50 {l['p50']:,} µs, p99 {l['p99']:,} µs, p99.9 {l['p999']:,} µs"
       + (f" (added p50 {added_redis['p50']:,} µs, p99 {added_redis['p99']:,} µs)" if added_redis else "") + ".")
+if dashboard1000:
+    l = dashboard1000["corrected"]
+    d = report["dashboard_refreshes"]
+    w(f"\nThe same 1,000/s with the dashboard open, its data read every second ({d['ok']:,} of {d['calls']:,} reads answered 200"
+      + (f", the slowest in {d['max_s'] * 1000:,.0f} ms" if d["max_s"] is not None else "") + f"): p50 {l['p50']:,} µs, p99 {l['p99']:,} µs, "
+      f"p99.9 {l['p999']:,} µs" + (f" (added p50 {added_dashboard['p50']:,} µs, p99 {added_dashboard['p99']:,} µs)" if added_dashboard else "") + ".")
 w("\n### Second opinion: Junction's JVM generator (µs from each request's send)\n")
 w("| rate | path | p50 | p99 | p99.9 | errors | added p50 | added p99 | generator cores | Junction cores | busiest |")
 w("|---|---|---|---|---|---|---|---|---|---|---|")
