@@ -12,22 +12,11 @@
 -- requests left, ms until the oldest request leaves the window, token limit, tokens left, ms until
 -- the oldest tokens leave it.
 -- Time is Redis's own, so that replicas whose clocks differ still share one window.
---
--- Each counter is read once per call and kept here as the call's admissions change it; what they add
--- is written once, at the end. Per admission only what is its own is written: its slot, its
--- reservation and its lease. Twenty commands per admission cost Redis about 90 µs each.
 pcall(redis.replicate_commands)
 local time = redis.call('TIME')
 local sec = tonumber(time[1])
 local now = sec * 1000 + math.floor(tonumber(time[2]) / 1000)
 local WINDOW = 60000
-
-local minutes = {}  -- per-second hash -> {total, first}, as read, plus what this call counted
-local counted = {}  -- per-second hash -> what this call adds to this second (and to 'n')
-local budgets = {}  -- budget hash -> {spent, reserved}, as read, plus what this call reserved
-local reserved = {} -- budget hash -> what this call reserved
-local flights = {}  -- in-flight zset -> requests in flight
-local expiry = {}   -- key -> ms it lives after this call
 
 -- A counter over the last minute, by second. The seconds that leave the window are subtracted from
 -- the sum as they leave, each once, so that a check costs the same at any rate: a log of every
@@ -35,8 +24,6 @@ local expiry = {}   -- key -> ms it lives after this call
 -- leave the window with their whole second, up to a second later than their own minute: never early.
 -- Returns the sum and the oldest second counted.
 local function minute(key)
-  local m = minutes[key]
-  if m then return m.total, m.first end
   local head = redis.call('HMGET', key, 'n', 'first')
   local total, first = tonumber(head[1]) or 0, tonumber(head[2]) or sec
   local start = first
@@ -50,7 +37,6 @@ local function minute(key)
     first = first + 1
   end
   if first ~= start or not head[2] then redis.call('HSET', key, 'n', total, 'first', first) end
-  minutes[key] = {total = total, first = first}
   return total, first
 end
 
@@ -59,45 +45,15 @@ local function until_fits(key, total, first, fits)
   local left = total
   for s = first, sec do
     left = left - (tonumber(redis.call('HGET', key, s)) or 0)
-    if s == sec then left = left - (counted[key] or 0) end
     if fits(left) then return (s + 60) * 1000 - now end
   end
   return WINDOW
 end
 
 local function count(key, amount)
-  minutes[key].total = minutes[key].total + amount
-  counted[key] = (counted[key] or 0) + amount
-  expiry[key] = WINDOW + 1000
-end
-
-local function budget_of(budget, leases, seed)
-  local b = budgets[budget]
-  if b then return b end
-  -- Reservations of requests whose replica died before settling them.
-  local stale = redis.call('ZRANGEBYSCORE', leases, '-inf', now)
-  for _, r in ipairs(stale) do
-    local amount = redis.call('HGET', budget, 'r:' .. r)
-    if amount then
-      redis.call('HINCRBY', budget, 'reserved', -tonumber(amount))
-      redis.call('HDEL', budget, 'r:' .. r)
-    end
-  end
-  if #stale > 0 then redis.call('ZREMRANGEBYSCORE', leases, '-inf', now) end
-  if seed >= 0 then redis.call('HSETNX', budget, 'spent', seed) end
-  local head = redis.call('HMGET', budget, 'spent', 'reserved')
-  b = {spent = tonumber(head[1]) or 0, reserved = tonumber(head[2]) or 0}
-  budgets[budget] = b
-  return b
-end
-
-local function in_flight(key)
-  local f = flights[key]
-  if f then return f end
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
-  f = redis.call('ZCARD', key)
-  flights[key] = f
-  return f
+  redis.call('HINCRBY', key, sec, amount)
+  redis.call('HINCRBY', key, 'n', amount)
+  redis.call('PEXPIRE', key, WINDOW + 1000)
 end
 
 local function reply(state, n, code, account, retry)
@@ -129,66 +85,80 @@ local function admit(kb, ab)
   local n = tonumber(ARGV[ab + 5])
   local state = {}
   for a = 1, n do
-    local k = kb + (a - 1) * 5
-    local g = ab + 5 + (a - 1) * 6
-    local s = {rpm = tonumber(ARGV[g + 1]), tpm = tonumber(ARGV[g + 2]), par = tonumber(ARGV[g + 3]),
-      budget = tonumber(ARGV[g + 4]), count = 0, oldest = 0, used = 0, treset = 0}
+    local k = (a - 1) * 5
+    local g = 5 + (a - 1) * 6
+    local s = {rpm = tonumber(ARGV[ab + g + 1]), tpm = tonumber(ARGV[ab + g + 2]), par = tonumber(ARGV[ab + g + 3]),
+      budget = tonumber(ARGV[ab + g + 4]), count = 0, oldest = 0, used = 0, treset = 0}
     state[a] = s
     if s.budget > 0 then
-      local b = budget_of(KEYS[k + 4], KEYS[k + 5], tonumber(ARGV[g + 5]))
-      if b.spent + b.reserved + cost > s.budget then return reply(state, n, 1, a, tonumber(ARGV[g + 6])) end
+      local budget, leases = KEYS[kb + k + 4], KEYS[kb + k + 5]
+      -- Reservations of requests whose replica died before settling them.
+      local stale = redis.call('ZRANGEBYSCORE', leases, '-inf', now)
+      for _, r in ipairs(stale) do
+        local amount = redis.call('HGET', budget, 'r:' .. r)
+        if amount then
+          redis.call('HINCRBY', budget, 'reserved', -tonumber(amount))
+          redis.call('HDEL', budget, 'r:' .. r)
+        end
+      end
+      if #stale > 0 then redis.call('ZREMRANGEBYSCORE', leases, '-inf', now) end
+      local seed = tonumber(ARGV[ab + g + 5])
+      if seed >= 0 then redis.call('HSETNX', budget, 'spent', seed) end
+      local spent = tonumber(redis.call('HGET', budget, 'spent') or '0')
+      local reserved = tonumber(redis.call('HGET', budget, 'reserved') or '0')
+      if spent + reserved + cost > s.budget then return reply(state, n, 1, a, tonumber(ARGV[ab + g + 6])) end
     end
     if s.rpm > 0 then
       local first
-      s.count, first = minute(KEYS[k + 1])
+      s.count, first = minute(KEYS[kb + k + 1])
       if s.count > 0 then s.oldest = first * 1000 end
       if s.count >= s.rpm then
         -- Room comes when enough of the oldest seconds have left for one more request.
-        return reply(state, n, 2, a, until_fits(KEYS[k + 1], s.count, first, function(left) return left < s.rpm end))
+        return reply(state, n, 2, a, until_fits(KEYS[kb + k + 1], s.count, first, function(left) return left < s.rpm end))
       end
     end
     if s.tpm > 0 then
       local first
-      s.used, first = minute(KEYS[k + 3])
+      s.used, first = minute(KEYS[kb + k + 3])
       if s.used > 0 then s.treset = (first + 60) * 1000 - now end
       if need > s.tpm then return reply(state, n, 3, a, 0) end
       if s.used + need > s.tpm then
-        return reply(state, n, 3, a, until_fits(KEYS[k + 3], s.used, first, function(left) return left + need <= s.tpm end))
+        return reply(state, n, 3, a, until_fits(KEYS[kb + k + 3], s.used, first, function(left) return left + need <= s.tpm end))
       end
     end
-    if s.par > 0 and in_flight(KEYS[k + 2]) >= s.par then return reply(state, n, 4, a, 1000) end
+    if s.par > 0 then
+      redis.call('ZREMRANGEBYSCORE', KEYS[kb + k + 2], '-inf', now)
+      if redis.call('ZCARD', KEYS[kb + k + 2]) >= s.par then return reply(state, n, 4, a, 1000) end
+    end
   end
 
   for a = 1, n do
-    local k = kb + (a - 1) * 5
-    local g = ab + 5 + (a - 1) * 6
+    local k = (a - 1) * 5
+    local g = 5 + (a - 1) * 6
     local s = state[a]
     if s.rpm > 0 then
-      count(KEYS[k + 1], 1)
+      count(KEYS[kb + k + 1], 1)
       if s.count == 0 then s.oldest = sec * 1000 end
       s.count = s.count + 1
     end
     if s.tpm > 0 then
-      count(KEYS[k + 3], need)
+      count(KEYS[kb + k + 3], need)
       if s.used == 0 then s.treset = (sec + 60) * 1000 - now end
       s.used = s.used + need
     end
     if s.par > 0 then
-      redis.call('ZADD', KEYS[k + 2], now + lease, id)
-      flights[KEYS[k + 2]] = flights[KEYS[k + 2]] + 1
-      expiry[KEYS[k + 2]] = lease
+      redis.call('ZADD', KEYS[kb + k + 2], now + lease, id)
+      redis.call('PEXPIRE', KEYS[kb + k + 2], lease)
     end
     if s.budget > 0 then
-      local budget = KEYS[k + 4]
-      redis.call('HSET', budget, 'r:' .. id, cost)
-      budgets[budget].reserved = budgets[budget].reserved + cost
-      reserved[budget] = (reserved[budget] or 0) + cost
-      redis.call('ZADD', KEYS[k + 5], now + lease, id)
-      local ends = tonumber(ARGV[g + 6])
+      redis.call('HSET', KEYS[kb + k + 4], 'r:' .. id, cost)
+      redis.call('HINCRBY', KEYS[kb + k + 4], 'reserved', cost)
+      redis.call('ZADD', KEYS[kb + k + 5], now + lease, id)
+      local ends = tonumber(ARGV[ab + g + 6])
       if ends > 0 then
         -- A period's counters go a day after it ends; a total budget's stay.
-        expiry[budget] = ends + 86400000
-        expiry[KEYS[k + 5]] = math.max(ends, lease) + 86400000
+        redis.call('PEXPIRE', KEYS[kb + k + 4], ends + 86400000)
+        redis.call('PEXPIRE', KEYS[kb + k + 5], math.max(ends, lease) + 86400000)
       end
     end
   end
@@ -202,15 +172,5 @@ for r = 1, tonumber(ARGV[1]) do
   local n = tonumber(ARGV[ab + 5])
   kb = kb + 5 * n
   ab = ab + 5 + 6 * n
-end
-for key, amount in pairs(counted) do
-  redis.call('HINCRBY', key, sec, amount)
-  redis.call('HINCRBY', key, 'n', amount)
-end
-for budget, amount in pairs(reserved) do
-  redis.call('HINCRBY', budget, 'reserved', amount)
-end
-for key, ms in pairs(expiry) do
-  redis.call('PEXPIRE', key, ms)
 end
 return replies
