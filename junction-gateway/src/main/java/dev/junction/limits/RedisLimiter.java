@@ -33,10 +33,9 @@ import org.slf4j.LoggerFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Limits counted in Redis, so that every replica enforces exactly what one would: an admission is a
- * Lua script ({@code admit.lua}) that checks the key's and the team's counters and consumes them
- * only if both admit, in one round trip, with the admissions that arrived while the previous call
- * was out, each in turn; settling ({@code settle.lua}) is another, sent without
+ * Limits counted in Redis, so that every replica enforces exactly what one would: each admission is
+ * one Lua script ({@code admit.lua}) that checks the key's and the team's counters and consumes them
+ * only if both admit, in one round trip; settling ({@code settle.lua}) is another, sent without
  * waiting once the request is over, one call for every request that ended in the same two
  * milliseconds. The scripts are loaded once and called by their digest; after
  * Redis restarts (its script cache empty) the first call sends the script itself.
@@ -63,8 +62,6 @@ final class RedisLimiter implements Limiter, Shared {
   private static final long SETTLE_DELAY_MS = 2;
   /** At most this many requests per settling call, so that one call never holds Redis for long. */
   private static final int SETTLE_BATCH = 256;
-  /** At most this many requests per admitting call, for the same reason. */
-  private static final int ADMIT_BATCH = 128;
   private static final CompletableFuture<Verdict> UNCHECKED = CompletableFuture.completedFuture(Admitted.UNCHECKED);
   private static final CompletableFuture<Verdict> UNAVAILABLE = CompletableFuture.completedFuture(Refused.UNAVAILABLE);
   private static final CompletableFuture<Long> NO_SEED = CompletableFuture.completedFuture(-1L);
@@ -77,9 +74,6 @@ final class RedisLimiter implements Limiter, Shared {
   private final AtomicBoolean available = new AtomicBoolean(true);
   private final ConcurrentLinkedQueue<Settlement> settling = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean flushing = new AtomicBoolean();
-  private final ConcurrentLinkedQueue<Admission> admitting = new ConcurrentLinkedQueue<>();
-  /** Whether an admitting call is out; one at a time, so that what waits goes together. */
-  private final AtomicBoolean admittingOut = new AtomicBoolean();
 
   RedisLimiter(StatefulRedisConnection<String, String> redis, boolean failOpen, long leaseMs, InstantSource clock,
       Seeds seeds) {
@@ -161,81 +155,16 @@ final class RedisLimiter implements Limiter, Shared {
       args[g + 4] = Long.toString(seedsOf[account.scope == Scope.KEY ? 0 : 1]);
       args[g + 5] = Long.toString(ends == null ? 0 : Math.max(1, ends.toEpochMilli() - now));
     }
-    Admission admission = new Admission(keys, args, new CompletableFuture<>());
-    admitting.add(admission);
-    sendAdmissions();
-    return admission.reply().handle((reply, failure) -> {
-      if (failure != null) {
-        away(failure);
-        return failOpen ? Admitted.UNCHECKED : Refused.UNAVAILABLE;
-      }
-      return verdict(reply, requestId, principal, demand, accounts, keys, now);
-    });
-  }
-
-  /** One request's part of an admitting call: its keys, its arguments after the count, and its reply. */
-  private record Admission(String[] keys, String[] args, CompletableFuture<List<Object>> reply) {}
-
-  /**
-   * Sends the admissions waiting, in one script call, unless a call is already out: those that arrive
-   * meanwhile go together in the next, sent when it returns. Alone, a request goes at once; under load
-   * one call admits many, which at saturation cost Redis and the Redis client's thread a fraction of a
-   * call each, where one call per request made Redis the gateway's bottleneck.
-   */
-  private void sendAdmissions() {
-    while (!admitting.isEmpty() && admittingOut.compareAndSet(false, true)) {
-      List<Admission> batch = new ArrayList<>();
-      for (Admission a; batch.size() < ADMIT_BATCH && (a = admitting.poll()) != null; ) {
-        batch.add(a);
-      }
-      if (batch.isEmpty()) {
-        admittingOut.set(false);
-        continue;
-      }
-      // Bounded by the connection's command timeout (FleetLink), not a timer of its own: a future's
-      // orTimeout schedules a task per call, and that alone cost 26 µs of CPU per admission.
-      this.<List<Object>>eval(ADMIT_SHA, ADMIT, batchKeys(batch, Admission::keys), batchArgs(batch, Admission::args))
-          .whenComplete((replies, failure) -> {
-            for (int i = 0; i < batch.size(); i++) {
-              CompletableFuture<List<Object>> reply = batch.get(i).reply();
-              if (failure != null) {
-                reply.completeExceptionally(failure);
-              } else {
-                @SuppressWarnings("unchecked")
-                List<Object> one = (List<Object>) replies.get(i);
-                reply.complete(one);
-              }
-            }
-            admittingOut.set(false);
-            sendAdmissions();
-          });
-      return;
-    }
-  }
-
-  /** The keys of a batch's requests, one after the other. */
-  private static <T> String[] batchKeys(List<T> batch, java.util.function.Function<T, String[]> keysOf) {
-    int count = 0;
-    for (T t : batch) {
-      count += keysOf.apply(t).length;
-    }
-    String[] keys = new String[count];
-    int k = 0;
-    for (T t : batch) {
-      String[] some = keysOf.apply(t);
-      System.arraycopy(some, 0, keys, k, some.length);
-      k += some.length;
-    }
-    return keys;
-  }
-
-  /** The batch's size, then each request's arguments, one after the other. */
-  private static <T> String[] batchArgs(List<T> batch, java.util.function.Function<T, String[]> argsOf) {
-    String[] joined = batchKeys(batch, argsOf);
-    String[] args = new String[joined.length + 1];
-    args[0] = Integer.toString(batch.size());
-    System.arraycopy(joined, 0, args, 1, joined.length);
-    return args;
+    // Bounded by the connection's command timeout (FleetLink), not a timer of its own: a future's
+    // orTimeout schedules a task per call, and that alone cost 26 µs of CPU per admission.
+    return this.<List<Object>>eval(ADMIT_SHA, ADMIT, keys, args)
+        .handle((reply, failure) -> {
+          if (failure != null) {
+            away(failure);
+            return failOpen ? Admitted.UNCHECKED : Refused.UNAVAILABLE;
+          }
+          return verdict(reply, requestId, principal, demand, accounts, keys, now);
+        });
   }
 
   private Verdict verdict(List<Object> reply, String requestId, Principal principal, Demand demand,
@@ -341,8 +270,24 @@ final class RedisLimiter implements Limiter, Shared {
   }
 
   private void send(List<Settlement> batch) {
-    this.<Long>eval(SETTLE_SHA, SETTLE, batchKeys(batch, Settlement::keys), batchArgs(batch, Settlement::args))
-        .exceptionally(e -> null);
+    int keyCount = 0;
+    int argCount = 1;
+    for (Settlement s : batch) {
+      keyCount += s.keys.length;
+      argCount += s.args.length;
+    }
+    String[] keys = new String[keyCount];
+    String[] args = new String[argCount];
+    args[0] = Integer.toString(batch.size());
+    int k = 0;
+    int g = 1;
+    for (Settlement s : batch) {
+      System.arraycopy(s.keys, 0, keys, k, s.keys.length);
+      System.arraycopy(s.args, 0, args, g, s.args.length);
+      k += s.keys.length;
+      g += s.args.length;
+    }
+    this.<Long>eval(SETTLE_SHA, SETTLE, keys, args).exceptionally(e -> null);
   }
 
   @Override
