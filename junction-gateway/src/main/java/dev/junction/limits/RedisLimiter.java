@@ -8,6 +8,7 @@ import dev.junction.fleet.Shared;
 import dev.junction.limits.Verdict.Admitted;
 import dev.junction.limits.Verdict.Reason;
 import dev.junction.limits.Verdict.Refused;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -160,7 +161,14 @@ final class RedisLimiter implements Limiter, Shared {
     return this.<List<Object>>eval(ADMIT_SHA, ADMIT, keys, args)
         .handle((reply, failure) -> {
           if (failure != null) {
-            away(failure);
+            // One answer later than the command timeout is this request's; whether Redis is away
+            // is the link's to say at its next tick. Taken as Redis being away, a burst's one slow
+            // answer turned the whole replica to redis.on_failure until then.
+            Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+            if (!(cause instanceof RedisCommandTimeoutException)) {
+              away(failure);
+            }
             return failOpen ? Admitted.UNCHECKED : Refused.UNAVAILABLE;
           }
           return verdict(reply, requestId, principal, demand, accounts, keys, now);
