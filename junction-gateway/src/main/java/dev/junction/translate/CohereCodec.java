@@ -83,16 +83,7 @@ final class CohereCodec implements Codec {
       switch (name) {
         case "model" -> {}
         case "messages" -> messages(v, d);
-        case "tools" -> {
-          int i = 0;
-          for (JsonNode t : v) {
-            if (!t.path("type").asString("function").equals("function")) d.untranslatable.add("tools[" + i + "].type");
-            JsonNode f = t.path("function");
-            d.tools.add(new Tool(f.path("name").asString(), OpenAiCodec.text(f.get("description")),
-                OpenAiCodec.object(f.get("parameters"))));
-            i++;
-          }
-        }
+        case "tools" -> OpenAiCodec.functionTools(v, d, ".type");
         case "tool_choice" -> d.choice = switch (v.asString("")) {
           case "REQUIRED" -> new ToolChoice(ChoiceMode.ANY, null);
           case "NONE" -> new ToolChoice(ChoiceMode.NONE, null);

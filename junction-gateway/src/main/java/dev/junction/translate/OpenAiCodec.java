@@ -63,6 +63,22 @@ final class OpenAiCodec implements Codec {
     return Family.OPENAI;
   }
 
+  /**
+   * OpenAI's function tools ({@code {"type":"function","function":{name, description, parameters}}}),
+   * the shape Cohere's API takes too; a tool of another type is named, with {@code suffix}, as refused.
+   */
+  static void functionTools(JsonNode tools, Draft d, String suffix) {
+    int i = 0;
+    for (JsonNode t : tools) {
+      if (!t.path("type").asString("function").equals("function")) {
+        d.untranslatable.add("tools[" + i + "]" + suffix);
+      }
+      JsonNode f = t.path("function");
+      d.tools.add(new Tool(f.path("name").asString(), text(f.get("description")), object(f.get("parameters"))));
+      i++;
+    }
+  }
+
   // ---- requests
 
   @Override
@@ -75,17 +91,7 @@ final class OpenAiCodec implements Codec {
       switch (name) {
         case "model" -> {}
         case "messages" -> messages(v, d.system, d.messages, d.untranslatable);
-        case "tools" -> {
-          int i = 0;
-          for (JsonNode t : v) {
-            if (!t.path("type").asString("function").equals("function")) {
-              d.untranslatable.add("tools[" + i + "]");
-            }
-            JsonNode f = t.path("function");
-            d.tools.add(new Tool(f.path("name").asString(), text(f.get("description")), object(f.get("parameters"))));
-            i++;
-          }
-        }
+        case "tools" -> functionTools(v, d, "");
         case "tool_choice" -> d.choice = toolChoice(v);
         case "parallel_tool_calls" -> d.parallel = v.isNull() ? null : v.asBoolean();
         case "response_format" -> d.format = format(v);
