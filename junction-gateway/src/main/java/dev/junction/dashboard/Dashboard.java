@@ -263,7 +263,10 @@ public final class Dashboard {
     };
     Instant now = Instant.now();
     Instant from = Instant.ofEpochMilli((now.minus(span).toEpochMilli() / bucket + 1) * bucket);
-    List<Timeline.Point> points = ledger.timeline(new Timeline.Query(from, now.plusMillis(1), bucket, split, confined(ctx)));
+    // To the end of the current minute, so that the ledger answers from its minutes' sums: what it
+    // holds past now is only what was committed while this ran.
+    Instant to = Instant.ofEpochMilli((now.toEpochMilli() / 60_000 + 1) * 60_000);
+    List<Timeline.Point> points = ledger.timeline(new Timeline.Query(from, to, bucket, split, confined(ctx)));
     ObjectNode json = Json.MAPPER.createObjectNode();
     json.put("range", range);
     json.put("split", split.name().toLowerCase(Locale.ROOT));

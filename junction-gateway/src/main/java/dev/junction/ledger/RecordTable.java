@@ -84,8 +84,10 @@ final class RecordTable {
           }
           batch.addBatch();
         }
+        int[] counts = batch.executeBatch();
+        MinuteTable.add(handle.getConnection(), records, counts);
         int inserted = 0;
-        for (int count : batch.executeBatch()) {
+        for (int count : counts) {
           inserted += count == java.sql.Statement.SUCCESS_NO_INFO ? 1 : Math.max(count, 0);
         }
         return inserted;
@@ -161,10 +163,14 @@ final class RecordTable {
   }
 
   /**
-   * Sums per bucket and series. The bucket is integer division of the epoch milliseconds, which
-   * SQLite and PostgreSQL compute alike on their integer columns.
+   * Sums per bucket and series: from the minutes when bucket and range are whole minutes, else from
+   * the records. The bucket is integer division of the epoch milliseconds, which SQLite and
+   * PostgreSQL compute alike on their integer columns.
    */
   List<Timeline.Point> timeline(Timeline.Query query) {
+    if (query.bucketMs() % MinuteTable.MINUTE_MS == 0 && MinuteTable.covers(query.from(), query.to())) {
+      return jdbi.withHandle(h -> MinuteTable.timeline(h, query));
+    }
     String series = query.split().expression;
     String bucket = "(created_at / " + query.bucketMs() + ") * " + query.bucketMs();
     String sql = "SELECT " + bucket + " AS bucket, " + series + " AS series, COUNT(*) AS requests, "
@@ -173,7 +179,7 @@ final class RecordTable {
         + "COALESCE(SUM(input_tokens), 0) AS input_tokens, COALESCE(SUM(output_tokens), 0) AS output_tokens, "
         + "COALESCE(SUM(cost_nanos), 0) AS cost_nanos FROM ledger_requests WHERE created_at >= ? AND created_at < ?"
         + (query.keyId() != null ? " AND key_id = ?" : "")
-        + " GROUP BY " + bucket + ", " + series + " ORDER BY bucket";
+        + " GROUP BY 1, 2 ORDER BY 1";
     return jdbi.withHandle(h -> {
       var statement = h.createQuery(sql).bind(0, query.from().toEpochMilli()).bind(1, query.to().toEpochMilli());
       if (query.keyId() != null) {
@@ -236,8 +242,11 @@ final class RecordTable {
         rs.getLong("saved_nanos"));
   }
 
-  /** What the payer's records since then cost, in nano-USD. */
+  /** What the payer's records since then cost, in nano-USD; from the minutes when it is a minute's start. */
   long spentNanos(Payer payer, Instant since) {
+    if (since.toEpochMilli() % MinuteTable.MINUTE_MS == 0) {
+      return jdbi.withHandle(h -> MinuteTable.spentNanos(h, payer, since));
+    }
     return jdbi.withHandle(h -> h.createQuery("SELECT COALESCE(SUM(cost_nanos), 0) FROM ledger_requests WHERE "
             + payer.kind().column + " = ? AND created_at >= ?")
         .bind(0, payer.id()).bind(1, since.toEpochMilli()).mapTo(Long.class).one());

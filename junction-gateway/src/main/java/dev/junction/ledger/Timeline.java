@@ -6,7 +6,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Committed records summed per time bucket and per series (a provider, a model or a key): what the
- * dashboard draws. One GROUP BY on the ledger table, the same SQL on SQLite and PostgreSQL.
+ * dashboard draws. One GROUP BY, on the per-minute sums when the range is whole minutes, else on the
+ * records; the same SQL on SQLite and PostgreSQL.
  */
 public final class Timeline {
 
