@@ -1,27 +1,23 @@
 package dev.junction.translate;
 
+import static dev.junction.translate.Golden.openAi;
+import static dev.junction.translate.Golden.resource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.junction.api.AnswerStream;
 import dev.junction.api.ApiError;
-import dev.junction.api.Endpoint;
 import dev.junction.api.Family;
 import dev.junction.api.InspectedRequest;
 import dev.junction.api.Json;
-import dev.junction.api.RequestInspector;
 import dev.junction.api.Usage;
 import dev.junction.translate.Chat.ChoiceMode;
 import dev.junction.translate.Chat.Image;
 import dev.junction.translate.Chat.Request;
 import dev.junction.translate.Chat.ToolUse;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Map;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -40,18 +36,6 @@ class BedrockCodecTest {
   private static final Codec BEDROCK = Codecs.of(Family.BEDROCK);
   private static final Codec OPENAI = Codecs.of(Family.OPENAI);
 
-  private static byte[] resource(String name) {
-    try (InputStream in = BedrockCodecTest.class.getResourceAsStream("/translate/" + name)) {
-      return in.readAllBytes();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static InspectedRequest openAi(String body) {
-    return RequestInspector.inspect(Endpoint.CHAT, Family.OPENAI, body.getBytes(StandardCharsets.UTF_8), Map.of());
-  }
-
   @Test
   void anOpenAiConversationWithAnImageAndToolResultsBecomesAConverseRequest() {
     ObjectNode asked = (ObjectNode) Json.MAPPER.readTree(resource("openai-request.json"));
@@ -63,7 +47,7 @@ class BedrockCodecTest {
 
   @Test
   void whatConverseCannotHonourIsRefusedNamingTheParameterAndTheProvider() {
-    InspectedRequest parallel = openAi(new String(resource("openai-request.json"), StandardCharsets.UTF_8));
+    InspectedRequest parallel = openAi(resource("openai-request.json"));
     assertThatThrownBy(() -> Translation.request(parallel, Family.BEDROCK, "m", true, "br"))
         .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.param()).isEqualTo("parallel_tool_calls"))
         .hasMessageContaining("provider br (kind bedrock)");

@@ -1,24 +1,21 @@
 package dev.junction.translate;
 
+import static dev.junction.translate.Golden.anthropic;
+import static dev.junction.translate.Golden.openAi;
+import static dev.junction.translate.Golden.resource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.junction.api.AnswerStream;
 import dev.junction.api.ApiError;
-import dev.junction.api.Endpoint;
 import dev.junction.api.Family;
 import dev.junction.api.InspectedRequest;
 import dev.junction.api.Json;
-import dev.junction.api.RequestInspector;
 import dev.junction.api.Usage;
 import dev.junction.translate.Chat.ChoiceMode;
 import dev.junction.translate.Chat.Request;
 import dev.junction.translate.Chat.ToolChoice;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -36,22 +33,6 @@ class CohereCodecTest {
 
   private static final Codec COHERE = Codecs.of(Family.COHERE);
   private static final Codec OPENAI = Codecs.of(Family.OPENAI);
-
-  private static byte[] resource(String name) {
-    try (InputStream in = CohereCodecTest.class.getResourceAsStream("/translate/" + name)) {
-      return in.readAllBytes();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static InspectedRequest openAi(String body) {
-    return RequestInspector.inspect(Endpoint.CHAT, Family.OPENAI, body.getBytes(StandardCharsets.UTF_8), Map.of());
-  }
-
-  private static InspectedRequest anthropic(String body) {
-    return RequestInspector.inspect(Endpoint.CHAT, Family.ANTHROPIC, body.getBytes(StandardCharsets.UTF_8), Map.of());
-  }
 
   private static String refused(InspectedRequest request) {
     try {
@@ -75,7 +56,7 @@ class CohereCodecTest {
 
   @Test
   void whatCohereCannotTakeIsRefusedNamingTheParameterAsTheClientWroteIt() {
-    assertThat(refused(openAi(new String(resource("openai-request.json"), StandardCharsets.UTF_8))))
+    assertThat(refused(openAi(resource("openai-request.json"))))
         .isEqualTo("parallel_tool_calls");
     String two = """
         "tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object"}}},

@@ -1,19 +1,15 @@
 package dev.junction.translate;
 
+import static dev.junction.translate.Golden.openAi;
+import static dev.junction.translate.Golden.resource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.junction.api.AnswerStream;
-import dev.junction.api.Endpoint;
 import dev.junction.api.Family;
 import dev.junction.api.InspectedRequest;
 import dev.junction.api.Json;
-import dev.junction.api.RequestInspector;
 import dev.junction.api.Usage;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -23,22 +19,9 @@ import tools.jackson.databind.JsonNode;
  */
 class GeminiCodecTest {
 
-  private static byte[] resource(String name) {
-    try (InputStream in = GeminiCodecTest.class.getResourceAsStream("/translate/" + name)) {
-      return in.readAllBytes();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static InspectedRequest openAi(String body) {
-    return RequestInspector.inspect(Endpoint.CHAT, Family.OPENAI, body.getBytes(StandardCharsets.UTF_8), Map.of());
-  }
-
   @Test
   void anOpenAiConversationWithImagesSignedCallsAndASchemaBecomesGeminisEquivalent() {
-    InspectedRequest request = RequestInspector.inspect(Endpoint.CHAT, Family.OPENAI,
-        resource("openai-to-gemini-request.json"), Map.of());
+    InspectedRequest request = openAi(resource("openai-to-gemini-request.json"));
     byte[] sent = Translation.request(request, Family.GEMINI, "gemini-2.5-flash", false, "ge");
     assertThat(Json.MAPPER.readTree(sent)).isEqualTo(Json.MAPPER.readTree(resource("gemini-from-openai-request.json")));
   }

@@ -1,17 +1,15 @@
 package dev.junction.translate;
 
+import static dev.junction.translate.Golden.anthropic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.junction.api.AnswerStream;
-import dev.junction.api.Endpoint;
 import dev.junction.api.Family;
 import dev.junction.api.InspectedRequest;
 import dev.junction.api.Json;
-import dev.junction.api.RequestInspector;
 import dev.junction.api.Usage;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -22,9 +20,8 @@ class OpenAiCodecTest {
 
   @Test
   void azuresOpeningChunkOfPromptFilterResultsDoesNotStartTheMessageWithItsEmptyIdAndModel() {
-    InspectedRequest request = RequestInspector.inspect(Endpoint.CHAT, Family.ANTHROPIC, """
-        {"model":"gpt-4o","max_tokens":12,"stream":true,"messages":[{"role":"user","content":"Hi"}]}"""
-        .getBytes(StandardCharsets.UTF_8), Map.of());
+    InspectedRequest request = anthropic("""
+        {"model":"gpt-4o","max_tokens":12,"stream":true,"messages":[{"role":"user","content":"Hi"}]}""");
     String filter = "{\"choices\":[],\"created\":0,\"id\":\"\",\"model\":\"\",\"object\":\"\",\"prompt_filter_results\":"
         + "[{\"prompt_index\":0,\"content_filter_results\":{\"hate\":{\"filtered\":false,\"severity\":\"safe\"}}}]}";
     String head = "{\"id\":\"" + ID + "\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-4o-2024-08-06\","
