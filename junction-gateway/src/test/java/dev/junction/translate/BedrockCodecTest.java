@@ -1,5 +1,6 @@
 package dev.junction.translate;
 
+import static dev.junction.translate.Golden.feed;
 import static dev.junction.translate.Golden.openAi;
 import static dev.junction.translate.Golden.resource;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,7 +18,6 @@ import dev.junction.translate.Chat.Request;
 import dev.junction.translate.Chat.ToolUse;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -104,15 +104,6 @@ class BedrockCodecTest {
     return out.toByteArray();
   }
 
-  private static String feed(AnswerStream stream, byte[] bytes, int size) {
-    StringBuilder out = new StringBuilder();
-    for (int at = 0; at < bytes.length; at += size) {
-      out.append(new String(stream.feed(Arrays.copyOfRange(bytes, at, Math.min(bytes.length, at + size))),
-          StandardCharsets.UTF_8));
-    }
-    return out.toString();
-  }
-
   @Test
   void aConverseStreamBecomesOpenAiChunksHoweverItIsCut() {
     InspectedRequest request = openAi("""
@@ -124,27 +115,13 @@ class BedrockCodecTest {
     assertThat(bytewise.replaceAll("\"created\":\\d+", "").replaceAll("bedrock_[0-9a-f]+", ""))
         .isEqualTo(all.replaceAll("\"created\":\\d+", "").replaceAll("bedrock_[0-9a-f]+", ""));
     assertThat(all).endsWith("data: [DONE]\n\n");
-    StringBuilder text = new StringBuilder();
-    StringBuilder reasoning = new StringBuilder();
-    StringBuilder arguments = new StringBuilder();
-    JsonNode usage = null;
-    String finish = null;
-    for (String event : all.split("\n\n")) {
-      String data = event.substring("data: ".length());
-      if (data.equals("[DONE]")) continue;
-      JsonNode chunk = Json.MAPPER.readTree(data);
-      if (chunk.has("usage") && !chunk.get("usage").isNull()) usage = chunk.get("usage");
-      for (JsonNode choice : chunk.path("choices")) {
-        text.append(choice.path("delta").path("content").asString(""));
-        reasoning.append(choice.path("delta").path("reasoning_content").asString(""));
-        choice.path("delta").path("tool_calls").forEach(c -> arguments.append(c.path("function").path("arguments").asString("")));
-        if (choice.path("finish_reason").isString()) finish = choice.path("finish_reason").asString();
-      }
-    }
-    assertThat(text.toString()).isEqualTo("Okay, let's check the weather.");
-    assertThat(reasoning.toString()).isEqualTo("The user wants the weather.");
-    assertThat(Json.MAPPER.readTree(arguments.toString()).path("city").asString()).isEqualTo("San Francisco");
-    assertThat(finish).isEqualTo("tool_calls");
+    Golden.OpenAiStream read = Golden.OpenAiStream.of(all);
+    assertThat(read.text()).isEqualTo("Okay, let's check the weather.");
+    assertThat(read.reasoning()).isEqualTo("The user wants the weather.");
+    assertThat(read.arguments()).hasSize(1);
+    assertThat(Json.MAPPER.readTree(read.arguments().getFirst()).path("city").asString()).isEqualTo("San Francisco");
+    assertThat(read.finish()).isEqualTo("tool_calls");
+    JsonNode usage = read.usage();
     assertThat(usage.path("prompt_tokens").asLong()).isEqualTo(622);
     assertThat(usage.path("prompt_tokens_details").path("cached_tokens").asLong()).isEqualTo(100);
     assertThat(whole.done()).isTrue();

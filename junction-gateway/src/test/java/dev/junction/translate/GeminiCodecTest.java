@@ -1,5 +1,6 @@
 package dev.junction.translate;
 
+import static dev.junction.translate.Golden.feed;
 import static dev.junction.translate.Golden.openAi;
 import static dev.junction.translate.Golden.resource;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -72,9 +73,9 @@ class GeminiCodecTest {
         {"model":"m","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"hi"}]}""");
     byte[] upstream = resource("gemini-stream.sse");
     AnswerStream whole = Translation.stream(request, Family.GEMINI);
-    String all = TranslationGoldenTest.feed(whole, upstream, upstream.length);
+    String all = feed(whole, upstream, upstream.length);
     AnswerStream cut = Translation.stream(request, Family.GEMINI);
-    String bytewise = TranslationGoldenTest.feed(cut, upstream, 3);
+    String bytewise = feed(cut, upstream, 3);
     assertThat(bytewise.replaceAll("\"created\":\\d+", "")).isEqualTo(all.replaceAll("\"created\":\\d+", ""));
     assertThat(whole.done()).as("Gemini has no end marker: the finish reason ends the stream").isTrue();
     assertThat(whole.usage()).isEqualTo(new Usage(622, 89, 100, 0));
@@ -87,7 +88,7 @@ class GeminiCodecTest {
     InspectedRequest request = openAi("""
         {"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}""");
     AnswerStream stream = Translation.stream(request, Family.GEMINI);
-    TranslationGoldenTest.feed(stream, ("data: {\"error\":{\"code\":503,\"message\":\"The model is overloaded.\",\"status\":\"UNAVAILABLE\"}}"
+    feed(stream, ("data: {\"error\":{\"code\":503,\"message\":\"The model is overloaded.\",\"status\":\"UNAVAILABLE\"}}"
         + "\r\n\r\n").getBytes(StandardCharsets.UTF_8), 10);
     assertThat(stream.error()).isNotNull();
     assertThat(stream.done()).isFalse();

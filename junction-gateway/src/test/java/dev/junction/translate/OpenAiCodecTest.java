@@ -1,6 +1,7 @@
 package dev.junction.translate;
 
 import static dev.junction.translate.Golden.anthropic;
+import static dev.junction.translate.Golden.feed;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.junction.api.AnswerStream;
@@ -35,7 +36,7 @@ class OpenAiCodecTest {
         + "data: " + head + "],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":1,\"total_tokens\":10}}\n\n"
         + "data: [DONE]\n\n";
     AnswerStream stream = Translation.stream(request, Family.OPENAI);
-    String out = TranslationGoldenTest.feed(stream, upstream.getBytes(StandardCharsets.UTF_8), 7);
+    String out = feed(stream, upstream.getBytes(StandardCharsets.UTF_8), 7);
 
     List<JsonNode> events = out.lines().filter(l -> l.startsWith("data: "))
         .map(l -> Json.MAPPER.readTree(l.substring("data: ".length()))).toList();

@@ -1,6 +1,8 @@
 package dev.junction.translate;
 
 import static dev.junction.translate.Golden.anthropic;
+import static dev.junction.translate.Golden.dataEvents;
+import static dev.junction.translate.Golden.feed;
 import static dev.junction.translate.Golden.openAi;
 import static dev.junction.translate.Golden.resource;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -12,10 +14,8 @@ import dev.junction.api.Family;
 import dev.junction.api.InspectedRequest;
 import dev.junction.api.Json;
 import dev.junction.api.Usage;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -140,24 +140,5 @@ class TranslationGoldenTest {
     assertThat(Translation.request(openAi("""
         {"model":"m","logprobs":false,"n":1,"presence_penalty":0,"messages":[{"role":"user","content":"hi"}]}"""),
         Family.ANTHROPIC, "c", true, "an")).isNotEmpty();
-  }
-
-  /** What a stream hands the client when the provider's bytes arrive in pieces of this size. */
-  static String feed(AnswerStream stream, byte[] bytes, int piece) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    for (int at = 0; at < bytes.length; at += piece) {
-      out.writeBytes(stream.feed(Arrays.copyOfRange(bytes, at, Math.min(bytes.length, at + piece))));
-    }
-    return out.toString(StandardCharsets.UTF_8);
-  }
-
-  private static List<JsonNode> dataEvents(String sse) {
-    List<JsonNode> events = new ArrayList<>();
-    for (String line : sse.split("\n")) {
-      if (line.startsWith("data: {")) {
-        events.add(Json.MAPPER.readTree(line.substring(6)));
-      }
-    }
-    return events;
   }
 }
