@@ -25,30 +25,18 @@ final class AnthropicFields {
       case "system" -> system(v, p);
       case "stop_sequences" -> strings(name, v, p);
       case "top_k" -> RequestInspector.Scan.integer(name, v, p, 0, Integer.MAX_VALUE);
-      case "tools" -> tools(scan, v, p);
+      case "tools" -> scan.tools(v, p, (param, t) -> tool(param, t, p));
       case "tool_choice" -> toolChoice(v, p);
       case "thinking" -> thinking(v, p);
-      case "metadata" -> {
-        if (v != JsonToken.START_OBJECT && v != JsonToken.VALUE_NULL) {
-          throw RequestInspector.Scan.type(name, "an object", v);
-        }
-        p.skipChildren();
-      }
+      case "metadata" -> FieldReader.opaqueObject(name, v, p);
       default -> p.skipChildren();
     }
   }
 
   private static void messages(RequestInspector.Scan scan, JsonToken v, JsonParser p) {
-    if (v != JsonToken.START_ARRAY) {
-      throw RequestInspector.Scan.type("messages", "an array", v);
-    }
+    int count = FieldReader.array("messages", v, p, (param, t) -> message(scan, param, t, p));
     scan.sawMessagesArray();
-    int index = 0;
-    JsonToken t;
-    while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-      message(scan, "messages[" + index++ + "]", t, p);
-    }
-    if (index == 0) {
+    if (count == 0) {
       throw ApiError.invalid("messages", "messages: at least one message is required.");
     }
   }
@@ -87,11 +75,7 @@ final class AnthropicFields {
         return true;
       }
       case START_ARRAY -> {
-        int index = 0;
-        JsonToken t;
-        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-          block(scan, param + "[" + index++ + "]", t, p);
-        }
+        FieldReader.items(param, p, (item, t) -> block(scan, item, t, p));
         return true;
       }
       default -> throw RequestInspector.Scan.type(param, "a string or an array of content blocks", v);
@@ -99,57 +83,19 @@ final class AnthropicFields {
   }
 
   private static void block(RequestInspector.Scan scan, String param, JsonToken t, JsonParser p) {
-    String type = typed(param, t, p, (name, value) -> p.skipChildren());
-    if (type == null) {
-      throw RequestInspector.Scan.missing(param + ".type");
-    }
-    if (type.equals("image")) {
+    if (FieldReader.requiredType(param, t, p).equals("image")) {
       scan.features |= InspectedRequest.IMAGES;
     }
-  }
-
-  /**
-   * Reads an object field by field: its {@code type} as a string, every other field through
-   * {@code others}, which must consume the value.
-   *
-   * @return the type, or null when it has none
-   */
-  private static @Nullable String typed(String param, JsonToken v, JsonParser p, Fields others) {
-    if (v != JsonToken.START_OBJECT) {
-      throw RequestInspector.Scan.type(param, "an object", v);
-    }
-    @Nullable String type = null;
-    while (p.nextToken() == JsonToken.PROPERTY_NAME) {
-      String name = p.currentName();
-      JsonToken value = p.nextToken();
-      if (name.equals("type")) {
-        type = RequestInspector.Scan.string(param + ".type", value, p);
-      } else {
-        others.read(name, value);
-      }
-    }
-    return type;
-  }
-
-  /** The fields of an object other than its type. */
-  private interface Fields {
-    void read(String name, JsonToken value);
   }
 
   private static void system(JsonToken v, JsonParser p) {
     switch (v) {
       case VALUE_STRING, VALUE_NULL -> {}
-      case START_ARRAY -> {
-        int index = 0;
-        JsonToken t;
-        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-          String param = "system[" + index++ + "]";
-          String type = typed(param, t, p, (name, value) -> p.skipChildren());
-          if (!"text".equals(type)) {
-            throw ApiError.invalid(param + ".type", param + ".type: system blocks are of type text.");
-          }
+      case START_ARRAY -> FieldReader.items("system", p, (param, t) -> {
+        if (!"text".equals(FieldReader.typed(param, t, p))) {
+          throw ApiError.invalid(param + ".type", param + ".type: system blocks are of type text.");
         }
-      }
+      });
       default -> throw RequestInspector.Scan.type("system", "a string or an array of text blocks", v);
     }
   }
@@ -161,52 +107,31 @@ final class AnthropicFields {
     if (v != JsonToken.START_ARRAY) {
       throw RequestInspector.Scan.type(param, "an array of strings", v);
     }
-    int index = 0;
-    JsonToken t;
-    while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-      if (t != JsonToken.VALUE_STRING) {
-        throw RequestInspector.Scan.type(param + "[" + index + "]", "a string", t);
-      }
-      index++;
-    }
+    FieldReader.strings(param, p);
   }
 
-  private static void tools(RequestInspector.Scan scan, JsonToken v, JsonParser p) {
-    if (v == JsonToken.VALUE_NULL) {
-      return;
-    }
-    if (v != JsonToken.START_ARRAY) {
-      throw RequestInspector.Scan.type("tools", "an array", v);
-    }
-    int index = 0;
-    JsonToken t;
-    while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-      String param = "tools[" + index++ + "]";
-      String[] name = {null};
-      boolean[] schema = {false};
-      String type = typed(param, t, p, (field, value) -> {
-        switch (field) {
-          case "name" -> name[0] = RequestInspector.Scan.string(param + ".name", value, p);
-          case "input_schema" -> {
-            if (value != JsonToken.START_OBJECT) {
-              throw RequestInspector.Scan.type(param + ".input_schema", "an object", value);
-            }
-            schema[0] = true;
-            p.skipChildren();
+  private static void tool(String param, JsonToken t, JsonParser p) {
+    @Nullable String[] name = {null};
+    boolean[] schema = {false};
+    @Nullable String type = FieldReader.typed(param, t, p, (field, value) -> {
+      switch (field) {
+        case "name" -> name[0] = RequestInspector.Scan.string(param + ".name", value, p);
+        case "input_schema" -> {
+          if (value != JsonToken.START_OBJECT) {
+            throw RequestInspector.Scan.type(param + ".input_schema", "an object", value);
           }
-          default -> p.skipChildren();
+          schema[0] = true;
+          p.skipChildren();
         }
-      });
-      if (name[0] == null) {
-        throw RequestInspector.Scan.missing(param + ".name");
+        default -> p.skipChildren();
       }
-      // Anthropic's own server tools (web search, code execution) have a versioned type and no schema.
-      if (!schema[0] && (type == null || type.equals("custom"))) {
-        throw RequestInspector.Scan.missing(param + ".input_schema");
-      }
+    });
+    if (name[0] == null) {
+      throw RequestInspector.Scan.missing(param + ".name");
     }
-    if (index > 0) {
-      scan.features |= InspectedRequest.TOOLS;
+    // Anthropic's own server tools (web search, code execution) have a versioned type and no schema.
+    if (!schema[0] && (type == null || type.equals("custom"))) {
+      throw RequestInspector.Scan.missing(param + ".input_schema");
     }
   }
 
@@ -214,17 +139,14 @@ final class AnthropicFields {
     if (v == JsonToken.VALUE_NULL) {
       return;
     }
-    String[] name = {null};
-    String type = typed("tool_choice", v, p, (field, value) -> {
+    @Nullable String[] name = {null};
+    String type = FieldReader.requiredType("tool_choice", v, p, (field, value) -> {
       switch (field) {
         case "name" -> name[0] = RequestInspector.Scan.string("tool_choice.name", value, p);
         case "disable_parallel_tool_use" -> RequestInspector.Scan.bool("tool_choice.disable_parallel_tool_use", value);
         default -> p.skipChildren();
       }
     });
-    if (type == null) {
-      throw RequestInspector.Scan.missing("tool_choice.type");
-    }
     RequestInspector.Scan.oneOf("tool_choice.type", type, TOOL_CHOICES);
     if (type.equals("tool") && name[0] == null) {
       throw RequestInspector.Scan.missing("tool_choice.name");
@@ -235,16 +157,13 @@ final class AnthropicFields {
     if (v == JsonToken.VALUE_NULL) {
       return;
     }
-    String type = typed("thinking", v, p, (field, value) -> {
+    String type = FieldReader.requiredType("thinking", v, p, (field, value) -> {
       if (field.equals("budget_tokens")) {
         RequestInspector.Scan.integer("thinking.budget_tokens", value, p, 1024, Integer.MAX_VALUE);
       } else {
         p.skipChildren();
       }
     });
-    if (type == null) {
-      throw RequestInspector.Scan.missing("thinking.type");
-    }
     RequestInspector.Scan.oneOf("thinking.type", type, THINKING);
   }
 }

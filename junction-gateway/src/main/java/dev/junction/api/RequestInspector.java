@@ -261,19 +261,15 @@ public final class RequestInspector {
       if (v == JsonToken.VALUE_NULL) {
         return;
       }
-      if (v != JsonToken.START_OBJECT) {
-        throw type("provider.max_price", "an object", v);
-      }
-      while (p.nextToken() == JsonToken.PROPERTY_NAME) {
-        String name = Bounded.text(p.currentName(), Bounded.NAME);
-        JsonToken value = p.nextToken();
+      FieldReader.object("provider.max_price", v, p, (field, value) -> {
+        String name = Bounded.text(field, Bounded.NAME);
         switch (name) {
           case "prompt" -> bounds[0] = price("provider.max_price.prompt", value, p);
           case "completion" -> bounds[1] = price("provider.max_price.completion", value, p);
           default -> throw ApiError.invalid("provider.max_price." + name, "Unsupported price bound '" + name
               + "'. This gateway supports: prompt, completion (USD per million tokens).");
         }
-      }
+      });
     }
 
     private static double price(String param, JsonToken v, JsonParser p) {
@@ -293,9 +289,7 @@ public final class RequestInspector {
         throw type(param, "an array of strings", v);
       }
       List<String> items = new ArrayList<>();
-      JsonToken t;
-      while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-        String item = param + "[" + items.size() + "]";
+      FieldReader.items(param, p, (item, t) -> {
         if (t != JsonToken.VALUE_STRING) {
           throw type(item, "a string", t);
         }
@@ -303,7 +297,7 @@ public final class RequestInspector {
           throw ApiError.invalid(item, "'" + item + "' must not be empty.");
         }
         items.add(p.getString());
-      }
+      });
       if (items.size() < min) {
         throw ApiError.invalid(param, "'" + param + "' must contain at least " + min + " item.");
       }
@@ -333,7 +327,7 @@ public final class RequestInspector {
           if (bool(name, v)) features |= InspectedRequest.LOGPROBS;
         }
         case "parallel_tool_calls" -> bool(name, v);
-        case "tools" -> tools(v, p);
+        case "tools" -> tools(v, p, (param, t) -> tool(param, t, p));
         case "tool_choice" -> toolChoice(v, p);
         case "response_format" -> responseFormat(v, p);
         default -> p.skipChildren();
@@ -400,34 +394,21 @@ public final class RequestInspector {
       if (v == JsonToken.VALUE_NULL) {
         return;
       }
-      if (v != JsonToken.START_OBJECT) {
-        throw type("stream_options", "an object", v);
-      }
       streamOptionsStart = offset(p);
-      while (p.nextToken() == JsonToken.PROPERTY_NAME) {
-        String name = p.currentName();
-        JsonToken value = p.nextToken();
+      FieldReader.object("stream_options", v, p, (name, value) -> {
         if (name.equals("include_usage")) {
           includeUsage = bool("stream_options.include_usage", value);
         } else {
           p.skipChildren();
         }
-      }
+      });
       streamOptionsEnd = offset(p) + 1;
     }
 
     private void messages(JsonToken v, JsonParser p) {
-      if (v != JsonToken.START_ARRAY) {
-        throw type("messages", "an array", v);
-      }
+      int count = FieldReader.array("messages", v, p, (param, t) -> message(param, t, p));
       sawMessages = true;
-      int index = 0;
-      JsonToken t;
-      while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-        message("messages[" + index + "]", t, p);
-        index++;
-      }
-      if (index == 0) {
+      if (count == 0) {
         throw ApiError.invalid("messages", "'messages' must contain at least one message.");
       }
     }
@@ -444,7 +425,8 @@ public final class RequestInspector {
         JsonToken value = p.nextToken();
         switch (name) {
           case "role" -> role = string(param + ".role", value, p);
-          case "content" -> content = content(param + ".content", value, p);
+          case "content" ->
+              content = FieldReader.content(param + ".content", value, p, (part, token) -> contentPart(part, token, p));
           case "tool_call_id" -> toolCallId = string(param + ".tool_call_id", value, p) != null;
           case "name" -> string(param + ".name", value, p);
           default -> p.skipChildren();
@@ -463,107 +445,48 @@ public final class RequestInspector {
       }
     }
 
-    /** @return whether content is present and non-null */
-    private boolean content(String param, JsonToken v, JsonParser p) {
-      switch (v) {
-        case VALUE_NULL -> {
-          return false;
-        }
-        case VALUE_STRING -> {
-          return true;
-        }
-        case START_ARRAY -> {
-          int index = 0;
-          JsonToken t;
-          while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-            contentPart(param + "[" + index++ + "]", t, p);
-          }
-          return true;
-        }
-        default -> throw type(param, "a string or an array of content parts", v);
-      }
-    }
-
     private void contentPart(String param, JsonToken t, JsonParser p) {
-      if (t != JsonToken.START_OBJECT) {
-        throw type(param, "an object", t);
-      }
-      String type = null;
-      while (p.nextToken() == JsonToken.PROPERTY_NAME) {
-        String name = p.currentName();
-        JsonToken value = p.nextToken();
-        if (name.equals("type")) {
-          type = string(param + ".type", value, p);
-        } else {
-          p.skipChildren();
-        }
-      }
-      if (type == null) {
-        throw missing(param + ".type");
-      }
-      switch (type) {
-        case "image_url" -> features |= InspectedRequest.IMAGES;
-        default -> {}
+      if (FieldReader.requiredType(param, t, p).equals("image_url")) {
+        features |= InspectedRequest.IMAGES;
       }
     }
 
-    private void tools(JsonToken v, JsonParser p) {
+    /** Every format's {@code tools}: null, or an array of tools, each read by {@code tool}. */
+    void tools(JsonToken v, JsonParser p, FieldReader.Item tool) {
       if (v == JsonToken.VALUE_NULL) {
         return;
       }
-      if (v != JsonToken.START_ARRAY) {
-        throw type("tools", "an array", v);
-      }
-      int index = 0;
-      JsonToken t;
-      while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-        tool("tools[" + index++ + "]", t, p);
-      }
-      if (index > 0) {
+      if (FieldReader.array("tools", v, p, tool) > 0) {
         features |= InspectedRequest.TOOLS;
       }
     }
 
-    private void tool(String param, JsonToken t, JsonParser p) {
-      if (t != JsonToken.START_OBJECT) {
-        throw type(param, "an object", t);
-      }
-      String type = null;
-      boolean named = false;
-      while (p.nextToken() == JsonToken.PROPERTY_NAME) {
-        String name = p.currentName();
-        JsonToken value = p.nextToken();
-        switch (name) {
-          case "type" -> type = string(param + ".type", value, p);
-          case "function" -> named = function(param + ".function", value, p);
-          default -> p.skipChildren();
+    private static void tool(String param, JsonToken t, JsonParser p) {
+      boolean[] named = {false};
+      String type = FieldReader.requiredType(param, t, p, (name, value) -> {
+        if (name.equals("function")) {
+          named[0] = function(param + ".function", value, p);
+        } else {
+          p.skipChildren();
         }
-      }
-      if (type == null) {
-        throw missing(param + ".type");
-      }
-      if (type.equals("function") && !named) {
+      });
+      if (type.equals("function") && !named[0]) {
         throw missing(param + ".function.name");
       }
     }
 
-    private boolean function(String param, JsonToken v, JsonParser p) {
-      if (v != JsonToken.START_OBJECT) {
-        throw type(param, "an object", v);
-      }
-      boolean named = false;
-      while (p.nextToken() == JsonToken.PROPERTY_NAME) {
-        String name = p.currentName();
-        JsonToken value = p.nextToken();
+    private static boolean function(String param, JsonToken v, JsonParser p) {
+      boolean[] named = {false};
+      FieldReader.object(param, v, p, (name, value) -> {
         if (name.equals("name")) {
-          named = string(param + ".name", value, p) != null;
+          named[0] = string(param + ".name", value, p) != null;
         } else if (name.equals("parameters") && value != JsonToken.START_OBJECT) {
           throw type(param + ".parameters", "an object", value);
         } else {
           p.skipChildren();
         }
-      }
-      return named;
+      });
+      return named[0];
     }
 
     private void toolChoice(JsonToken v, JsonParser p) {
@@ -579,28 +502,17 @@ public final class RequestInspector {
       if (v == JsonToken.VALUE_NULL) {
         return;
       }
-      if (v != JsonToken.START_OBJECT) {
-        throw type("response_format", "an object", v);
-      }
-      String type = null;
-      boolean schemaNamed = false;
-      while (p.nextToken() == JsonToken.PROPERTY_NAME) {
-        String name = p.currentName();
-        JsonToken value = p.nextToken();
-        if (name.equals("type")) {
-          type = string("response_format.type", value, p);
-        } else if (name.equals("json_schema")) {
-          schemaNamed = jsonSchema(value, p);
+      boolean[] schemaNamed = {false};
+      String type = FieldReader.requiredType("response_format", v, p, (name, value) -> {
+        if (name.equals("json_schema")) {
+          schemaNamed[0] = jsonSchema(value, p);
         } else {
           p.skipChildren();
         }
-      }
-      if (type == null) {
-        throw missing("response_format.type");
-      }
+      });
       oneOf("response_format.type", type, RESPONSE_FORMATS);
       if (type.equals("json_schema")) {
-        if (!schemaNamed) {
+        if (!schemaNamed[0]) {
           throw missing("response_format.json_schema.name");
         }
         features |= InspectedRequest.JSON_SCHEMA;
@@ -609,36 +521,22 @@ public final class RequestInspector {
       }
     }
 
-    private boolean jsonSchema(JsonToken v, JsonParser p) {
-      if (v != JsonToken.START_OBJECT) {
-        throw type("response_format.json_schema", "an object", v);
-      }
-      boolean named = false;
-      while (p.nextToken() == JsonToken.PROPERTY_NAME) {
-        String name = p.currentName();
-        JsonToken value = p.nextToken();
+    private static boolean jsonSchema(JsonToken v, JsonParser p) {
+      boolean[] named = {false};
+      FieldReader.object("response_format.json_schema", v, p, (name, value) -> {
         if (name.equals("name")) {
-          named = string("response_format.json_schema.name", value, p) != null;
+          named[0] = string("response_format.json_schema.name", value, p) != null;
         } else {
           p.skipChildren();
         }
-      }
-      return named;
+      });
+      return named[0];
     }
 
     private void stringOrStrings(String param, JsonToken v, JsonParser p) {
       switch (v) {
         case VALUE_NULL, VALUE_STRING -> {}
-        case START_ARRAY -> {
-          int index = 0;
-          JsonToken t;
-          while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-            if (t != JsonToken.VALUE_STRING) {
-              throw type(param + "[" + index + "]", "a string", t);
-            }
-            index++;
-          }
-        }
+        case START_ARRAY -> FieldReader.strings(param, p);
         default -> throw type(param, "a string or an array of strings", v);
       }
     }

@@ -28,12 +28,12 @@ final class ResponsesFields {
     switch (name) {
       case "input" -> input(scan, v, p);
       case "instructions" -> RequestInspector.Scan.string(name, v, p);
-      case "tools" -> tools(scan, v, p);
+      case "tools" -> scan.tools(v, p, (param, t) -> tool(param, t, p));
       case "tool_choice" -> toolChoice(v, p);
       case "text" -> text(scan, v, p);
       case "reasoning" -> reasoning(v, p);
       case "max_output_tokens" -> scan.maxTokens = RequestInspector.Scan.integer(name, v, p, 1, Integer.MAX_VALUE);
-      case "metadata" -> object(name, v, p);
+      case "metadata" -> FieldReader.opaqueObject(name, v, p);
       case "store" -> scan.store = v == JsonToken.VALUE_NULL || RequestInspector.Scan.bool(name, v);
       case "previous_response_id" -> {
         String id = RequestInspector.Scan.string(name, v, p);
@@ -47,13 +47,6 @@ final class ResponsesFields {
     }
   }
 
-  private static void object(String param, JsonToken v, JsonParser p) {
-    if (v != JsonToken.START_OBJECT && v != JsonToken.VALUE_NULL) {
-      throw RequestInspector.Scan.type(param, "an object", v);
-    }
-    p.skipChildren();
-  }
-
   private static void input(RequestInspector.Scan scan, JsonToken v, JsonParser p) {
     if (v == JsonToken.VALUE_STRING) {
       scan.sawInput();
@@ -63,11 +56,7 @@ final class ResponsesFields {
       throw RequestInspector.Scan.type("input", "a string or an array of input items", v);
     }
     scan.sawInput();
-    int index = 0;
-    JsonToken t;
-    while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-      item(scan, "input[" + index++ + "]", t, p);
-    }
+    FieldReader.items("input", p, (param, t) -> item(scan, param, t, p));
   }
 
   private static void item(RequestInspector.Scan scan, String param, JsonToken t, JsonParser p) {
@@ -88,7 +77,7 @@ final class ResponsesFields {
       switch (field) {
         case "type" -> type = RequestInspector.Scan.string(at, value, p);
         case "role" -> role = RequestInspector.Scan.string(at, value, p);
-        case "content" -> content = content(scan, at, value, p);
+        case "content" -> content = FieldReader.content(at, value, p, (partAt, token) -> part(scan, partAt, token, p));
         case "call_id" -> callId = RequestInspector.Scan.string(at, value, p) != null;
         case "name" -> name = RequestInspector.Scan.string(at, value, p) != null;
         case "arguments" -> arguments = RequestInspector.Scan.string(at, value, p) != null;
@@ -124,87 +113,24 @@ final class ResponsesFields {
     }
   }
 
-  /** @return whether content is present and non-null */
-  private static boolean content(RequestInspector.Scan scan, String param, JsonToken v, JsonParser p) {
-    switch (v) {
-      case VALUE_NULL -> {
-        return false;
-      }
-      case VALUE_STRING -> {
-        return true;
-      }
-      case START_ARRAY -> {
-        int index = 0;
-        JsonToken t;
-        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-          part(scan, param + "[" + index++ + "]", t, p);
-        }
-        return true;
-      }
-      default -> throw RequestInspector.Scan.type(param, "a string or an array of content parts", v);
-    }
-  }
-
   private static void part(RequestInspector.Scan scan, String param, JsonToken t, JsonParser p) {
-    if (t != JsonToken.START_OBJECT) {
-      throw RequestInspector.Scan.type(param, "an object", t);
-    }
-    String type = null;
-    while (p.nextToken() == JsonToken.PROPERTY_NAME) {
-      String field = p.currentName();
-      JsonToken value = p.nextToken();
-      if (field.equals("type")) {
-        type = RequestInspector.Scan.string(param + ".type", value, p);
-      } else {
-        p.skipChildren();
-      }
-    }
-    if (type == null) {
-      throw RequestInspector.Scan.missing(param + ".type");
-    }
+    String type = FieldReader.requiredType(param, t, p);
     RequestInspector.Scan.oneOf(param + ".type", type, PARTS);
     if (type.equals("input_image")) {
       scan.features |= InspectedRequest.IMAGES;
     }
   }
 
-  private static void tools(RequestInspector.Scan scan, JsonToken v, JsonParser p) {
-    if (v == JsonToken.VALUE_NULL) {
-      return;
-    }
-    if (v != JsonToken.START_ARRAY) {
-      throw RequestInspector.Scan.type("tools", "an array", v);
-    }
-    int index = 0;
-    JsonToken t;
-    while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-      tool("tools[" + index++ + "]", t, p);
-    }
-    if (index > 0) {
-      scan.features |= InspectedRequest.TOOLS;
-    }
-  }
-
   private static void tool(String param, JsonToken t, JsonParser p) {
-    if (t != JsonToken.START_OBJECT) {
-      throw RequestInspector.Scan.type(param, "an object", t);
-    }
-    String type = null;
-    boolean named = false;
-    while (p.nextToken() == JsonToken.PROPERTY_NAME) {
-      String field = p.currentName();
-      JsonToken value = p.nextToken();
+    boolean[] named = {false};
+    String type = FieldReader.requiredType(param, t, p, (field, value) -> {
       switch (field) {
-        case "type" -> type = RequestInspector.Scan.string(param + ".type", value, p);
-        case "name" -> named = RequestInspector.Scan.string(param + ".name", value, p) != null;
-        case "parameters" -> object(param + ".parameters", value, p);
+        case "name" -> named[0] = RequestInspector.Scan.string(param + ".name", value, p) != null;
+        case "parameters" -> FieldReader.opaqueObject(param + ".parameters", value, p);
         default -> p.skipChildren();
       }
-    }
-    if (type == null) {
-      throw RequestInspector.Scan.missing(param + ".type");
-    }
-    if (type.equals("function") && !named) {
+    });
+    if (type.equals("function") && !named[0]) {
       throw RequestInspector.Scan.missing(param + ".name");
     }
   }
@@ -214,19 +140,15 @@ final class ResponsesFields {
       case VALUE_NULL -> {}
       case VALUE_STRING -> RequestInspector.Scan.oneOf("tool_choice", p.getString(), TOOL_CHOICES);
       case START_OBJECT -> {
-        String type = null;
-        boolean named = false;
-        while (p.nextToken() == JsonToken.PROPERTY_NAME) {
-          String field = p.currentName();
-          JsonToken value = p.nextToken();
-          switch (field) {
-            case "type" -> type = RequestInspector.Scan.string("tool_choice.type", value, p);
-            case "name" -> named = RequestInspector.Scan.string("tool_choice.name", value, p) != null;
-            default -> p.skipChildren();
+        boolean[] named = {false};
+        String type = FieldReader.requiredType("tool_choice", v, p, (field, value) -> {
+          if (field.equals("name")) {
+            named[0] = RequestInspector.Scan.string("tool_choice.name", value, p) != null;
+          } else {
+            p.skipChildren();
           }
-        }
-        if (type == null) throw RequestInspector.Scan.missing("tool_choice.type");
-        if (type.equals("function") && !named) throw RequestInspector.Scan.missing("tool_choice.name");
+        });
+        if (type.equals("function") && !named[0]) throw RequestInspector.Scan.missing("tool_choice.name");
       }
       default -> throw RequestInspector.Scan.type("tool_choice", "a string or an object", v);
     }
@@ -236,51 +158,36 @@ final class ResponsesFields {
     if (v == JsonToken.VALUE_NULL) {
       return;
     }
-    if (v != JsonToken.START_OBJECT) {
-      throw RequestInspector.Scan.type("text", "an object", v);
-    }
-    while (p.nextToken() == JsonToken.PROPERTY_NAME) {
-      String field = p.currentName();
-      JsonToken value = p.nextToken();
+    FieldReader.object("text", v, p, (field, value) -> {
       if (field.equals("format")) {
         format(scan, value, p);
       } else {
         p.skipChildren();
       }
-    }
+    });
   }
 
   private static void format(RequestInspector.Scan scan, JsonToken v, JsonParser p) {
     if (v == JsonToken.VALUE_NULL) {
       return;
     }
-    if (v != JsonToken.START_OBJECT) {
-      throw RequestInspector.Scan.type("text.format", "an object", v);
-    }
-    String type = null;
-    boolean named = false;
-    boolean schema = false;
-    while (p.nextToken() == JsonToken.PROPERTY_NAME) {
-      String field = p.currentName();
-      JsonToken value = p.nextToken();
+    boolean[] named = {false};
+    boolean[] schema = {false};
+    String type = FieldReader.requiredType("text.format", v, p, (field, value) -> {
       switch (field) {
-        case "type" -> type = RequestInspector.Scan.string("text.format.type", value, p);
-        case "name" -> named = RequestInspector.Scan.string("text.format.name", value, p) != null;
+        case "name" -> named[0] = RequestInspector.Scan.string("text.format.name", value, p) != null;
         case "schema" -> {
           if (value != JsonToken.START_OBJECT) throw RequestInspector.Scan.type("text.format.schema", "an object", value);
-          schema = true;
+          schema[0] = true;
           p.skipChildren();
         }
         default -> p.skipChildren();
       }
-    }
-    if (type == null) {
-      throw RequestInspector.Scan.missing("text.format.type");
-    }
+    });
     RequestInspector.Scan.oneOf("text.format.type", type, FORMATS);
     if (type.equals("json_schema")) {
-      if (!named) throw RequestInspector.Scan.missing("text.format.name");
-      if (!schema) throw RequestInspector.Scan.missing("text.format.schema");
+      if (!named[0]) throw RequestInspector.Scan.missing("text.format.name");
+      if (!schema[0]) throw RequestInspector.Scan.missing("text.format.schema");
       scan.features |= InspectedRequest.JSON_SCHEMA;
     } else if (type.equals("json_object")) {
       scan.features |= InspectedRequest.JSON_OBJECT;
@@ -291,18 +198,13 @@ final class ResponsesFields {
     if (v == JsonToken.VALUE_NULL) {
       return;
     }
-    if (v != JsonToken.START_OBJECT) {
-      throw RequestInspector.Scan.type("reasoning", "an object", v);
-    }
-    while (p.nextToken() == JsonToken.PROPERTY_NAME) {
-      String field = p.currentName();
-      JsonToken value = p.nextToken();
+    FieldReader.object("reasoning", v, p, (field, value) -> {
       if (field.equals("effort")) {
         @Nullable String effort = RequestInspector.Scan.string("reasoning.effort", value, p);
         RequestInspector.Scan.oneOf("reasoning.effort", effort, EFFORTS);
       } else {
         p.skipChildren();
       }
-    }
+    });
   }
 }

@@ -10,7 +10,6 @@ import dev.junction.translate.Chat.DeltaKind;
 import dev.junction.translate.Chat.Draft;
 import dev.junction.translate.Chat.Event;
 import dev.junction.translate.Chat.FormatKind;
-import dev.junction.translate.Chat.Image;
 import dev.junction.translate.Chat.Message;
 import dev.junction.translate.Chat.Part;
 import dev.junction.translate.Chat.Request;
@@ -128,18 +127,14 @@ final class CohereCodec implements Codec {
       JsonNode content = m.get("content");
       switch (m.path("role").asString("")) {
         case "system" -> d.system.addAll(parts(content, param, d.untranslatable));
-        case "user" -> user(d.messages, parts(content, param, d.untranslatable));
-        case "tool" -> user(d.messages, List.of(new ToolResult(m.path("tool_call_id").asString(),
+        case "user" -> OpenAiCodec.appendUser(d.messages, parts(content, param, d.untranslatable));
+        case "tool" -> OpenAiCodec.appendUser(d.messages, List.of(new ToolResult(m.path("tool_call_id").asString(),
             parts(content, param, d.untranslatable), false)));
         case "assistant" -> {
           List<Part> parts = parts(content, param, d.untranslatable);
           String plan = OpenAiCodec.text(m.get("tool_plan"));
           if (plan != null && !plan.isEmpty()) parts.add(new Text(plan));
-          for (JsonNode call : m.path("tool_calls")) {
-            JsonNode f = call.path("function");
-            parts.add(new ToolUse(call.path("id").asString(), f.path("name").asString(),
-                f.path("arguments").asString("{}")));
-          }
+          OpenAiCodec.toolCalls(m.path("tool_calls"), parts);
           if (m.has("citations") && !m.get("citations").isEmpty()) d.untranslatable.add(param + ".citations");
           d.messages.add(new Message(Role.ASSISTANT, parts));
         }
@@ -148,32 +143,10 @@ final class CohereCodec implements Codec {
     }
   }
 
-  /** Tool results and the user content after them share one neutral user turn, results first. */
-  private static void user(List<Message> out, List<Part> parts) {
-    if (!out.isEmpty() && out.getLast().role() == Role.USER
-        && out.getLast().parts().stream().anyMatch(p -> p instanceof ToolResult)) {
-      List<Part> merged = new ArrayList<>(out.getLast().parts());
-      merged.addAll(parts);
-      out.set(out.size() - 1, new Message(Role.USER, merged));
-      return;
-    }
-    out.add(new Message(Role.USER, new ArrayList<>(parts)));
-  }
-
   /** A message's content: a string, or blocks of text, images (user turns) and thinking (assistant turns). */
   private static List<Part> parts(@Nullable JsonNode content, String param, List<String> untranslatable) {
-    List<Part> parts = new ArrayList<>();
-    if (content == null || content.isNull()) {
-      return parts;
-    }
-    if (content.isString()) {
-      parts.add(new Text(content.asString()));
-      return parts;
-    }
-    int index = 0;
-    for (JsonNode block : content) {
-      String at = param + ".content[" + index++ + "]";
-      switch (block.path("type").asString("")) {
+    return OpenAiCodec.content(content, param, (type, block, at, parts) -> {
+      switch (type) {
         case "text" -> parts.add(new Text(block.path("text").asString()));
         case "thinking" -> parts.add(new Thinking(block.path("thinking").asString(), null));
         case "image_url" -> {
@@ -183,8 +156,7 @@ final class CohereCodec implements Codec {
         }
         default -> untranslatable.add(at + ".type");
       }
-    }
-    return parts;
+    });
   }
 
   /**
@@ -288,20 +260,7 @@ final class CohereCodec implements Codec {
     if (rest.isEmpty()) {
       return;
     }
-    ObjectNode user = messages.addObject().put("role", "user");
-    if (rest.size() == 1 && rest.getFirst() instanceof Text t) {
-      user.put("content", t.text());
-      return;
-    }
-    ArrayNode content = user.putArray("content");
-    for (Part p : rest) {
-      switch (p) {
-        case Text t -> content.addObject().put("type", "text").put("text", t.text());
-        case Image i -> content.addObject().put("type", "image_url").putObject("image_url")
-            .put("url", i.url() != null ? i.url() : "data:" + i.mediaType() + ";base64," + i.data());
-        default -> {}
-      }
-    }
+    OpenAiCodec.userContent(messages.addObject().put("role", "user"), rest);
   }
 
   /**

@@ -157,11 +157,7 @@ final class OpenAiCodec implements Codec {
           parts.addAll(parts(content, param, untranslatable));
           JsonNode calls = m.get("tool_calls");
           if (calls != null && calls.isArray()) {
-            for (JsonNode call : calls) {
-              JsonNode f = call.path("function");
-              parts.add(new ToolUse(call.path("id").asString(), f.path("name").asString(),
-                  f.path("arguments").asString("{}")));
-            }
+            toolCalls(calls, parts);
           }
           out.add(new Message(Role.ASSISTANT, parts));
         }
@@ -170,9 +166,24 @@ final class OpenAiCodec implements Codec {
     }
   }
 
-  /** Tool results and user content after them share one user turn, results first. */
-  private static void appendUser(List<Message> out, List<Part> parts) {
-    if (!out.isEmpty() && out.getLast().role() == Role.USER && out.getLast().parts().stream().anyMatch(p -> p instanceof ToolResult)) {
+  /**
+   * An assistant turn's {@code tool_calls} ({@code {id, function: {name, arguments}}}), the shape
+   * Cohere's API takes too, as tool uses.
+   */
+  static void toolCalls(JsonNode calls, List<Part> parts) {
+    for (JsonNode call : calls) {
+      JsonNode f = call.path("function");
+      parts.add(new ToolUse(call.path("id").asString(), f.path("name").asString(), f.path("arguments").asString("{}")));
+    }
+  }
+
+  /**
+   * Tool results and user content after them share one user turn, results first: the neutral model
+   * has no tool turn, in which OpenAI's and Cohere's APIs send each result.
+   */
+  static void appendUser(List<Message> out, List<Part> parts) {
+    if (!out.isEmpty() && out.getLast().role() == Role.USER
+        && out.getLast().parts().stream().anyMatch(p -> p instanceof ToolResult)) {
       List<Part> merged = new ArrayList<>(out.getLast().parts());
       merged.addAll(parts);
       out.set(out.size() - 1, new Message(Role.USER, merged));
@@ -181,7 +192,28 @@ final class OpenAiCodec implements Codec {
     out.add(new Message(Role.USER, new ArrayList<>(parts)));
   }
 
-  private static List<Part> parts(JsonNode content, String param, List<String> untranslatable) {
+  private static List<Part> parts(@Nullable JsonNode content, String param, List<String> untranslatable) {
+    return content(content, param, (type, part, at, parts) -> {
+      switch (type) {
+        case "text" -> parts.add(new Text(part.path("text").asString()));
+        case "image_url" -> parts.add(image(part.path("image_url").path("url").asString()));
+        default -> untranslatable.add(at + ".type");
+      }
+    });
+  }
+
+  /** One typed part of a message's content, read into {@code parts} or named as untranslatable. */
+  interface ContentPart {
+    /** @param at the part as the client's format names it ({@code messages[0].content[1]}) */
+    void read(String type, JsonNode part, String at, List<Part> parts);
+  }
+
+  /**
+   * A message's content as OpenAI's APIs send it, Chat Completions, the Responses API and Cohere's
+   * alike: absent or null (no parts), a string (one text part), or typed parts, each read by
+   * {@code reader}.
+   */
+  static List<Part> content(@Nullable JsonNode content, String param, ContentPart reader) {
     List<Part> parts = new ArrayList<>();
     if (content == null || content.isNull()) {
       return parts;
@@ -192,12 +224,7 @@ final class OpenAiCodec implements Codec {
     }
     int index = 0;
     for (JsonNode part : content) {
-      String at = param + ".content[" + index++ + "]";
-      switch (part.path("type").asString("")) {
-        case "text" -> parts.add(new Text(part.path("text").asString()));
-        case "image_url" -> parts.add(image(part.path("image_url").path("url").asString()));
-        default -> untranslatable.add(at + ".type");
-      }
+      reader.read(part.path("type").asString(""), part, param + ".content[" + index++ + "]", parts);
     }
     return parts;
   }
@@ -219,13 +246,18 @@ final class OpenAiCodec implements Codec {
       return null;
     }
     if (v.isString()) {
-      return switch (v.asString()) {
-        case "none" -> new ToolChoice(ChoiceMode.NONE, null);
-        case "required" -> new ToolChoice(ChoiceMode.ANY, null);
-        default -> new ToolChoice(ChoiceMode.AUTO, null);
-      };
+      return toolChoice(v.asString());
     }
     return new ToolChoice(ChoiceMode.TOOL, v.path("function").path("name").asString());
+  }
+
+  /** A {@code tool_choice} given as a string, the same in Chat Completions and the Responses API. */
+  static ToolChoice toolChoice(String mode) {
+    return switch (mode) {
+      case "none" -> new ToolChoice(ChoiceMode.NONE, null);
+      case "required" -> new ToolChoice(ChoiceMode.ANY, null);
+      default -> new ToolChoice(ChoiceMode.AUTO, null);
+    };
   }
 
   private static @Nullable ResponseFormat format(@Nullable JsonNode v) {
@@ -331,7 +363,8 @@ final class OpenAiCodec implements Codec {
     return Json.MAPPER.writeValueAsBytes(root);
   }
 
-  private static void userContent(ObjectNode user, List<Part> parts) {
+  /** A user turn's text and images, as Cohere's API takes them too: one text as a string, else typed parts. */
+  static void userContent(ObjectNode user, List<Part> parts) {
     if (parts.size() == 1 && parts.getFirst() instanceof Text t) {
       user.put("content", t.text());
       return;

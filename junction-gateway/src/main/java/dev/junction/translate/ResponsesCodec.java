@@ -144,7 +144,7 @@ final class ResponsesCodec implements Codec {
           if (ECHOED.contains(name)) {
             if (name.equals("background") && v.asBoolean(false)) d.untranslatable.add(name);
             echo.set(name, v);
-          } else if (!GATEWAY.contains(name) && !asksNothing(v)) {
+          } else if (!GATEWAY.contains(name) && !OpenAiCodec.asksNothing(v)) {
             // Unknown fields too: never dropped unless they ask for nothing.
             d.untranslatable.add(name);
           }
@@ -153,11 +153,6 @@ final class ResponsesCodec implements Codec {
     }
     d.echo = echo;
     return d.build(root.path("model").asString());
-  }
-
-  private static boolean asksNothing(JsonNode v) {
-    return v.isNull() || (v.isBoolean() && !v.asBoolean()) || (v.isNumber() && v.asDouble() == 0)
-        || (v.isContainer() && v.isEmpty());
   }
 
   /** An effort as a thinking budget, as for Chat Completions; {@code minimal} is the least there is. */
@@ -213,18 +208,8 @@ final class ResponsesCodec implements Codec {
   }
 
   private static List<Part> parts(@Nullable JsonNode content, String param, List<String> untranslatable) {
-    List<Part> parts = new ArrayList<>();
-    if (content == null || content.isNull()) {
-      return parts;
-    }
-    if (content.isString()) {
-      parts.add(new Text(content.asString()));
-      return parts;
-    }
-    int index = 0;
-    for (JsonNode part : content) {
-      String at = param + ".content[" + index++ + "]";
-      switch (part.path("type").asString("")) {
+    return OpenAiCodec.content(content, param, (type, part, at, parts) -> {
+      switch (type) {
         case "input_text", "output_text" -> parts.add(new Text(part.path("text").asString("")));
         case "refusal" -> parts.add(new Text(part.path("refusal").asString("")));
         case "input_image" -> {
@@ -237,8 +222,7 @@ final class ResponsesCodec implements Codec {
         }
         default -> untranslatable.add(at + ".type");
       }
-    }
-    return parts;
+    });
   }
 
   private static @Nullable ToolChoice toolChoice(JsonNode v, List<String> untranslatable) {
@@ -246,11 +230,7 @@ final class ResponsesCodec implements Codec {
       return null;
     }
     if (v.isString()) {
-      return switch (v.asString()) {
-        case "none" -> new ToolChoice(ChoiceMode.NONE, null);
-        case "required" -> new ToolChoice(ChoiceMode.ANY, null);
-        default -> new ToolChoice(ChoiceMode.AUTO, null);
-      };
+      return OpenAiCodec.toolChoice(v.asString());
     }
     if (v.path("type").asString("").equals("function")) {
       return new ToolChoice(ChoiceMode.TOOL, v.path("name").asString());

@@ -1,10 +1,10 @@
 package dev.junction.server;
 
+import static dev.junction.server.OfficialSdks.helloMessage;
+import static dev.junction.server.OfficialSdks.toolUses;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.anthropic.client.AnthropicClient;
-import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import com.anthropic.core.JsonValue;
 import com.anthropic.core.http.StreamResponse;
 import com.anthropic.errors.AnthropicServiceException;
@@ -26,8 +26,6 @@ import dev.junction.testing.GatewayExtension;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
@@ -41,29 +39,8 @@ class AnthropicSdkTest {
 
   @RegisterExtension
   static final GatewayExtension junction = TwoFamilies.gateway();
-  static AnthropicClient client;
-
-  @BeforeAll
-  static void start() {
-    client = AnthropicOkHttpClient.builder()
-        .baseUrl(TwoFamilies.root(junction))
-        .apiKey(GatewayExtension.MASTER_KEY)
-        .maxRetries(0)
-        .build();
-  }
-
-  @AfterAll
-  static void stop() {
-    client.close();
-  }
-
-  private static MessageCreateParams.Builder hello(String model) {
-    return MessageCreateParams.builder()
-        .model(model)
-        .maxTokens(12)
-        .system("You are a terse gateway test.")
-        .addUserMessage("Say hello to the gateway, please, in a few words of your own.");
-  }
+  @RegisterExtension
+  static final OfficialSdks sdk = new OfficialSdks(junction);
 
   private static Simulator openAi() {
     return junction.simulator("sim-oa");
@@ -72,7 +49,7 @@ class AnthropicSdkTest {
   @Test
   void aMessageServedByAnOpenAiProviderComesBackInAnthropicsFormatWithExactUsage() {
     Simulator.Stats before = openAi().stats();
-    var raw = client.messages().withRawResponse().create(hello(TwoFamilies.OPENAI_SERVED).build());
+    var raw = sdk.anthropic().messages().withRawResponse().create(helloMessage(TwoFamilies.OPENAI_SERVED).build());
     Message message = raw.parse();
     Simulator.Stats after = openAi().stats();
 
@@ -101,12 +78,12 @@ class AnthropicSdkTest {
 
   @Test
   void aStreamArrivesAsAnthropicEventsAndAccumulatesToTheSameAnswerAndUsage() {
-    Message whole = client.messages().create(hello(TwoFamilies.OPENAI_SERVED).build());
+    Message whole = sdk.anthropic().messages().create(helloMessage(TwoFamilies.OPENAI_SERVED).build());
     MessageAccumulator accumulator = MessageAccumulator.create();
     List<String> types = new ArrayList<>();
     Simulator.Stats before = openAi().stats();
     try (StreamResponse<RawMessageStreamEvent> stream =
-        client.messages().createStreaming(hello(TwoFamilies.OPENAI_SERVED).build())) {
+        sdk.anthropic().messages().createStreaming(helloMessage(TwoFamilies.OPENAI_SERVED).build())) {
       stream.stream().forEach(event -> {
         accumulator.accumulate(event);
         types.add(event.isMessageStart() ? "message_start" : event.isContentBlockStart() ? "content_block_start"
@@ -149,9 +126,9 @@ class AnthropicSdkTest {
         .addTool(tool("get_weather", "city"))
         .addTool(tool("get_time", "zone"))
         .addUserMessage("What is the weather and the time in Paris?");
-    Message asked = client.messages().create(first.build());
+    Message asked = sdk.anthropic().messages().create(first.build());
 
-    List<ToolUseBlock> calls = asked.content().stream().flatMap(b -> b.toolUse().stream()).toList();
+    List<ToolUseBlock> calls = toolUses(asked);
     assertThat(calls).extracting(ToolUseBlock::name).containsExactly("get_weather", "get_time");
     assertThat(asked.stopReason()).contains(StopReason.TOOL_USE);
     assertThat(calls.getFirst()._input().toString()).contains("city");
@@ -160,7 +137,8 @@ class AnthropicSdkTest {
         .map(call -> ContentBlockParam.ofToolResult(ToolResultBlockParam.builder()
             .toolUseId(call.id()).content("Sunny, 21 degrees at " + call.name()).build()))
         .toList();
-    Message answered = client.messages().create(first.addMessage(asked).addUserMessageOfContentBlockParams(results).build());
+    Message answered =
+        sdk.anthropic().messages().create(first.addMessage(asked).addUserMessageOfContentBlockParams(results).build());
     assertThat(answered.content()).isNotEmpty();
 
     // The provider saw the turns as OpenAI states them: the calls, then one tool message per result.
@@ -186,7 +164,7 @@ class AnthropicSdkTest {
             ContentBlockParam.ofImage(Base64ImageSource.builder()
                 .mediaType(Base64ImageSource.MediaType.IMAGE_PNG).data("iVBORw0KGgo=").build())))
         .build();
-    Message message = client.messages().create(params);
+    Message message = sdk.anthropic().messages().create(params);
     assertThat(message.usage().outputTokens()).isEqualTo(8);
 
     JsonNode content = Json.MAPPER.readTree(openAi().received().getLast().body()).path("messages").get(0).path("content");
@@ -196,7 +174,7 @@ class AnthropicSdkTest {
 
   @Test
   void anOverloadedAnthropicProviderFailsOverToAnOpenAiOneAndTheClientSeesOneCleanAnswer() {
-    var raw = client.messages().withRawResponse().create(hello(TwoFamilies.OVERLOADED_FIRST).build());
+    var raw = sdk.anthropic().messages().withRawResponse().create(helloMessage(TwoFamilies.OVERLOADED_FIRST).build());
     Message message = raw.parse();
     assertThat(message.content().getFirst().asText().text()).isNotBlank();
     assertThat(raw.headers().values("x-junction-attempts")).containsExactly("2");
@@ -219,7 +197,7 @@ class AnthropicSdkTest {
     assertThat(Json.MAPPER.readTree(systemRole.body()).path("error").path("message").asString())
         .contains("messages[0].role").contains("system");
 
-    assertThatThrownBy(() -> client.messages().create(hello("no/such-model").build()))
+    assertThatThrownBy(() -> sdk.anthropic().messages().create(helloMessage("no/such-model").build()))
         .isInstanceOfSatisfying(AnthropicServiceException.class, e -> assertThat(e.statusCode()).isEqualTo(404));
   }
 

@@ -1,28 +1,22 @@
 package dev.junction.server;
 
+import static dev.junction.server.OfficialSdks.helloMessage;
+import static dev.junction.server.OfficialSdks.toolUses;
+import static dev.junction.server.OfficialSdks.weatherQuestion;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.anthropic.client.AnthropicClient;
-import com.anthropic.core.JsonValue;
-import com.anthropic.core.http.StreamResponse;
 import com.anthropic.errors.BadRequestException;
-import com.anthropic.helpers.MessageAccumulator;
 import com.anthropic.models.messages.ContentBlockParam;
 import com.anthropic.models.messages.Message;
 import com.anthropic.models.messages.MessageCreateParams;
-import com.anthropic.models.messages.RawMessageStreamEvent;
 import com.anthropic.models.messages.StopReason;
-import com.anthropic.models.messages.Tool;
 import com.anthropic.models.messages.ToolResultBlockParam;
 import com.anthropic.models.messages.ToolUseBlock;
 import dev.junction.simulator.Simulator;
 import dev.junction.testing.GatewayExtension;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
@@ -36,46 +30,15 @@ class AnthropicToCohereTest {
 
   @RegisterExtension
   static final GatewayExtension junction = CohereServed.gateway();
-  static AnthropicClient client;
-
-  @BeforeAll
-  static void start() {
-    client = GeminiServed.anthropic(junction);
-  }
-
-  @AfterAll
-  static void stop() {
-    client.close();
-  }
-
-  private static MessageCreateParams hello() {
-    return MessageCreateParams.builder()
-        .model(CohereServed.SERVED)
-        .maxTokens(12)
-        .system("You are a terse gateway test.")
-        .addUserMessage("Say hello to the gateway, please, in a few words of your own.")
-        .build();
-  }
-
-  private static Tool weather() {
-    return Tool.builder().name("get_weather").description("Looks up the weather.")
-        .inputSchema(Tool.InputSchema.builder()
-            .properties(JsonValue.from(Map.of("city", Map.of("type", "string"))))
-            .required(List.of("city"))
-            .build())
-        .build();
-  }
+  @RegisterExtension
+  static final OfficialSdks sdk = new OfficialSdks(junction);
 
   @Test
   void aStreamedMessageSplitsCoheresBilledInputIntoUncachedInputAndCacheReads() {
-    client.messages().create(hello()); // fills the prompt cache
+    sdk.anthropic().messages().create(helloMessage(CohereServed.SERVED).build()); // fills the prompt cache
     Simulator.Stats before = junction.simulator("sim-co").stats();
-    MessageAccumulator accumulator = MessageAccumulator.create();
-    try (StreamResponse<RawMessageStreamEvent> stream = client.messages().createStreaming(hello())) {
-      stream.stream().forEach(accumulator::accumulate);
-    }
+    Message streamed = sdk.accumulated(helloMessage(CohereServed.SERVED).build());
     Simulator.Stats after = junction.simulator("sim-co").stats();
-    Message streamed = accumulator.message();
 
     assertThat(streamed.content().getFirst().asText().text()).isNotBlank();
     assertThat(streamed.stopReason()).contains(StopReason.MAX_TOKENS);
@@ -92,21 +55,18 @@ class AnthropicToCohereTest {
 
   @Test
   void aToolUseLoopReadsTheToolPlanAsTextAndSendsResultsBackAsToolMessages() {
-    MessageCreateParams.Builder first = MessageCreateParams.builder()
-        .model(CohereServed.SERVED)
-        .maxTokens(200)
-        .addTool(weather())
-        .addUserMessage("What is the weather in Paris?");
-    Message asked = client.messages().create(first.build());
+    MessageCreateParams.Builder first = weatherQuestion(CohereServed.SERVED);
+    Message asked = sdk.anthropic().messages().create(first.build());
     assertThat(asked.content().getFirst().asText().text()).isEqualTo("I will use the tools.");
-    List<ToolUseBlock> calls = asked.content().stream().flatMap(b -> b.toolUse().stream()).toList();
+    List<ToolUseBlock> calls = toolUses(asked);
     assertThat(calls).extracting(ToolUseBlock::name).containsExactly("get_weather");
     assertThat(asked.stopReason()).contains(StopReason.TOOL_USE);
 
     List<ContentBlockParam> results = new ArrayList<>();
     results.add(ContentBlockParam.ofToolResult(ToolResultBlockParam.builder()
         .toolUseId(calls.getFirst().id()).content("Sunny").build()));
-    Message answered = client.messages().create(first.addMessage(asked).addUserMessageOfContentBlockParams(results).build());
+    Message answered =
+        sdk.anthropic().messages().create(first.addMessage(asked).addUserMessageOfContentBlockParams(results).build());
     assertThat(answered.content().getFirst().asText().text()).isNotBlank();
 
     JsonNode messages = CohereServed.lastSent(junction).path("messages");
@@ -118,17 +78,13 @@ class AnthropicToCohereTest {
 
   @Test
   void aToolResultMarkedAsAnErrorIsRefusedByNameForCohereHasNoSuchFlag() {
-    MessageCreateParams.Builder first = MessageCreateParams.builder()
-        .model(CohereServed.SERVED)
-        .maxTokens(200)
-        .addTool(weather())
-        .addUserMessage("What is the weather in Paris?");
-    Message asked = client.messages().create(first.build());
-    ToolUseBlock call = asked.content().stream().flatMap(b -> b.toolUse().stream()).findFirst().orElseThrow();
+    MessageCreateParams.Builder first = weatherQuestion(CohereServed.SERVED);
+    Message asked = sdk.anthropic().messages().create(first.build());
+    ToolUseBlock call = toolUses(asked).getFirst();
     List<ContentBlockParam> failed = List.of(ContentBlockParam.ofToolResult(ToolResultBlockParam.builder()
         .toolUseId(call.id()).content("The weather service is down.").isError(true).build()));
-    assertThatThrownBy(() -> client.messages().create(first.addMessage(asked).addUserMessageOfContentBlockParams(failed)
-        .build()))
+    assertThatThrownBy(() -> sdk.anthropic().messages()
+        .create(first.addMessage(asked).addUserMessageOfContentBlockParams(failed).build()))
         .isInstanceOfSatisfying(BadRequestException.class, e -> assertThat(e.getMessage())
             .contains("tool_result.is_error").contains("provider co"));
   }

@@ -1,25 +1,19 @@
 package dev.junction.server;
 
+import static dev.junction.server.OfficialSdks.helloMessage;
+import static dev.junction.server.OfficialSdks.toolUses;
+import static dev.junction.server.OfficialSdks.weatherQuestion;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.anthropic.client.AnthropicClient;
-import com.anthropic.core.JsonValue;
-import com.anthropic.core.http.StreamResponse;
-import com.anthropic.helpers.MessageAccumulator;
 import com.anthropic.models.messages.ContentBlockParam;
 import com.anthropic.models.messages.Message;
 import com.anthropic.models.messages.MessageCreateParams;
-import com.anthropic.models.messages.RawMessageStreamEvent;
 import com.anthropic.models.messages.StopReason;
-import com.anthropic.models.messages.Tool;
 import com.anthropic.models.messages.ToolResultBlockParam;
 import com.anthropic.models.messages.ToolUseBlock;
 import dev.junction.simulator.Simulator;
 import dev.junction.testing.GatewayExtension;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
@@ -33,37 +27,15 @@ class AnthropicToGeminiTest {
 
   @RegisterExtension
   static final GatewayExtension junction = GeminiServed.gateway();
-  static AnthropicClient client;
-
-  @BeforeAll
-  static void start() {
-    client = GeminiServed.anthropic(junction);
-  }
-
-  @AfterAll
-  static void stop() {
-    client.close();
-  }
-
-  private static MessageCreateParams hello() {
-    return MessageCreateParams.builder()
-        .model(GeminiServed.SERVED)
-        .maxTokens(12)
-        .system("You are a terse gateway test.")
-        .addUserMessage("Say hello to the gateway, please, in a few words of your own.")
-        .build();
-  }
+  @RegisterExtension
+  static final OfficialSdks sdk = new OfficialSdks(junction);
 
   @Test
   void aStreamedMessageSplitsGeminisPromptIntoUncachedInputAndCacheReads() {
-    client.messages().create(hello()); // fills the prompt cache
+    sdk.anthropic().messages().create(helloMessage(GeminiServed.SERVED).build()); // fills the prompt cache
     Simulator.Stats before = junction.simulator("sim-ge").stats();
-    MessageAccumulator accumulator = MessageAccumulator.create();
-    try (StreamResponse<RawMessageStreamEvent> stream = client.messages().createStreaming(hello())) {
-      stream.stream().forEach(accumulator::accumulate);
-    }
+    Message streamed = sdk.accumulated(helloMessage(GeminiServed.SERVED).build());
     Simulator.Stats after = junction.simulator("sim-ge").stats();
-    Message streamed = accumulator.message();
 
     assertThat(streamed.content().getFirst().asText().text()).isNotBlank();
     assertThat(streamed.stopReason()).contains(StopReason.MAX_TOKENS);
@@ -79,25 +51,17 @@ class AnthropicToGeminiTest {
 
   @Test
   void toolUseIdsCarryTheThoughtSignatureBackToGemini() {
-    MessageCreateParams.Builder first = MessageCreateParams.builder()
-        .model(GeminiServed.SERVED)
-        .maxTokens(200)
-        .addTool(Tool.builder().name("get_weather").description("Looks up the weather.")
-            .inputSchema(Tool.InputSchema.builder()
-                .properties(JsonValue.from(Map.of("city", Map.of("type", "string"))))
-                .required(List.of("city"))
-                .build())
-            .build())
-        .addUserMessage("What is the weather in Paris?");
-    Message asked = client.messages().create(first.build());
-    List<ToolUseBlock> calls = asked.content().stream().flatMap(b -> b.toolUse().stream()).toList();
+    MessageCreateParams.Builder first = weatherQuestion(GeminiServed.SERVED);
+    Message asked = sdk.anthropic().messages().create(first.build());
+    List<ToolUseBlock> calls = toolUses(asked);
     assertThat(calls).extracting(ToolUseBlock::name).containsExactly("get_weather");
     assertThat(calls.getFirst().id()).as("an id Anthropic's own API would take back too").matches("[A-Za-z0-9_-]+");
     assertThat(asked.stopReason()).contains(StopReason.TOOL_USE);
 
     List<ContentBlockParam> results = List.of(ContentBlockParam.ofToolResult(ToolResultBlockParam.builder()
         .toolUseId(calls.getFirst().id()).content("Sunny").build()));
-    Message answered = client.messages().create(first.addMessage(asked).addUserMessageOfContentBlockParams(results).build());
+    Message answered =
+        sdk.anthropic().messages().create(first.addMessage(asked).addUserMessageOfContentBlockParams(results).build());
     assertThat(answered.content().getFirst().asText().text()).isNotBlank();
 
     JsonNode contents = GeminiServed.lastSent(junction).path("contents");

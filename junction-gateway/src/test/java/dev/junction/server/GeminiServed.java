@@ -1,9 +1,5 @@
 package dev.junction.server;
 
-import com.anthropic.client.AnthropicClient;
-import com.anthropic.client.okhttp.AnthropicOkHttpClient;
-import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import dev.junction.api.Json;
 import dev.junction.simulator.SimulatorOptions;
 import dev.junction.testing.GatewayExtension;
@@ -48,18 +44,6 @@ final class GeminiServed {
   }
 
   private GeminiServed() {}
-
-  /** The OpenAI SDK against this gateway, without retries. */
-  static OpenAIClient openAi(GatewayExtension junction) {
-    return OpenAIOkHttpClient.builder().baseUrl(junction.baseUrl()).apiKey(GatewayExtension.MASTER_KEY).maxRetries(0)
-        .build();
-  }
-
-  /** The Anthropic SDK against this gateway, without retries. */
-  static AnthropicClient anthropic(GatewayExtension junction) {
-    return AnthropicOkHttpClient.builder().baseUrl(TwoFamilies.root(junction)).apiKey(GatewayExtension.MASTER_KEY)
-        .maxRetries(0).build();
-  }
 
   /** The body the Gemini simulator received last. */
   static JsonNode lastSent(GatewayExtension junction) {

@@ -2,8 +2,6 @@ package dev.junction.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
 import com.openai.core.http.HttpResponseFor;
 import com.openai.core.http.StreamResponse;
@@ -21,11 +19,8 @@ import com.openai.models.models.Model;
 import dev.junction.api.Json;
 import dev.junction.ledger.LedgerRecord;
 import dev.junction.testing.GatewayExtension;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
@@ -35,21 +30,8 @@ class OpenAiSdkTest {
 
   @RegisterExtension
   static final GatewayExtension junction = GatewayExtension.builder().build();
-  static OpenAIClient client;
-
-  @BeforeAll
-  static void start() {
-    client = OpenAIOkHttpClient.builder()
-        .baseUrl(junction.baseUrl())
-        .apiKey(GatewayExtension.MASTER_KEY)
-        .maxRetries(0)
-        .build();
-  }
-
-  @AfterAll
-  static void stop() {
-    client.close();
-  }
+  @RegisterExtension
+  static final OfficialSdks sdk = new OfficialSdks(junction);
 
   private static ChatCompletionCreateParams.Builder hello() {
     return ChatCompletionCreateParams.builder()
@@ -60,7 +42,7 @@ class OpenAiSdkTest {
 
   @Test
   void aChatCompletionComesBackWithContentUsageAndOneBilledLedgerRecord() {
-    HttpResponseFor<ChatCompletion> raw = client.chat().completions().withRawResponse().create(hello().build());
+    HttpResponseFor<ChatCompletion> raw = sdk.openAi().chat().completions().withRawResponse().create(hello().build());
     ChatCompletion completion = raw.parse();
 
     assertThat(completion.choices()).hasSize(1);
@@ -86,17 +68,11 @@ class OpenAiSdkTest {
 
   @Test
   void aStreamAssemblesTheSameTextAndEndsWithTheUsageChunkItAskedFor() {
-    String expected = client.chat().completions().create(hello().build())
+    String expected = sdk.openAi().chat().completions().create(hello().build())
         .choices().getFirst().message().content().orElseThrow();
-    List<ChatCompletionChunk> chunks = new ArrayList<>();
-    ChatCompletionCreateParams params = hello()
-        .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build();
-    try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
-      stream.stream().forEach(chunks::add);
-    }
-    StringBuilder text = new StringBuilder();
-    chunks.forEach(c -> c.choices().forEach(choice -> choice.delta().content().ifPresent(text::append)));
-    assertThat(text.toString()).isEqualTo(expected);
+    List<ChatCompletionChunk> chunks = sdk.chunks(hello()
+        .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build());
+    assertThat(OfficialSdks.text(chunks)).isEqualTo(expected);
     ChatCompletionChunk last = chunks.getLast();
     assertThat(last.choices()).isEmpty();
     assertThat(last.usage()).hasValueSatisfying(u -> assertThat(u.completionTokens()).isEqualTo(12));
@@ -132,7 +108,7 @@ class OpenAiSdkTest {
     ChatCompletionCreateParams params = hello().addFunctionTool(weather).build();
     ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
     int deltas = 0;
-    try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
+    try (StreamResponse<ChatCompletionChunk> stream = sdk.openAi().chat().completions().createStreaming(params)) {
       for (ChatCompletionChunk chunk : (Iterable<ChatCompletionChunk>) stream.stream()::iterator) {
         accumulator.accumulate(chunk);
         deltas += chunk.choices().stream().mapToInt(c -> c.delta().toolCalls().map(List::size).orElse(0)).sum();
@@ -162,21 +138,17 @@ class OpenAiSdkTest {
             .build())
         .build();
     ChatCompletionCreateParams params = hello().addFunctionTool(time).addFunctionTool(weather).build();
-    ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
-    try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
-      stream.stream().forEach(accumulator::accumulate);
-    }
-    var calls = accumulator.chatCompletion().choices().getFirst().message().toolCalls().orElseThrow();
+    var calls = sdk.accumulated(params).choices().getFirst().message().toolCalls().orElseThrow();
     assertThat(calls).extracting(c -> c.asFunction().function().name()).containsExactly("get_time", "get_weather");
     assertThat(Json.MAPPER.readTree(calls.get(0).asFunction().function().arguments()).get("zone").isString()).isTrue();
     assertThat(Json.MAPPER.readTree(calls.get(1).asFunction().function().arguments()).get("city").isString()).isTrue();
-    ChatCompletion whole = client.chat().completions().create(params);
+    ChatCompletion whole = sdk.openAi().chat().completions().create(params);
     assertThat(whole.choices().getFirst().message().toolCalls().orElseThrow()).hasSize(2);
   }
 
   @Test
   void embeddingsComeBackWithOneVectorPerInput() {
-    CreateEmbeddingResponse response = client.embeddings().create(EmbeddingCreateParams.builder()
+    CreateEmbeddingResponse response = sdk.openAi().embeddings().create(EmbeddingCreateParams.builder()
         .model(GatewayExtension.EMBED_MODEL)
         .inputOfArrayOfStrings(List.of("one", "two"))
         .build());
@@ -187,8 +159,8 @@ class OpenAiSdkTest {
 
   @Test
   void theModelListNamesEveryServedModel() {
-    List<Model> models = client.models().list().data();
+    List<Model> models = sdk.openAi().models().list().data();
     assertThat(models).extracting(Model::id).contains(GatewayExtension.CHAT_MODEL, GatewayExtension.EMBED_MODEL);
-    assertThat(client.models().retrieve(GatewayExtension.CHAT_MODEL).id()).isEqualTo(GatewayExtension.CHAT_MODEL);
+    assertThat(sdk.openAi().models().retrieve(GatewayExtension.CHAT_MODEL).id()).isEqualTo(GatewayExtension.CHAT_MODEL);
   }
 }

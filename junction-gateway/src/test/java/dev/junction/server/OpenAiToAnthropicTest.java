@@ -1,36 +1,29 @@
 package dev.junction.server;
 
+import static dev.junction.server.OfficialSdks.answerEachCall;
+import static dev.junction.server.OfficialSdks.assertGreetingCountsCacheReadsOnce;
+import static dev.junction.server.OfficialSdks.cityAndPopulation;
+import static dev.junction.server.OfficialSdks.function;
+import static dev.junction.server.OfficialSdks.hello;
+import static dev.junction.server.OfficialSdks.helloStreamedWithUsage;
+import static dev.junction.server.OfficialSdks.text;
+import static dev.junction.server.OfficialSdks.twoImages;
+import static dev.junction.server.OfficialSdks.weatherAndTime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
-import com.openai.core.JsonValue;
-import com.openai.core.http.StreamResponse;
 import com.openai.errors.BadRequestException;
-import com.openai.helpers.ChatCompletionAccumulator;
-import com.openai.models.FunctionDefinition;
-import com.openai.models.FunctionParameters;
 import com.openai.models.ReasoningEffort;
-import com.openai.models.ResponseFormatJsonSchema;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
-import com.openai.models.chat.completions.ChatCompletionContentPart;
-import com.openai.models.chat.completions.ChatCompletionContentPartImage;
-import com.openai.models.chat.completions.ChatCompletionContentPartText;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionMessageToolCall;
-import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
 import dev.junction.api.Json;
 import dev.junction.ledger.LedgerRecord;
 import dev.junction.simulator.Simulator;
 import dev.junction.testing.GatewayExtension;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
@@ -44,51 +37,24 @@ class OpenAiToAnthropicTest {
 
   @RegisterExtension
   static final GatewayExtension junction = TwoFamilies.gateway();
-  static OpenAIClient client;
-
-  @BeforeAll
-  static void start() {
-    client = OpenAIOkHttpClient.builder()
-        .baseUrl(junction.baseUrl())
-        .apiKey(GatewayExtension.MASTER_KEY)
-        .maxRetries(0)
-        .build();
-  }
-
-  @AfterAll
-  static void stop() {
-    client.close();
-  }
+  @RegisterExtension
+  static final OfficialSdks sdk = new OfficialSdks(junction);
 
   private static Simulator anthropic() {
     return junction.simulator("sim-an");
   }
 
-  static ChatCompletionCreateParams.Builder hello(String model) {
-    return ChatCompletionCreateParams.builder()
-        .model(model)
-        .addSystemMessage("You are a terse gateway test.")
-        .addUserMessage("Say hello to the gateway, please, in a few words of your own.")
-        .maxCompletionTokens(12);
-  }
-
   @Test
   void aCompletionServedByAnAnthropicProviderCountsCacheReadsOnceInsidePromptTokens() {
-    client.chat().completions().create(hello(TwoFamilies.ANTHROPIC_SERVED).build()); // fills the prompt cache
+    sdk.openAi().chat().completions().create(hello(TwoFamilies.ANTHROPIC_SERVED).build()); // fills the prompt cache
     Simulator.Stats before = anthropic().stats();
-    var raw = client.chat().completions().withRawResponse().create(hello(TwoFamilies.ANTHROPIC_SERVED).build());
+    var raw = sdk.openAi().chat().completions().withRawResponse().create(hello(TwoFamilies.ANTHROPIC_SERVED).build());
     ChatCompletion completion = raw.parse();
     Simulator.Stats after = anthropic().stats();
 
-    assertThat(completion.choices().getFirst().message().content()).hasValueSatisfying(c -> assertThat(c).isNotBlank());
-    assertThat(completion.choices().getFirst().finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.LENGTH);
-    var usage = completion.usage().orElseThrow();
     long prompt = after.promptTokens() - before.promptTokens();
     long cached = after.cachedTokens() - before.cachedTokens();
-    assertThat(cached).as("the repeated prompt is partly a cache read").isPositive();
-    assertThat(usage.promptTokens()).isEqualTo(prompt);
-    assertThat(usage.promptTokensDetails().orElseThrow().cachedTokens()).contains(cached);
-    assertThat(usage.completionTokens()).isEqualTo(12);
+    assertGreetingCountsCacheReadsOnce(completion, prompt, cached);
 
     Simulator.Received sent = anthropic().received().getLast();
     assertThat(sent.path()).isEqualTo("/v1/messages");
@@ -108,17 +74,10 @@ class OpenAiToAnthropicTest {
 
   @Test
   void aStreamReportsTheSameUsageAsTheWholeAnswerInItsLastChunk() {
-    client.chat().completions().create(hello(TwoFamilies.ANTHROPIC_SERVED).build());
-    ChatCompletion whole = client.chat().completions().create(hello(TwoFamilies.ANTHROPIC_SERVED).build());
-    List<ChatCompletionChunk> chunks = new ArrayList<>();
-    ChatCompletionCreateParams params = hello(TwoFamilies.ANTHROPIC_SERVED)
-        .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build();
-    try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
-      stream.stream().forEach(chunks::add);
-    }
-    StringBuilder text = new StringBuilder();
-    chunks.forEach(c -> c.choices().forEach(choice -> choice.delta().content().ifPresent(text::append)));
-    assertThat(text.toString()).isEqualTo(whole.choices().getFirst().message().content().orElseThrow());
+    sdk.openAi().chat().completions().create(hello(TwoFamilies.ANTHROPIC_SERVED).build());
+    ChatCompletion whole = sdk.openAi().chat().completions().create(hello(TwoFamilies.ANTHROPIC_SERVED).build());
+    List<ChatCompletionChunk> chunks = sdk.chunks(helloStreamedWithUsage(TwoFamilies.ANTHROPIC_SERVED));
+    assertThat(text(chunks)).isEqualTo(whole.choices().getFirst().message().content().orElseThrow());
     ChatCompletionChunk last = chunks.getLast();
     assertThat(last.choices()).isEmpty();
     var streamed = last.usage().orElseThrow();
@@ -129,43 +88,20 @@ class OpenAiToAnthropicTest {
     assertThat(streamed.completionTokens()).isEqualTo(12);
   }
 
-  /** A function tool taking one required string. */
-  static FunctionDefinition function(String name, String property) {
-    return FunctionDefinition.builder().name(name)
-        .parameters(FunctionParameters.builder()
-            .putAdditionalProperty("type", JsonValue.from("object"))
-            .putAdditionalProperty("properties", JsonValue.from(Map.of(property, Map.of("type", "string"))))
-            .putAdditionalProperty("required", JsonValue.from(List.of(property)))
-            .build())
-        .build();
-  }
-
   @Test
   void parallelToolCallsStreamAsOpenAiDeltasAndTheirResultsGoBackAsToolResults() {
-    ChatCompletionCreateParams.Builder first = ChatCompletionCreateParams.builder()
-        .model(TwoFamilies.ANTHROPIC_SERVED)
-        .addUserMessage("What is the weather and the time in Paris?")
-        .addFunctionTool(function("get_weather", "city"))
-        .addFunctionTool(function("get_time", "zone"));
-    ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
-    try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(first.build())) {
-      stream.stream().forEach(accumulator::accumulate);
-    }
-    var streamed = accumulator.chatCompletion().choices().getFirst();
+    ChatCompletionCreateParams.Builder first = weatherAndTime(TwoFamilies.ANTHROPIC_SERVED);
+    var streamed = sdk.accumulated(first.build()).choices().getFirst();
     List<ChatCompletionMessageToolCall> calls = streamed.message().toolCalls().orElseThrow();
     assertThat(calls).extracting(c -> c.asFunction().function().name()).containsExactly("get_weather", "get_time");
     assertThat(Json.MAPPER.readTree(calls.get(0).asFunction().function().arguments()).get("city").isString()).isTrue();
     assertThat(streamed.finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.TOOL_CALLS);
 
-    ChatCompletion whole = client.chat().completions().create(first.build());
+    ChatCompletion whole = sdk.openAi().chat().completions().create(first.build());
     var message = whole.choices().getFirst().message();
-    first.addMessage(message);
-    for (ChatCompletionMessageToolCall call : message.toolCalls().orElseThrow()) {
-      first.addMessage(ChatCompletionToolMessageParam.builder().toolCallId(call.asFunction().id())
-          .content("Sunny at " + call.asFunction().function().name()).build());
-    }
+    answerEachCall(first, message);
     // The simulator, like Anthropic, refuses a tool_use left without its tool_result in the next turn.
-    ChatCompletion answered = client.chat().completions().create(first.build());
+    ChatCompletion answered = sdk.openAi().chat().completions().create(first.build());
     assertThat(answered.choices().getFirst().message().content()).hasValueSatisfying(c -> assertThat(c).isNotBlank());
 
     JsonNode messages = Json.MAPPER.readTree(anthropic().received().getLast().body()).path("messages");
@@ -183,7 +119,7 @@ class OpenAiToAnthropicTest {
         .reasoningEffort(ReasoningEffort.LOW)
         .addUserMessage("What is the weather in Paris?")
         .addFunctionTool(function("get_weather", "city"));
-    ChatCompletion asked = client.chat().completions().create(first.build());
+    ChatCompletion asked = sdk.openAi().chat().completions().create(first.build());
     var message = asked.choices().getFirst().message();
     assertThat(message._additionalProperties()).containsKeys("reasoning_content", "reasoning_details");
     JsonNode sent = Json.MAPPER.readTree(anthropic().received().getLast().body());
@@ -196,7 +132,7 @@ class OpenAiToAnthropicTest {
     ChatCompletionMessageToolCall call = message.toolCalls().orElseThrow().getFirst();
     first.addMessage(ChatCompletionToolMessageParam.builder().toolCallId(call.asFunction().id()).content("Sunny").build());
     // Anthropic, and the simulator, refuse the next turn unless the tool-calling turn starts with its signed thinking.
-    ChatCompletion answered = client.chat().completions().create(first.build());
+    ChatCompletion answered = sdk.openAi().chat().completions().create(first.build());
     assertThat(answered.choices().getFirst().message().content()).hasValueSatisfying(c -> assertThat(c).isNotBlank());
     JsonNode assistant = Json.MAPPER.readTree(anthropic().received().getLast().body()).path("messages").get(1);
     assertThat(assistant.path("content").get(0).path("type").asString()).isEqualTo("thinking");
@@ -205,47 +141,18 @@ class OpenAiToAnthropicTest {
 
   @Test
   void imagesByUrlAndDataUrlReachTheProviderAsAnthropicImageBlocks() {
-    ChatCompletionCreateParams params = ChatCompletionCreateParams.builder()
-        .model(TwoFamilies.ANTHROPIC_SERVED)
-        .maxCompletionTokens(6)
-        .addUserMessageOfArrayOfContentParts(List.of(
-            ChatCompletionContentPart.ofText(ChatCompletionContentPartText.builder().text("What is this?").build()),
-            ChatCompletionContentPart.ofImageUrl(ChatCompletionContentPartImage.builder()
-                .imageUrl(ChatCompletionContentPartImage.ImageUrl.builder().url("https://example.com/cat.png").build())
-                .build()),
-            ChatCompletionContentPart.ofImageUrl(ChatCompletionContentPartImage.builder()
-                .imageUrl(ChatCompletionContentPartImage.ImageUrl.builder().url("data:image/png;base64,iVBORw0KGgo=").build())
-                .build())))
-        .build();
-    assertThat(client.chat().completions().create(params).usage().orElseThrow().completionTokens()).isEqualTo(6);
+    ChatCompletionCreateParams params = twoImages(TwoFamilies.ANTHROPIC_SERVED);
+    assertThat(sdk.openAi().chat().completions().create(params).usage().orElseThrow().completionTokens()).isEqualTo(6);
     JsonNode content = Json.MAPPER.readTree(anthropic().received().getLast().body()).path("messages").get(0).path("content");
     assertThat(content.get(1).path("source").path("type").asString()).isEqualTo("url");
     assertThat(content.get(2).path("source").path("media_type").asString()).isEqualTo("image/png");
     assertThat(content.get(2).path("source").path("data").asString()).isEqualTo("iVBORw0KGgo=");
   }
 
-  /** A request for a JSON answer following a schema: a city's name and its population. */
-  static ChatCompletionCreateParams cityAndPopulation(String model) {
-    return ChatCompletionCreateParams.builder()
-        .model(model)
-        .addUserMessage("Give me a city and its population.")
-        .responseFormat(ResponseFormatJsonSchema.builder()
-            .jsonSchema(ResponseFormatJsonSchema.JsonSchema.builder()
-                .name("city")
-                .schema(ResponseFormatJsonSchema.JsonSchema.Schema.builder()
-                    .putAdditionalProperty("type", JsonValue.from("object"))
-                    .putAdditionalProperty("properties", JsonValue.from(Map.of(
-                        "name", Map.of("type", "string"), "population", Map.of("type", "integer"))))
-                    .build())
-                .build())
-            .build())
-        .build();
-  }
-
   @Test
   void aJsonSchemaIsAnsweredThroughAForcedToolAndComesBackAsContent() {
     ChatCompletionCreateParams params = cityAndPopulation(TwoFamilies.ANTHROPIC_SERVED);
-    ChatCompletion completion = client.chat().completions().create(params);
+    ChatCompletion completion = sdk.openAi().chat().completions().create(params);
     var message = completion.choices().getFirst().message();
     assertThat(message.toolCalls()).isEmpty();
     JsonNode answer = Json.MAPPER.readTree(message.content().orElseThrow());
@@ -257,11 +164,7 @@ class OpenAiToAnthropicTest {
     assertThat(sent.path("tool_choice").path("name").asString()).isEqualTo("json_response");
 
     // Streamed, the forced tool's input arrives as content deltas.
-    ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
-    try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
-      stream.stream().forEach(accumulator::accumulate);
-    }
-    var streamed = accumulator.chatCompletion().choices().getFirst();
+    var streamed = sdk.accumulated(params).choices().getFirst();
     assertThat(streamed.message().toolCalls().orElse(List.of())).isEmpty();
     assertThat(Json.MAPPER.readTree(streamed.message().content().orElseThrow())).isEqualTo(answer);
     assertThat(streamed.finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.STOP);
@@ -269,12 +172,13 @@ class OpenAiToAnthropicTest {
 
   @Test
   void aParameterAnthropicCannotHonourIsRefusedNamingItAndTheProvider() {
-    assertThatThrownBy(() -> client.chat().completions().create(hello(TwoFamilies.ANTHROPIC_SERVED).logprobs(true).build()))
+    assertThatThrownBy(() -> sdk.openAi().chat().completions()
+        .create(hello(TwoFamilies.ANTHROPIC_SERVED).logprobs(true).build()))
         .isInstanceOfSatisfying(BadRequestException.class, e -> {
           assertThat(e.body().toString()).contains("param=logprobs,");
           assertThat(e.getMessage()).contains("provider an").contains("anthropic");
         });
-    assertThatThrownBy(() -> client.chat().completions().create(hello(TwoFamilies.ANTHROPIC_SERVED).n(2).build()))
+    assertThatThrownBy(() -> sdk.openAi().chat().completions().create(hello(TwoFamilies.ANTHROPIC_SERVED).n(2).build()))
         .isInstanceOfSatisfying(BadRequestException.class,
             e -> assertThat(e.body().toString()).contains("param=n,"));
   }
@@ -282,7 +186,7 @@ class OpenAiToAnthropicTest {
   @Test
   void aParameterOneFamilyCannotHonourMovesTheRequestToACandidateOfTheOther() {
     long before = anthropic().stats().requests();
-    var raw = client.chat().completions().withRawResponse()
+    var raw = sdk.openAi().chat().completions().withRawResponse()
         .create(hello(TwoFamilies.OVERLOADED_FIRST).logprobs(true).build());
     assertThat(raw.statusCode()).isEqualTo(200);
     assertThat(raw.parse().choices().getFirst().logprobs()).isPresent();
@@ -294,7 +198,7 @@ class OpenAiToAnthropicTest {
 
   @Test
   void anOverloadedAnthropicProviderFailsOverAndTheOpenAiClientSeesOneCleanAnswer() {
-    var raw = client.chat().completions().withRawResponse().create(hello(TwoFamilies.OVERLOADED_FIRST).build());
+    var raw = sdk.openAi().chat().completions().withRawResponse().create(hello(TwoFamilies.OVERLOADED_FIRST).build());
     assertThat(raw.parse().choices().getFirst().message().content()).hasValueSatisfying(c -> assertThat(c).isNotBlank());
     assertThat(raw.headers().values("x-junction-attempts")).containsExactly("2");
     LedgerRecord record = junction.record(raw.headers().values("x-junction-request-id").getFirst());

@@ -1,17 +1,14 @@
 package dev.junction.server;
 
-import static dev.junction.server.OpenAiToAnthropicTest.function;
-import static dev.junction.server.OpenAiToAnthropicTest.hello;
+import static dev.junction.server.OfficialSdks.function;
+import static dev.junction.server.OfficialSdks.hello;
+import static dev.junction.server.OfficialSdks.helloStreamedWithUsage;
+import static dev.junction.server.OfficialSdks.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
-import com.openai.core.http.StreamResponse;
-import com.openai.helpers.ChatCompletionAccumulator;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
-import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.embeddings.CreateEmbeddingResponse;
 import com.openai.models.embeddings.EmbeddingCreateParams;
 import dev.junction.api.Json;
@@ -20,10 +17,7 @@ import dev.junction.simulator.Simulator;
 import dev.junction.simulator.SimulatorOptions;
 import dev.junction.testing.GatewayExtension;
 import java.net.http.HttpResponse;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
@@ -76,18 +70,8 @@ class OpenAiToAzureTest {
                 - { provider: oa, model: sim-gpt, input_price: 1.0, output_price: 2.0 }
           """)
       .build();
-  static OpenAIClient client;
-
-  @BeforeAll
-  static void start() {
-    client = OpenAIOkHttpClient.builder().baseUrl(junction.baseUrl()).apiKey(GatewayExtension.MASTER_KEY)
-        .maxRetries(0).build();
-  }
-
-  @AfterAll
-  static void stop() {
-    client.close();
-  }
+  @RegisterExtension
+  static final OfficialSdks sdk = new OfficialSdks(junction);
 
   private static Simulator azure() {
     return junction.simulator("sim-az");
@@ -95,7 +79,7 @@ class OpenAiToAzureTest {
 
   @Test
   void aCompletionGoesToTheDeploymentsPathWithItsApiVersionAndTheKeyInApiKey() {
-    var raw = client.chat().completions().withRawResponse().create(hello(SERVED).build());
+    var raw = sdk.openAi().chat().completions().withRawResponse().create(hello(SERVED).build());
     ChatCompletion completion = raw.parse();
     assertThat(completion.choices().getFirst().message().content()).hasValueSatisfying(c -> assertThat(c).isNotBlank());
     assertThat(completion.model()).isEqualTo("gpt-4o-prod");
@@ -119,18 +103,11 @@ class OpenAiToAzureTest {
 
   @Test
   void aStreamPassesAzuresFilterChunkWithNoChoicesThroughAndEndsWithTheUsage() {
-    ChatCompletion whole = client.chat().completions().create(hello(SERVED).build());
-    List<ChatCompletionChunk> chunks = new ArrayList<>();
-    ChatCompletionCreateParams params = hello(SERVED)
-        .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build();
-    try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
-      stream.stream().forEach(chunks::add);
-    }
+    ChatCompletion whole = sdk.openAi().chat().completions().create(hello(SERVED).build());
+    List<ChatCompletionChunk> chunks = sdk.chunks(helloStreamedWithUsage(SERVED));
     assertThat(chunks.getFirst().choices()).isEmpty();
     assertThat(chunks.getFirst()._additionalProperties()).containsKey("prompt_filter_results");
-    StringBuilder text = new StringBuilder();
-    chunks.forEach(c -> c.choices().forEach(choice -> choice.delta().content().ifPresent(text::append)));
-    assertThat(text.toString()).isEqualTo(whole.choices().getFirst().message().content().orElseThrow());
+    assertThat(text(chunks)).isEqualTo(whole.choices().getFirst().message().content().orElseThrow());
     var streamed = chunks.getLast().usage().orElseThrow();
     assertThat(streamed.promptTokens()).isEqualTo(whole.usage().orElseThrow().promptTokens());
     assertThat(streamed.completionTokens()).isEqualTo(12);
@@ -159,17 +136,13 @@ class OpenAiToAzureTest {
         .addUserMessage("What is the weather in Paris?")
         .addFunctionTool(function("get_weather", "city"))
         .build();
-    ChatCompletion whole = client.chat().completions().create(params);
+    ChatCompletion whole = sdk.openAi().chat().completions().create(params);
     var call = whole.choices().getFirst().message().toolCalls().orElseThrow().getFirst().asFunction();
     assertThat(call.function().name()).isEqualTo("get_weather");
     assertThat(Json.MAPPER.readTree(call.function().arguments()).get("city").isString()).isTrue();
     assertThat(whole.choices().getFirst().finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.TOOL_CALLS);
 
-    ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
-    try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
-      stream.stream().forEach(accumulator::accumulate);
-    }
-    assertThat(accumulator.chatCompletion().choices().getFirst().message().toolCalls().orElseThrow())
+    assertThat(sdk.accumulated(params).choices().getFirst().message().toolCalls().orElseThrow())
         .extracting(c -> c.asFunction().function().name()).containsExactly("get_weather");
     JsonNode sent = Json.MAPPER.readTree(azure().received().getLast().body());
     assertThat(sent.path("tools").get(0).path("function").path("name").asString()).isEqualTo("get_weather");
@@ -177,7 +150,7 @@ class OpenAiToAzureTest {
 
   @Test
   void theV1ApiTakesTheDeploymentInTheBodyWithNoApiVersionAndAnEntraTokenAsBearer() {
-    ChatCompletion completion = client.chat().completions().create(hello(V1).build());
+    ChatCompletion completion = sdk.openAi().chat().completions().create(hello(V1).build());
     assertThat(completion.model()).isEqualTo("gpt-4o-v1");
     Simulator.Received sent = azure().received().getLast();
     assertThat(sent.path()).isEqualTo("/openai/v1/chat/completions");
@@ -189,7 +162,7 @@ class OpenAiToAzureTest {
 
   @Test
   void embeddingsGoToTheDeploymentsEmbeddingsPath() {
-    CreateEmbeddingResponse response = client.embeddings().create(EmbeddingCreateParams.builder()
+    CreateEmbeddingResponse response = sdk.openAi().embeddings().create(EmbeddingCreateParams.builder()
         .model(EMBED).inputOfArrayOfStrings(List.of("one", "two")).build());
     assertThat(response.data()).hasSize(2);
     Simulator.Received sent = azure().received().getLast();
@@ -240,7 +213,7 @@ class OpenAiToAzureTest {
 
   @Test
   void aThrottledDeploymentFailsOverToAnotherProvider() {
-    var raw = client.chat().completions().withRawResponse().create(hello(THROTTLED_FIRST).build());
+    var raw = sdk.openAi().chat().completions().withRawResponse().create(hello(THROTTLED_FIRST).build());
     assertThat(raw.parse().choices().getFirst().message().content()).isPresent();
     assertThat(raw.headers().values("x-junction-provider")).containsExactly("oa");
     assertThat(azure().received().getLast().path())

@@ -1,26 +1,26 @@
 package dev.junction.server;
 
-import static dev.junction.server.OpenAiToAnthropicTest.cityAndPopulation;
-import static dev.junction.server.OpenAiToAnthropicTest.function;
-import static dev.junction.server.OpenAiToAnthropicTest.hello;
+import static dev.junction.server.OfficialSdks.answerEachCall;
+import static dev.junction.server.OfficialSdks.cityAndPopulation;
+import static dev.junction.server.OfficialSdks.function;
+import static dev.junction.server.OfficialSdks.hello;
+import static dev.junction.server.OfficialSdks.helloStreamedWithUsage;
+import static dev.junction.server.OfficialSdks.image;
+import static dev.junction.server.OfficialSdks.text;
+import static dev.junction.server.OfficialSdks.weatherAndTime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.BadRequestException;
-import com.openai.helpers.ChatCompletionAccumulator;
 import com.openai.models.ReasoningEffort;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionContentPart;
-import com.openai.models.chat.completions.ChatCompletionContentPartImage;
 import com.openai.models.chat.completions.ChatCompletionContentPartText;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionMessageToolCall;
-import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
 import com.openai.models.responses.Response;
 import com.openai.models.responses.ResponseCreateParams;
@@ -32,9 +32,6 @@ import dev.junction.simulator.SimulatorOptions;
 import dev.junction.testing.GatewayExtension;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
@@ -85,18 +82,8 @@ class OpenAiToBedrockTest {
                 - { provider: br, model: "fault:malformed,drip=20", input_price: 3.0, output_price: 15.0 }
           """.formatted(MODEL_ID, MODEL_ID))
       .build();
-  static OpenAIClient client;
-
-  @BeforeAll
-  static void start() {
-    client = OpenAIOkHttpClient.builder().baseUrl(junction.baseUrl()).apiKey(GatewayExtension.MASTER_KEY)
-        .maxRetries(0).build();
-  }
-
-  @AfterAll
-  static void stop() {
-    client.close();
-  }
+  @RegisterExtension
+  static final OfficialSdks sdk = new OfficialSdks(junction);
 
   private static Simulator bedrock() {
     return junction.simulator("sim-br");
@@ -104,7 +91,7 @@ class OpenAiToBedrockTest {
 
   @Test
   void aCompletionGoesOutAsAConverseCallAndComesBackWithTheUpstreamUsageAndItsCost() {
-    var raw = client.chat().completions().withRawResponse().create(hello(SERVED).build());
+    var raw = sdk.openAi().chat().completions().withRawResponse().create(hello(SERVED).build());
     ChatCompletion completion = raw.parse();
     assertThat(completion.choices().getFirst().message().content()).hasValueSatisfying(c -> assertThat(c).isNotBlank());
     assertThat(completion.choices().getFirst().finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.LENGTH);
@@ -164,9 +151,9 @@ class OpenAiToBedrockTest {
 
   @Test
   void anOpenAiClientsRepeatedPromptReportsBedrocksCacheReadsAsCachedTokens() {
-    client.chat().completions().create(hello(SERVED).build());
+    sdk.openAi().chat().completions().create(hello(SERVED).build());
     Simulator.Stats before = bedrock().stats();
-    ChatCompletion completion = client.chat().completions().create(hello(SERVED).build());
+    ChatCompletion completion = sdk.openAi().chat().completions().create(hello(SERVED).build());
     Simulator.Stats after = bedrock().stats();
     var usage = completion.usage().orElseThrow();
     long cached = after.cachedTokens() - before.cachedTokens();
@@ -177,19 +164,12 @@ class OpenAiToBedrockTest {
 
   @Test
   void aStreamIsReadFromTheBinaryEventStreamAndEndsWithTheSameUsageAsTheWholeAnswer() {
-    ChatCompletion whole = client.chat().completions().create(hello(SERVED).build());
-    List<ChatCompletionChunk> chunks = new ArrayList<>();
-    ChatCompletionCreateParams params = hello(SERVED)
-        .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build();
-    try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
-      stream.stream().forEach(chunks::add);
-    }
+    ChatCompletion whole = sdk.openAi().chat().completions().create(hello(SERVED).build());
+    List<ChatCompletionChunk> chunks = sdk.chunks(helloStreamedWithUsage(SERVED));
     Simulator.Received sent = bedrock().received().getLast();
     assertThat(sent.path()).endsWith("/converse-stream");
     assertThat(sent.headers()).containsEntry("accept", "application/vnd.amazon.eventstream");
-    StringBuilder text = new StringBuilder();
-    chunks.forEach(c -> c.choices().forEach(choice -> choice.delta().content().ifPresent(text::append)));
-    assertThat(text.toString()).isEqualTo(whole.choices().getFirst().message().content().orElseThrow());
+    assertThat(text(chunks)).isEqualTo(whole.choices().getFirst().message().content().orElseThrow());
     var streamed = chunks.getLast().usage().orElseThrow();
     assertThat(streamed.promptTokens()).isEqualTo(whole.usage().orElseThrow().promptTokens());
     assertThat(streamed.completionTokens()).isEqualTo(12);
@@ -197,32 +177,18 @@ class OpenAiToBedrockTest {
 
   @Test
   void parallelToolCallsComeBackAsOpenAiCallsAndTheirResultsGoBackAsToolResultBlocks() {
-    ChatCompletionCreateParams.Builder first = ChatCompletionCreateParams.builder()
-        .model(SERVED)
-        .addUserMessage("What is the weather and the time in Paris?")
-        .addFunctionTool(function("get_weather", "city"))
-        .addFunctionTool(function("get_time", "zone"));
-    ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
-    try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(first.build())) {
-      stream.stream().forEach(accumulator::accumulate);
-    }
-    var streamed = accumulator.chatCompletion().choices().getFirst();
+    ChatCompletionCreateParams.Builder first = weatherAndTime(SERVED);
+    var streamed = sdk.accumulated(first.build()).choices().getFirst();
     assertThat(streamed.message().toolCalls().orElseThrow()).extracting(c -> c.asFunction().function().name())
         .containsExactly("get_weather", "get_time");
     assertThat(streamed.finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.TOOL_CALLS);
 
-    ChatCompletion whole = client.chat().completions().create(first.build());
-    var message = whole.choices().getFirst().message();
-    List<ChatCompletionMessageToolCall> calls = message.toolCalls().orElseThrow();
+    ChatCompletion whole = sdk.openAi().chat().completions().create(first.build());
+    List<ChatCompletionMessageToolCall> calls = answerEachCall(first, whole.choices().getFirst().message());
     assertThat(calls).hasSize(2);
     assertThat(Json.MAPPER.readTree(calls.get(0).asFunction().function().arguments()).get("city").isString()).isTrue();
-    first.addMessage(message);
-    for (ChatCompletionMessageToolCall call : calls) {
-      first.addMessage(ChatCompletionToolMessageParam.builder().toolCallId(call.asFunction().id())
-          .content("Sunny at " + call.asFunction().function().name()).build());
-    }
     // The simulator, like Bedrock, refuses a toolUse left without its toolResult in the next turn.
-    ChatCompletion answered = client.chat().completions().create(first.build());
+    ChatCompletion answered = sdk.openAi().chat().completions().create(first.build());
     assertThat(answered.choices().getFirst().message().content()).hasValueSatisfying(c -> assertThat(c).isNotBlank());
 
     JsonNode messages = Json.MAPPER.readTree(bedrock().received().getLast().body()).path("messages");
@@ -242,7 +208,7 @@ class OpenAiToBedrockTest {
         .reasoningEffort(ReasoningEffort.LOW)
         .addUserMessage("What is the weather in Paris?")
         .addFunctionTool(function("get_weather", "city"));
-    ChatCompletion asked = client.chat().completions().create(first.build());
+    ChatCompletion asked = sdk.openAi().chat().completions().create(first.build());
     var message = asked.choices().getFirst().message();
     assertThat(message._additionalProperties()).containsKeys("reasoning_content", "reasoning_details");
     JsonNode sent = Json.MAPPER.readTree(bedrock().received().getLast().body());
@@ -254,7 +220,7 @@ class OpenAiToBedrockTest {
         .build());
     ChatCompletionMessageToolCall call = message.toolCalls().orElseThrow().getFirst();
     first.addMessage(ChatCompletionToolMessageParam.builder().toolCallId(call.asFunction().id()).content("Sunny").build());
-    ChatCompletion answered = client.chat().completions().create(first.build());
+    ChatCompletion answered = sdk.openAi().chat().completions().create(first.build());
     assertThat(answered.choices().getFirst().message().content()).hasValueSatisfying(c -> assertThat(c).isNotBlank());
     JsonNode reasoning = Json.MAPPER.readTree(bedrock().received().getLast().body()).path("messages").get(1)
         .path("content").get(0).path("reasoningContent").path("reasoningText");
@@ -271,7 +237,7 @@ class OpenAiToBedrockTest {
             ChatCompletionContentPart.ofText(ChatCompletionContentPartText.builder().text("What is this?").build()),
             image("data:image/jpeg;base64,/9j/4AAQSkZJRg==")))
         .build();
-    assertThat(client.chat().completions().create(inline).usage().orElseThrow().completionTokens()).isEqualTo(6);
+    assertThat(sdk.openAi().chat().completions().create(inline).usage().orElseThrow().completionTokens()).isEqualTo(6);
     JsonNode image = Json.MAPPER.readTree(bedrock().received().getLast().body()).path("messages").get(0)
         .path("content").get(1).path("image");
     assertThat(image.path("format").asString()).isEqualTo("jpeg");
@@ -282,25 +248,20 @@ class OpenAiToBedrockTest {
         .messages(List.of())
         .addUserMessageOfArrayOfContentParts(List.of(image("https://example.com/cat.png")))
         .build();
-    assertThatThrownBy(() -> client.chat().completions().create(byUrl))
+    assertThatThrownBy(() -> sdk.openAi().chat().completions().create(byUrl))
         .isInstanceOf(BadRequestException.class)
         .hasMessageContaining("image_url").hasMessageContaining("provider br (kind bedrock)");
     assertThat(bedrock().received()).hasSize(before);
-  }
-
-  private static ChatCompletionContentPart image(String url) {
-    return ChatCompletionContentPart.ofImageUrl(ChatCompletionContentPartImage.builder()
-        .imageUrl(ChatCompletionContentPartImage.ImageUrl.builder().url(url).build()).build());
   }
 
   @Test
   void parametersConverseCannotHonourAreRefusedNamingThemAndTheProvider() {
     ChatCompletionCreateParams params = hello(SERVED).addFunctionTool(function("get_weather", "city"))
         .parallelToolCalls(false).build();
-    assertThatThrownBy(() -> client.chat().completions().create(params))
+    assertThatThrownBy(() -> sdk.openAi().chat().completions().create(params))
         .isInstanceOf(BadRequestException.class)
         .hasMessageContaining("parallel_tool_calls").hasMessageContaining("kind bedrock");
-    assertThatThrownBy(() -> client.chat().completions().create(hello(SERVED).logitBias(
+    assertThatThrownBy(() -> sdk.openAi().chat().completions().create(hello(SERVED).logitBias(
             com.openai.models.chat.completions.ChatCompletionCreateParams.LogitBias.builder()
                 .putAdditionalProperty("50256", JsonValue.from(-100)).build()).build()))
         .isInstanceOf(BadRequestException.class).hasMessageContaining("logit_bias");
@@ -309,7 +270,7 @@ class OpenAiToBedrockTest {
   @Test
   void aJsonSchemaIsAnsweredThroughAForcedToolAndComesBackAsContent() {
     ChatCompletionCreateParams params = cityAndPopulation(SERVED);
-    ChatCompletion completion = client.chat().completions().create(params);
+    ChatCompletion completion = sdk.openAi().chat().completions().create(params);
     var message = completion.choices().getFirst().message();
     assertThat(message.toolCalls().orElse(List.of())).isEmpty();
     JsonNode answer = Json.MAPPER.readTree(message.content().orElseThrow());
@@ -320,17 +281,13 @@ class OpenAiToBedrockTest {
     assertThat(sent.path("toolConfig").path("toolChoice").path("tool").path("name").asString())
         .isEqualTo("json_response");
 
-    ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
-    try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
-      stream.stream().forEach(accumulator::accumulate);
-    }
-    var streamed = accumulator.chatCompletion().choices().getFirst();
+    var streamed = sdk.accumulated(params).choices().getFirst();
     assertThat(Json.MAPPER.readTree(streamed.message().content().orElseThrow())).isEqualTo(answer);
   }
 
   @Test
   void awsCredentialsSignTheRequestWithSignatureVersion4AndNeverReachALogOrAnError() {
-    ChatCompletion completion = client.chat().completions().create(hello(SIGNED).build());
+    ChatCompletion completion = sdk.openAi().chat().completions().create(hello(SIGNED).build());
     assertThat(completion.choices().getFirst().message().content()).isPresent();
     Simulator.Received sent = bedrock().received().getLast();
     assertThat(sent.headers().get("authorization"))
@@ -343,7 +300,7 @@ class OpenAiToBedrockTest {
 
   @Test
   void aThrottledBedrockProviderFailsOverToAnOpenAiFormatProvider() {
-    var raw = client.chat().completions().withRawResponse().create(hello(THROTTLED_FIRST).build());
+    var raw = sdk.openAi().chat().completions().withRawResponse().create(hello(THROTTLED_FIRST).build());
     assertThat(raw.parse().choices().getFirst().message().content()).isPresent();
     assertThat(raw.headers().values("x-junction-provider")).containsExactly("oa");
     assertThat(bedrock().received().getLast().path()).isEqualTo("/model/fault%3Astatus%3D429/converse");
@@ -367,24 +324,22 @@ class OpenAiToBedrockTest {
         .input("Say hello to the gateway, please.")
         .maxOutputTokens(12)
         .build();
-    Response response = client.responses().create(params);
-    StringBuilder whole = new StringBuilder();
-    response.output().forEach(item -> item.message().ifPresent(m -> m.content()
-        .forEach(c -> c.outputText().ifPresent(t -> whole.append(t.text())))));
-    assertThat(whole.toString()).isNotBlank();
+    Response response = sdk.openAi().responses().create(params);
+    String whole = OfficialSdks.text(response);
+    assertThat(whole).isNotBlank();
     assertThat(response.usage().orElseThrow().outputTokens()).isEqualTo(12);
     JsonNode sent = Json.MAPPER.readTree(bedrock().received().getLast().body());
     assertThat(sent.path("system").get(0).path("text").asString()).isEqualTo("You are a terse gateway test.");
 
     StringBuilder text = new StringBuilder();
     List<ResponseStreamEvent> events = new ArrayList<>();
-    try (StreamResponse<ResponseStreamEvent> stream = client.responses().createStreaming(params)) {
+    try (StreamResponse<ResponseStreamEvent> stream = sdk.openAi().responses().createStreaming(params)) {
       stream.stream().forEach(e -> {
         events.add(e);
         e.outputTextDelta().ifPresent(d -> text.append(d.delta()));
       });
     }
-    assertThat(text.toString()).isEqualTo(whole.toString());
+    assertThat(text.toString()).isEqualTo(whole);
     // Twelve tokens is where the simulator's answer is cut: the response is incomplete, for that reason.
     assertThat(events.getLast().isIncomplete()).isTrue();
     assertThat(events.getLast().asIncomplete().response().usage().orElseThrow().outputTokens()).isEqualTo(12);

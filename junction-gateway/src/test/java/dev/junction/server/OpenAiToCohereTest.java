@@ -1,12 +1,15 @@
 package dev.junction.server;
 
-import static dev.junction.server.OpenAiToAnthropicTest.cityAndPopulation;
-import static dev.junction.server.OpenAiToAnthropicTest.function;
-import static dev.junction.server.OpenAiToAnthropicTest.hello;
+import static dev.junction.server.OfficialSdks.answerEachCall;
+import static dev.junction.server.OfficialSdks.cityAndPopulation;
+import static dev.junction.server.OfficialSdks.function;
+import static dev.junction.server.OfficialSdks.functionCalls;
+import static dev.junction.server.OfficialSdks.hello;
+import static dev.junction.server.OfficialSdks.helloStreamedWithUsage;
+import static dev.junction.server.OfficialSdks.weatherAndTime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.openai.client.OpenAIClient;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.BadRequestException;
 import com.openai.helpers.ChatCompletionAccumulator;
@@ -14,21 +17,15 @@ import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionMessageToolCall;
-import com.openai.models.chat.completions.ChatCompletionStreamOptions;
-import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
 import com.openai.models.responses.Response;
 import com.openai.models.responses.ResponseCreateParams;
 import com.openai.models.responses.ResponseFunctionToolCall;
-import com.openai.models.responses.ResponseInputItem;
-import com.openai.models.responses.ResponseStreamEvent;
 import dev.junction.api.Json;
 import dev.junction.ledger.LedgerRecord;
 import dev.junction.simulator.Simulator;
 import dev.junction.testing.GatewayExtension;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
@@ -45,17 +42,8 @@ class OpenAiToCohereTest {
 
   @RegisterExtension
   static final GatewayExtension junction = CohereServed.gateway();
-  static OpenAIClient client;
-
-  @BeforeAll
-  static void start() {
-    client = GeminiServed.openAi(junction);
-  }
-
-  @AfterAll
-  static void stop() {
-    client.close();
-  }
+  @RegisterExtension
+  static final OfficialSdks sdk = new OfficialSdks(junction);
 
   private static Simulator cohere() {
     return junction.simulator("sim-co");
@@ -67,9 +55,9 @@ class OpenAiToCohereTest {
 
   @Test
   void aCompletionGoesOutAsACohereChatAndComesBackWithTheBilledUsageAndItsCost() {
-    client.chat().completions().create(hello(SERVED).build()); // fills the prompt cache
+    sdk.openAi().chat().completions().create(hello(SERVED).build()); // fills the prompt cache
     Simulator.Stats before = cohere().stats();
-    var raw = client.chat().completions().withRawResponse().create(hello(SERVED).build());
+    var raw = sdk.openAi().chat().completions().withRawResponse().create(hello(SERVED).build());
     ChatCompletion completion = raw.parse();
     Simulator.Stats after = cohere().stats();
 
@@ -103,12 +91,11 @@ class OpenAiToCohereTest {
 
   @Test
   void aStreamCarriesTheSameTextAndExactlyTheUsageCohereReported() {
-    ChatCompletion whole = client.chat().completions().create(hello(SERVED).build());
+    ChatCompletion whole = sdk.openAi().chat().completions().create(hello(SERVED).build());
     Simulator.Stats before = cohere().stats();
     List<ChatCompletionChunk> chunks = new ArrayList<>();
     ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
-    var params = hello(SERVED).streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build();
-    var raw = client.chat().completions().withRawResponse().createStreaming(params);
+    var raw = sdk.openAi().chat().completions().withRawResponse().createStreaming(helloStreamedWithUsage(SERVED));
     try (StreamResponse<ChatCompletionChunk> stream = raw.parse()) {
       stream.stream().forEach(chunk -> {
         chunks.add(chunk);
@@ -132,16 +119,8 @@ class OpenAiToCohereTest {
 
   @Test
   void parallelCallsComeBackAfterTheToolPlanAndTheirResultsGoBackAsToolMessages() {
-    ChatCompletionCreateParams.Builder first = ChatCompletionCreateParams.builder()
-        .model(SERVED)
-        .addUserMessage("What is the weather and the time in Paris?")
-        .addFunctionTool(function("get_weather", "city"))
-        .addFunctionTool(function("get_time", "zone"));
-    ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
-    try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(first.build())) {
-      stream.stream().forEach(accumulator::accumulate);
-    }
-    var streamed = accumulator.chatCompletion().choices().getFirst();
+    ChatCompletionCreateParams.Builder first = weatherAndTime(SERVED);
+    var streamed = sdk.accumulated(first.build()).choices().getFirst();
     assertThat(streamed.message().toolCalls().orElseThrow()).extracting(c -> c.asFunction().function().name())
         .containsExactly("get_weather", "get_time");
     assertThat(streamed.message().content()).contains("I will use the tools.");
@@ -149,19 +128,13 @@ class OpenAiToCohereTest {
     JsonNode tools = lastSent().path("tools");
     assertThat(tools.get(0).path("function").path("parameters").path("required").get(0).asString()).isEqualTo("city");
 
-    ChatCompletion whole = client.chat().completions().create(first.build());
-    var message = whole.choices().getFirst().message();
-    List<ChatCompletionMessageToolCall> calls = message.toolCalls().orElseThrow();
+    ChatCompletion whole = sdk.openAi().chat().completions().create(first.build());
+    List<ChatCompletionMessageToolCall> calls = answerEachCall(first, whole.choices().getFirst().message());
     assertThat(calls).hasSize(2);
     assertThat(calls.get(0).asFunction().id()).startsWith("get_weather_");
     assertThat(Json.MAPPER.readTree(calls.get(0).asFunction().function().arguments()).get("city").isString()).isTrue();
-    first.addMessage(message);
-    for (ChatCompletionMessageToolCall call : calls) {
-      first.addMessage(ChatCompletionToolMessageParam.builder().toolCallId(call.asFunction().id())
-          .content("Sunny at " + call.asFunction().function().name()).build());
-    }
     // The simulator, like Cohere, refuses a tool message that answers no call of the turn before.
-    ChatCompletion answered = client.chat().completions().create(first.build());
+    ChatCompletion answered = sdk.openAi().chat().completions().create(first.build());
     assertThat(answered.choices().getFirst().message().content()).hasValueSatisfying(c -> assertThat(c).isNotBlank());
     assertThat(answered.choices().getFirst().finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.STOP);
 
@@ -178,7 +151,7 @@ class OpenAiToCohereTest {
 
   @Test
   void aJsonSchemaGoesAsCoheresResponseFormatAndTheAnswerFollowsIt() {
-    ChatCompletion completion = client.chat().completions().create(cityAndPopulation(SERVED));
+    ChatCompletion completion = sdk.openAi().chat().completions().create(cityAndPopulation(SERVED));
     JsonNode answer = Json.MAPPER.readTree(completion.choices().getFirst().message().content().orElseThrow());
     assertThat(answer.get("name").isString()).isTrue();
     assertThat(answer.get("population").isIntegralNumber()).isTrue();
@@ -191,18 +164,18 @@ class OpenAiToCohereTest {
   @Test
   void parametersCohereCannotTakeAreRefusedNamingThemAndTheProviderBeforeAnythingIsSent() {
     long sent = cohere().stats().requests();
-    assertThatThrownBy(() -> client.chat().completions().create(hello(SERVED).logprobs(true).build()))
+    assertThatThrownBy(() -> sdk.openAi().chat().completions().create(hello(SERVED).logprobs(true).build()))
         .isInstanceOfSatisfying(BadRequestException.class, e -> {
           assertThat(e.body().toString()).contains("param=logprobs,");
           assertThat(e.getMessage()).contains("provider co").contains("cohere");
         });
-    assertThatThrownBy(() -> client.chat().completions().create(hello(SERVED)
+    assertThatThrownBy(() -> sdk.openAi().chat().completions().create(hello(SERVED)
             .addFunctionTool(function("get_weather", "city")).parallelToolCalls(false).build()))
         .isInstanceOfSatisfying(BadRequestException.class,
             e -> assertThat(e.body().toString()).contains("param=parallel_tool_calls,"));
-    assertThatThrownBy(() -> client.chat().completions().create(hello(SERVED).user("someone").build()))
+    assertThatThrownBy(() -> sdk.openAi().chat().completions().create(hello(SERVED).user("someone").build()))
         .isInstanceOfSatisfying(BadRequestException.class, e -> assertThat(e.body().toString()).contains("param=user,"));
-    assertThatThrownBy(() -> client.chat().completions().create(hello(SERVED).temperature(1.5).build()))
+    assertThatThrownBy(() -> sdk.openAi().chat().completions().create(hello(SERVED).temperature(1.5).build()))
         .isInstanceOfSatisfying(BadRequestException.class,
             e -> assertThat(e.body().toString()).contains("param=temperature,"));
     assertThat(cohere().stats().requests()).as("nothing reached Cohere").isEqualTo(sent);
@@ -222,7 +195,7 @@ class OpenAiToCohereTest {
   @Test
   void anUnavailableOrExhaustedCohereDeploymentFailsOverToAnOpenAiOne() {
     for (String model : List.of(CohereServed.UNAVAILABLE_FIRST, CohereServed.EXHAUSTED_FIRST)) {
-      var raw = client.chat().completions().withRawResponse().create(hello(model).build());
+      var raw = sdk.openAi().chat().completions().withRawResponse().create(hello(model).build());
       assertThat(raw.parse().choices().getFirst().message().content()).hasValueSatisfying(c -> assertThat(c).isNotBlank());
       assertThat(raw.headers().values("x-junction-provider")).containsExactly("oa");
       LedgerRecord record = junction.record(raw.headers().values("x-junction-request-id").getFirst());
@@ -242,29 +215,19 @@ class OpenAiToCohereTest {
 
   @Test
   void theResponsesApiIsServedByCohereWholeAndStreamed() {
-    Response whole = client.responses().create(ResponseCreateParams.builder()
+    Response whole = sdk.openAi().responses().create(ResponseCreateParams.builder()
         .model(SERVED).instructions("You are a terse gateway test.").input("Say a few words, please.").build());
-    StringBuilder text = new StringBuilder();
-    whole.output().forEach(item -> item.message().ifPresent(m -> m.content()
-        .forEach(c -> c.outputText().ifPresent(t -> text.append(t.text())))));
-    assertThat(text.toString()).isNotBlank();
+    String text = OfficialSdks.text(whole);
+    assertThat(text).isNotBlank();
     long output = whole.usage().orElseThrow().outputTokens();
     assertThat(output).isPositive();
     assertThat(lastSent().path("messages").get(0).path("content").asString()).isEqualTo("You are a terse gateway test.");
 
-    StringBuilder deltas = new StringBuilder();
-    Response completed = null;
-    try (StreamResponse<ResponseStreamEvent> stream = client.responses().createStreaming(ResponseCreateParams.builder()
-        .model(SERVED).instructions("You are a terse gateway test.").input("Say a few words, please.").build())) {
-      for (ResponseStreamEvent event : (Iterable<ResponseStreamEvent>) stream.stream()::iterator) {
-        event.outputTextDelta().ifPresent(d -> deltas.append(d.delta()));
-        if (event.isCompleted()) {
-          completed = event.asCompleted().response();
-        }
-      }
-    }
+    OfficialSdks.Streamed streamed = sdk.streamed(ResponseCreateParams.builder()
+        .model(SERVED).instructions("You are a terse gateway test.").input("Say a few words, please.").build());
     assertThat(lastSent().path("stream").asBoolean()).isTrue();
-    assertThat(deltas.toString()).isEqualTo(text.toString());
+    assertThat(streamed.text()).isEqualTo(text);
+    Response completed = streamed.completed();
     assertThat(completed).isNotNull();
     assertThat(completed.usage().orElseThrow().outputTokens()).isEqualTo(output);
     assertThat(completed.usage().orElseThrow().inputTokens()).isEqualTo(whole.usage().orElseThrow().inputTokens());
@@ -272,16 +235,11 @@ class OpenAiToCohereTest {
 
   @Test
   void aResponsesFunctionCallIsAnsweredOnTheNextTurnThroughPreviousResponseId() {
-    Response asked = client.responses().create(ResponseCreateParams.builder()
-        .model(SERVED).addTool(ResponsesApiTest.tool("get_weather", "city")).input("What is the weather in Paris?").build());
-    List<ResponseFunctionToolCall> calls = asked.output().stream().flatMap(item -> item.functionCall().stream()).toList();
+    Response asked = sdk.askForTheWeather(SERVED);
+    List<ResponseFunctionToolCall> calls = functionCalls(asked);
     assertThat(calls).extracting(ResponseFunctionToolCall::name).containsExactly("get_weather");
 
-    Response answered = client.responses().create(ResponseCreateParams.builder()
-        .model(SERVED).previousResponseId(asked.id()).addTool(ResponsesApiTest.tool("get_weather", "city"))
-        .inputOfResponse(List.of(ResponseInputItem.ofFunctionCallOutput(ResponseInputItem.FunctionCallOutput.builder()
-            .callId(calls.getFirst().callId()).output("Sunny").build())))
-        .build());
+    Response answered = sdk.answerCall(SERVED, asked, calls.getFirst());
     assertThat(answered.output()).isNotEmpty();
     JsonNode messages = lastSent().path("messages");
     assertThat(messages.get(1).path("tool_calls").get(0).path("id").asString()).isEqualTo(calls.getFirst().callId());

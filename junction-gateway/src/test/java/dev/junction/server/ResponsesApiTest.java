@@ -1,21 +1,20 @@
 package dev.junction.server;
 
+import static dev.junction.server.OfficialSdks.functionCalls;
+import static dev.junction.server.OfficialSdks.text;
+import static dev.junction.server.OfficialSdks.tool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
 import com.openai.core.ObjectMappers;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.NotFoundException;
-import com.openai.models.responses.FunctionTool;
 import com.openai.models.responses.Response;
 import com.openai.models.responses.ResponseCreateParams;
 import com.openai.models.responses.ResponseFormatTextJsonSchemaConfig;
 import com.openai.models.responses.ResponseFunctionToolCall;
 import com.openai.models.responses.ResponseInputItem;
-import com.openai.models.responses.ResponseOutputItem;
 import com.openai.models.responses.ResponseStatus;
 import com.openai.models.responses.ResponseStreamEvent;
 import com.openai.models.responses.ResponseTextConfig;
@@ -28,8 +27,6 @@ import dev.junction.testing.OpenAiSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
@@ -45,19 +42,9 @@ class ResponsesApiTest {
 
   @RegisterExtension
   static final GatewayExtension junction = TwoFamilies.gateway();
-  static OpenAIClient client;
+  @RegisterExtension
+  static final OfficialSdks sdk = new OfficialSdks(junction);
   static final OpenAiSpec spec = OpenAiSpec.load();
-
-  @BeforeAll
-  static void start() {
-    client = OpenAIOkHttpClient.builder().baseUrl(junction.baseUrl()).apiKey(GatewayExtension.MASTER_KEY)
-        .maxRetries(0).build();
-  }
-
-  @AfterAll
-  static void stop() {
-    client.close();
-  }
 
   private static Simulator openAi() {
     return junction.simulator("sim-oa");
@@ -71,31 +58,10 @@ class ResponsesApiTest {
     return Json.MAPPER.readTree(simulator.received().getLast().body());
   }
 
-  private static String text(Response response) {
-    StringBuilder text = new StringBuilder();
-    response.output().forEach(item -> item.message().ifPresent(m -> m.content()
-        .forEach(c -> c.outputText().ifPresent(t -> text.append(t.text())))));
-    return text.toString();
-  }
-
-  /** A function tool taking one required string. */
-  static FunctionTool tool(String name, String property) {
-    return FunctionTool.builder()
-        .name(name)
-        .description("Looks up " + property)
-        .strict(false)
-        .parameters(FunctionTool.Parameters.builder()
-            .putAdditionalProperty("type", JsonValue.from("object"))
-            .putAdditionalProperty("properties", JsonValue.from(Map.of(property, Map.of("type", "string"))))
-            .putAdditionalProperty("required", JsonValue.from(List.of(property)))
-            .build())
-        .build();
-  }
-
   @Test
   void aResponseServedByAChatCompletionsProviderHasItsTextItsUsageExactlyAndOneLedgerRecord() {
     Simulator.Stats before = openAi().stats();
-    var raw = client.responses().withRawResponse().create(ResponseCreateParams.builder()
+    var raw = sdk.openAi().responses().withRawResponse().create(ResponseCreateParams.builder()
         .model(TwoFamilies.OPENAI_SERVED)
         .instructions("You are a terse gateway test.")
         .input("Say hello to the gateway, please, in a few words of your own.")
@@ -143,8 +109,9 @@ class ResponsesApiTest {
     List<Long> sequence = new ArrayList<>();
     StringBuilder deltas = new StringBuilder();
     Response completed = null;
-    try (StreamResponse<ResponseStreamEvent> stream = client.responses().createStreaming(ResponseCreateParams.builder()
-        .model(TwoFamilies.OPENAI_SERVED).input("Stream a few words, please.").build())) {
+    try (StreamResponse<ResponseStreamEvent> stream = sdk.openAi().responses()
+        .createStreaming(ResponseCreateParams.builder()
+            .model(TwoFamilies.OPENAI_SERVED).input("Stream a few words, please.").build())) {
       for (ResponseStreamEvent event : (Iterable<ResponseStreamEvent>) stream.stream()::iterator) {
         JsonNode json = Json.MAPPER.readTree(ObjectMappers.jsonMapper().writeValueAsString(event));
         types.add(json.path("type").asString());
@@ -173,7 +140,7 @@ class ResponsesApiTest {
     assertThat(completed.usage().orElseThrow().outputTokens()).isPositive();
 
     // The streamed response is kept like a whole one.
-    assertThat(client.responses().retrieve(completed.id()).id()).isEqualTo(completed.id());
+    assertThat(sdk.openAi().responses().retrieve(completed.id()).id()).isEqualTo(completed.id());
   }
 
   @Test
@@ -183,9 +150,8 @@ class ResponsesApiTest {
         .addTool(tool("get_weather", "city"))
         .addTool(tool("get_time", "zone"))
         .input("What is the weather and the time in Paris?");
-    Response asked = client.responses().create(first.build());
-    List<ResponseFunctionToolCall> calls = asked.output().stream()
-        .flatMap(item -> item.functionCall().stream()).toList();
+    Response asked = sdk.openAi().responses().create(first.build());
+    List<ResponseFunctionToolCall> calls = functionCalls(asked);
     assertThat(calls).extracting(ResponseFunctionToolCall::name).containsExactly("get_weather", "get_time");
     assertThat(calls.getFirst().arguments()).contains("city");
 
@@ -196,7 +162,7 @@ class ResponsesApiTest {
     calls.forEach(call -> input.add(ResponseInputItem.ofFunctionCall(call)));
     calls.forEach(call -> input.add(ResponseInputItem.ofFunctionCallOutput(ResponseInputItem.FunctionCallOutput.builder()
         .callId(call.callId()).output("Sunny, 21 degrees at " + call.name()).build())));
-    Response answered = client.responses().create(ResponseCreateParams.builder()
+    Response answered = sdk.openAi().responses().create(ResponseCreateParams.builder()
         .model(TwoFamilies.OPENAI_SERVED)
         .addTool(tool("get_weather", "city"))
         .addTool(tool("get_time", "zone"))
@@ -221,7 +187,7 @@ class ResponsesApiTest {
 
   @Test
   void aJsonSchemaFormatReachesTheProviderAndTheAnswerFollowsIt() {
-    Response response = client.responses().create(ResponseCreateParams.builder()
+    Response response = sdk.openAi().responses().create(ResponseCreateParams.builder()
         .model(TwoFamilies.OPENAI_SERVED)
         .input("Name a city.")
         .text(ResponseTextConfig.builder().format(ResponseFormatTextJsonSchemaConfig.builder()
@@ -243,9 +209,9 @@ class ResponsesApiTest {
 
   @Test
   void aResponseIdContinuesTheConversationForItsOwnerOnly() {
-    Response first = client.responses().create(ResponseCreateParams.builder()
+    Response first = sdk.openAi().responses().create(ResponseCreateParams.builder()
         .model(TwoFamilies.OPENAI_SERVED).instructions("Be brief.").input("Tell me a colour.").build());
-    Response second = client.responses().create(ResponseCreateParams.builder()
+    Response second = sdk.openAi().responses().create(ResponseCreateParams.builder()
         .model(TwoFamilies.OPENAI_SERVED).previousResponseId(first.id()).input("And another one?").build());
 
     JsonNode messages = lastSent(openAi()).path("messages");
@@ -257,10 +223,10 @@ class ResponsesApiTest {
     assertThat(messages.get(2).path("content").asString()).isEqualTo("And another one?");
     assertThat(second.previousResponseId()).contains(first.id());
 
-    Response third = client.responses().create(ResponseCreateParams.builder()
+    Response third = sdk.openAi().responses().create(ResponseCreateParams.builder()
         .model(TwoFamilies.OPENAI_SERVED).previousResponseId(second.id()).input("One more.").build());
     assertThat(lastSent(openAi()).path("messages")).hasSize(5);
-    assertThat(client.responses().retrieve(third.id()).output()).hasSize(third.output().size());
+    assertThat(sdk.openAi().responses().retrieve(third.id()).output()).hasSize(third.output().size());
 
     // Another key sees none of it.
     String other = junction.key("responses-other", null, Limits.NONE, Limits.NONE);
@@ -273,17 +239,17 @@ class ResponsesApiTest {
         .isEqualTo("previous_response_id");
 
     // Its owner deletes it; then it is gone for good.
-    assertThat(client.responses().retrieve(first.id()).id()).isEqualTo(first.id());
-    client.responses().delete(first.id());
-    assertThatThrownBy(() -> client.responses().retrieve(first.id())).isInstanceOf(NotFoundException.class);
+    assertThat(sdk.openAi().responses().retrieve(first.id()).id()).isEqualTo(first.id());
+    sdk.openAi().responses().delete(first.id());
+    assertThatThrownBy(() -> sdk.openAi().responses().retrieve(first.id())).isInstanceOf(NotFoundException.class);
   }
 
   @Test
   void aResponseNotStoredCannotBeContinuedNorRead() {
-    Response kept = client.responses().create(ResponseCreateParams.builder()
+    Response kept = sdk.openAi().responses().create(ResponseCreateParams.builder()
         .model(TwoFamilies.OPENAI_SERVED).input("Remember nothing.").store(false).build());
     assertThat(kept._additionalProperties().get("store")).isEqualTo(JsonValue.from(false));
-    assertThatThrownBy(() -> client.responses().retrieve(kept.id())).isInstanceOf(NotFoundException.class);
+    assertThatThrownBy(() -> sdk.openAi().responses().retrieve(kept.id())).isInstanceOf(NotFoundException.class);
     var continued = junction.post("/responses", """
         {"model":"family/openai-served","previous_response_id":"%s","input":"hi"}""".formatted(kept.id()));
     assertThat(continued.statusCode()).isEqualTo(404);
@@ -299,7 +265,7 @@ class ResponsesApiTest {
 
   @Test
   void anAnthropicProviderServesTheResponsesApiWholeAndStreamed() {
-    Response response = client.responses().create(ResponseCreateParams.builder()
+    Response response = sdk.openAi().responses().create(ResponseCreateParams.builder()
         .model(TwoFamilies.ANTHROPIC_SERVED).instructions("Be terse.").input("Hello there.").maxOutputTokens(10).build());
     assertThat(text(response)).isNotBlank();
     assertThat(anthropic().received().getLast().path()).isEqualTo("/v1/messages");
@@ -310,8 +276,9 @@ class ResponsesApiTest {
 
     List<String> types = new ArrayList<>();
     StringBuilder deltas = new StringBuilder();
-    try (StreamResponse<ResponseStreamEvent> stream = client.responses().createStreaming(ResponseCreateParams.builder()
-        .model(TwoFamilies.ANTHROPIC_SERVED).input("Hello there.").previousResponseId(response.id()).build())) {
+    try (StreamResponse<ResponseStreamEvent> stream = sdk.openAi().responses()
+        .createStreaming(ResponseCreateParams.builder()
+            .model(TwoFamilies.ANTHROPIC_SERVED).input("Hello there.").previousResponseId(response.id()).build())) {
       stream.stream().forEach(event -> {
         types.add(event.isCreated() ? "created" : event.isOutputTextDelta() ? "delta"
             : event.isCompleted() || event.isIncomplete() ? "end" : "other");
@@ -389,18 +356,17 @@ class ResponsesApiTest {
   void signedThinkingFromAnAnthropicProviderComesBackOnTheTurnAfterItsToolCall() {
     com.openai.models.Reasoning low = com.openai.models.Reasoning.builder()
         .effort(com.openai.models.ReasoningEffort.LOW).build();
-    Response asked = client.responses().create(ResponseCreateParams.builder()
+    Response asked = sdk.openAi().responses().create(ResponseCreateParams.builder()
         .model(TwoFamilies.ANTHROPIC_SERVED).reasoning(low).addTool(tool("get_weather", "city"))
         .input("What is the weather in Paris?").build());
     assertThat(lastSent(anthropic()).path("thinking").path("budget_tokens").asInt()).isEqualTo(1024);
     String signature = asked.output().stream().flatMap(item -> item.reasoning().stream())
         .flatMap(r -> r.encryptedContent().stream()).findFirst().orElseThrow();
-    List<ResponseFunctionToolCall> calls = asked.output().stream()
-        .flatMap(item -> item.functionCall().stream()).toList();
+    List<ResponseFunctionToolCall> calls = functionCalls(asked);
     assertThat(calls).extracting(ResponseFunctionToolCall::name).containsExactly("get_weather");
 
     // Continued by id: the kept turn carries the signed thinking, which Anthropic (and the simulator) require.
-    Response answered = client.responses().create(ResponseCreateParams.builder()
+    Response answered = sdk.openAi().responses().create(ResponseCreateParams.builder()
         .model(TwoFamilies.ANTHROPIC_SERVED).reasoning(low).addTool(tool("get_weather", "city"))
         .previousResponseId(asked.id())
         .inputOfResponse(List.of(ResponseInputItem.ofFunctionCallOutput(ResponseInputItem.FunctionCallOutput.builder()
@@ -415,7 +381,7 @@ class ResponsesApiTest {
 
   @Test
   void anOverloadedAnthropicProviderFailsOverAndTheClientSeesOneCleanResponse() {
-    var raw = client.responses().withRawResponse().create(ResponseCreateParams.builder()
+    var raw = sdk.openAi().responses().withRawResponse().create(ResponseCreateParams.builder()
         .model(TwoFamilies.OVERLOADED_FIRST).input("hello").build());
     assertThat(text(raw.parse())).isNotBlank();
     assertThat(raw.headers().values("x-junction-attempts")).containsExactly("2");

@@ -53,9 +53,4 @@ final class TwoFamilies {
             """)
         .build();
   }
-
-  /** The gateway's root, where Anthropic's SDK adds {@code /v1/messages}. */
-  static String root(GatewayExtension junction) {
-    return junction.baseUrl().substring(0, junction.baseUrl().length() - "/v1".length());
-  }
 }

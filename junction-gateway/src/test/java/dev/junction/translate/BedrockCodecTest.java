@@ -1,27 +1,23 @@
 package dev.junction.translate;
 
+import static dev.junction.translate.Golden.feed;
+import static dev.junction.translate.Golden.openAi;
+import static dev.junction.translate.Golden.resource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.junction.api.AnswerStream;
 import dev.junction.api.ApiError;
-import dev.junction.api.Endpoint;
 import dev.junction.api.Family;
 import dev.junction.api.InspectedRequest;
 import dev.junction.api.Json;
-import dev.junction.api.RequestInspector;
 import dev.junction.api.Usage;
 import dev.junction.translate.Chat.ChoiceMode;
 import dev.junction.translate.Chat.Image;
 import dev.junction.translate.Chat.Request;
 import dev.junction.translate.Chat.ToolUse;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
-import java.util.Map;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -40,18 +36,6 @@ class BedrockCodecTest {
   private static final Codec BEDROCK = Codecs.of(Family.BEDROCK);
   private static final Codec OPENAI = Codecs.of(Family.OPENAI);
 
-  private static byte[] resource(String name) {
-    try (InputStream in = BedrockCodecTest.class.getResourceAsStream("/translate/" + name)) {
-      return in.readAllBytes();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static InspectedRequest openAi(String body) {
-    return RequestInspector.inspect(Endpoint.CHAT, Family.OPENAI, body.getBytes(StandardCharsets.UTF_8), Map.of());
-  }
-
   @Test
   void anOpenAiConversationWithAnImageAndToolResultsBecomesAConverseRequest() {
     ObjectNode asked = (ObjectNode) Json.MAPPER.readTree(resource("openai-request.json"));
@@ -63,7 +47,7 @@ class BedrockCodecTest {
 
   @Test
   void whatConverseCannotHonourIsRefusedNamingTheParameterAndTheProvider() {
-    InspectedRequest parallel = openAi(new String(resource("openai-request.json"), StandardCharsets.UTF_8));
+    InspectedRequest parallel = openAi(resource("openai-request.json"));
     assertThatThrownBy(() -> Translation.request(parallel, Family.BEDROCK, "m", true, "br"))
         .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.param()).isEqualTo("parallel_tool_calls"))
         .hasMessageContaining("provider br (kind bedrock)");
@@ -120,15 +104,6 @@ class BedrockCodecTest {
     return out.toByteArray();
   }
 
-  private static String feed(AnswerStream stream, byte[] bytes, int size) {
-    StringBuilder out = new StringBuilder();
-    for (int at = 0; at < bytes.length; at += size) {
-      out.append(new String(stream.feed(Arrays.copyOfRange(bytes, at, Math.min(bytes.length, at + size))),
-          StandardCharsets.UTF_8));
-    }
-    return out.toString();
-  }
-
   @Test
   void aConverseStreamBecomesOpenAiChunksHoweverItIsCut() {
     InspectedRequest request = openAi("""
@@ -140,27 +115,13 @@ class BedrockCodecTest {
     assertThat(bytewise.replaceAll("\"created\":\\d+", "").replaceAll("bedrock_[0-9a-f]+", ""))
         .isEqualTo(all.replaceAll("\"created\":\\d+", "").replaceAll("bedrock_[0-9a-f]+", ""));
     assertThat(all).endsWith("data: [DONE]\n\n");
-    StringBuilder text = new StringBuilder();
-    StringBuilder reasoning = new StringBuilder();
-    StringBuilder arguments = new StringBuilder();
-    JsonNode usage = null;
-    String finish = null;
-    for (String event : all.split("\n\n")) {
-      String data = event.substring("data: ".length());
-      if (data.equals("[DONE]")) continue;
-      JsonNode chunk = Json.MAPPER.readTree(data);
-      if (chunk.has("usage") && !chunk.get("usage").isNull()) usage = chunk.get("usage");
-      for (JsonNode choice : chunk.path("choices")) {
-        text.append(choice.path("delta").path("content").asString(""));
-        reasoning.append(choice.path("delta").path("reasoning_content").asString(""));
-        choice.path("delta").path("tool_calls").forEach(c -> arguments.append(c.path("function").path("arguments").asString("")));
-        if (choice.path("finish_reason").isString()) finish = choice.path("finish_reason").asString();
-      }
-    }
-    assertThat(text.toString()).isEqualTo("Okay, let's check the weather.");
-    assertThat(reasoning.toString()).isEqualTo("The user wants the weather.");
-    assertThat(Json.MAPPER.readTree(arguments.toString()).path("city").asString()).isEqualTo("San Francisco");
-    assertThat(finish).isEqualTo("tool_calls");
+    Golden.OpenAiStream read = Golden.OpenAiStream.of(all);
+    assertThat(read.text()).isEqualTo("Okay, let's check the weather.");
+    assertThat(read.reasoning()).isEqualTo("The user wants the weather.");
+    assertThat(read.arguments()).hasSize(1);
+    assertThat(Json.MAPPER.readTree(read.arguments().getFirst()).path("city").asString()).isEqualTo("San Francisco");
+    assertThat(read.finish()).isEqualTo("tool_calls");
+    JsonNode usage = read.usage();
     assertThat(usage.path("prompt_tokens").asLong()).isEqualTo(622);
     assertThat(usage.path("prompt_tokens_details").path("cached_tokens").asLong()).isEqualTo(100);
     assertThat(whole.done()).isTrue();

@@ -1,24 +1,22 @@
 package dev.junction.translate;
 
+import static dev.junction.translate.Golden.anthropic;
+import static dev.junction.translate.Golden.feed;
+import static dev.junction.translate.Golden.openAi;
+import static dev.junction.translate.Golden.resource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.junction.api.AnswerStream;
 import dev.junction.api.ApiError;
-import dev.junction.api.Endpoint;
 import dev.junction.api.Family;
 import dev.junction.api.InspectedRequest;
 import dev.junction.api.Json;
-import dev.junction.api.RequestInspector;
 import dev.junction.api.Usage;
 import dev.junction.translate.Chat.ChoiceMode;
 import dev.junction.translate.Chat.Request;
 import dev.junction.translate.Chat.ToolChoice;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -36,22 +34,6 @@ class CohereCodecTest {
 
   private static final Codec COHERE = Codecs.of(Family.COHERE);
   private static final Codec OPENAI = Codecs.of(Family.OPENAI);
-
-  private static byte[] resource(String name) {
-    try (InputStream in = CohereCodecTest.class.getResourceAsStream("/translate/" + name)) {
-      return in.readAllBytes();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static InspectedRequest openAi(String body) {
-    return RequestInspector.inspect(Endpoint.CHAT, Family.OPENAI, body.getBytes(StandardCharsets.UTF_8), Map.of());
-  }
-
-  private static InspectedRequest anthropic(String body) {
-    return RequestInspector.inspect(Endpoint.CHAT, Family.ANTHROPIC, body.getBytes(StandardCharsets.UTF_8), Map.of());
-  }
 
   private static String refused(InspectedRequest request) {
     try {
@@ -75,7 +57,7 @@ class CohereCodecTest {
 
   @Test
   void whatCohereCannotTakeIsRefusedNamingTheParameterAsTheClientWroteIt() {
-    assertThat(refused(openAi(new String(resource("openai-request.json"), StandardCharsets.UTF_8))))
+    assertThat(refused(openAi(resource("openai-request.json"))))
         .isEqualTo("parallel_tool_calls");
     String two = """
         "tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object"}}},
@@ -189,39 +171,24 @@ class CohereCodecTest {
          "messages":[{"role":"user","content":"hi"}]}""");
     byte[] upstream = resource("cohere-stream.sse");
     AnswerStream whole = Translation.stream(request, Family.COHERE);
-    String all = TranslationGoldenTest.feed(whole, upstream, upstream.length);
-    String bytewise = TranslationGoldenTest.feed(Translation.stream(request, Family.COHERE), upstream, 3);
+    String all = feed(whole, upstream, upstream.length);
+    String bytewise = feed(Translation.stream(request, Family.COHERE), upstream, 3);
     byte[] dataOnly = new String(upstream, StandardCharsets.UTF_8).replaceAll("(?m)^event: .*\n", "")
         .getBytes(StandardCharsets.UTF_8);
-    String withoutNames = TranslationGoldenTest.feed(Translation.stream(request, Family.COHERE), dataOnly, 7);
+    String withoutNames = feed(Translation.stream(request, Family.COHERE), dataOnly, 7);
     String stable = all.replaceAll("\"created\":\\d+", "");
     assertThat(bytewise.replaceAll("\"created\":\\d+", "")).isEqualTo(stable);
     assertThat(withoutNames.replaceAll("\"created\":\\d+", "")).isEqualTo(stable);
     assertThat(all).endsWith("data: [DONE]\n\n");
 
-    StringBuilder text = new StringBuilder();
-    StringBuilder reasoning = new StringBuilder();
-    StringBuilder[] arguments = {new StringBuilder(), new StringBuilder()};
-    JsonNode usage = null;
-    String finish = null;
-    for (String event : all.split("\n\n")) {
-      String data = event.substring("data: ".length());
-      if (data.equals("[DONE]")) continue;
-      JsonNode chunk = Json.MAPPER.readTree(data);
-      if (chunk.has("usage") && !chunk.get("usage").isNull()) usage = chunk.get("usage");
-      for (JsonNode choice : chunk.path("choices")) {
-        text.append(choice.path("delta").path("content").asString(""));
-        reasoning.append(choice.path("delta").path("reasoning_content").asString(""));
-        choice.path("delta").path("tool_calls")
-            .forEach(c -> arguments[c.path("index").asInt()].append(c.path("function").path("arguments").asString("")));
-        if (choice.path("finish_reason").isString()) finish = choice.path("finish_reason").asString();
-      }
-    }
-    assertThat(reasoning.toString()).isEqualTo("The user wants the weather.");
-    assertThat(text.toString()).isEqualTo("I will look up the weather.");
-    assertThat(Json.MAPPER.readTree(arguments[0].toString()).path("location").asString()).isEqualTo("Toronto");
-    assertThat(Json.MAPPER.readTree(arguments[1].toString()).path("location").asString()).isEqualTo("Rome");
-    assertThat(finish).isEqualTo("tool_calls");
+    Golden.OpenAiStream read = Golden.OpenAiStream.of(all);
+    assertThat(read.reasoning()).isEqualTo("The user wants the weather.");
+    assertThat(read.text()).isEqualTo("I will look up the weather.");
+    assertThat(read.arguments()).hasSize(2);
+    assertThat(Json.MAPPER.readTree(read.arguments().get(0)).path("location").asString()).isEqualTo("Toronto");
+    assertThat(Json.MAPPER.readTree(read.arguments().get(1)).path("location").asString()).isEqualTo("Rome");
+    assertThat(read.finish()).isEqualTo("tool_calls");
+    JsonNode usage = read.usage();
     assertThat(usage.path("prompt_tokens").asLong()).isEqualTo(37);
     assertThat(usage.path("completion_tokens").asLong()).isEqualTo(28);
     assertThat(whole.done()).isTrue();
@@ -233,7 +200,7 @@ class CohereCodecTest {
     InspectedRequest request = openAi("""
         {"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}""");
     AnswerStream stream = Translation.stream(request, Family.COHERE);
-    String out = TranslationGoldenTest.feed(stream, """
+    String out = feed(stream, """
         event: message-start
         data: {"id":"x","type":"message-start","delta":{"message":{"role":"assistant"}}}
 

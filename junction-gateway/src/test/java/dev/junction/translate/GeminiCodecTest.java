@@ -1,19 +1,16 @@
 package dev.junction.translate;
 
+import static dev.junction.translate.Golden.feed;
+import static dev.junction.translate.Golden.openAi;
+import static dev.junction.translate.Golden.resource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.junction.api.AnswerStream;
-import dev.junction.api.Endpoint;
 import dev.junction.api.Family;
 import dev.junction.api.InspectedRequest;
 import dev.junction.api.Json;
-import dev.junction.api.RequestInspector;
 import dev.junction.api.Usage;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -23,22 +20,9 @@ import tools.jackson.databind.JsonNode;
  */
 class GeminiCodecTest {
 
-  private static byte[] resource(String name) {
-    try (InputStream in = GeminiCodecTest.class.getResourceAsStream("/translate/" + name)) {
-      return in.readAllBytes();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static InspectedRequest openAi(String body) {
-    return RequestInspector.inspect(Endpoint.CHAT, Family.OPENAI, body.getBytes(StandardCharsets.UTF_8), Map.of());
-  }
-
   @Test
   void anOpenAiConversationWithImagesSignedCallsAndASchemaBecomesGeminisEquivalent() {
-    InspectedRequest request = RequestInspector.inspect(Endpoint.CHAT, Family.OPENAI,
-        resource("openai-to-gemini-request.json"), Map.of());
+    InspectedRequest request = openAi(resource("openai-to-gemini-request.json"));
     byte[] sent = Translation.request(request, Family.GEMINI, "gemini-2.5-flash", false, "ge");
     assertThat(Json.MAPPER.readTree(sent)).isEqualTo(Json.MAPPER.readTree(resource("gemini-from-openai-request.json")));
   }
@@ -89,9 +73,9 @@ class GeminiCodecTest {
         {"model":"m","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"hi"}]}""");
     byte[] upstream = resource("gemini-stream.sse");
     AnswerStream whole = Translation.stream(request, Family.GEMINI);
-    String all = TranslationGoldenTest.feed(whole, upstream, upstream.length);
+    String all = feed(whole, upstream, upstream.length);
     AnswerStream cut = Translation.stream(request, Family.GEMINI);
-    String bytewise = TranslationGoldenTest.feed(cut, upstream, 3);
+    String bytewise = feed(cut, upstream, 3);
     assertThat(bytewise.replaceAll("\"created\":\\d+", "")).isEqualTo(all.replaceAll("\"created\":\\d+", ""));
     assertThat(whole.done()).as("Gemini has no end marker: the finish reason ends the stream").isTrue();
     assertThat(whole.usage()).isEqualTo(new Usage(622, 89, 100, 0));
@@ -104,7 +88,7 @@ class GeminiCodecTest {
     InspectedRequest request = openAi("""
         {"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}""");
     AnswerStream stream = Translation.stream(request, Family.GEMINI);
-    TranslationGoldenTest.feed(stream, ("data: {\"error\":{\"code\":503,\"message\":\"The model is overloaded.\",\"status\":\"UNAVAILABLE\"}}"
+    feed(stream, ("data: {\"error\":{\"code\":503,\"message\":\"The model is overloaded.\",\"status\":\"UNAVAILABLE\"}}"
         + "\r\n\r\n").getBytes(StandardCharsets.UTF_8), 10);
     assertThat(stream.error()).isNotNull();
     assertThat(stream.done()).isFalse();

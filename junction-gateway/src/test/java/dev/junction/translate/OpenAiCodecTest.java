@@ -1,17 +1,16 @@
 package dev.junction.translate;
 
+import static dev.junction.translate.Golden.anthropic;
+import static dev.junction.translate.Golden.feed;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.junction.api.AnswerStream;
-import dev.junction.api.Endpoint;
 import dev.junction.api.Family;
 import dev.junction.api.InspectedRequest;
 import dev.junction.api.Json;
-import dev.junction.api.RequestInspector;
 import dev.junction.api.Usage;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -22,9 +21,8 @@ class OpenAiCodecTest {
 
   @Test
   void azuresOpeningChunkOfPromptFilterResultsDoesNotStartTheMessageWithItsEmptyIdAndModel() {
-    InspectedRequest request = RequestInspector.inspect(Endpoint.CHAT, Family.ANTHROPIC, """
-        {"model":"gpt-4o","max_tokens":12,"stream":true,"messages":[{"role":"user","content":"Hi"}]}"""
-        .getBytes(StandardCharsets.UTF_8), Map.of());
+    InspectedRequest request = anthropic("""
+        {"model":"gpt-4o","max_tokens":12,"stream":true,"messages":[{"role":"user","content":"Hi"}]}""");
     String filter = "{\"choices\":[],\"created\":0,\"id\":\"\",\"model\":\"\",\"object\":\"\",\"prompt_filter_results\":"
         + "[{\"prompt_index\":0,\"content_filter_results\":{\"hate\":{\"filtered\":false,\"severity\":\"safe\"}}}]}";
     String head = "{\"id\":\"" + ID + "\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-4o-2024-08-06\","
@@ -38,7 +36,7 @@ class OpenAiCodecTest {
         + "data: " + head + "],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":1,\"total_tokens\":10}}\n\n"
         + "data: [DONE]\n\n";
     AnswerStream stream = Translation.stream(request, Family.OPENAI);
-    String out = TranslationGoldenTest.feed(stream, upstream.getBytes(StandardCharsets.UTF_8), 7);
+    String out = feed(stream, upstream.getBytes(StandardCharsets.UTF_8), 7);
 
     List<JsonNode> events = out.lines().filter(l -> l.startsWith("data: "))
         .map(l -> Json.MAPPER.readTree(l.substring("data: ".length()))).toList();

@@ -1,25 +1,22 @@
 package dev.junction.translate;
 
+import static dev.junction.translate.Golden.anthropic;
+import static dev.junction.translate.Golden.dataEvents;
+import static dev.junction.translate.Golden.feed;
+import static dev.junction.translate.Golden.openAi;
+import static dev.junction.translate.Golden.resource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.junction.api.AnswerStream;
 import dev.junction.api.ApiError;
-import dev.junction.api.Endpoint;
 import dev.junction.api.Family;
 import dev.junction.api.InspectedRequest;
 import dev.junction.api.Json;
-import dev.junction.api.RequestInspector;
 import dev.junction.api.Usage;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -30,25 +27,9 @@ import tools.jackson.databind.node.ObjectNode;
  */
 class TranslationGoldenTest {
 
-  private static byte[] resource(String name) {
-    try (InputStream in = TranslationGoldenTest.class.getResourceAsStream("/translate/" + name)) {
-      return in.readAllBytes();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static InspectedRequest openAi(String body) {
-    return RequestInspector.inspect(Endpoint.CHAT, Family.OPENAI, body.getBytes(StandardCharsets.UTF_8), Map.of());
-  }
-
-  private static InspectedRequest anthropic(String body) {
-    return RequestInspector.inspect(Endpoint.CHAT, Family.ANTHROPIC, body.getBytes(StandardCharsets.UTF_8), Map.of());
-  }
-
   @Test
   void anOpenAiConversationWithImagesAndParallelToolResultsBecomesAnthropicsEquivalent() {
-    InspectedRequest request = RequestInspector.inspect(Endpoint.CHAT, Family.OPENAI, resource("openai-request.json"), Map.of());
+    InspectedRequest request = openAi(resource("openai-request.json"));
     byte[] sent = Translation.request(request, Family.ANTHROPIC, "claude-test", true, "an");
     assertThat(Json.MAPPER.readTree(sent)).isEqualTo(Json.MAPPER.readTree(resource("anthropic-from-openai-request.json")));
   }
@@ -159,24 +140,5 @@ class TranslationGoldenTest {
     assertThat(Translation.request(openAi("""
         {"model":"m","logprobs":false,"n":1,"presence_penalty":0,"messages":[{"role":"user","content":"hi"}]}"""),
         Family.ANTHROPIC, "c", true, "an")).isNotEmpty();
-  }
-
-  /** What a stream hands the client when the provider's bytes arrive in pieces of this size. */
-  static String feed(AnswerStream stream, byte[] bytes, int piece) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    for (int at = 0; at < bytes.length; at += piece) {
-      out.writeBytes(stream.feed(Arrays.copyOfRange(bytes, at, Math.min(bytes.length, at + piece))));
-    }
-    return out.toString(StandardCharsets.UTF_8);
-  }
-
-  private static List<JsonNode> dataEvents(String sse) {
-    List<JsonNode> events = new ArrayList<>();
-    for (String line : sse.split("\n")) {
-      if (line.startsWith("data: {")) {
-        events.add(Json.MAPPER.readTree(line.substring(6)));
-      }
-    }
-    return events;
   }
 }
