@@ -52,6 +52,7 @@ public final class FleetLink implements AutoCloseable {
   private final ClientResources resources;
   private final RedisClient client;
   private final StatefulRedisConnection<String, String> connection;
+  private final LoopConnections loops;
   private final List<Shared> shared = new CopyOnWriteArrayList<>();
   private final List<Broadcast> broadcasts = new CopyOnWriteArrayList<>();
   private final ScheduledExecutorService schedule = Executors.newSingleThreadScheduledExecutor(
@@ -65,9 +66,10 @@ public final class FleetLink implements AutoCloseable {
     RedisURI uri = RedisURI.create(url);
     uri.setTimeout(Duration.ofMillis(TICK_TIMEOUT_MS));
     client = RedisClient.create(resources, uri);
-    client.setOptions(ClientOptions.builder()
+    ClientOptions options = ClientOptions.builder()
         .timeoutOptions(TimeoutOptions.enabled(Duration.ofMillis(COMMAND_TIMEOUT_MS)))
-        .build());
+        .build();
+    client.setOptions(options);
     StatefulRedisConnection<String, String> connected = null;
     try {
       connected = client.connect();
@@ -76,6 +78,7 @@ public final class FleetLink implements AutoCloseable {
       throw new IllegalStateException("cannot reach Redis at the configured redis.url: " + e.getClass().getSimpleName());
     }
     connection = connected;
+    loops = new LoopConnections(resources, uri, options, connected);
   }
 
   /** Connects; fails at start-up rather than serving with a fleet it cannot see. */
@@ -86,6 +89,14 @@ public final class FleetLink implements AutoCloseable {
   /** The connection, for writes that should not wait for the next tick (a breaker opening). */
   public StatefulRedisConnection<String, String> connection() {
     return connection;
+  }
+
+  /**
+   * Connections on the callers' own event loops, for commands a request waits on (its admission):
+   * the answer then comes back to the thread that asked without waking another.
+   */
+  public LoopConnections loopConnections() {
+    return loops;
   }
 
   /**
@@ -159,6 +170,7 @@ public final class FleetLink implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     broadcasts.forEach(Broadcast::close);
+    loops.close();
     if (connection != null) {
       connection.close();
     }

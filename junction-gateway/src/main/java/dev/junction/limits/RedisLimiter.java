@@ -29,6 +29,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.jspecify.annotations.Nullable;
@@ -68,6 +69,8 @@ final class RedisLimiter implements Limiter, Shared {
   private static final CompletableFuture<Long> NO_SEED = CompletableFuture.completedFuture(-1L);
 
   private final StatefulRedisConnection<String, String> redis;
+  /** For admissions, which a request waits on: the connection of the caller's event loop. */
+  private final Supplier<StatefulRedisConnection<String, String>> admitting;
   private final boolean failOpen;
   private final long leaseMs;
   private final InstantSource clock;
@@ -76,9 +79,11 @@ final class RedisLimiter implements Limiter, Shared {
   private final ConcurrentLinkedQueue<Settlement> settling = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean flushing = new AtomicBoolean();
 
-  RedisLimiter(StatefulRedisConnection<String, String> redis, boolean failOpen, long leaseMs, InstantSource clock,
+  RedisLimiter(StatefulRedisConnection<String, String> redis,
+      Supplier<StatefulRedisConnection<String, String>> admitting, boolean failOpen, long leaseMs, InstantSource clock,
       Seeds seeds) {
     this.redis = redis;
+    this.admitting = admitting;
     this.failOpen = failOpen;
     this.leaseMs = leaseMs;
     this.clock = clock;
@@ -158,7 +163,7 @@ final class RedisLimiter implements Limiter, Shared {
     }
     // Bounded by the connection's command timeout (FleetLink), not a timer of its own: a future's
     // orTimeout schedules a task per call, and that alone cost 26 µs of CPU per admission.
-    return this.<List<Object>>eval(ADMIT_SHA, ADMIT, keys, args)
+    return this.<List<Object>>eval(admitting.get(), ADMIT_SHA, ADMIT, keys, args)
         .handle((reply, failure) -> {
           if (failure != null) {
             // One answer later than the command timeout is this request's; whether Redis is away
@@ -201,8 +206,9 @@ final class RedisLimiter implements Limiter, Shared {
   }
 
   /** Calls a script by its digest, or by its text when Redis has forgotten it (it restarted). */
-  private <T> CompletableFuture<T> eval(String sha, String script, String[] keys, String[] args) {
-    RedisAsyncCommands<String, String> commands = redis.async();
+  private <T> CompletableFuture<T> eval(StatefulRedisConnection<String, String> connection, String sha, String script,
+      String[] keys, String[] args) {
+    RedisAsyncCommands<String, String> commands = connection.async();
     return commands.<T>evalsha(sha, ScriptOutputType.MULTI, keys, args).toCompletableFuture()
         .exceptionallyCompose(e -> {
           Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
@@ -295,7 +301,7 @@ final class RedisLimiter implements Limiter, Shared {
       k += s.keys.length;
       g += s.args.length;
     }
-    this.<Long>eval(SETTLE_SHA, SETTLE, keys, args).exceptionally(e -> null);
+    this.<Long>eval(redis, SETTLE_SHA, SETTLE, keys, args).exceptionally(e -> null);
   }
 
   @Override

@@ -1,0 +1,107 @@
+package dev.junction.fleet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.junction.testing.Services;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.transport.Transport;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Connections that live on the caller's event loop, against a real Redis and real Vert.x loops. */
+class LoopConnectionsTest {
+
+  FleetLink link;
+  Vertx vertx;
+
+  @BeforeEach
+  void open() {
+    link = FleetLink.connect(Services.redisUrl());
+    // The gateway's transport: the platform's native one where there is one, as Lettuce's sockets are.
+    Transport transport = Transport.nativeTransport();
+    vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(2))
+        .withTransport(transport != null && transport.available() ? transport : Transport.NIO).build();
+  }
+
+  @AfterEach
+  void close() {
+    link.close();
+    vertx.close().await();
+  }
+
+  /** Runs on an event loop of its own context and returns what it gave. */
+  private <T> T onLoop(Context context, Supplier<T> work) throws Exception {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    context.runOnContext(v -> {
+      try {
+        result.complete(work.get());
+      } catch (RuntimeException e) {
+        result.completeExceptionally(e);
+      }
+    });
+    return result.get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aCallerOffAnyEventLoopGetsTheLinksConnection() {
+    assertThat(link.loopConnections().current()).isSameAs(link.connection());
+  }
+
+  @Test
+  void anEventLoopGetsAConnectionOfItsOwnWhoseAnswersComeBackOnThatLoop() throws Exception {
+    Context context = vertx.getOrCreateContext();
+    LoopConnections loops = link.loopConnections();
+    // The first call starts opening the loop's connection and is served by the link's meanwhile.
+    assertThat(onLoop(context, loops::current)).isSameAs(link.connection());
+    Awaitility.await().atMost(Duration.ofSeconds(10))
+        .until(() -> onLoop(context, loops::current) != link.connection());
+    StatefulRedisConnection<String, String> own = onLoop(context, loops::current);
+    assertThat(onLoop(context, loops::current)).as("the same one every time").isSameAs(own);
+
+    CompletableFuture<String[]> threads = new CompletableFuture<>();
+    context.runOnContext(v -> {
+      String asking = Thread.currentThread().getName();
+      loops.current().async().ping().thenAccept(pong -> threads.complete(new String[] {asking,
+          Thread.currentThread().getName(), pong}));
+    });
+    String[] seen = threads.get(10, TimeUnit.SECONDS);
+    assertThat(seen[2]).isEqualTo("PONG");
+    assertThat(seen[1]).as("the answer is read by the loop that asked").isEqualTo(seen[0]);
+  }
+
+  @Test
+  void eachEventLoopHasItsOwnConnection() throws Exception {
+    // Event-loop contexts are handed out round-robin over the loops.
+    Context first = ((VertxInternal) vertx).createEventLoopContext();
+    Context second = ((VertxInternal) vertx).createEventLoopContext();
+    String firstThread = onLoop(first, () -> Thread.currentThread().getName());
+    String secondThread = onLoop(second, () -> Thread.currentThread().getName());
+    assertThat(firstThread).as("two contexts on the two loops").isNotEqualTo(secondThread);
+    LoopConnections loops = link.loopConnections();
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+        onLoop(first, loops::current) != link.connection() && onLoop(second, loops::current) != link.connection());
+    assertThat(onLoop(first, loops::current)).isNotSameAs(onLoop(second, loops::current));
+  }
+
+  @Test
+  void closingTheLinkClosesTheLoopsConnections() throws Exception {
+    Context context = vertx.getOrCreateContext();
+    LoopConnections loops = link.loopConnections();
+    onLoop(context, loops::current);
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> onLoop(context, loops::current) != link.connection());
+    StatefulRedisConnection<String, String> own = onLoop(context, loops::current);
+    link.close();
+    assertThat(own.isOpen()).isFalse();
+    link = FleetLink.connect(Services.redisUrl()); // for @AfterEach
+  }
+}
