@@ -434,6 +434,8 @@ for label, held, peak in (("one HTTP/1.1 connection each", open_streams, rss),
                           ("clients on HTTP/2, 100 streams a connection", open_streams_h2, rss_h2)):
     w(f"- open streams, {label}: {held.get('peakOpen', 'n/a')} of {held.get('wanted', 'n/a')} open at once; "
       f"{held.get('completed', 'n/a')} completed, {held.get('failed', 'n/a')} failed; "
+      f"opened over {held.get('openingMs', 'n/a')} ms, waits for response headers p99 "
+      f"{held.get('headersP99Ms', 'n/a')} ms, longest {held.get('headersMaxMs', 'n/a')} ms; "
       f"peak gateway RSS {fmt(peak / 2**20 if peak and peak > 0 else None, ' MiB', 0)}")
 w(f"- gateway RSS after the load runs: {fmt(report['rss_after_load_mib'], ' MiB', 0)}")
 w(f"- GC pauses over the whole run: {report['gc']['pauses']}, {report['gc']['total_ms']} ms in total, "

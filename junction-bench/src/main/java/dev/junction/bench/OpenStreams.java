@@ -40,6 +40,9 @@ final class OpenStreams {
   private int completed;
   private int failed;
   private long peakRss = -1;
+  private long firstSentNanos;
+  private long lastHeadersNanos;
+  private final java.util.List<Long> headerWaitsNanos = new java.util.ArrayList<>();
 
   OpenStreams(URI url, byte[] body, Map<String, String> headers, int count, int perSecond, long watchPid,
       boolean http2) {
@@ -79,18 +82,28 @@ final class OpenStreams {
         }
       });
       done.join();
-      return new OpenStreamsResult(count, peakOpen, completed, failed, peakRss);
+      long[] waits = headerWaitsNanos.stream().mapToLong(Long::longValue).sorted().toArray();
+      long p99 = waits.length == 0 ? -1 : waits[Math.min(waits.length - 1, (int) (waits.length * 0.99))] / 1_000_000;
+      long max = waits.length == 0 ? -1 : waits[waits.length - 1] / 1_000_000;
+      return new OpenStreamsResult(count, peakOpen, completed, failed, peakRss,
+          (lastHeadersNanos - firstSentNanos) / 1_000_000, p99, max);
     } finally {
       vertx.close().await();
     }
   }
 
   private void open(HttpClient client, CompletableFuture<Void> done) {
+    long sent = System.nanoTime();
+    if (firstSentNanos == 0) {
+      firstSentNanos = sent;
+    }
     client.request(request).compose(req -> req.send(body)).onComplete(ar -> {
       if (ar.failed() || ar.result().statusCode() != 200) {
         ended(false, done);
         return;
       }
+      lastHeadersNanos = System.nanoTime();
+      headerWaitsNanos.add(lastHeadersNanos - sent);
       open++;
       peakOpen = Math.max(peakOpen, open);
       // The end marker may straddle two reads, so the last two are kept.
