@@ -305,12 +305,9 @@ public final class Dashboard {
   private JsonNode providers() {
     // Latency percentiles of the last quarter hour's records: the live averages routing keeps say
     // nothing of a distribution's tail.
-    Map<String, List<LedgerRecord>> recent = new HashMap<>();
-    for (LedgerRecord r : ledger.search(new Timeline.Filter(null, null, null, null,
-        Instant.now().minus(Duration.ofMinutes(15))), 5_000)) {
-      if (r.provider() != null) {
-        recent.computeIfAbsent(r.provider() + "\u0000" + r.providerModel(), k -> new ArrayList<>()).add(r);
-      }
+    Map<String, List<Timeline.Latency>> recent = new HashMap<>();
+    for (Timeline.Latency r : ledger.latencies(Instant.now().minus(Duration.ofMinutes(15)), 5_000)) {
+      recent.computeIfAbsent(r.provider() + "\u0000" + r.providerModel(), k -> new ArrayList<>()).add(r);
     }
     ObjectNode json = Json.MAPPER.createObjectNode();
     ArrayNode rows = json.putArray("deployments");
@@ -329,8 +326,8 @@ public final class Dashboard {
         DeploymentState.View view = health.of(d);
         row.put("breaker", view.breaker());
         row.put("cooldown_ms", view.coolingMs());
-        List<LedgerRecord> records = recent.getOrDefault(d.id().provider() + "\u0000" + d.model(), List.of());
-        long[] latencies = records.stream().mapToLong(LedgerRecord::latencyMs).sorted().toArray();
+        long[] latencies = recent.getOrDefault(d.id().provider() + "\u0000" + d.model(), List.of()).stream()
+            .mapToLong(Timeline.Latency::latencyMs).sorted().toArray();
         row.put("recent_requests", latencies.length);
         if (latencies.length > 0) {
           row.put("p50_ms", percentile(latencies, 0.50));

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.junction.account.Limits;
 import dev.junction.api.Json;
+import dev.junction.ledger.LedgerRecord;
 import dev.junction.testing.GatewayExtension;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -186,9 +187,25 @@ class DashboardAccessTest {
         assertThat(g.post("/chat/completions", CHAT).statusCode()).isEqualTo(200);
       }
       assertThat(g.post("/chat/completions", CHAT.replace("test/chat", "test/flaky")).statusCode()).isEqualTo(200);
-      g.records();
+      List<LedgerRecord> records = g.records();
       UiClient ui = new UiClient(g);
       ui.signIn(MASTER_KEY);
+      // Each deployment's recent latencies are the records it served, and nothing else.
+      Map<String, List<Long>> served = new java.util.HashMap<>();
+      records.forEach(r -> served.computeIfAbsent(r.provider() + "/" + r.providerModel(), k -> new ArrayList<>())
+          .add(r.latencyMs()));
+      long withLatencies = 0;
+      for (JsonNode d : json(ui.get("/ui/api/providers"), 200).path("deployments")) {
+        List<Long> latencies = served.getOrDefault(d.path("provider").asString() + "/" + d.path("provider_model").asString(),
+            List.of());
+        assertThat(d.path("recent_requests").asLong()).as(d.toString()).isEqualTo(latencies.size());
+        if (!latencies.isEmpty()) {
+          withLatencies++;
+          assertThat(d.path("p50_ms").asLong()).isBetween(java.util.Collections.min(latencies), java.util.Collections.max(latencies));
+          assertThat(d.path("p95_ms").asLong()).isBetween(d.path("p50_ms").asLong(), java.util.Collections.max(latencies));
+        }
+      }
+      assertThat(withLatencies).isPositive();
       for (String range : List.of("hour", "day", "month")) {
         JsonNode overview = json(ui.get("/ui/api/overview?range=" + range + "&split=model"), 200);
         assertThat(overview.path("totals").path("requests").asLong()).as(range).isEqualTo(4);
