@@ -192,11 +192,6 @@ final class JdbcLedger implements Ledger {
   }
 
   @Override
-  public List<Timeline.Latency> latencies(Instant since, int limit) {
-    return table.latencies(since, limit);
-  }
-
-  @Override
   public List<LedgerRecord> search(Timeline.Filter filter, int limit) {
     return table.search(filter, limit);
   }

@@ -72,14 +72,6 @@ public interface Ledger extends AutoCloseable {
   }
 
   /**
-   * The latencies of the most recent committed records since then that a provider served, newest
-   * first: three columns, not whole records, for the dashboard's percentiles per deployment.
-   */
-  default List<Timeline.Latency> latencies(Instant since, int limit) {
-    return List.of();
-  }
-
-  /**
    * What a key's or a team's committed records since then cost, in nano-USD: what a budget has used
    * of its period, read once when a gateway starts.
    */

@@ -155,17 +155,6 @@ final class RecordTable {
     });
   }
 
-  /**
-   * Reads three columns, not a whole record: the dashboard's providers page reading 5,000 whole
-   * records took 80-110 ms of a core every refresh, which the requests of that second then shared.
-   */
-  List<Timeline.Latency> latencies(Instant since, int limit) {
-    return jdbi.withHandle(h -> h.createQuery("SELECT provider, provider_model, latency_ms FROM ledger_requests "
-            + "WHERE created_at >= ? AND provider IS NOT NULL ORDER BY created_at DESC LIMIT ?")
-        .bind(0, since.toEpochMilli()).bind(1, limit)
-        .map((rs, ctx) -> new Timeline.Latency(rs.getString(1), rs.getString(2), rs.getLong(3))).list());
-  }
-
   private static void condition(List<String> conditions, List<Object> values, String column, @Nullable String value) {
     if (value != null) {
       conditions.add(column + " = ?");

@@ -56,9 +56,6 @@ public final class Timeline {
     public static final Filter ALL = new Filter(null, null, null, null, null);
   }
 
-  /** How long one request took, and who served it. */
-  public record Latency(String provider, @Nullable String providerModel, long latencyMs) {}
-
   static List<Point> none() {
     return List.of();
   }

@@ -112,6 +112,16 @@ public final class LiveStats {
     return window == null ? Snapshot.UNMEASURED : window.snapshot(nanoTime);
   }
 
+  /**
+   * The latencies, in milliseconds and sorted, of the deployment's last successful attempts (up to
+   * {@link Window#SAMPLES}) that ended within {@code withinNanos}: this replica's own, for the
+   * dashboard's percentiles, kept as attempts end rather than read back from the ledger.
+   */
+  public long[] recentLatenciesMs(Deployment deployment, long withinNanos) {
+    Window window = windows.get(deployment);
+    return window == null ? new long[0] : window.latencies(System.nanoTime(), withinNanos);
+  }
+
   /** The deployments this replica has measured. */
   Set<Deployment> tracked() {
     return windows.keySet();
@@ -247,6 +257,11 @@ public final class LiveStats {
 
   /** One deployment's averages; guarded by its own lock, held only for a few arithmetic operations. */
   private static final class Window {
+    /** Latency samples kept per deployment: a power of two, so the ring's index is a mask. */
+    static final int SAMPLES = 256;
+    private final long[] latencyMs = new long[SAMPLES];
+    private final long[] sampledAt = new long[SAMPLES];
+    private long samples;
     private double ttftMs = Double.NaN;
     private double tokensPerSecond = Double.NaN;
     private double errorRate;
@@ -276,6 +291,23 @@ public final class LiveStats {
       errorRate = fresh(now) ? (1 - ALPHA) * errorsAt(now) : 0;
       peak(now, (ttftNanos + streamNanos) / 1e6);
       lastSample = now;
+      int slot = (int) (samples++ & (SAMPLES - 1));
+      latencyMs[slot] = (ttftNanos + streamNanos) / 1_000_000;
+      sampledAt[slot] = now;
+    }
+
+    synchronized long[] latencies(long now, long withinNanos) {
+      int kept = (int) Math.min(samples, SAMPLES);
+      long[] recent = new long[kept];
+      int n = 0;
+      for (int i = 0; i < kept; i++) {
+        if (now - sampledAt[i] <= withinNanos) {
+          recent[n++] = latencyMs[i];
+        }
+      }
+      long[] sorted = java.util.Arrays.copyOf(recent, n);
+      java.util.Arrays.sort(sorted);
+      return sorted;
     }
 
     synchronized void failed(long now, long elapsedNanos) {

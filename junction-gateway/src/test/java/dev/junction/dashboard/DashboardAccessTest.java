@@ -190,7 +190,8 @@ class DashboardAccessTest {
       List<LedgerRecord> records = g.records();
       UiClient ui = new UiClient(g);
       ui.signIn(MASTER_KEY);
-      // Each deployment's recent latencies are the records it served, and nothing else.
+      // Each deployment's recent latencies are those of the attempts that served its records (an
+      // attempt takes no longer than its request), and nothing else: failed attempts are not samples.
       Map<String, List<Long>> served = new java.util.HashMap<>();
       records.forEach(r -> served.computeIfAbsent(r.provider() + "/" + r.providerModel(), k -> new ArrayList<>())
           .add(r.latencyMs()));
@@ -201,7 +202,7 @@ class DashboardAccessTest {
         assertThat(d.path("recent_requests").asLong()).as(d.toString()).isEqualTo(latencies.size());
         if (!latencies.isEmpty()) {
           withLatencies++;
-          assertThat(d.path("p50_ms").asLong()).isBetween(java.util.Collections.min(latencies), java.util.Collections.max(latencies));
+          assertThat(d.path("p50_ms").asLong()).isBetween(0L, java.util.Collections.max(latencies));
           assertThat(d.path("p95_ms").asLong()).isBetween(d.path("p50_ms").asLong(), java.util.Collections.max(latencies));
         }
       }

@@ -31,6 +31,24 @@ class LiveStatsTest {
   }
 
   @Test
+  void aDeploymentKeepsTheLatenciesOfItsLast256SuccessfulAttemptsSorted() throws Exception {
+    LiveStats stats = new LiveStats();
+    assertThat(stats.recentLatenciesMs(D, Long.MAX_VALUE)).isEmpty();
+    stats.start(D).failed();
+    LiveStats.Probe slow = stats.start(D);
+    Thread.sleep(30);
+    slow.finished(5);
+    for (int i = 0; i < 300; i++) {
+      stats.start(D).finished(5);
+    }
+    long[] latencies = stats.recentLatenciesMs(D, Long.MAX_VALUE);
+    assertThat(latencies).hasSize(256).isSorted();
+    // The slow attempt was one of the first: the ring has moved past it, and nothing was that slow since.
+    assertThat(latencies[255]).isLessThan(30);
+    assertThat(stats.recentLatenciesMs(D, 0)).as("none ended within no time at all").isEmpty();
+  }
+
+  @Test
   void successesBringTheErrorRateDownAndFailuresUp() {
     LiveStats stats = new LiveStats();
     stats.start(D).failed();
