@@ -367,7 +367,8 @@ public final class Dashboard {
     String own = confined(ctx);
     String key = own != null ? own : optional(ctx, "key");
     int limit = Math.clamp(Long.parseLong(digits(param(ctx, "limit", "100"))), 1, MAX_LIST);
-    ledger.flush();
+    // No flush: the list shows what is committed (at most ledger.flush_interval_ms behind). Flushing
+    // at every refresh made each one wait for a commit and cut the writer's batches short.
     List<LedgerRecord> records = ledger.search(new Timeline.Filter(key, optional(ctx, "model"),
         optional(ctx, "provider"), optional(ctx, "status"), null), limit);
     ObjectNode json = Json.MAPPER.createObjectNode();
