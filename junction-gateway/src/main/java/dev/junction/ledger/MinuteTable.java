@@ -39,9 +39,13 @@ final class MinuteTable {
 
   private MinuteTable() {}
 
-  /** Whether a range can be read from the minutes: both its ends fall on a minute's start. */
-  static boolean covers(Instant from, Instant to) {
-    return from.toEpochMilli() % MINUTE_MS == 0 && to.toEpochMilli() % MINUTE_MS == 0;
+  /** Whether a timeline can be read from the minutes: its buckets and both its ends are whole minutes. */
+  static boolean covers(Timeline.Query query) {
+    return query.bucketMs() % MINUTE_MS == 0 && startsAMinute(query.from()) && startsAMinute(query.to());
+  }
+
+  static boolean startsAMinute(Instant instant) {
+    return instant.toEpochMilli() % MINUTE_MS == 0;
   }
 
   /**
@@ -101,9 +105,7 @@ final class MinuteTable {
     if (query.keyId() != null) {
       statement.bind(2, query.keyId());
     }
-    return statement.map((rs, ctx) -> new Timeline.Point(rs.getLong("bucket"), rs.getString("series"),
-        rs.getLong("requests"), rs.getLong("errors"), rs.getLong("failovers"), rs.getLong("input_tokens"),
-        rs.getLong("output_tokens"), rs.getLong("cost_nanos"))).list();
+    return statement.map(RecordTable::point).list();
   }
 
   /** What the payer's records since a minute's start cost, in nano-USD. */

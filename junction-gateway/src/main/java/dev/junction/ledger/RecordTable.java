@@ -168,7 +168,7 @@ final class RecordTable {
    * PostgreSQL compute alike on their integer columns.
    */
   List<Timeline.Point> timeline(Timeline.Query query) {
-    if (query.bucketMs() % MinuteTable.MINUTE_MS == 0 && MinuteTable.covers(query.from(), query.to())) {
+    if (MinuteTable.covers(query)) {
       return jdbi.withHandle(h -> MinuteTable.timeline(h, query));
     }
     String series = query.split().expression;
@@ -185,10 +185,15 @@ final class RecordTable {
       if (query.keyId() != null) {
         statement.bind(2, query.keyId());
       }
-      return statement.map((rs, ctx) -> new Timeline.Point(rs.getLong("bucket"), rs.getString("series"),
-          rs.getLong("requests"), rs.getLong("errors"), rs.getLong("failovers"), rs.getLong("input_tokens"),
-          rs.getLong("output_tokens"), rs.getLong("cost_nanos"))).list();
+      return statement.map(RecordTable::point).list();
     });
+  }
+
+  /** One row of a timeline, as both its queries (on the records and on the minutes) name the columns. */
+  static Timeline.Point point(ResultSet rs, StatementContext context) throws SQLException {
+    return new Timeline.Point(rs.getLong("bucket"), rs.getString("series"), rs.getLong("requests"),
+        rs.getLong("errors"), rs.getLong("failovers"), rs.getLong("input_tokens"), rs.getLong("output_tokens"),
+        rs.getLong("cost_nanos"));
   }
 
   private static final String SUMS = "COUNT(*) AS requests, COALESCE(SUM(cost_nanos), 0) AS cost_nanos, "
@@ -244,7 +249,7 @@ final class RecordTable {
 
   /** What the payer's records since then cost, in nano-USD; from the minutes when it is a minute's start. */
   long spentNanos(Payer payer, Instant since) {
-    if (since.toEpochMilli() % MinuteTable.MINUTE_MS == 0) {
+    if (MinuteTable.startsAMinute(since)) {
       return jdbi.withHandle(h -> MinuteTable.spentNanos(h, payer, since));
     }
     return jdbi.withHandle(h -> h.createQuery("SELECT COALESCE(SUM(cost_nanos), 0) FROM ledger_requests WHERE "

@@ -67,6 +67,16 @@ class LedgerMinutesTest {
     }).toList();
   }
 
+  /** The traffic's ten minutes, from the minutes' sums. */
+  private static List<Timeline.Point> tenMinutes(Ledger ledger, long bucketMs, Timeline.Split split) {
+    return ledger.timeline(new Timeline.Query(Instant.ofEpochMilli(T0), Instant.ofEpochMilli(T0 + 600_000), bucketMs,
+        split, null));
+  }
+
+  private static long requests(List<Timeline.Point> points) {
+    return points.stream().mapToLong(Timeline.Point::requests).sum();
+  }
+
   private static void write(Ledger ledger, List<LedgerRecord> records) {
     for (LedgerRecord r : records) {
       assertThat(ledger.admit()).isTrue();
@@ -98,9 +108,7 @@ class LedgerMinutesTest {
         assertMinutesMatchRecords(ledger, split, null);
       }
       assertMinutesMatchRecords(ledger, Timeline.Split.MODEL, "key_a");
-      long total = ledger.timeline(new Timeline.Query(Instant.ofEpochMilli(T0), Instant.ofEpochMilli(T0 + 600_000),
-          600_000, Timeline.Split.NONE, null)).stream().mapToLong(Timeline.Point::requests).sum();
-      assertThat(total).isEqualTo(2_000);
+      assertThat(requests(tenMinutes(ledger, 600_000, Timeline.Split.NONE))).isEqualTo(2_000);
     }
   }
 
@@ -110,15 +118,11 @@ class LedgerMinutesTest {
     try (Ledger ledger = Ledger.open(databases.fresh(kind), options())) {
       List<LedgerRecord> records = traffic(300, 2);
       write(ledger, records);
-      List<Timeline.Point> before = ledger.timeline(new Timeline.Query(Instant.ofEpochMilli(T0),
-          Instant.ofEpochMilli(T0 + 600_000), 60_000, Timeline.Split.PROVIDER, null));
+      List<Timeline.Point> before = tenMinutes(ledger, 60_000, Timeline.Split.PROVIDER);
       // As a spill replayed after its batch had in fact been committed: every record already there.
       write(ledger, records.subList(0, 150));
       write(ledger, traffic(10, 3));
-      List<Timeline.Point> after = ledger.timeline(new Timeline.Query(Instant.ofEpochMilli(T0),
-          Instant.ofEpochMilli(T0 + 600_000), 60_000, Timeline.Split.PROVIDER, null));
-      assertThat(after.stream().mapToLong(Timeline.Point::requests).sum())
-          .isEqualTo(before.stream().mapToLong(Timeline.Point::requests).sum() + 10);
+      assertThat(requests(tenMinutes(ledger, 60_000, Timeline.Split.PROVIDER))).isEqualTo(requests(before) + 10);
       assertMinutesMatchRecords(ledger, Timeline.Split.PROVIDER, null);
     }
   }
@@ -184,8 +188,7 @@ class LedgerMinutesTest {
       for (Timeline.Split split : Timeline.Split.values()) {
         assertMinutesMatchRecords(ledger, split, null);
       }
-      assertThat(ledger.timeline(new Timeline.Query(Instant.ofEpochMilli(T0), Instant.ofEpochMilli(T0 + 600_000),
-          600_000, Timeline.Split.NONE, null)).getFirst().requests()).isEqualTo(500);
+      assertThat(requests(tenMinutes(ledger, 600_000, Timeline.Split.NONE))).isEqualTo(500);
     }
   }
 }
