@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.junction.config.JunctionConfig.DatabaseConfig;
 import dev.junction.config.JunctionConfig.LedgerConfig;
 import dev.junction.ledger.LedgerRecord.Status;
+import dev.junction.testing.OnBothDatabases;
 import dev.junction.testing.TestDatabases;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -15,13 +15,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Random;
-import java.util.stream.Stream;
 import org.flywaydb.core.Flyway;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The ledger's per-minute sums, on a real SQLite file and a real PostgreSQL database: a timeline or
@@ -33,22 +28,7 @@ class LedgerMinutesTest {
   private static final String[] PROVIDERS = {"groq", "together", null};
   private static final String[] KEYS = {"key_a", "key_b", null};
 
-  @TempDir static Path dir;
-  static TestDatabases databases;
-
-  @BeforeAll
-  static void setUp() {
-    databases = new TestDatabases(dir);
-  }
-
-  @AfterAll
-  static void dropSchemas() {
-    databases.close();
-  }
-
-  static Stream<String> databases() {
-    return Stream.of("sqlite", "postgresql");
-  }
+  @RegisterExtension static final TestDatabases databases = TestDatabases.perClass();
 
   private static LedgerConfig options() {
     return new LedgerConfig(20, 500, 10_000, Optional.of(databases.spillDir()));
@@ -99,8 +79,7 @@ class LedgerMinutesTest {
     }
   }
 
-  @ParameterizedTest
-  @MethodSource("databases")
+  @OnBothDatabases
   void aTimelineFromTheMinutesEqualsTheSameTimelineFromTheRecords(String kind) {
     try (Ledger ledger = Ledger.open(databases.fresh(kind), options())) {
       write(ledger, traffic(2_000, 1));
@@ -112,8 +91,7 @@ class LedgerMinutesTest {
     }
   }
 
-  @ParameterizedTest
-  @MethodSource("databases")
+  @OnBothDatabases
   void recordsWrittenAgainAddNothingToTheMinutes(String kind) {
     try (Ledger ledger = Ledger.open(databases.fresh(kind), options())) {
       List<LedgerRecord> records = traffic(300, 2);
@@ -127,8 +105,7 @@ class LedgerMinutesTest {
     }
   }
 
-  @ParameterizedTest
-  @MethodSource("databases")
+  @OnBothDatabases
   void aBudgetsPeriodTotalFromTheMinutesEqualsTheRecordsSum(String kind) {
     try (Ledger ledger = Ledger.open(databases.fresh(kind), options())) {
       List<LedgerRecord> records = traffic(1_000, 4);
@@ -151,8 +128,7 @@ class LedgerMinutesTest {
         .mapToLong(LedgerRecord::costNanos).sum();
   }
 
-  @ParameterizedTest
-  @MethodSource("databases")
+  @OnBothDatabases
   void aLedgerWrittenBeforeTheMinutesExistedHasThemFilledInWhenItOpens(String kind) throws Exception {
     DatabaseConfig database = databases.fresh(kind);
     // The schema as it was before the minutes, and records written into it then.

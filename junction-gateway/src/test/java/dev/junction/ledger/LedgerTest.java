@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.junction.config.JunctionConfig.DatabaseConfig;
 import dev.junction.config.JunctionConfig.LedgerConfig;
 import dev.junction.ledger.LedgerRecord.Status;
+import dev.junction.testing.OnBothDatabases;
 import dev.junction.testing.Postgres;
 import dev.junction.testing.Services;
 import dev.junction.testing.TestDatabases;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Instant;
@@ -16,38 +16,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The ledger on a real SQLite file and a real PostgreSQL database. */
 class LedgerTest {
 
-  @TempDir static Path dir;
-  static TestDatabases databases;
-
-  @BeforeAll
-  static void setUp() {
-    databases = new TestDatabases(dir);
-  }
-
-  @AfterAll
-  static void dropSchemas() {
-    databases.close();
-  }
-
-  static Stream<String> databases() {
-    return Stream.of("sqlite", "postgresql");
-  }
-
-  /** A fresh, empty database of that kind. */
-  static DatabaseConfig fresh(String kind) {
-    return databases.fresh(kind);
-  }
+  @RegisterExtension static final TestDatabases databases = TestDatabases.perClass();
 
   static LedgerRecord record(String id, Instant at) {
     return new LedgerRecord(id, at, "chat.completions", "meta-llama/Llama-3.3-70B-Instruct", "groq",
@@ -60,10 +35,9 @@ class LedgerTest {
     return new LedgerConfig(20, 500, capacity, Optional.of(databases.spillDir()));
   }
 
-  @ParameterizedTest
-  @MethodSource("databases")
+  @OnBothDatabases
   void aRecordRoundTripsEveryField(String kind) {
-    try (Ledger ledger = Ledger.open(fresh(kind), options(100))) {
+    try (Ledger ledger = Ledger.open(databases.fresh(kind), options(100))) {
       LedgerRecord full = record("req-full", Instant.ofEpochMilli(1_764_000_000_123L));
       LedgerRecord rejected = new LedgerRecord("req-rejected", Instant.ofEpochMilli(1_764_000_000_456L),
           "embeddings", null, null, null, Status.ERROR, 400, false, 0, 0, 0, 0, 0, 3, -1, "invalid JSON");
@@ -78,10 +52,9 @@ class LedgerTest {
     }
   }
 
-  @ParameterizedTest
-  @MethodSource("databases")
+  @OnBothDatabases
   void tenThousandRecordsFromEightThreadsAreAllWrittenOnce(String kind) throws Exception {
-    try (Ledger ledger = Ledger.open(fresh(kind), options(20_000))) {
+    try (Ledger ledger = Ledger.open(databases.fresh(kind), options(20_000))) {
       Instant now = Instant.now();
       List<Thread> threads = IntStream.range(0, 8).mapToObj(t -> Thread.ofPlatform().start(() -> {
         for (int i = 0; i < 1250; i++) {
@@ -103,7 +76,7 @@ class LedgerTest {
 
   @Test
   void admitRefusesWhenEverySlotIsTakenAndFreesThemOnceWritten() {
-    try (Ledger ledger = Ledger.open(fresh("sqlite"), options(3))) {
+    try (Ledger ledger = Ledger.open(databases.fresh("sqlite"), options(3))) {
       assertThat(ledger.admit()).isTrue();
       assertThat(ledger.admit()).isTrue();
       assertThat(ledger.admit()).isTrue();
@@ -118,7 +91,7 @@ class LedgerTest {
 
   @Test
   void recentListsNewestFirst() {
-    try (Ledger ledger = Ledger.open(fresh("sqlite"), options(10))) {
+    try (Ledger ledger = Ledger.open(databases.fresh("sqlite"), options(10))) {
       for (int i = 0; i < 5; i++) {
         ledger.admit();
         ledger.append(record("req-" + i, Instant.ofEpochMilli(1_000_000 + i)));
@@ -130,7 +103,7 @@ class LedgerTest {
 
   @Test
   void closingWritesWhatIsPendingAndReopeningKeepsIt() {
-    DatabaseConfig database = fresh("sqlite");
+    DatabaseConfig database = databases.fresh("sqlite");
     try (Ledger ledger = Ledger.open(database, new LedgerConfig(60_000, 500, 10))) {
       ledger.admit();
       ledger.append(record("before-close", Instant.now()));
@@ -142,7 +115,7 @@ class LedgerTest {
 
   @Test
   void aBatchThatCannotBeWrittenIsRetriedUntilTheDatabaseAcceptsIt() throws Exception {
-    DatabaseConfig database = fresh("sqlite");
+    DatabaseConfig database = databases.fresh("sqlite");
     try (Ledger ledger = Ledger.open(database, options(10))) {
       // Another connection holds SQLite's write lock longer than the ledger's busy timeout.
       try (Connection blocker = DriverManager.getConnection(database.url())) {

@@ -8,6 +8,7 @@ import dev.junction.config.ConfigLoader;
 import dev.junction.config.JunctionConfig.DatabaseConfig;
 import dev.junction.config.JunctionConfig.LedgerConfig;
 import dev.junction.ledger.LedgerRecord.Status;
+import dev.junction.testing.OnBothDatabases;
 import dev.junction.testing.TestDatabases;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,32 +25,13 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The spill journal: its format, its replay (once per record, whatever happens), and its directory. */
 class SpillTest {
 
-  @TempDir static Path dir;
-  static TestDatabases databases;
-
-  @BeforeAll
-  static void setUp() {
-    databases = new TestDatabases(dir);
-  }
-
-  @AfterAll
-  static void dropSchemas() {
-    databases.close();
-  }
-
-  static Stream<String> databases() {
-    return Stream.of("sqlite", "postgresql");
-  }
+  @RegisterExtension static final TestDatabases databases = TestDatabases.perClass();
 
   private static LedgerConfig options(Path spill) {
     return new LedgerConfig(20, 100, 1_000, Optional.of(spill));
@@ -91,8 +73,7 @@ class SpillTest {
     }
   }
 
-  @ParameterizedTest
-  @MethodSource("databases")
+  @OnBothDatabases
   void aSegmentReplayedTwiceLeavesOneRowPerRequestAndATornLastLineIsSkipped(String kind) throws Exception {
     DatabaseConfig database = databases.fresh(kind);
     Path spill = databases.spillDir();
@@ -216,7 +197,7 @@ class SpillTest {
 
   @Test
   void spillDirIsReadFromTheConfigAndABlankOneIsAProblemNamingItsLine() throws Exception {
-    Path file = dir.resolve("spill-config-" + UUID.randomUUID() + ".yaml");
+    Path file = databases.dir().resolve("spill-config-" + UUID.randomUUID() + ".yaml");
     Files.writeString(file, "ledger:\n  spill_dir: /data/spill\n");
     assertThat(ConfigLoader.load(file, Map.of()).ledger().spillDir()).contains(Path.of("/data/spill"));
 

@@ -20,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -28,7 +27,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -453,13 +451,9 @@ public final class GatewayExtension
     }
 
     private Path temporaryDirectory() {
-      try {
-        Path dir = Files.createTempDirectory("junction-test-");
-        opened.push(() -> delete(dir));
-        return dir;
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      TemporaryDirectory dir = TemporaryDirectory.create("junction-test-");
+      opened.push(dir);
+      return dir.path();
     }
 
     private String postgresSection(boolean cuttable) {
@@ -497,14 +491,6 @@ public final class GatewayExtension
       }
       if (cause == null && first != null) {
         throw first instanceof RuntimeException r ? r : new IllegalStateException("closing failed", first);
-      }
-    }
-
-    private static void delete(Path dir) throws IOException {
-      try (Stream<Path> paths = Files.walk(dir)) {
-        for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
-        }
       }
     }
   }
