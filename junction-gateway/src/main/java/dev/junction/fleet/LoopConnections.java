@@ -16,6 +16,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -43,6 +44,7 @@ public final class LoopConnections implements AutoCloseable {
   private final RedisURI uri;
   private final ClientOptions options;
   private final StatefulRedisConnection<String, String> fallback;
+  private final Lane shared;
   private final ConcurrentHashMap<Thread, Slot> byLoop = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
@@ -52,25 +54,38 @@ public final class LoopConnections implements AutoCloseable {
     this.uri = uri;
     this.options = options;
     this.fallback = fallback;
+    this.shared = new Lane(fallback, resources.eventExecutorGroup());
   }
 
-  /** The calling event loop's own connection once it is open; else the link's. */
-  public StatefulRedisConnection<String, String> current() {
+  /**
+   * A connection and the executor that writes to it: a loop's own connection with the loop, or the
+   * link's with Lettuce's threads. Work meant for the connection that is run by its executor stays
+   * on one thread.
+   */
+  public record Lane(StatefulRedisConnection<String, String> connection, ScheduledExecutorService executor) {}
+
+  /** The calling event loop's own connection, with its loop, once it is open; else the link's. */
+  public Lane lane() {
     Slot slot = byLoop.get(Thread.currentThread());
     if (slot == null) {
       slot = open();
       if (slot == null) {
-        return fallback;
+        return shared;
       }
     }
-    StatefulRedisConnection<String, String> own = slot.connection;
+    Lane own = slot.lane;
     if (own != null) {
       return own;
     }
     if (slot.failedAtNanos != 0 && System.nanoTime() - slot.failedAtNanos > RETRY_NANOS) {
       byLoop.remove(Thread.currentThread(), slot);
     }
-    return fallback;
+    return shared;
+  }
+
+  /** The calling event loop's own connection once it is open; else the link's. */
+  public StatefulRedisConnection<String, String> current() {
+    return lane().connection();
   }
 
   /** Starts opening the calling event loop's connection; null when the caller is not on one. */
@@ -93,6 +108,7 @@ public final class LoopConnections implements AutoCloseable {
         connection.closeAsync();
       } else {
         slot.connection = connection;
+        slot.lane = new Lane(connection, loop);
       }
     });
     return slot;
@@ -115,6 +131,7 @@ public final class LoopConnections implements AutoCloseable {
   private final class Slot {
     final RedisClient client;
     volatile @Nullable StatefulRedisConnection<String, String> connection;
+    volatile @Nullable Lane lane;
     volatile long failedAtNanos;
 
     Slot(EventLoop loop) {

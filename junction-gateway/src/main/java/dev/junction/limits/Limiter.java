@@ -65,7 +65,7 @@ public interface Limiter {
    */
   static Limiter shared(FleetLink link, boolean failOpen, long leaseMs, InstantSource clock, SpendHistory history,
       Executor lookups) {
-    RedisLimiter limiter = new RedisLimiter(link.connection(), link.loopConnections()::current, failOpen, leaseMs, clock, new Seeds(history, lookups));
+    RedisLimiter limiter = new RedisLimiter(link.connection(), link.loopConnections()::lane, failOpen, leaseMs, clock, new Seeds(history, lookups));
     link.share(limiter);
     return limiter;
   }

@@ -4,46 +4,43 @@ import dev.junction.account.Limits;
 import dev.junction.account.Principal;
 import dev.junction.account.SpendHistory.Scope;
 import dev.junction.fleet.FleetLink;
+import dev.junction.fleet.LoopConnections.Lane;
 import dev.junction.fleet.Shared;
+import dev.junction.limits.ScriptCalls.Account;
+import dev.junction.limits.ScriptCalls.Admission;
+import dev.junction.limits.ScriptCalls.Answer;
+import dev.junction.limits.ScriptCalls.Settlement;
 import dev.junction.limits.Verdict.Admitted;
 import dev.junction.limits.Verdict.Reason;
 import dev.junction.limits.Verdict.Refused;
 import io.lettuce.core.RedisCommandTimeoutException;
-import io.lettuce.core.RedisNoScriptException;
-import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.time.Instant;
+import java.security.SecureRandom;
 import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.jspecify.annotations.Nullable;
 
 /**
- * Limits counted in Redis, so that every replica enforces exactly what one would: each admission is
- * one Lua script ({@code admit.lua}) that checks the key's and the team's counters and consumes them
- * only if both admit, in one round trip; settling ({@code settle.lua}) is another, sent without
- * waiting once the request is over, one call for every request that ended in the same two
- * milliseconds. The scripts are loaded once and called by their digest; after
- * Redis restarts (its script cache empty) the first call sends the script itself.
+ * Limits counted in Redis, so that every replica enforces exactly what one would: one Lua script
+ * ({@code limits.lua}) checks a request's key and team and consumes them only if both admit it, and
+ * gives back what ended requests held, atomically. The calls are gathered per connection
+ * ({@link ScriptCalls}): the requests an event loop reads together are admitted by one call, and the
+ * requests that ended meanwhile are settled by it too, so a request costs at most one round trip,
+ * shared. The script is loaded once and called by its digest; after Redis restarts (its script cache
+ * empty) the first call sends the script itself.
  *
  * <p>A replica that dies leaves slots and reservations behind: each is a lease that ends after
- * {@code leaseMs}, longer than any request may last, and the next admission drops it.
+ * {@code leaseMs}, longer than any request may last, and the next admission after that drops it.
  *
  * <p>While Redis cannot be reached, {@code redis.on_failure} decides: requests of limited accounts
  * are admitted unchecked ({@code open}) or refused with 503 ({@code closed}). The link's schedule
@@ -52,188 +49,148 @@ import org.jspecify.annotations.Nullable;
 final class RedisLimiter implements Limiter, Shared {
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisLimiter.class);
-  private static final String ADMIT = script("admit.lua");
-  private static final String SETTLE = script("settle.lua");
-  private static final String ADMIT_SHA = sha1(ADMIT);
-  private static final String SETTLE_SHA = sha1(SETTLE);
-  /**
-   * Requests that end within this long of each other are settled by one script call: at 1,000 req/s
-   * settling one at a time cost Redis and the Redis client's thread about as much as admitting did.
-   * Their slots and reservations are held that much longer, which only ever refuses, never admits.
-   */
-  private static final long SETTLE_DELAY_MS = 2;
-  /** At most this many requests per settling call, so that one call never holds Redis for long. */
-  private static final int SETTLE_BATCH = 256;
   private static final CompletableFuture<Verdict> UNCHECKED = CompletableFuture.completedFuture(Admitted.UNCHECKED);
   private static final CompletableFuture<Verdict> UNAVAILABLE = CompletableFuture.completedFuture(Refused.UNAVAILABLE);
   private static final CompletableFuture<Long> NO_SEED = CompletableFuture.completedFuture(-1L);
 
-  private final StatefulRedisConnection<String, String> redis;
-  /** For admissions, which a request waits on: the connection of the caller's event loop. */
-  private final Supplier<StatefulRedisConnection<String, String>> admitting;
+  /** The connection of the caller's event loop, or the link's when it has none. */
+  private final Supplier<Lane> lanes;
   private final boolean failOpen;
   private final long leaseMs;
   private final InstantSource clock;
   private final Seeds seeds;
+  /** This replica's name in the counters, for what it holds there. */
+  private final String replica = replicaName();
   private final AtomicBoolean available = new AtomicBoolean(true);
-  private final ConcurrentLinkedQueue<Settlement> settling = new ConcurrentLinkedQueue<>();
-  private final AtomicBoolean flushing = new AtomicBoolean();
+  private final ConcurrentHashMap<StatefulRedisConnection<String, String>, ScriptCalls> calls = new ConcurrentHashMap<>();
 
   RedisLimiter(StatefulRedisConnection<String, String> redis,
-      Supplier<StatefulRedisConnection<String, String>> admitting, boolean failOpen, long leaseMs, InstantSource clock,
+      Supplier<Lane> lanes, boolean failOpen, long leaseMs, InstantSource clock,
       Seeds seeds) {
-    this.redis = redis;
-    this.admitting = admitting;
+    this.lanes = lanes;
     this.failOpen = failOpen;
     this.leaseMs = leaseMs;
     this.clock = clock;
     this.seeds = seeds;
     try {
-      redis.sync().scriptLoad(ADMIT);
-      redis.sync().scriptLoad(SETTLE);
+      redis.sync().scriptLoad(ScriptCalls.SCRIPT);
     } catch (RuntimeException e) {
       // Loaded on the first call instead; Redis being away is the link's to report.
       available.set(false);
     }
   }
 
-  /** One account a request counts against, and the Redis keys of its counters. */
-  private record Account(Scope scope, String id, Limits limits, String[] keys) {
-
-    static @Nullable Account of(Scope scope, @Nullable String id, Limits limits, long now) {
-      if (id == null || limits.unlimited()) {
-        return null;
-      }
-      String prefix = FleetLink.LIMITS + scope.label() + ':' + id + ':';
-      String budget = prefix + "budget:" + Periods.start(limits.budgetPeriod(), now).toEpochMilli();
-      return new Account(scope, id, limits,
-          new String[] {prefix + "requests", prefix + "flight", prefix + "tokens", budget, budget + ":leases"});
+  private static @Nullable Account account(Scope scope, @Nullable String id, Limits limits) {
+    if (id == null || limits.unlimited()) {
+      return null;
     }
+    return new Account(scope, id, limits, FleetLink.LIMITS + scope.label() + ':' + id);
   }
 
   @Override
   public CompletionStage<Verdict> admit(String requestId, Principal principal, Demand demand) {
-    long now = clock.millis();
-    Account key = Account.of(Scope.KEY, principal.keyId(), principal.keyLimits(), now);
-    Account team = Account.of(Scope.TEAM, principal.team(), principal.teamLimits(), now);
+    Account key = account(Scope.KEY, principal.keyId(), principal.keyLimits());
+    Account team = account(Scope.TEAM, principal.team(), principal.teamLimits());
     if (key == null && team == null) {
       return UNCHECKED;
     }
     if (!available.get()) {
       return failOpen ? UNCHECKED : UNAVAILABLE;
     }
-    List<Account> accounts = new ArrayList<>(2);
-    if (key != null) accounts.add(key);
-    if (team != null) accounts.add(team);
+    List<Account> accounts = key == null ? List.of(team) : team == null ? List.of(key) : List.of(key, team);
+    long now = clock.millis();
     CompletableFuture<Long> keySeed = seed(key, now);
     CompletableFuture<Long> teamSeed = seed(team, now);
+    if (keySeed.isDone() && teamSeed.isDone()) {
+      return call(requestId, principal, demand, accounts, keySeed.join(), teamSeed.join());
+    }
     return keySeed.thenCombine(teamSeed, (k, t) -> new long[] {k, t})
-        .thenCompose(seedsOf -> call(requestId, principal, demand, accounts, seedsOf, now));
+        .thenCompose(s -> call(requestId, principal, demand, accounts, s[0], s[1]));
   }
 
   private CompletableFuture<Long> seed(@Nullable Account account, long now) {
-    if (account == null || account.limits.budgetNanos() <= 0) {
+    if (account == null || account.limits().budgetNanos() <= 0) {
       return NO_SEED;
     }
-    return seeds.of(account.scope, account.id, Periods.start(account.limits.budgetPeriod(), now));
+    return seeds.of(account.scope(), account.id(), Periods.start(account.limits().budgetPeriod(), now));
   }
 
-  private CompletableFuture<Verdict> call(String requestId, Principal principal, Demand demand,
-      List<Account> accounts, long[] seedsOf, long now) {
-    int n = accounts.size();
-    String[] keys = new String[5 * n];
-    String[] args = new String[5 + 6 * n];
-    args[0] = requestId;
-    args[1] = Long.toString(leaseMs);
-    args[2] = Long.toString(demand.tokens());
-    args[3] = Long.toString(demand.costNanos());
-    args[4] = Integer.toString(n);
-    for (int a = 0; a < n; a++) {
-      Account account = accounts.get(a);
-      Limits l = account.limits;
-      System.arraycopy(account.keys, 0, keys, 5 * a, 5);
-      Instant ends = Periods.end(l.budgetPeriod(), now);
-      int g = 5 + 6 * a;
-      args[g] = Long.toString(l.rpm());
-      args[g + 1] = Long.toString(l.tpm());
-      args[g + 2] = Integer.toString(l.maxParallel());
-      args[g + 3] = Long.toString(l.budgetNanos());
-      args[g + 4] = Long.toString(seedsOf[account.scope == Scope.KEY ? 0 : 1]);
-      args[g + 5] = Long.toString(ends == null ? 0 : Math.max(1, ends.toEpochMilli() - now));
+  private CompletableFuture<Verdict> call(String requestId, Principal principal, Demand demand, List<Account> accounts,
+      long keySeed, long teamSeed) {
+    long[] seedsOf = new long[accounts.size()];
+    for (int i = 0; i < seedsOf.length; i++) {
+      seedsOf[i] = accounts.get(i).scope() == Scope.KEY ? keySeed : teamSeed;
     }
-    // Bounded by the connection's command timeout (FleetLink), not a timer of its own: a future's
-    // orTimeout schedules a task per call, and that alone cost 26 µs of CPU per admission.
-    return this.<List<Object>>eval(admitting.get(), ADMIT_SHA, ADMIT, keys, args)
-        .handle((reply, failure) -> {
-          if (failure != null) {
-            // One answer later than the command timeout is this request's; whether Redis is away
-            // is the link's to say at its next tick. Taken as Redis being away, a burst's one slow
-            // answer turned the whole replica to redis.on_failure until then.
-            Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
-            if (!(cause instanceof RedisCommandTimeoutException)) {
-              away(failure);
-            }
-            return failOpen ? Admitted.UNCHECKED : Refused.UNAVAILABLE;
-          }
-          return verdict(reply, requestId, principal, demand, accounts, keys, now);
-        });
+    CompletableFuture<Verdict> verdict = new CompletableFuture<>();
+    calls(lanes.get()).admit(new Admission(demand, accounts, seedsOf, new Answer() {
+      @Override
+      public void answered(long[] reply, long nowMs) {
+        verdict.complete(verdict(reply, principal, demand, accounts, nowMs));
+      }
+
+      @Override
+      public void failed(Throwable failure) {
+        // One answer later than the command timeout (FleetLink) is this request's; whether Redis is
+        // away is the link's to say at its next tick. Taken as Redis being away, a burst's one slow
+        // answer turned the whole replica to redis.on_failure until then.
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause() : failure;
+        if (!(cause instanceof RedisCommandTimeoutException)) {
+          away(failure);
+        }
+        verdict.complete(failOpen ? Admitted.UNCHECKED : Refused.UNAVAILABLE);
+      }
+    }));
+    return verdict;
   }
 
-  private Verdict verdict(List<Object> reply, String requestId, Principal principal, Demand demand,
-      List<Account> accounts, String[] keys, long now) {
-    int code = number(reply, 0);
-    int refusing = number(reply, 1) - 1;
-    long retryMs = longNumber(reply, 2);
-    long second = longNumber(reply, 3);
+  /**
+   * The calls of one connection, made by its executor: a loop's own connection by its loop, which
+   * gathers what it handled together; the link's by Lettuce's threads.
+   */
+  private ScriptCalls calls(Lane lane) {
+    ScriptCalls known = calls.get(lane.connection());
+    return known != null ? known
+        : calls.computeIfAbsent(lane.connection(), c -> new ScriptCalls(c, lane.executor(), replica, leaseMs, clock));
+  }
+
+  private Verdict verdict(long[] reply, Principal principal, Demand demand, List<Account> accounts, long now) {
+    int code = (int) reply[0];
+    int refusing = (int) reply[1] - 1;
+    long retryMs = reply[2];
+    long second = reply[3];
     Quota quota = Quota.NONE;
     for (int a = 0; a < accounts.size(); a++) {
       int q = 4 + 6 * a;
-      quota = quota.tighter(new Quota(longNumber(reply, q), longNumber(reply, q + 1), longNumber(reply, q + 2),
-          longNumber(reply, q + 3), longNumber(reply, q + 4), longNumber(reply, q + 5)));
+      quota = quota.tighter(new Quota(reply[q], reply[q + 1], reply[q + 2], reply[q + 3], reply[q + 4], reply[q + 5]));
     }
     if (code == 0) {
-      return new Admitted(new RedisTicket(requestId, second, demand, accounts, keys), quota);
+      return new Admitted(new RedisTicket(now, second, demand, accounts), quota);
     }
-    Account account = accounts.get(refusing);
+    Account account = accounts.get(Math.max(0, refusing));
+    Limits limits = account.limits();
     return switch (code) {
-      case 1 -> Refused.overBudget(account.scope, principal, account.limits,
-          Periods.end(account.limits.budgetPeriod(), now), now, quota);
-      case 2 -> Refused.limited(Reason.REQUESTS, account.scope, principal, account.limits, retryMs, demand.tokens(), quota);
-      case 3 -> Refused.limited(Reason.TOKENS, account.scope, principal, account.limits, retryMs, demand.tokens(), quota);
-      default -> Refused.limited(Reason.PARALLEL, account.scope, principal, account.limits, retryMs, demand.tokens(), quota);
+      case 1 -> Refused.overBudget(account.scope(), principal, limits, Periods.end(limits.budgetPeriod(), now), now, quota);
+      case 2 -> Refused.limited(Reason.REQUESTS, account.scope(), principal, limits, retryMs, demand.tokens(), quota);
+      case 3 -> Refused.limited(Reason.TOKENS, account.scope(), principal, limits, retryMs, demand.tokens(), quota);
+      default -> Refused.limited(Reason.PARALLEL, account.scope(), principal, limits, retryMs, demand.tokens(), quota);
     };
   }
 
-  /** Calls a script by its digest, or by its text when Redis has forgotten it (it restarted). */
-  private <T> CompletableFuture<T> eval(StatefulRedisConnection<String, String> connection, String sha, String script,
-      String[] keys, String[] args) {
-    RedisAsyncCommands<String, String> commands = connection.async();
-    return commands.<T>evalsha(sha, ScriptOutputType.MULTI, keys, args).toCompletableFuture()
-        .exceptionallyCompose(e -> {
-          Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
-          return cause instanceof RedisNoScriptException
-              ? commands.<T>eval(script, ScriptOutputType.MULTI, keys, args).toCompletableFuture()
-              : CompletableFuture.failedFuture(cause);
-        });
-  }
-
-  /** An admitted request's slot and reservations in Redis; settled with one script call, not awaited. */
+  /** An admitted request's slot and reservations in Redis; settled by a later call, not awaited. */
   private final class RedisTicket implements Ticket {
 
-    private final String requestId;
+    private final long admittedMs;
     private final long second;
     private final Demand demand;
     private final List<Account> accounts;
-    private final String[] keys;
     private final AtomicBoolean settled = new AtomicBoolean();
 
-    RedisTicket(String requestId, long second, Demand demand, List<Account> accounts, String[] keys) {
-      this.requestId = requestId;
+    RedisTicket(long admittedMs, long second, Demand demand, List<Account> accounts) {
+      this.admittedMs = admittedMs;
       this.second = second;
       this.demand = demand;
       this.accounts = accounts;
-      this.keys = keys;
     }
 
     @Override
@@ -241,67 +198,15 @@ final class RedisLimiter implements Limiter, Shared {
       if (!settled.compareAndSet(false, true)) {
         return;
       }
-      int n = accounts.size();
-      String[] args = new String[5 + 3 * n];
-      args[0] = requestId;
-      args[1] = Long.toString(second);
-      args[2] = Long.toString(tokens - demand.tokens());
-      args[3] = Long.toString(costNanos);
-      args[4] = Integer.toString(n);
-      for (int a = 0; a < n; a++) {
-        Limits l = accounts.get(a).limits;
-        args[5 + 3 * a] = l.tpm() > 0 ? "1" : "0";
-        args[6 + 3 * a] = l.maxParallel() > 0 ? "1" : "0";
-        args[7 + 3 * a] = l.budgetNanos() > 0 ? "1" : "0";
+      long[] reserved = new long[accounts.size()];
+      long[] periods = new long[accounts.size()];
+      for (int a = 0; a < reserved.length; a++) {
+        Limits l = accounts.get(a).limits();
+        reserved[a] = l.budgetNanos() > 0 ? demand.costNanos() : l.maxParallel() > 0 ? 0 : -1;
+        periods[a] = ScriptCalls.period(l, admittedMs);
       }
-      settling.add(new Settlement(keys, args));
-      if (flushing.compareAndSet(false, true)) {
-        redis.getResources().eventExecutorGroup().schedule(RedisLimiter.this::flush, SETTLE_DELAY_MS, TimeUnit.MILLISECONDS);
-      }
+      calls(lanes.get()).settle(new Settlement(second, tokens - demand.tokens(), costNanos, accounts, reserved, periods));
     }
-  }
-
-  /** One ended request's part of a settling call: its keys, and its arguments after the count. */
-  private record Settlement(String[] keys, String[] args) {}
-
-  /**
-   * Settles every request that ended since the last call, in as few script calls as the batch limit
-   * allows. Not awaited: if Redis is away, the slots' leases and the reservations' ends free them later.
-   */
-  private void flush() {
-    flushing.set(false);
-    List<Settlement> batch = new ArrayList<>();
-    for (Settlement s = settling.poll(); s != null; s = settling.poll()) {
-      batch.add(s);
-      if (batch.size() == SETTLE_BATCH) {
-        send(batch);
-        batch.clear();
-      }
-    }
-    if (!batch.isEmpty()) {
-      send(batch);
-    }
-  }
-
-  private void send(List<Settlement> batch) {
-    int keyCount = 0;
-    int argCount = 1;
-    for (Settlement s : batch) {
-      keyCount += s.keys.length;
-      argCount += s.args.length;
-    }
-    String[] keys = new String[keyCount];
-    String[] args = new String[argCount];
-    args[0] = Integer.toString(batch.size());
-    int k = 0;
-    int g = 1;
-    for (Settlement s : batch) {
-      System.arraycopy(s.keys, 0, keys, k, s.keys.length);
-      System.arraycopy(s.args, 0, args, g, s.args.length);
-      k += s.keys.length;
-      g += s.args.length;
-    }
-    this.<Long>eval(redis, SETTLE_SHA, SETTLE, keys, args).exceptionally(e -> null);
   }
 
   @Override
@@ -314,15 +219,11 @@ final class RedisLimiter implements Limiter, Shared {
     return failOpen;
   }
 
-  /** On the link's schedule: Redis answers, and has both scripts (it may have restarted empty). */
+  /** On the link's schedule: Redis answers, and has the script (it may have restarted empty). */
   @Override
   public CompletionStage<?> exchange(RedisAsyncCommands<String, String> commands) {
-    return commands.scriptExists(ADMIT_SHA, SETTLE_SHA).thenCompose(loaded -> {
-      if (loaded.stream().allMatch(Boolean::booleanValue)) {
-        return CompletableFuture.completedFuture(null);
-      }
-      return commands.scriptLoad(ADMIT).thenCompose(sha -> commands.scriptLoad(SETTLE));
-    }).thenRun(this::back);
+    return commands.scriptExists(ScriptCalls.SHA).thenCompose(loaded -> loaded.getFirst()
+        ? CompletableFuture.completedFuture(null) : commands.scriptLoad(ScriptCalls.SCRIPT)).thenRun(this::back);
   }
 
   @Override
@@ -344,30 +245,9 @@ final class RedisLimiter implements Limiter, Shared {
     }
   }
 
-  private static int number(List<Object> reply, int i) {
-    return (int) longNumber(reply, i);
-  }
-
-  private static long longNumber(List<Object> reply, int i) {
-    return i < reply.size() && reply.get(i) instanceof Number n ? n.longValue() : 0;
-  }
-
-  private static String script(String name) {
-    try (InputStream in = RedisLimiter.class.getResourceAsStream(name)) {
-      if (in == null) {
-        throw new IllegalStateException("missing resource " + name);
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static String sha1(String script) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+  private static String replicaName() {
+    byte[] name = new byte[6];
+    new SecureRandom().nextBytes(name);
+    return HexFormat.of().formatHex(name);
   }
 }

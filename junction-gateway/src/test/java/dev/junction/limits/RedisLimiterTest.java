@@ -15,6 +15,7 @@ import dev.junction.testing.CuttableProxy;
 import dev.junction.testing.Services;
 import io.lettuce.core.RedisURI;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -56,9 +60,13 @@ class RedisLimiterTest {
   }
 
   Limiter replica(String url, boolean failOpen, long leaseMs) {
+    return replica(url, failOpen, leaseMs, InstantSource.system());
+  }
+
+  Limiter replica(String url, boolean failOpen, long leaseMs, InstantSource clock) {
     FleetLink link = FleetLink.connect(url);
     opened.add(link);
-    Limiter limiter = Limiter.shared(link, failOpen, leaseMs, InstantSource.system(), SpendHistory.NONE, Runnable::run);
+    Limiter limiter = Limiter.shared(link, failOpen, leaseMs, clock, SpendHistory.NONE, Runnable::run);
     link.start();
     return limiter;
   }
@@ -168,13 +176,14 @@ class RedisLimiterTest {
       a.ticket().settle(40, 700);
     }
 
-    String prefix = FleetLink.LIMITS + "key:" + app.keyId() + ":";
+    String counters = FleetLink.LIMITS + "key:" + app.keyId();
     try (FleetLink link = FleetLink.connect(Services.redisUrl())) {
       var redis = link.connection().sync();
-      await().atMost(Duration.ofSeconds(10)).until(() -> redis.zcard(prefix + "flight") == 0);
-      assertThat(redis.hget(prefix + "budget:0", "spent")).isEqualTo(Long.toString(300 * 700));
-      assertThat(redis.hget(prefix + "budget:0", "reserved")).isEqualTo("0");
-      assertThat(redis.hget(prefix + "tokens", "n")).isEqualTo(Long.toString(300 * 40));
+      await().atMost(Duration.ofSeconds(10)).until(() -> "0".equals(redis.hget(counters, "p")));
+      // The period of a total budget starts at the epoch: s0 and v0 are its spent and reserved.
+      assertThat(redis.hget(counters, "s0")).isEqualTo(Long.toString(300 * 700));
+      assertThat(redis.hget(counters, "v0")).isEqualTo("0");
+      assertThat(redis.hget(counters, "tn")).isEqualTo(Long.toString(300 * 40));
     }
     assertThat(admit(replica, app, new Demand(100, 1_000))).isInstanceOf(Admitted.class);
   }
@@ -183,24 +192,23 @@ class RedisLimiterTest {
   void secondsThatLeftTheMinuteAreSubtractedOnceAndTheirRoomIsGivenBack() {
     Limiter replica = replica(Services.redisUrl(), true);
     Principal app = key(new Limits(5, 100, 0, 0, BudgetPeriod.TOTAL));
-    String prefix = FleetLink.LIMITS + "key:" + app.keyId() + ":";
+    String counters = FleetLink.LIMITS + "key:" + app.keyId();
     try (FleetLink link = FleetLink.connect(Services.redisUrl())) {
       var redis = link.connection().sync();
       long now = Long.parseLong(redis.time().get(0));
       // A full minute's worth seventy seconds ago, and one request and 40 tokens a second ago.
-      redis.hset(prefix + "requests", Map.of("n", "5", "first", Long.toString(now - 70),
-          Long.toString(now - 70), "4", Long.toString(now - 1), "1"));
-      redis.hset(prefix + "tokens", Map.of("n", "100", "first", Long.toString(now - 70),
-          Long.toString(now - 70), "60", Long.toString(now - 1), "40"));
+      redis.hset(counters, Map.of("rn", "5", "rf", Long.toString(now - 70), "r" + (now - 70), "4", "r" + (now - 1), "1",
+          "tn", "100", "tf", Long.toString(now - 70), "t" + (now - 70), "60", "t" + (now - 1), "40"));
 
       Verdict verdict = admit(replica, app, new Demand(50, 0));
 
       assertThat(verdict).isInstanceOf(Admitted.class);
       assertThat(verdict.quota().requestsRemaining()).isEqualTo(3);
       assertThat(verdict.quota().tokensRemaining()).isEqualTo(10);
-      assertThat(redis.hget(prefix + "requests", "n")).isEqualTo("2");
-      assertThat(redis.hexists(prefix + "requests", Long.toString(now - 70))).isFalse();
-      assertThat(redis.hget(prefix + "tokens", "n")).isEqualTo("90");
+      assertThat(redis.hget(counters, "rn")).isEqualTo("2");
+      assertThat(redis.hexists(counters, "r" + (now - 70))).isFalse();
+      assertThat(redis.hexists(counters, "t" + (now - 70))).isFalse();
+      assertThat(redis.hget(counters, "tn")).isEqualTo("90");
       Verdict refused = admit(replica, app, new Demand(20, 0));
       assertThat(refused).isInstanceOf(Refused.class);
       // Room for 20 more tokens comes when the second that holds the first 40 leaves the minute.
@@ -230,9 +238,73 @@ class RedisLimiterTest {
     assertThat(admit(closed, app, new Demand(1, 0))).isInstanceOf(Admitted.class);
   }
 
+  @Test
+  void requestsAdmittedTogetherShareScriptCallsAndEachGetsItsOwnAnswer() throws Exception {
+    Limiter replica = replicas(1).getFirst();
+    Principal app = key(new Limits(250, 0, 0, 0, BudgetPeriod.TOTAL));
+    long callsBefore = scriptCalls();
+    List<CompletableFuture<Verdict>> verdicts = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      verdicts.add(replica.admit("req_" + i, app, new Demand(1, 0)).toCompletableFuture());
+    }
+    List<Verdict> all = verdicts.stream().map(CompletableFuture::join).toList();
+
+    assertThat(all).filteredOn(v -> v instanceof Admitted).hasSize(250);
+    // In the order they came: each one sees the requests admitted before it.
+    assertThat(all.subList(0, 250)).extracting(v -> v.quota().requestsRemaining())
+        .containsExactlyElementsOf(LongStream.rangeClosed(0, 249).map(n -> 249 - n).boxed().toList());
+    assertThat(all.subList(250, 300)).allSatisfy(v -> assertThat(v).isInstanceOf(Refused.class));
+    assertThat(scriptCalls() - callsBefore).isLessThan(300 / 4);
+  }
+
+  @Test
+  void aRequestAdmittedBeforeItsBudgetsPeriodEndedIsChargedToThatPeriod() {
+    ManualClock clock = new ManualClock(Instant.parse("2026-03-09T23:59:59Z"));
+    Limiter replica = replica(Services.redisUrl(), true, LEASE_MS, clock);
+    Principal app = key(new Limits(0, 0, 0, 10_000, BudgetPeriod.DAY));
+    long monday = Instant.parse("2026-03-09T00:00:00Z").toEpochMilli();
+    long tuesday = Instant.parse("2026-03-10T00:00:00Z").toEpochMilli();
+    long wednesday = Instant.parse("2026-03-11T00:00:00Z").toEpochMilli();
+    Admitted late = (Admitted) admit(replica, app, new Demand(10, 6_000));
+
+    clock.set(Instant.parse("2026-03-10T00:00:01Z"));
+    // Tuesday's budget is whole: Monday's reservation does not count against it.
+    Admitted early = (Admitted) admit(replica, app, new Demand(10, 9_000));
+    late.ticket().settle(10, 5_000);
+    early.ticket().settle(10, 8_000);
+
+    String counters = FleetLink.LIMITS + "key:" + app.keyId();
+    try (FleetLink link = FleetLink.connect(Services.redisUrl())) {
+      var redis = link.connection().sync();
+      await().atMost(Duration.ofSeconds(10)).until(() -> "8000".equals(redis.hget(counters, "s" + tuesday)));
+      assertThat(redis.hget(counters, "s" + monday)).isEqualTo("5000");
+      assertThat(redis.hget(counters, "v" + monday)).isEqualTo("0");
+      assertThat(redis.hget(counters, "v" + tuesday)).isEqualTo("0");
+
+      // Two periods on, Monday's figures go.
+      clock.set(Instant.parse("2026-03-11T00:00:01Z"));
+      assertThat(admit(replica, app, new Demand(10, 1_000))).isInstanceOf(Admitted.class);
+      assertThat(redis.hexists(counters, "s" + monday)).isFalse();
+      assertThat(redis.hget(counters, "s" + tuesday)).isEqualTo("8000");
+      assertThat(redis.hget(counters, "v" + wednesday)).isEqualTo("1000");
+    }
+  }
+
+  private static long scriptCalls() {
+    try (FleetLink link = FleetLink.connect(Services.redisUrl())) {
+      String stats = link.connection().sync().info("commandstats");
+      Matcher m = Pattern.compile("cmdstat_(?:evalsha|eval):calls=(\\d+)").matcher(stats);
+      long calls = 0;
+      while (m.find()) {
+        calls += Long.parseLong(m.group(1));
+      }
+      return calls;
+    }
+  }
+
   private long redisSpent(Principal app) {
     try (FleetLink link = FleetLink.connect(Services.redisUrl())) {
-      String spent = link.connection().sync().hget(FleetLink.LIMITS + "key:" + app.keyId() + ":budget:0", "spent");
+      String spent = link.connection().sync().hget(FleetLink.LIMITS + "key:" + app.keyId(), "s0");
       return spent == null ? 0 : Long.parseLong(spent);
     }
   }

@@ -1,0 +1,279 @@
+package dev.junction.limits;
+
+import dev.junction.account.Limits;
+import dev.junction.account.SpendHistory.Scope;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One Redis connection's calls of {@code limits.lua}: the admissions and settlements its callers ask
+ * for are gathered and sent together, as one script call, by a task on the connection's executor.
+ *
+ * <p>For a connection on an event loop, that task runs once the loop has handled what woke it: the
+ * admissions of every request it read in one go share one call, and a lone request waits for
+ * nothing. Settlements ride along with the next admissions, or go on their own after
+ * {@link #SETTLE_DELAY_MS}. A call per request cost Redis more than the request cost the gateway.
+ */
+final class ScriptCalls {
+
+  static final String SCRIPT = script("limits.lua");
+  static final String SHA = sha1(SCRIPT);
+  /**
+   * Requests that end within this long of each other, with no admission to carry them, are settled
+   * by one call. Their slots and reservations are held that much longer, which only ever refuses,
+   * never admits.
+   */
+  private static final long SETTLE_DELAY_MS = 2;
+  /** At most this many operations per call, so that one call never holds Redis for long. */
+  private static final int MAX_OPERATIONS = 256;
+
+  /** One account a request counts against, and the Redis key of its counters. */
+  record Account(Scope scope, String id, Limits limits, String counters) {}
+
+  /** A request to check and consume, and who takes the answer. */
+  record Admission(Demand demand, List<Account> accounts, long[] seeds, Answer answer) {}
+
+  /** Where an admission's answer goes. */
+  interface Answer {
+
+    /**
+     * @param reply its part of the script's reply: code, refusing account, retry-after ms, second,
+     *     then six figures per account
+     * @param nowMs the time its call was made with: its budget periods are those holding it
+     */
+    void answered(long[] reply, long nowMs);
+
+    void failed(Throwable failure);
+  }
+
+  /**
+   * An ended request: what to give back. {@code reserved} is what it reserved of each account's
+   * budget, -1 where it held nothing (no parallel limit, no budget); {@code periods} the budget period
+   * it was admitted in, by account.
+   */
+  record Settlement(long second, long tokenDelta, long costNanos, List<Account> accounts, long[] reserved,
+      long[] periods) {}
+
+  private final StatefulRedisConnection<String, String> connection;
+  private final ScheduledExecutorService executor;
+  private final String replica;
+  private final long leaseMs;
+  private final InstantSource clock;
+  private List<Admission> admissions = new ArrayList<>();
+  private List<Settlement> settlements = new ArrayList<>();
+  private boolean sendQueued;
+  private boolean settleTimed;
+  /** A call is on its way: what comes meanwhile waits for its answer, then goes in one call. */
+  private boolean inFlight;
+
+  ScriptCalls(StatefulRedisConnection<String, String> connection, ScheduledExecutorService executor, String replica,
+      long leaseMs, InstantSource clock) {
+    this.connection = connection;
+    this.executor = executor;
+    this.replica = replica;
+    this.leaseMs = leaseMs;
+    this.clock = clock;
+  }
+
+  void admit(Admission admission) {
+    synchronized (this) {
+      admissions.add(admission);
+      if (sendQueued || inFlight) {
+        return;
+      }
+      sendQueued = true;
+    }
+    executor.execute(this::send);
+  }
+
+  void settle(Settlement settlement) {
+    synchronized (this) {
+      settlements.add(settlement);
+      if (sendQueued || settleTimed || inFlight) {
+        return;
+      }
+      settleTimed = true;
+    }
+    executor.schedule(this::send, SETTLE_DELAY_MS, TimeUnit.MILLISECONDS);
+  }
+
+  private void send() {
+    List<Admission> admitting;
+    List<Settlement> settling;
+    synchronized (this) {
+      sendQueued = false;
+      admitting = admissions;
+      settling = settlements;
+      if (inFlight || (admitting.isEmpty() && settling.isEmpty())) {
+        return;
+      }
+      inFlight = true;
+      admissions = new ArrayList<>();
+      settlements = new ArrayList<>();
+      settleTimed = false;
+    }
+    int s = 0;
+    int a = 0;
+    CompletableFuture<?> last = CompletableFuture.completedFuture(null);
+    while (s < settling.size() || a < admitting.size()) {
+      int settleTo = Math.min(settling.size(), s + MAX_OPERATIONS);
+      int admitTo = Math.min(admitting.size(), a + MAX_OPERATIONS - (settleTo - s));
+      last = call(settling.subList(s, settleTo), admitting.subList(a, admitTo));
+      s = settleTo;
+      a = admitTo;
+    }
+    // Calls on one connection are answered in order: the last one's answer is everyone's.
+    last.whenComplete((reply, failure) -> answered());
+  }
+
+  /** The call on its way was answered: what came meanwhile goes now. */
+  private void answered() {
+    synchronized (this) {
+      inFlight = false;
+    }
+    send();
+  }
+
+  /** Encodes one call's arguments as limits.lua reads them, and hands each admission its reply. */
+  private CompletableFuture<?> call(List<Settlement> settling, List<Admission> admitting) {
+    long now = clock.millis();
+    Map<String, String> index = new HashMap<>(); // counters key -> its number in this call
+    List<Account> accounts = new ArrayList<>();
+    List<String> args = new ArrayList<>(16 + 8 * (settling.size() + admitting.size()));
+    args.add(replica);
+    args.add(Long.toString(leaseMs));
+    args.add(""); // the number of accounts, known at the end of the accounts' part
+    for (Settlement settlement : settling) {
+      for (Account account : settlement.accounts) {
+        number(account, -1, index, accounts, args, now);
+      }
+    }
+    for (Admission admission : admitting) {
+      for (int i = 0; i < admission.accounts.size(); i++) {
+        number(admission.accounts.get(i), admission.seeds[i], index, accounts, args, now);
+      }
+    }
+    args.set(2, Integer.toString(accounts.size()));
+    args.add(Integer.toString(settling.size()));
+    for (Settlement settlement : settling) {
+      args.add(Long.toString(settlement.second));
+      args.add(Long.toString(settlement.tokenDelta));
+      args.add(Long.toString(settlement.costNanos));
+      args.add(Integer.toString(settlement.accounts.size()));
+      for (int i = 0; i < settlement.accounts.size(); i++) {
+        args.add(Objects.requireNonNull(index.get(settlement.accounts.get(i).counters)));
+        args.add(Long.toString(settlement.reserved[i]));
+        args.add(Long.toString(settlement.periods[i]));
+      }
+    }
+    args.add(Integer.toString(admitting.size()));
+    for (Admission admission : admitting) {
+      args.add(Long.toString(admission.demand.tokens()));
+      args.add(Long.toString(admission.demand.costNanos()));
+      args.add(Integer.toString(admission.accounts.size()));
+      for (Account account : admission.accounts) {
+        args.add(Objects.requireNonNull(index.get(account.counters)));
+      }
+    }
+    String[] keys = new String[accounts.size()];
+    for (int i = 0; i < keys.length; i++) {
+      keys[i] = accounts.get(i).counters;
+    }
+    List<Admission> answered = List.copyOf(admitting);
+    return eval(keys, args.toArray(String[]::new)).whenComplete((reply, failure) -> {
+      if (failure != null) {
+        answered.forEach(admission -> admission.answer.failed(failure));
+        return;
+      }
+      int at = 0;
+      for (Admission admission : answered) {
+        int length = 4 + 6 * admission.accounts.size();
+        long[] part = new long[length];
+        for (int i = 0; i < length; i++) {
+          part[i] = at + i < reply.size() && reply.get(at + i) instanceof Number n ? n.longValue() : 0;
+        }
+        at += length;
+        admission.answer.answered(part, now);
+      }
+    });
+  }
+
+  /** Gives an account its number in this call the first time it appears, with its limits' arguments. */
+  private static void number(Account account, long seed, Map<String, String> index, List<Account> accounts,
+      List<String> args, long now) {
+    String known = index.putIfAbsent(account.counters, Integer.toString(accounts.size() + 1));
+    if (known != null) {
+      if (seed >= 0) {
+        // A settlement named it first, without the seed an admission brings.
+        args.set(3 + 7 * (Integer.parseInt(known) - 1) + 4, Long.toString(seed));
+      }
+      return;
+    }
+    accounts.add(account);
+    Limits l = account.limits;
+    Instant ends = Periods.end(l.budgetPeriod(), now);
+    args.add(Long.toString(l.rpm()));
+    args.add(Long.toString(l.tpm()));
+    args.add(Integer.toString(l.maxParallel()));
+    args.add(Long.toString(l.budgetNanos()));
+    args.add(Long.toString(seed));
+    args.add(Long.toString(ends == null ? 0 : Math.max(1, ends.toEpochMilli() - now)));
+    args.add(Long.toString(period(l, now)));
+  }
+
+  /** The start of the budget period holding {@code now}, as the script names periods. */
+  static long period(Limits limits, long now) {
+    return Periods.start(limits.budgetPeriod(), now).toEpochMilli();
+  }
+
+  /** Calls the script by its digest, or by its text when Redis has forgotten it (it restarted). */
+  private CompletableFuture<List<Object>> eval(String[] keys, String[] args) {
+    RedisAsyncCommands<String, String> commands = connection.async();
+    return commands.<List<Object>>evalsha(SHA, ScriptOutputType.MULTI, keys, args).toCompletableFuture()
+        .exceptionallyCompose(e -> {
+          Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+          return cause instanceof RedisNoScriptException
+              ? commands.<List<Object>>eval(SCRIPT, ScriptOutputType.MULTI, keys, args).toCompletableFuture()
+              : CompletableFuture.failedFuture(cause);
+        });
+  }
+
+  private static String script(String name) {
+    try (InputStream in = ScriptCalls.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + name);
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String sha1(String script) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
