@@ -16,9 +16,7 @@ import dev.junction.limits.Verdict.Refused;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
-import java.security.SecureRandom;
 import java.time.InstantSource;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -59,8 +57,7 @@ final class RedisLimiter implements Limiter, Shared {
   private final long leaseMs;
   private final InstantSource clock;
   private final Seeds seeds;
-  /** This replica's name in the counters, for what it holds there. */
-  private final String replica = replicaName();
+  private final ScriptCalls.Holder holder = new ScriptCalls.Holder();
   private final AtomicBoolean available = new AtomicBoolean(true);
   private final ConcurrentHashMap<StatefulRedisConnection<String, String>, ScriptCalls> calls = new ConcurrentHashMap<>();
 
@@ -124,8 +121,8 @@ final class RedisLimiter implements Limiter, Shared {
     CompletableFuture<Verdict> verdict = new CompletableFuture<>();
     calls(lanes.get()).admit(new Admission(demand, accounts, seedsOf, new Answer() {
       @Override
-      public void answered(long[] reply, long nowMs) {
-        verdict.complete(verdict(reply, principal, demand, accounts, nowMs));
+      public void answered(long[] reply, long nowMs, String holder) {
+        verdict.complete(verdict(reply, principal, demand, accounts, nowMs, holder));
       }
 
       @Override
@@ -151,10 +148,11 @@ final class RedisLimiter implements Limiter, Shared {
   private ScriptCalls calls(Lane lane) {
     ScriptCalls known = calls.get(lane.connection());
     return known != null ? known
-        : calls.computeIfAbsent(lane.connection(), c -> new ScriptCalls(c, lane.executor(), replica, leaseMs, clock));
+        : calls.computeIfAbsent(lane.connection(), c -> new ScriptCalls(c, lane.executor(), holder, leaseMs, clock));
   }
 
-  private Verdict verdict(long[] reply, Principal principal, Demand demand, List<Account> accounts, long now) {
+  private Verdict verdict(long[] reply, Principal principal, Demand demand, List<Account> accounts, long now,
+      String holder) {
     int code = (int) reply[0];
     int refusing = (int) reply[1] - 1;
     long retryMs = reply[2];
@@ -165,7 +163,7 @@ final class RedisLimiter implements Limiter, Shared {
       quota = quota.tighter(new Quota(reply[q], reply[q + 1], reply[q + 2], reply[q + 3], reply[q + 4], reply[q + 5]));
     }
     if (code == 0) {
-      return new Admitted(new RedisTicket(now, second, demand, accounts), quota);
+      return new Admitted(new RedisTicket(holder, now, second, demand, accounts), quota);
     }
     Account account = accounts.get(Math.max(0, refusing));
     Limits limits = account.limits();
@@ -180,13 +178,15 @@ final class RedisLimiter implements Limiter, Shared {
   /** An admitted request's slot and reservations in Redis; settled by a later call, not awaited. */
   private final class RedisTicket implements Ticket {
 
+    private final String holder;
     private final long admittedMs;
     private final long second;
     private final Demand demand;
     private final List<Account> accounts;
     private final AtomicBoolean settled = new AtomicBoolean();
 
-    RedisTicket(long admittedMs, long second, Demand demand, List<Account> accounts) {
+    RedisTicket(String holder, long admittedMs, long second, Demand demand, List<Account> accounts) {
+      this.holder = holder;
       this.admittedMs = admittedMs;
       this.second = second;
       this.demand = demand;
@@ -205,7 +205,7 @@ final class RedisLimiter implements Limiter, Shared {
         reserved[a] = l.budgetNanos() > 0 ? demand.costNanos() : l.maxParallel() > 0 ? 0 : -1;
         periods[a] = ScriptCalls.period(l, admittedMs);
       }
-      calls(lanes.get()).settle(new Settlement(second, tokens - demand.tokens(), costNanos, accounts, reserved, periods));
+      calls(lanes.get()).settle(new Settlement(holder, second, tokens - demand.tokens(), costNanos, accounts, reserved, periods));
     }
   }
 
@@ -243,11 +243,5 @@ final class RedisLimiter implements Limiter, Shared {
     if (available.compareAndSet(false, true)) {
       LOG.info("Usage limits are counted in Redis again");
     }
-  }
-
-  private static String replicaName() {
-    byte[] name = new byte[6];
-    new SecureRandom().nextBytes(name);
-    return HexFormat.of().formatHex(name);
   }
 }

@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -60,23 +61,49 @@ final class ScriptCalls {
      * @param reply its part of the script's reply: code, refusing account, retry-after ms, second,
      *     then six figures per account
      * @param nowMs the time its call was made with: its budget periods are those holding it
+     * @param holder the name it was admitted under
      */
-    void answered(long[] reply, long nowMs);
+    void answered(long[] reply, long nowMs, String holder);
 
     void failed(Throwable failure);
   }
 
   /**
-   * An ended request: what to give back. {@code reserved} is what it reserved of each account's
-   * budget, -1 where it held nothing (no parallel limit, no budget); {@code periods} the budget period
-   * it was admitted in, by account.
+   * An ended request: what to give back. {@code holder} is the name it was admitted under;
+   * {@code reserved} what it reserved of each account's budget, -1 where it held nothing (no
+   * parallel limit, no budget); {@code periods} the budget period it was admitted in, by account.
    */
-  record Settlement(long second, long tokenDelta, long costNanos, List<Account> accounts, long[] reserved,
-      long[] periods) {}
+  record Settlement(String holder, long second, long tokenDelta, long costNanos, List<Account> accounts,
+      long[] reserved, long[] periods) {}
+
+  /**
+   * This replica's name in the counters, under which what its requests hold is counted. A call that
+   * carried settlements and failed may or may not have run; its settlements are not sent again (twice
+   * would give back what others hold) but the name changes, so that what they held is given back
+   * when the old name's hold ends, as for a replica that died.
+   */
+  static final class Holder {
+
+    private volatile String name = fresh();
+
+    String name() {
+      return name;
+    }
+
+    void settlementsLost() {
+      name = fresh();
+    }
+
+    private static String fresh() {
+      byte[] name = new byte[6];
+      new SecureRandom().nextBytes(name);
+      return HexFormat.of().formatHex(name);
+    }
+  }
 
   private final StatefulRedisConnection<String, String> connection;
   private final ScheduledExecutorService executor;
-  private final String replica;
+  private final Holder holder;
   private final long leaseMs;
   private final InstantSource clock;
   private List<Admission> admissions = new ArrayList<>();
@@ -86,11 +113,11 @@ final class ScriptCalls {
   /** A call is on its way: what comes meanwhile waits for its answer, then goes in one call. */
   private boolean inFlight;
 
-  ScriptCalls(StatefulRedisConnection<String, String> connection, ScheduledExecutorService executor, String replica,
+  ScriptCalls(StatefulRedisConnection<String, String> connection, ScheduledExecutorService executor, Holder holder,
       long leaseMs, InstantSource clock) {
     this.connection = connection;
     this.executor = executor;
-    this.replica = replica;
+    this.holder = holder;
     this.leaseMs = leaseMs;
     this.clock = clock;
   }
@@ -160,7 +187,8 @@ final class ScriptCalls {
     Map<String, String> index = new HashMap<>(); // counters key -> its number in this call
     List<Account> accounts = new ArrayList<>();
     List<String> args = new ArrayList<>(16 + 8 * (settling.size() + admitting.size()));
-    args.add(replica);
+    String name = holder.name();
+    args.add(name);
     args.add(Long.toString(leaseMs));
     args.add(""); // the number of accounts, known at the end of the accounts' part
     for (Settlement settlement : settling) {
@@ -176,6 +204,7 @@ final class ScriptCalls {
     args.set(2, Integer.toString(accounts.size()));
     args.add(Integer.toString(settling.size()));
     for (Settlement settlement : settling) {
+      args.add(settlement.holder);
       args.add(Long.toString(settlement.second));
       args.add(Long.toString(settlement.tokenDelta));
       args.add(Long.toString(settlement.costNanos));
@@ -202,6 +231,9 @@ final class ScriptCalls {
     List<Admission> answered = List.copyOf(admitting);
     return eval(keys, args.toArray(String[]::new)).whenComplete((reply, failure) -> {
       if (failure != null) {
+        if (!settling.isEmpty()) {
+          holder.settlementsLost();
+        }
         answered.forEach(admission -> admission.answer.failed(failure));
         return;
       }
@@ -213,7 +245,7 @@ final class ScriptCalls {
           part[i] = at + i < reply.size() && reply.get(at + i) instanceof Number n ? n.longValue() : 0;
         }
         at += length;
-        admission.answer.answered(part, now);
+        admission.answer.answered(part, now, name);
       }
     });
   }

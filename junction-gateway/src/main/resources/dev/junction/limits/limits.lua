@@ -21,8 +21,8 @@
 --   are given back.
 -- ARGV: replica, lease ms; the number of accounts, then seven per account: rpm, tpm, max_parallel,
 -- budget nano-USD, seed nano-USD (-1: none), ms until the budget's period ends (0: never), period
--- start ms; the number of settlements, then per settlement: its admission second, tokens used minus
--- reserved, cost nano-USD, its number of accounts m, then m triples: account (1-based), what it
+-- start ms; the number of settlements, then per settlement: the replica name it was admitted under,
+-- its admission second, tokens used minus reserved, cost nano-USD, its number of accounts m, then m triples: account (1-based), what it
 -- reserved there (-1: it held nothing there), the budget period it was admitted in; the number of
 -- admissions, then per admission: tokens, cost nano-USD, m, then m accounts.
 -- Returns, per admission: code (0 admitted, 1 budget, 2 rpm, 3 tpm, 4 max_parallel), the refusing
@@ -190,10 +190,10 @@ end
 -- ---- settlements: what ended gives back its slot and reservation, and is charged what it cost
 local g = 3 + tonumber(ARGV[3]) * 7 + 1
 for _ = 1, tonumber(ARGV[g]) do
-  local admitted, delta, cost, m = tonumber(ARGV[g + 1]), tonumber(ARGV[g + 2]), tonumber(ARGV[g + 3]),
-    tonumber(ARGV[g + 4])
+  local who, admitted, delta, cost, m = ARGV[g + 1], tonumber(ARGV[g + 2]), tonumber(ARGV[g + 3]),
+    tonumber(ARGV[g + 4]), tonumber(ARGV[g + 5])
   for j = 1, m do
-    local at = g + 2 + 3 * j
+    local at = g + 3 + 3 * j
     local s, reserved, period = account(tonumber(ARGV[at])), tonumber(ARGV[at + 1]), ARGV[at + 2]
     if s.tpm > 0 and delta ~= 0 then
       local f = 't' .. admitted
@@ -206,13 +206,14 @@ for _ = 1, tonumber(ARGV[g]) do
         count(s, 't', delta)
       end
     end
-    if reserved >= 0 and (field(s, s.held) or 0) > 0 then
+    local held = who == replica and s.held or 'p:' .. who
+    if reserved >= 0 and (field(s, held) or 0) > 0 then
       -- Nothing is given back twice: a replica's parts were given back when its hold ended.
-      add(s, s.held, -1)
+      add(s, held, -1)
       set(s, 'p', math.max(0, field(s, 'p') - 1))
       if reserved > 0 then
         local mine, total = s.mine, s.reserved
-        if period ~= s.period then mine, total = 'v' .. period .. ':' .. replica, 'v' .. period end
+        if period ~= s.period or who ~= replica then mine, total = 'v' .. period .. ':' .. who, 'v' .. period end
         local back = math.min(reserved, field(s, mine) or 0)
         add(s, mine, -back)
         add(s, total, -back)
@@ -223,7 +224,7 @@ for _ = 1, tonumber(ARGV[g]) do
       add(s, period == s.period and s.spent or 's' .. period, cost)
     end
   end
-  g = g + 4 + 3 * m
+  g = g + 5 + 3 * m
 end
 
 -- ---- admissions

@@ -239,6 +239,26 @@ class RedisLimiterTest {
   }
 
   @Test
+  void aSlotWhoseSettlingWasLostWhileRedisWasCutIsGivenBackWhenItsHoldEnds() throws Exception {
+    RedisURI redis = RedisURI.create(Services.redisUrl());
+    CuttableProxy proxy = CuttableProxy.to(redis.getHost(), redis.getPort());
+    opened.add(proxy);
+    Limiter replica = replica("redis://127.0.0.1:" + proxy.port(), true, 500);
+    Principal app = key(new Limits(0, 0, 1, 0, BudgetPeriod.TOTAL));
+    Admitted first = (Admitted) admit(replica, app, new Demand(1, 0));
+
+    proxy.cut();
+    first.ticket().settle(1, 0); // its call fails: whether Redis ran it is unknown
+    await().atMost(Duration.ofSeconds(30)).until(() -> !replica.available());
+    proxy.restore();
+    await().atMost(Duration.ofSeconds(60)).until(replica::available);
+
+    // Held under the replica's old name until that name's hold ends, then given back; never twice.
+    await().atMost(Duration.ofSeconds(10)).until(() -> admit(replica, app, new Demand(1, 0)) instanceof Admitted);
+    assertThat(admit(replica, app, new Demand(1, 0))).isInstanceOf(Refused.class);
+  }
+
+  @Test
   void requestsAdmittedTogetherShareScriptCallsAndEachGetsItsOwnAnswer() throws Exception {
     Limiter replica = replicas(1).getFirst();
     Principal app = key(new Limits(250, 0, 0, 0, BudgetPeriod.TOTAL));
