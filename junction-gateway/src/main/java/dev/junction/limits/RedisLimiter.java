@@ -205,7 +205,7 @@ final class RedisLimiter implements Limiter, Shared {
         reserved[a] = l.budgetNanos() > 0 ? demand.costNanos() : l.maxParallel() > 0 ? 0 : -1;
         periods[a] = ScriptCalls.period(l, admittedMs);
       }
-      calls(lanes.get()).settle(new Settlement(holder, second, tokens - demand.tokens(), costNanos, accounts, reserved, periods));
+      calls(lanes.get()).settle(new Settlement(holder, second, tokens - demand.tokens(), costNanos, accounts, reserved, periods, 1));
     }
   }
 

@@ -69,12 +69,37 @@ final class ScriptCalls {
   }
 
   /**
-   * An ended request: what to give back. {@code holder} is the name it was admitted under;
-   * {@code reserved} what it reserved of each account's budget, -1 where it held nothing (no
-   * parallel limit, no budget); {@code periods} the budget period it was admitted in, by account.
+   * Ended requests, one or several alike: what to give back. {@code holder} is the name they were
+   * admitted under; {@code reserved} what they reserved of each account's budget, -1 where they held
+   * nothing (no parallel limit, no budget); {@code periods} the budget period they were admitted in,
+   * by account.
    */
   record Settlement(String holder, long second, long tokenDelta, long costNanos, List<Account> accounts,
-      long[] reserved, long[] periods) {}
+      long[] reserved, long[] periods, int requests) {
+
+    /** Whether the two can be settled as one: same name, second, accounts, periods and holds. */
+    boolean alike(Settlement other) {
+      if (second != other.second || !holder.equals(other.holder) || accounts.size() != other.accounts.size()) {
+        return false;
+      }
+      for (int i = 0; i < accounts.size(); i++) {
+        if (!accounts.get(i).counters.equals(other.accounts.get(i).counters) || periods[i] != other.periods[i]
+            || (reserved[i] < 0) != (other.reserved[i] < 0)) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    Settlement plus(Settlement other) {
+      long[] sum = reserved.clone();
+      for (int i = 0; i < sum.length; i++) {
+        sum[i] = sum[i] < 0 ? -1 : sum[i] + other.reserved[i];
+      }
+      return new Settlement(holder, second, tokenDelta + other.tokenDelta, costNanos + other.costNanos, accounts, sum,
+          periods, requests + other.requests);
+    }
+  }
 
   /**
    * This replica's name in the counters, under which what its requests hold is counted. A call that
@@ -181,8 +206,28 @@ final class ScriptCalls {
     send();
   }
 
+  /**
+   * Requests that ended alike (same key, second and name: most of a busy key's) as one settlement:
+   * the script's work per settlement was most of what a call cost Redis beyond its admissions.
+   */
+  private static List<Settlement> merged(List<Settlement> settling) {
+    List<Settlement> merged = new ArrayList<>(4);
+    next:
+    for (Settlement settlement : settling) {
+      for (int i = 0; i < merged.size(); i++) {
+        if (merged.get(i).alike(settlement)) {
+          merged.set(i, merged.get(i).plus(settlement));
+          continue next;
+        }
+      }
+      merged.add(settlement);
+    }
+    return merged;
+  }
+
   /** Encodes one call's arguments as limits.lua reads them, and hands each admission its reply. */
-  private CompletableFuture<?> call(List<Settlement> settling, List<Admission> admitting) {
+  private CompletableFuture<?> call(List<Settlement> ended, List<Admission> admitting) {
+    List<Settlement> settling = merged(ended);
     long now = clock.millis();
     Map<String, String> index = new HashMap<>(); // counters key -> its number in this call
     List<Account> accounts = new ArrayList<>();
@@ -208,6 +253,7 @@ final class ScriptCalls {
       args.add(Long.toString(settlement.second));
       args.add(Long.toString(settlement.tokenDelta));
       args.add(Long.toString(settlement.costNanos));
+      args.add(Integer.toString(settlement.requests));
       args.add(Integer.toString(settlement.accounts.size()));
       for (int i = 0; i < settlement.accounts.size(); i++) {
         args.add(Objects.requireNonNull(index.get(settlement.accounts.get(i).counters)));
