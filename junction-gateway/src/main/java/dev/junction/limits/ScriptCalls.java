@@ -135,8 +135,6 @@ final class ScriptCalls {
   private List<Settlement> settlements = new ArrayList<>();
   private boolean sendQueued;
   private boolean settleTimed;
-  /** A call is on its way: what comes meanwhile waits for its answer, then goes in one call. */
-  private boolean inFlight;
 
   ScriptCalls(StatefulRedisConnection<String, String> connection, ScheduledExecutorService executor, Holder holder,
       long leaseMs, InstantSource clock) {
@@ -150,7 +148,7 @@ final class ScriptCalls {
   void admit(Admission admission) {
     synchronized (this) {
       admissions.add(admission);
-      if (sendQueued || inFlight) {
+      if (sendQueued) {
         return;
       }
       sendQueued = true;
@@ -161,7 +159,7 @@ final class ScriptCalls {
   void settle(Settlement settlement) {
     synchronized (this) {
       settlements.add(settlement);
-      if (sendQueued || settleTimed || inFlight) {
+      if (sendQueued || settleTimed) {
         return;
       }
       settleTimed = true;
@@ -176,34 +174,22 @@ final class ScriptCalls {
       sendQueued = false;
       admitting = admissions;
       settling = settlements;
-      if (inFlight || (admitting.isEmpty() && settling.isEmpty())) {
+      if (admitting.isEmpty() && settling.isEmpty()) {
         return;
       }
-      inFlight = true;
       admissions = new ArrayList<>();
       settlements = new ArrayList<>();
       settleTimed = false;
     }
     int s = 0;
     int a = 0;
-    CompletableFuture<?> last = CompletableFuture.completedFuture(null);
     while (s < settling.size() || a < admitting.size()) {
       int settleTo = Math.min(settling.size(), s + MAX_OPERATIONS);
       int admitTo = Math.min(admitting.size(), a + MAX_OPERATIONS - (settleTo - s));
-      last = call(settling.subList(s, settleTo), admitting.subList(a, admitTo));
+      call(settling.subList(s, settleTo), admitting.subList(a, admitTo));
       s = settleTo;
       a = admitTo;
     }
-    // Calls on one connection are answered in order: the last one's answer is everyone's.
-    last.whenComplete((reply, failure) -> answered());
-  }
-
-  /** The call on its way was answered: what came meanwhile goes now. */
-  private void answered() {
-    synchronized (this) {
-      inFlight = false;
-    }
-    send();
   }
 
   /**
@@ -226,7 +212,7 @@ final class ScriptCalls {
   }
 
   /** Encodes one call's arguments as limits.lua reads them, and hands each admission its reply. */
-  private CompletableFuture<?> call(List<Settlement> ended, List<Admission> admitting) {
+  private void call(List<Settlement> ended, List<Admission> admitting) {
     List<Settlement> settling = merged(ended);
     long now = clock.millis();
     Map<String, String> index = new HashMap<>(); // counters key -> its number in this call
@@ -275,7 +261,7 @@ final class ScriptCalls {
       keys[i] = accounts.get(i).counters;
     }
     List<Admission> answered = List.copyOf(admitting);
-    return eval(keys, args.toArray(String[]::new)).whenComplete((reply, failure) -> {
+    eval(keys, args.toArray(String[]::new)).whenComplete((reply, failure) -> {
       if (failure != null) {
         if (!settling.isEmpty()) {
           holder.settlementsLost();
