@@ -1,0 +1,59 @@
+package dev.junction.dashboard;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.invoke.MethodHandle;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The threads the dashboard's reads run on: two at most, gone when idle, each at the lowest CPU
+ * priority the system gives (nice 19 on Linux), so that on a busy machine the event loops serving
+ * requests are run first and a dashboard left open costs the requests' latency as little as its CPU
+ * allows. Elsewhere, or if the system refuses, they run at the default priority.
+ */
+final class Reads {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Reads.class);
+  private static final int PRIO_PROCESS = 0;
+  private static final int LOWEST = 19;
+
+  private Reads() {}
+
+  static Executor executor() {
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        task -> Thread.ofPlatform().daemon().name("junction-dashboard-read").unstarted(() -> {
+          lowerPriority();
+          task.run();
+        }));
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
+  }
+
+  /** Linux keeps a nice value per thread: setpriority(PRIO_PROCESS, its id) sets the calling thread's. */
+  private static void lowerPriority() {
+    if (!System.getProperty("os.name", "").startsWith("Linux")) {
+      return;
+    }
+    try {
+      Linker linker = Linker.nativeLinker();
+      var libc = linker.defaultLookup();
+      MethodHandle gettid = linker.downcallHandle(libc.find("gettid").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
+      MethodHandle setpriority = linker.downcallHandle(libc.find("setpriority").orElseThrow(),
+          FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+      int tid = (int) gettid.invokeExact();
+      int result = (int) setpriority.invokeExact(PRIO_PROCESS, tid, LOWEST);
+      if (result != 0) {
+        LOG.debug("The dashboard's reads run at the default CPU priority: setpriority refused");
+      }
+    } catch (Throwable e) {
+      LOG.debug("The dashboard's reads run at the default CPU priority", e);
+    }
+  }
+}
