@@ -54,18 +54,20 @@ public interface Limiter {
   }
 
   /**
-   * Counters in Redis, shared by every replica on the link: each admission is one atomic script, one
-   * round trip. Joins the link's schedule to notice an outage and the end of one; call before the
+   * Counters in Redis, shared by every replica on the link: admissions are checked atomically by one
+   * script, which the requests an event loop handles together share, with the settlements of those
+   * that ended meanwhile: one round trip at most per request. Joins the link's schedule to notice an outage and the end of one; call before the
    * link starts.
    *
    * @param failOpen admit requests of limited accounts unchecked while Redis is unreachable (else
    *     refuse them with 503)
-   * @param leaseMs how long a request's slot and reservations outlive it when its replica dies
-   *     before settling them: longer than any request may last
+   * @param leaseMs how long a replica's slots and reservations outlive its last call for an account
+   *     when it dies before settling them: longer than any request may last
    */
   static Limiter shared(FleetLink link, boolean failOpen, long leaseMs, InstantSource clock, SpendHistory history,
       Executor lookups) {
-    RedisLimiter limiter = new RedisLimiter(link.connection(), link.loopConnections()::lane, failOpen, leaseMs, clock, new Seeds(history, lookups));
+    RedisLimiter limiter = new RedisLimiter(link.connection(), link.loopConnections()::lane, failOpen, leaseMs, clock,
+        new Seeds(history, lookups));
     link.share(limiter);
     return limiter;
   }

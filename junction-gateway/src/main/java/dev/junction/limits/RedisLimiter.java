@@ -37,8 +37,9 @@ import org.slf4j.LoggerFactory;
  * shared. The script is loaded once and called by its digest; after Redis restarts (its script cache
  * empty) the first call sends the script itself.
  *
- * <p>A replica that dies leaves slots and reservations behind: each is a lease that ends after
- * {@code leaseMs}, longer than any request may last, and the next admission after that drops it.
+ * <p>What a replica's requests hold is counted under its name, with a hold that its calls renew. A
+ * replica that dies leaves slots and reservations behind until its hold ends, {@code leaseMs} after
+ * its last call, longer than any request may last; the next call for that account gives them back.
  *
  * <p>While Redis cannot be reached, {@code redis.on_failure} decides: requests of limited accounts
  * are admitted unchecked ({@code open}) or refused with 503 ({@code closed}). The link's schedule
