@@ -7,12 +7,11 @@ import dev.junction.api.Json;
 import dev.junction.ledger.LedgerRecord;
 import dev.junction.simulator.SimulatorOptions;
 import dev.junction.testing.GatewayExtension;
+import dev.junction.testing.OnBothDatabases;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.net.http.HttpResponse;
 import java.util.List;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -47,8 +46,7 @@ class HostedEquivalentTest {
     return (kind.equals("postgresql") ? builder.postgres() : builder).build().start();
   }
 
-  @ParameterizedTest
-  @ValueSource(strings = {"sqlite", "postgresql"})
+  @OnBothDatabases
   void aSelfHostedRequestRecordsItsCheapestHostedPriceAndReportsAddUpWhatItSaved(String kind) {
     try (GatewayExtension g = gateway(kind)) {
       g.simulator("gpu").actAs("vllm", 4);

@@ -6,6 +6,7 @@ import dev.junction.api.Json;
 import dev.junction.ledger.LedgerRecord;
 import dev.junction.ledger.Payer;
 import dev.junction.testing.GatewayExtension;
+import dev.junction.testing.OnBothDatabases;
 import java.math.BigDecimal;
 import java.net.http.HttpResponse;
 import java.time.Instant;
@@ -15,8 +16,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -41,8 +40,7 @@ class KeysOnBothDatabasesTest {
     return g.post("/chat/completions", body, Map.of("authorization", "Bearer " + secret)).statusCode();
   }
 
-  @ParameterizedTest
-  @ValueSource(strings = {"sqlite", "postgresql"})
+  @OnBothDatabases
   void aKeyIsIssuedUsedRotatedAndRevoked(String kind) {
     try (GatewayExtension g = gateway(kind)) {
       JsonNode key = json(g.admin("POST", "/admin/keys", "{\"name\":\"svc\",\"models\":[\"test/*\"],\"tpm\":100000}"), 201);
@@ -69,8 +67,7 @@ class KeysOnBothDatabasesTest {
     }
   }
 
-  @ParameterizedTest
-  @ValueSource(strings = {"sqlite", "postgresql"})
+  @OnBothDatabases
   void usageReportsAreExactlyTheSumsOfTheRecords(String kind) {
     try (GatewayExtension g = gateway(kind)) {
       json(g.admin("POST", "/admin/teams", "{\"name\":\"data\"}"), 201);

@@ -8,14 +8,13 @@ import dev.junction.account.Limits;
 import dev.junction.api.Json;
 import dev.junction.ledger.LedgerRecord;
 import dev.junction.testing.GatewayExtension;
+import dev.junction.testing.OnBothDatabases;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 
 /** The dashboard's data is authorized as the admin API is, behind a session and CSRF tokens. */
@@ -178,8 +177,7 @@ class DashboardAccessTest {
     }
   }
 
-  @ParameterizedTest
-  @ValueSource(strings = {"sqlite", "postgresql"})
+  @OnBothDatabases
   void theOverviewsBucketsAddUpToTheTrafficSentOnEitherDatabase(String kind) {
     GatewayExtension.Builder builder = GatewayExtension.builder();
     try (GatewayExtension g = (kind.equals("postgresql") ? builder.postgres() : builder).build().start()) {

@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.junction.api.Json;
 import dev.junction.testing.GatewayExtension;
+import dev.junction.testing.OnBothDatabases;
 import java.net.http.HttpResponse;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -20,8 +19,7 @@ class ResponsesOnBothDatabasesTest {
     return Json.MAPPER.readTree(response.body());
   }
 
-  @ParameterizedTest
-  @ValueSource(strings = {"sqlite", "postgresql"})
+  @OnBothDatabases
   void aKeptResponseOutlivesARestart(String kind) {
     GatewayExtension.Builder builder = GatewayExtension.builder();
     try (GatewayExtension g = (kind.equals("postgresql") ? builder.postgres() : builder).build().start()) {
