@@ -56,8 +56,8 @@ public interface Limiter {
   /**
    * Counters in Redis, shared by every replica on the link: admissions are checked atomically by one
    * script, which the requests an event loop handles together share, with the settlements of those
-   * that ended meanwhile: one round trip at most per request. Joins the link's schedule to notice an outage and the end of one; call before the
-   * link starts.
+   * that ended meanwhile: one round trip at most per request. Joins the link's schedule to notice an
+   * outage and the end of one; call before the link starts.
    *
    * @param failOpen admit requests of limited accounts unchecked while Redis is unreachable (else
    *     refuse them with 503)
