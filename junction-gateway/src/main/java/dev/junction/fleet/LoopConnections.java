@@ -54,7 +54,8 @@ public final class LoopConnections implements AutoCloseable {
     this.uri = uri;
     this.options = options;
     this.fallback = fallback;
-    this.shared = new Lane(fallback, resources.eventExecutorGroup());
+    // One of Lettuce's threads, not its group: work handed to a lane runs in the order it was handed.
+    this.shared = new Lane(fallback, resources.eventExecutorGroup().next());
   }
 
   /**
