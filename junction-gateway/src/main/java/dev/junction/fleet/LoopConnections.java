@@ -84,10 +84,6 @@ public final class LoopConnections implements AutoCloseable {
     return shared;
   }
 
-  /** The calling event loop's own connection once it is open; else the link's. */
-  public StatefulRedisConnection<String, String> current() {
-    return lane().connection();
-  }
 
   /** Starts opening the calling event loop's connection; null when the caller is not on one. */
   private @Nullable Slot open() {

@@ -54,7 +54,7 @@ class LoopConnectionsTest {
 
   @Test
   void aCallerOffAnyEventLoopGetsTheLinksConnection() {
-    assertThat(link.loopConnections().current()).isSameAs(link.connection());
+    assertThat(link.loopConnections().lane().connection()).isSameAs(link.connection());
   }
 
   @Test
@@ -62,16 +62,16 @@ class LoopConnectionsTest {
     Context context = vertx.getOrCreateContext();
     LoopConnections loops = link.loopConnections();
     // The first call starts opening the loop's connection and is served by the link's meanwhile.
-    assertThat(onLoop(context, loops::current)).isSameAs(link.connection());
+    assertThat(onLoop(context, () -> loops.lane().connection())).isSameAs(link.connection());
     Awaitility.await().atMost(Duration.ofSeconds(10))
-        .until(() -> onLoop(context, loops::current) != link.connection());
-    StatefulRedisConnection<String, String> own = onLoop(context, loops::current);
-    assertThat(onLoop(context, loops::current)).as("the same one every time").isSameAs(own);
+        .until(() -> onLoop(context, () -> loops.lane().connection()) != link.connection());
+    StatefulRedisConnection<String, String> own = onLoop(context, () -> loops.lane().connection());
+    assertThat(onLoop(context, () -> loops.lane().connection())).as("the same one every time").isSameAs(own);
 
     CompletableFuture<String[]> threads = new CompletableFuture<>();
     context.runOnContext(v -> {
       String asking = Thread.currentThread().getName();
-      loops.current().async().ping().thenAccept(pong -> threads.complete(new String[] {asking,
+      loops.lane().connection().async().ping().thenAccept(pong -> threads.complete(new String[] {asking,
           Thread.currentThread().getName(), pong}));
     });
     String[] seen = threads.get(10, TimeUnit.SECONDS);
@@ -89,17 +89,17 @@ class LoopConnectionsTest {
     assertThat(firstThread).as("two contexts on the two loops").isNotEqualTo(secondThread);
     LoopConnections loops = link.loopConnections();
     Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
-        onLoop(first, loops::current) != link.connection() && onLoop(second, loops::current) != link.connection());
-    assertThat(onLoop(first, loops::current)).isNotSameAs(onLoop(second, loops::current));
+        onLoop(first, () -> loops.lane().connection()) != link.connection() && onLoop(second, () -> loops.lane().connection()) != link.connection());
+    assertThat(onLoop(first, () -> loops.lane().connection())).isNotSameAs(onLoop(second, () -> loops.lane().connection()));
   }
 
   @Test
   void closingTheLinkClosesTheLoopsConnections() throws Exception {
     Context context = vertx.getOrCreateContext();
     LoopConnections loops = link.loopConnections();
-    onLoop(context, loops::current);
-    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> onLoop(context, loops::current) != link.connection());
-    StatefulRedisConnection<String, String> own = onLoop(context, loops::current);
+    onLoop(context, () -> loops.lane().connection());
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> onLoop(context, () -> loops.lane().connection()) != link.connection());
+    StatefulRedisConnection<String, String> own = onLoop(context, () -> loops.lane().connection());
     link.close();
     assertThat(own.isOpen()).isFalse();
     link = FleetLink.connect(Services.redisUrl()); // for @AfterEach
