@@ -9,6 +9,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,15 +39,12 @@ final class Reads {
 
   /** Linux keeps a nice value per thread: setpriority(PRIO_PROCESS, its id) sets the calling thread's. */
   private static void lowerPriority() {
-    if (!System.getProperty("os.name", "").startsWith("Linux")) {
+    MethodHandle gettid = Libc.GETTID;
+    MethodHandle setpriority = Libc.SETPRIORITY;
+    if (gettid == null || setpriority == null) {
       return;
     }
     try {
-      Linker linker = Linker.nativeLinker();
-      var libc = linker.defaultLookup();
-      MethodHandle gettid = linker.downcallHandle(libc.find("gettid").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
-      MethodHandle setpriority = linker.downcallHandle(libc.find("setpriority").orElseThrow(),
-          FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
       int tid = (int) gettid.invokeExact();
       int result = (int) setpriority.invokeExact(PRIO_PROCESS, tid, LOWEST);
       if (result != 0) {
@@ -54,6 +52,36 @@ final class Reads {
       }
     } catch (Throwable e) {
       LOG.debug("The dashboard's reads run at the default CPU priority", e);
+    }
+  }
+
+  /**
+   * The two C functions, linked once: a thread is made again after each idle half minute, and linking
+   * them anew each time generated classes for the compiler to work through while requests were being
+   * served.
+   */
+  private static final class Libc {
+    static final @Nullable MethodHandle GETTID;
+    static final @Nullable MethodHandle SETPRIORITY;
+
+    static {
+      MethodHandle gettid = null;
+      MethodHandle setpriority = null;
+      if (System.getProperty("os.name", "").startsWith("Linux")) {
+        try {
+          Linker linker = Linker.nativeLinker();
+          var libc = linker.defaultLookup();
+          gettid = linker.downcallHandle(libc.find("gettid").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
+          setpriority = linker.downcallHandle(libc.find("setpriority").orElseThrow(),
+              FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+        } catch (RuntimeException e) {
+          LOG.debug("The dashboard's reads run at the default CPU priority", e);
+          gettid = null;
+          setpriority = null;
+        }
+      }
+      GETTID = gettid;
+      SETPRIORITY = setpriority;
     }
   }
 }
