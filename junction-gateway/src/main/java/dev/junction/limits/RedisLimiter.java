@@ -59,6 +59,7 @@ final class RedisLimiter implements Limiter, Shared {
   private final InstantSource clock;
   private final Seeds seeds;
   private final ScriptCalls.Holder holder = new ScriptCalls.Holder();
+  private final ScriptCalls.Pending pending = new ScriptCalls.Pending();
   private final AtomicBoolean available = new AtomicBoolean(true);
   private final ConcurrentHashMap<StatefulRedisConnection<String, String>, ScriptCalls> calls = new ConcurrentHashMap<>();
 
@@ -149,7 +150,7 @@ final class RedisLimiter implements Limiter, Shared {
   private ScriptCalls calls(Lane lane) {
     ScriptCalls known = calls.get(lane.connection());
     return known != null ? known
-        : calls.computeIfAbsent(lane.connection(), c -> new ScriptCalls(c, lane.executor(), holder, leaseMs, clock));
+        : calls.computeIfAbsent(lane.connection(), c -> new ScriptCalls(c, lane.executor(), holder, pending, leaseMs, clock));
   }
 
   private Verdict verdict(long[] reply, Principal principal, Demand demand, List<Account> accounts, long now,
