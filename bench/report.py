@@ -347,10 +347,12 @@ for k, c in report["saturated_cpu"].items():
         gw = c["bare"] if k == "bare" else c["junction"]
         w(f"| {k} | {c['generator']:.2f} | {c['nginx']:.2f} | {c['simulator']:.2f} | {gw:.2f} | {c.get('machine', 0):.2f} |")
 for where, label in (("limits", "counted in memory"), ("redis", "counted in Redis")):
-    w(f"\nA virtual key with limits and a budget, {label}, against the master key on the same gateway, alternating "
+    w(f"\nA virtual key with limits and a budget, {label}, against the master key on the same gateway, alternating, "
+      "which went first swapping each round "
       f"(key: {', '.join(fmt(r, '', 0) for r in limits_runs[where + '-key'])} req/s; master: "
       f"{', '.join(fmt(r, '', 0) for r in limits_runs[where + '-master'])} req/s): {fmt(limits_share[where], '%')} of the master key's.")
-w(f"\nLedger and metrics: {len(cost_runs['junction'])} saturated runs of 6 s each, alternating, of Junction without them "
+w(f"\nLedger and metrics: {len(cost_runs['junction'])} saturated runs of 6 s each, alternating (which went first swapping each round), "
+  f"of Junction without them "
   f"({', '.join(fmt(r, '', 0) for r in cost_runs['bare'])} req/s; median {fmt(cost_rps['bare'], ' req/s', 0)}) "
   f"and with them ({', '.join(fmt(r, '', 0) for r in cost_runs['junction'])} req/s; median "
   f"{fmt(cost_rps['junction'], ' req/s', 0)}): {fmt(cost, '%')} less with them.\n")
