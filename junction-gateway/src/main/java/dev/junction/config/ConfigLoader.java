@@ -41,7 +41,7 @@ import org.jspecify.annotations.Nullable;
  * redis:                     # optional section
  *   url: redis://127.0.0.1:6379    # required in the section; redis:// or rediss://
  * ledger:
- *   flush_interval_ms: 200   # integer >= 1
+ *   flush_interval_ms: 50    # integer >= 1
  *   batch_size: 5000         # integer >= 1
  *   capacity: 100000         # integer >= batch_size
  * tracing:                   # optional section; off when absent

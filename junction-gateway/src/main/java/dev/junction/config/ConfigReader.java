@@ -88,7 +88,12 @@ final class ConfigReader {
   static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
   static final String DEFAULT_POLICY = "fastest";
   static final String DEFAULT_DATABASE_URL = "jdbc:sqlite:junction.db";
-  static final LedgerConfig DEFAULT_LEDGER = new LedgerConfig(200, 5_000, 100_000);
+  /**
+   * Records wait at most 50 ms for their batch: at 200 ms and 20,000 records a second, those waiting
+   * outlived the young collections that came every quarter second, were promoted, and kept G1's
+   * concurrent cycles running (48 in 12 s against none), for a writer 8% cheaper per record.
+   */
+  static final LedgerConfig DEFAULT_LEDGER = new LedgerConfig(50, 5_000, 100_000);
 
   private static final Pattern PROVIDER_NAME = Pattern.compile("[A-Za-z0-9._-]+");
   // RFC 9110 token characters.

@@ -82,7 +82,7 @@ class ConfigLoaderTest {
     assertThat(config.server()).isEqualTo(new ServerConfig("127.0.0.1", 8080, Optional.empty(), 10_485_760, "fastest"));
     assertThat(config.database()).isEqualTo(new DatabaseConfig("jdbc:sqlite:junction.db", Optional.empty(), Optional.empty()));
     assertThat(config.redisUrl()).isEmpty();
-    assertThat(config.ledger()).isEqualTo(new LedgerConfig(200, 5_000, 100_000));
+    assertThat(config.ledger()).isEqualTo(new LedgerConfig(50, 5_000, 100_000));
     assertThat(config.providers()).isEmpty();
     assertThat(config.models()).isEmpty();
   }
