@@ -2,17 +2,15 @@ package dev.junction.fleet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.junction.testing.EventLoops;
 import dev.junction.testing.Services;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.internal.VertxInternal;
-import io.vertx.core.transport.Transport;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,29 +25,13 @@ class LoopConnectionsTest {
   @BeforeEach
   void open() {
     link = FleetLink.connect(Services.redisUrl());
-    // The gateway's transport: the platform's native one where there is one, as Lettuce's sockets are.
-    Transport transport = Transport.nativeTransport();
-    vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(2))
-        .withTransport(transport != null && transport.available() ? transport : Transport.NIO).build();
+    vertx = EventLoops.vertx(2);
   }
 
   @AfterEach
   void close() {
     link.close();
     vertx.close().await();
-  }
-
-  /** Runs on an event loop of its own context and returns what it gave. */
-  private <T> T onLoop(Context context, Supplier<T> work) throws Exception {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    context.runOnContext(v -> {
-      try {
-        result.complete(work.get());
-      } catch (RuntimeException e) {
-        result.completeExceptionally(e);
-      }
-    });
-    return result.get(10, TimeUnit.SECONDS);
   }
 
   @Test
@@ -62,11 +44,11 @@ class LoopConnectionsTest {
     Context context = vertx.getOrCreateContext();
     LoopConnections loops = link.loopConnections();
     // The first call starts opening the loop's connection and is served by the link's meanwhile.
-    assertThat(onLoop(context, () -> loops.lane().connection())).isSameAs(link.connection());
+    assertThat(EventLoops.onLoop(context, () -> loops.lane().connection())).isSameAs(link.connection());
     Awaitility.await().atMost(Duration.ofSeconds(10))
-        .until(() -> onLoop(context, () -> loops.lane().connection()) != link.connection());
-    StatefulRedisConnection<String, String> own = onLoop(context, () -> loops.lane().connection());
-    assertThat(onLoop(context, () -> loops.lane().connection())).as("the same one every time").isSameAs(own);
+        .until(() -> EventLoops.onLoop(context, () -> loops.lane().connection()) != link.connection());
+    StatefulRedisConnection<String, String> own = EventLoops.onLoop(context, () -> loops.lane().connection());
+    assertThat(EventLoops.onLoop(context, () -> loops.lane().connection())).as("the same one every time").isSameAs(own);
 
     CompletableFuture<String[]> threads = new CompletableFuture<>();
     context.runOnContext(v -> {
@@ -84,22 +66,22 @@ class LoopConnectionsTest {
     // Event-loop contexts are handed out round-robin over the loops.
     Context first = ((VertxInternal) vertx).createEventLoopContext();
     Context second = ((VertxInternal) vertx).createEventLoopContext();
-    String firstThread = onLoop(first, () -> Thread.currentThread().getName());
-    String secondThread = onLoop(second, () -> Thread.currentThread().getName());
+    String firstThread = EventLoops.onLoop(first, () -> Thread.currentThread().getName());
+    String secondThread = EventLoops.onLoop(second, () -> Thread.currentThread().getName());
     assertThat(firstThread).as("two contexts on the two loops").isNotEqualTo(secondThread);
     LoopConnections loops = link.loopConnections();
     Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
-        onLoop(first, () -> loops.lane().connection()) != link.connection() && onLoop(second, () -> loops.lane().connection()) != link.connection());
-    assertThat(onLoop(first, () -> loops.lane().connection())).isNotSameAs(onLoop(second, () -> loops.lane().connection()));
+        EventLoops.onLoop(first, () -> loops.lane().connection()) != link.connection() && EventLoops.onLoop(second, () -> loops.lane().connection()) != link.connection());
+    assertThat(EventLoops.onLoop(first, () -> loops.lane().connection())).isNotSameAs(EventLoops.onLoop(second, () -> loops.lane().connection()));
   }
 
   @Test
   void closingTheLinkClosesTheLoopsConnections() throws Exception {
     Context context = vertx.getOrCreateContext();
     LoopConnections loops = link.loopConnections();
-    onLoop(context, () -> loops.lane().connection());
-    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> onLoop(context, () -> loops.lane().connection()) != link.connection());
-    StatefulRedisConnection<String, String> own = onLoop(context, () -> loops.lane().connection());
+    EventLoops.onLoop(context, () -> loops.lane().connection());
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> EventLoops.onLoop(context, () -> loops.lane().connection()) != link.connection());
+    StatefulRedisConnection<String, String> own = EventLoops.onLoop(context, () -> loops.lane().connection());
     link.close();
     assertThat(own.isOpen()).isFalse();
     link = FleetLink.connect(Services.redisUrl()); // for @AfterEach

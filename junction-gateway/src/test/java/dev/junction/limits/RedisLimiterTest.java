@@ -12,14 +12,13 @@ import dev.junction.limits.Verdict.Admitted;
 import dev.junction.limits.Verdict.Reason;
 import dev.junction.limits.Verdict.Refused;
 import dev.junction.testing.CuttableProxy;
+import dev.junction.testing.EventLoops;
 import dev.junction.testing.Services;
 import io.lettuce.core.RedisURI;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
-import io.vertx.core.transport.Transport;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -32,7 +31,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
@@ -291,46 +289,30 @@ class RedisLimiterTest {
     opened.add(link);
     Limiter replica = Limiter.shared(link, true, LEASE_MS, InstantSource.system(), SpendHistory.NONE, Runnable::run);
     link.start();
-    // The gateway's transport, the platform's native one where there is one: Lettuce's sockets are.
-    Transport transport = Transport.nativeTransport();
-    Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(2))
-        .withTransport(transport != null && transport.available() ? transport : Transport.NIO).build();
+    Vertx vertx = EventLoops.vertx(2);
     opened.add(() -> vertx.close().await());
     Context one = ((VertxInternal) vertx).createEventLoopContext();
     Context other = ((VertxInternal) vertx).createEventLoopContext();
     assertThat(((ContextInternal) one).nettyEventLoop()).isNotSameAs(((ContextInternal) other).nettyEventLoop());
     for (Context loop : List.of(one, other)) { // each loop's own connection open, as in a running gateway
       await().atMost(Duration.ofSeconds(10))
-          .until(() -> onLoop(loop, () -> link.loopConnections().lane().connection()) != link.connection());
+          .until(() -> EventLoops.onLoop(loop, () -> link.loopConnections().lane().connection()) != link.connection());
     }
     Principal app = key(new Limits(0, 0, 1, 0, BudgetPeriod.TOTAL));
-    Admitted first = (Admitted) onLoop(one, () -> replica.admit("req_1", app, new Demand(1, 0)).toCompletableFuture())
+    Admitted first = (Admitted) EventLoops.onLoop(one, () -> replica.admit("req_1", app, new Demand(1, 0)).toCompletableFuture())
         .get(10, TimeUnit.SECONDS);
 
     long callsBefore = scriptCalls();
-    onLoop(one, () -> {
+    EventLoops.onLoop(one, () -> {
       first.ticket().settle(0, 0);
       return null;
     });
     // Its one slot is free for a request on the other loop at once: the admission carries the settlement.
-    Verdict second = onLoop(other, () -> replica.admit("req_2", app, new Demand(1, 0)).toCompletableFuture())
+    Verdict second = EventLoops.onLoop(other, () -> replica.admit("req_2", app, new Demand(1, 0)).toCompletableFuture())
         .get(10, TimeUnit.SECONDS);
     assertThat(second).isInstanceOf(Admitted.class);
     Thread.sleep(100); // the settlement's own timer has fired, and found nothing left to send
     assertThat(scriptCalls() - callsBefore).isEqualTo(1);
-  }
-
-  /** Runs on the context's event loop and returns what it gave. */
-  private static <T> T onLoop(Context context, Supplier<T> work) throws Exception {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    context.runOnContext(v -> {
-      try {
-        result.complete(work.get());
-      } catch (RuntimeException e) {
-        result.completeExceptionally(e);
-      }
-    });
-    return result.get(10, TimeUnit.SECONDS);
   }
 
   @Test
