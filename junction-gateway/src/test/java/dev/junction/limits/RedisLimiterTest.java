@@ -303,13 +303,24 @@ class RedisLimiterTest {
         .get(10, TimeUnit.SECONDS);
 
     long callsBefore = scriptCalls();
-    EventLoops.onLoop(one, () -> {
+    // The request ends on the first loop, which then stays busy until the second has admitted: its
+    // settle timer, due on that loop, cannot fire first, however slow the machine.
+    CountDownLatch settled = new CountDownLatch(1);
+    CountDownLatch admittedElsewhere = new CountDownLatch(1);
+    one.runOnContext(v -> {
       first.ticket().settle(0, 0);
-      return null;
+      settled.countDown();
+      awaitStart(admittedElsewhere);
     });
+    awaitStart(settled);
     // Its one slot is free for a request on the other loop at once: the admission carries the settlement.
-    Verdict second = EventLoops.onLoop(other, () -> replica.admit("req_2", app, new Demand(1, 0)).toCompletableFuture())
-        .get(10, TimeUnit.SECONDS);
+    Verdict second;
+    try {
+      second = EventLoops.onLoop(other, () -> replica.admit("req_2", app, new Demand(1, 0)).toCompletableFuture())
+          .get(10, TimeUnit.SECONDS);
+    } finally {
+      admittedElsewhere.countDown();
+    }
     assertThat(second).isInstanceOf(Admitted.class);
     Thread.sleep(100); // the settlement's own timer has fired, and found nothing left to send
     assertThat(scriptCalls() - callsBefore).isEqualTo(1);
