@@ -10,6 +10,8 @@ import com.tngtech.archunit.core.domain.JavaPackage;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import dev.junction.api.ClientFormat;
 import dev.junction.server.Gateway;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -108,6 +110,15 @@ class ArchitectureTest {
     noClasses().that().resideOutsideOfPackages("dev.junction.server..", "dev.junction.admin..")
         .should().dependOnClassesThat().resideInAPackage("dev.junction.admin..")
         .check(classes);
+  }
+
+  @Test
+  void answersAreWrittenOnTheirConnectionsOwnEventLoop() {
+    // The servers run in Vert.x's strict thread mode, where what a connection writes goes to its
+    // channel directly: from another thread it races the loop. Vertx.runOnContext, called from a
+    // thread of the database's or the key store's, runs on whichever loop that thread is tied to; the
+    // request's own Context, taken while on its loop, is the way back.
+    noClasses().should().callMethod(Vertx.class, "runOnContext", Handler.class).check(classes);
   }
 
   @Test

@@ -132,7 +132,9 @@ public final class Dashboard {
         return;
       }
       // The key is checked again on every call: a key revoked or expired since sign-in ends its session.
-      auth.authenticate("Bearer " + session.key(), null).whenComplete((principal, failure) -> vertx.runOnContext(v -> {
+      // A key read from the database answers on a thread of the key store's: back to this connection's loop.
+      Context context = vertx.getOrCreateContext();
+      auth.authenticate("Bearer " + session.key(), null).whenComplete((principal, failure) -> context.runOnContext(v -> {
         if (failure != null || principal == null) {
           sessions.close(session.id());
           fail(ctx, 401, "The key this session signed in with is no longer valid: sign in again at /ui/signin.");
@@ -192,7 +194,8 @@ public final class Dashboard {
       return;
     }
     String presented = key;
-    auth.authenticate("Bearer " + presented, null).whenComplete((principal, failure) -> vertx.runOnContext(v -> {
+    Context context = vertx.getOrCreateContext();
+    auth.authenticate("Bearer " + presented, null).whenComplete((principal, failure) -> context.runOnContext(v -> {
       if (failure != null || principal == null) {
         ApiError error = Authenticator.refusal(failure == null ? new IllegalStateException("no caller") : failure);
         redirect(ctx, "/ui/signin?failed=" + (error.status() == 503 ? "unavailable" : "wrong"));

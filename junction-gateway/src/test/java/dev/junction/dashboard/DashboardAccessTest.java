@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
@@ -95,6 +96,23 @@ class DashboardAccessTest {
     assertThat(junction.request(junction.gateway(), "GET", "/ui/api/requests", null,
         Map.of("authorization", "Bearer " + MASTER_KEY)).statusCode()).isEqualTo(401);
     assertThat(stranger.send("POST", "/ui/api/playground", CHAT, "x").statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void keysSigningInForTheFirstTimeAreReadFromTheDatabaseAndSignedIn() {
+    // Never used before, each key is read from the database, and its answer arrives on a thread of the
+    // key store's to be taken back to the connection's loop. Every other round a bystander's connection
+    // shifts which loop the next sign-in's connection lands on, so both loops answer some.
+    for (int i = 0; i < 8; i++) {
+      if (i % 2 == 1) {
+        assertThat(new UiClient(junction).get("/ui/signin").statusCode()).isEqualTo(200);
+      }
+      String fresh = junction.key("first-sign-in-" + i + "-" + System.nanoTime(), null, Limits.NONE, Limits.NONE);
+      UiClient ui = new UiClient(junction);
+      assertThat(ui.signIn(fresh).headers().firstValue("location")).as("sign-in %d", i).hasValue("/ui/overview");
+      assertThat(ui.get("/ui/api/session").statusCode()).as("session %d", i).isEqualTo(200);
+    }
   }
 
   @Test
