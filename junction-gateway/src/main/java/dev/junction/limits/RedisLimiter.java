@@ -41,6 +41,13 @@ import org.slf4j.LoggerFactory;
  * replica that dies leaves slots and reservations behind until its hold ends, {@code leaseMs} after
  * its last call, longer than any request may last; the next call for that account gives them back.
  *
+ * <p>Far from every limit of a key (and its team), a call also takes a share: room for up to
+ * {@link #SHARE} more requests like the one admitted, counted in Redis at once, from which this replica
+ * admits for under a second without calling, then gives back what it did not use. A key that a
+ * replica serves thousands of times a second then costs Redis a call per share, not per request. Near
+ * a limit no share is granted (limits.lua says how far is far), and every admission is one call, as
+ * exact as one replica.
+ *
  * <p>While Redis cannot be reached, {@code redis.on_failure} decides: requests of limited accounts
  * are admitted unchecked ({@code open}) or refused with 503 ({@code closed}). The link's schedule
  * notices when Redis answers again, and counting resumes.
@@ -62,6 +69,20 @@ final class RedisLimiter implements Limiter, Shared {
   private final ScriptCalls.Pending pending = new ScriptCalls.Pending();
   private final AtomicBoolean available = new AtomicBoolean(true);
   private final ConcurrentHashMap<StatefulRedisConnection<String, String>, ScriptCalls> calls = new ConcurrentHashMap<>();
+  /** Per set of accounts (a key, or a key and its team), by their counters' names. */
+  private final ConcurrentHashMap<String, Shares> shares = new ConcurrentHashMap<>();
+
+  /**
+   * Requests asked for in a share: at 20,000 requests a second for one key, a call every few
+   * milliseconds per event loop instead of one per few requests.
+   */
+  static final int SHARE = 256;
+  /**
+   * How long a share may be admitted from, counted from before its call was sent. Its requests are
+   * counted in the second after the one the script ran in, so every one of them must be made before
+   * that second ends, at least a second after the script ran: none then leaves the minute early.
+   */
+  private static final long SHARE_LIFE_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(900);
 
   RedisLimiter(StatefulRedisConnection<String, String> redis,
       Supplier<Lane> lanes, boolean failOpen, long leaseMs, InstantSource clock,
@@ -97,14 +118,20 @@ final class RedisLimiter implements Limiter, Shared {
       return failOpen ? UNCHECKED : UNAVAILABLE;
     }
     List<Account> accounts = key == null ? List.of(team) : team == null ? List.of(key) : List.of(key, team);
+    Shares set = shares.computeIfAbsent(accounts.size() == 1 ? accounts.getFirst().counters()
+        : accounts.get(0).counters() + ' ' + accounts.get(1).counters(), k -> new Shares());
+    Verdict shared = set.admit(demand);
+    if (shared != null) {
+      return CompletableFuture.completedFuture(shared);
+    }
     long now = clock.millis();
     CompletableFuture<Long> keySeed = seed(key, now);
     CompletableFuture<Long> teamSeed = seed(team, now);
     if (keySeed.isDone() && teamSeed.isDone()) {
-      return call(requestId, principal, demand, accounts, keySeed.join(), teamSeed.join());
+      return call(principal, demand, accounts, set, keySeed.join(), teamSeed.join());
     }
     return keySeed.thenCombine(teamSeed, (k, t) -> new long[] {k, t})
-        .thenCompose(s -> call(requestId, principal, demand, accounts, s[0], s[1]));
+        .thenCompose(s -> call(principal, demand, accounts, set, s[0], s[1]));
   }
 
   private CompletableFuture<Long> seed(@Nullable Account account, long now) {
@@ -114,21 +141,34 @@ final class RedisLimiter implements Limiter, Shared {
     return seeds.of(account.scope(), account.id(), Periods.start(account.limits().budgetPeriod(), now));
   }
 
-  private CompletableFuture<Verdict> call(String requestId, Principal principal, Demand demand, List<Account> accounts,
+  private CompletableFuture<Verdict> call(Principal principal, Demand demand, List<Account> accounts, Shares set,
       long keySeed, long teamSeed) {
     long[] seedsOf = new long[accounts.size()];
     for (int i = 0; i < seedsOf.length; i++) {
       seedsOf[i] = accounts.get(i).scope() == Scope.KEY ? keySeed : teamSeed;
     }
     CompletableFuture<Verdict> verdict = new CompletableFuture<>();
-    calls(lanes.get()).admit(new Admission(demand, accounts, seedsOf, new Answer() {
+    boolean asking = set.ask();
+    long sentNanos = System.nanoTime();
+    Lane lane = lanes.get();
+    calls(lane).admit(new Admission(demand, accounts, seedsOf, asking ? SHARE : 0, new Answer() {
       @Override
       public void answered(long[] reply, long nowMs, String holder) {
-        verdict.complete(verdict(reply, principal, demand, accounts, nowMs, holder));
+        Verdict answer = verdict(reply, principal, demand, accounts, nowMs, holder);
+        if (asking) {
+          int at = 4 + 6 * accounts.size();
+          set.answered(reply[at] <= 0 ? null
+              : new Share(holder, nowMs, reply[at + 1], accounts, answer.quota(), sentNanos + SHARE_LIFE_NANOS,
+                  (int) reply[at], demand), lane);
+        }
+        verdict.complete(answer);
       }
 
       @Override
       public void failed(Throwable failure) {
+        if (asking) {
+          set.answered(null, lane);
+        }
         // One answer later than the command timeout (FleetLink) is this request's; whether Redis is
         // away is the link's to say at its next tick. Taken as Redis being away, a burst's one slow
         // answer turned the whole replica to redis.on_failure until then.
@@ -177,6 +217,124 @@ final class RedisLimiter implements Limiter, Shared {
     };
   }
 
+  /** The share of one set of accounts in use, and whether one is being asked for. */
+  private final class Shares {
+
+    private @Nullable Share current;
+    private boolean asking;
+
+    /** Admitted from the current share, or null when there is none with room for this request. */
+    @Nullable Verdict admit(Demand demand) {
+      Share share;
+      synchronized (this) {
+        share = current;
+      }
+      return share == null ? null : share.admit(demand);
+    }
+
+    /** Whether this call asks for a share: when none is being asked for already. */
+    synchronized boolean ask() {
+      if (asking) {
+        return false;
+      }
+      asking = true;
+      return true;
+    }
+
+    /** A share's answer: the one in use is replaced, and what it did not use given back. */
+    void answered(@Nullable Share granted, Lane lane) {
+      Share replaced;
+      synchronized (this) {
+        asking = false;
+        if (granted == null) {
+          return;
+        }
+        replaced = current;
+        current = granted;
+      }
+      if (replaced != null) {
+        replaced.end(lane);
+      }
+      long delay = Math.max(0, granted.endsAtNanos - System.nanoTime());
+      lane.executor().schedule(() -> {
+        synchronized (this) {
+          if (current == granted) {
+            current = null;
+          }
+        }
+        granted.end(lane);
+      }, delay, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /**
+   * Room for {@code size} more requests like the one it came with, counted in Redis in {@code second}
+   * under {@code holder}: what its requests take of it, they give back when they end (as any ticket
+   * does); what none took is given back when it ends.
+   */
+  private final class Share {
+
+    private final String holder;
+    private final long grantedMs;
+    private final long second;
+    private final List<Account> accounts;
+    private final Quota quota;
+    private final long endsAtNanos;
+    private int requests;
+    private long tokens;
+    private long costNanos;
+    private boolean over;
+
+    Share(String holder, long grantedMs, long second, List<Account> accounts, Quota quota, long endsAtNanos, int size,
+        Demand like) {
+      this.holder = holder;
+      this.grantedMs = grantedMs;
+      this.second = second;
+      this.accounts = accounts;
+      this.quota = quota;
+      this.endsAtNanos = endsAtNanos;
+      this.requests = size;
+      this.tokens = size * like.tokens();
+      this.costNanos = size * like.costNanos();
+    }
+
+    synchronized @Nullable Verdict admit(Demand demand) {
+      if (over || requests == 0 || tokens < demand.tokens() || costNanos < demand.costNanos()
+          || System.nanoTime() - endsAtNanos >= 0) {
+        return null;
+      }
+      requests--;
+      tokens -= demand.tokens();
+      costNanos -= demand.costNanos();
+      return new Admitted(new RedisTicket(holder, grantedMs, second, demand, accounts), quota);
+    }
+
+    /** Gives back what no request took: its requests, tokens, slots and reservations. */
+    void end(Lane lane) {
+      long[] reserved = new long[accounts.size()];
+      long[] periods = new long[accounts.size()];
+      int unused;
+      long unusedTokens;
+      synchronized (this) {
+        if (over) {
+          return;
+        }
+        over = true;
+        if (requests == 0 && tokens == 0 && costNanos == 0) {
+          return;
+        }
+        unused = requests;
+        unusedTokens = tokens;
+        for (int a = 0; a < reserved.length; a++) {
+          Limits l = accounts.get(a).limits();
+          reserved[a] = l.budgetNanos() > 0 ? costNanos : l.maxParallel() > 0 ? 0 : -1;
+          periods[a] = ScriptCalls.period(l, grantedMs);
+        }
+      }
+      calls(lane).settle(new Settlement(holder, second, -unusedTokens, 0, accounts, reserved, periods, unused, unused));
+    }
+  }
+
   /** An admitted request's slot and reservations in Redis; settled by a later call, not awaited. */
   private final class RedisTicket implements Ticket {
 
@@ -207,7 +365,8 @@ final class RedisLimiter implements Limiter, Shared {
         reserved[a] = l.budgetNanos() > 0 ? demand.costNanos() : l.maxParallel() > 0 ? 0 : -1;
         periods[a] = ScriptCalls.period(l, admittedMs);
       }
-      calls(lanes.get()).settle(new Settlement(holder, second, tokens - demand.tokens(), costNanos, accounts, reserved, periods, 1));
+      calls(lanes.get()).settle(
+          new Settlement(holder, second, tokens - demand.tokens(), costNanos, accounts, reserved, periods, 1, 0));
     }
   }
 

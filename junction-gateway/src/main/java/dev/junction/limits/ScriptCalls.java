@@ -53,15 +53,19 @@ final class ScriptCalls {
   /** One account a request counts against, and the Redis key of its counters. */
   record Account(Scope scope, String id, Limits limits, String counters) {}
 
-  /** A request to check and consume, and who takes the answer. */
-  record Admission(Demand demand, List<Account> accounts, long[] seeds, Answer answer) {}
+  /**
+   * A request to check and consume, and who takes the answer; {@code share}: how many more requests
+   * like it the replica would take in advance (0: none), granted only far from every limit.
+   */
+  record Admission(Demand demand, List<Account> accounts, long[] seeds, int share, Answer answer) {}
 
   /** Where an admission's answer goes. */
   interface Answer {
 
     /**
      * @param reply its part of the script's reply: code, refusing account, retry-after ms, second,
-     *     then six figures per account
+     *     six figures per account, then the share granted (requests, 0: none) and the second it is
+     *     counted in
      * @param nowMs the time its call was made with: its budget periods are those holding it
      * @param holder the name it was admitted under
      */
@@ -74,10 +78,11 @@ final class ScriptCalls {
    * Ended requests, one or several alike: what to give back. {@code holder} is the name they were
    * admitted under; {@code reserved} what they reserved of each account's budget, -1 where they held
    * nothing (no parallel limit, no budget); {@code periods} the budget period they were admitted in,
-   * by account.
+   * by account; {@code unmade} how many of the {@code requests} were never made (a share's unused
+   * part), no longer to be counted in their second.
    */
   record Settlement(String holder, long second, long tokenDelta, long costNanos, List<Account> accounts,
-      long[] reserved, long[] periods, int requests) {
+      long[] reserved, long[] periods, int requests, long unmade) {
 
     /** Whether the two can be settled as one: same name, second, accounts, periods and holds. */
     boolean alike(Settlement other) {
@@ -99,7 +104,7 @@ final class ScriptCalls {
         sum[i] = sum[i] < 0 ? -1 : sum[i] + other.reserved[i];
       }
       return new Settlement(holder, second, tokenDelta + other.tokenDelta, costNanos + other.costNanos, accounts, sum,
-          periods, requests + other.requests);
+          periods, requests + other.requests, unmade + other.unmade);
     }
   }
 
@@ -284,6 +289,7 @@ final class ScriptCalls {
       args.add(Long.toString(settlement.tokenDelta));
       args.add(Long.toString(settlement.costNanos));
       args.add(Integer.toString(settlement.requests));
+      args.add(Long.toString(settlement.unmade));
       args.add(Integer.toString(settlement.accounts.size()));
       for (int i = 0; i < settlement.accounts.size(); i++) {
         args.add(Objects.requireNonNull(index.get(settlement.accounts.get(i).counters)));
@@ -295,6 +301,7 @@ final class ScriptCalls {
     for (Admission admission : admitting) {
       args.add(Long.toString(admission.demand.tokens()));
       args.add(Long.toString(admission.demand.costNanos()));
+      args.add(Integer.toString(admission.share));
       args.add(Integer.toString(admission.accounts.size()));
       for (Account account : admission.accounts) {
         args.add(Objects.requireNonNull(index.get(account.counters)));
@@ -315,7 +322,7 @@ final class ScriptCalls {
       }
       int at = 0;
       for (Admission admission : answered) {
-        int length = 4 + 6 * admission.accounts.size();
+        int length = 4 + 6 * admission.accounts.size() + 2;
         long[] part = new long[length];
         for (int i = 0; i < length; i++) {
           part[i] = at + i < reply.size() && reply.get(at + i) instanceof Number n ? n.longValue() : 0;

@@ -24,13 +24,22 @@
 -- budget nano-USD, seed nano-USD (-1: none), ms until the budget's period ends (0: never), period
 -- start ms; the number of settlements, then per settlement (of one or more requests alike): the
 -- replica name they were admitted under, their admission second, tokens used minus reserved, cost
--- nano-USD, the number of requests, their number of accounts m, then m triples: account (1-based),
+-- nano-USD, the number of requests, how many of them were never made (a share's unused part, no
+-- longer counted in its second), their number of accounts m, then m triples: account (1-based),
 -- what they reserved there (-1: they held nothing there), the budget period they were admitted in;
--- the number of admissions, then per admission: tokens, cost nano-USD, m, then m accounts.
+-- the number of admissions, then per admission: tokens, cost nano-USD, the share wanted (requests),
+-- m, then m accounts.
 -- Returns, per admission: code (0 admitted, 1 budget, 2 rpm, 3 tpm, 4 max_parallel), the refusing
 -- account (1-based among its own), retry-after ms, the admission second, then per account: request
 -- limit, requests left, ms until the oldest request leaves the minute, token limit, tokens left, ms
--- until the oldest tokens leave it.
+-- until the oldest tokens leave it; then the share granted (requests, 0: none) and its second.
+--
+-- A share is room taken in advance for requests like the one admitted: that many requests, their
+-- tokens, slots and budget reservations, counted at once (in the next second, so that no request made
+-- with it leaves the minute early) as if they had been admitted. The replica admits from it without
+-- calling, for less than a second, and gives back what it did not use. It is granted only far from
+-- every limit (a sixteenth of what is left, and MIN_SHARE requests' worth at least): taken from what
+-- was left, as any admission is, room parked in a share can only ever refuse early, never admit more.
 -- Time is Redis's own, so that replicas whose clocks differ still share one minute (Redis 5 and
 -- later replicate a script's effects, not the script, so reading it is allowed).
 local time = redis.call('TIME')
@@ -178,8 +187,8 @@ local function account(i)
   return s
 end
 
-local function count(s, p, amount)
-  local f = p == 'r' and s.rsec or s.tsec
+local function count(s, p, amount, at)
+  local f = at and p .. at or (p == 'r' and s.rsec or s.tsec)
   add(s, f, amount)
   s[p .. 'n'] = s[p .. 'n'] + amount
   s.put[p .. 'n'] = s[p .. 'n']
@@ -198,11 +207,19 @@ end
 -- ---- settlements: what ended gives back its slot and reservation, and is charged what it cost
 local g = 3 + tonumber(ARGV[3]) * 7 + 1
 for _ = 1, tonumber(ARGV[g]) do
-  local who, admitted, delta, cost, k, m = ARGV[g + 1], tonumber(ARGV[g + 2]), tonumber(ARGV[g + 3]),
-    tonumber(ARGV[g + 4]), tonumber(ARGV[g + 5]), tonumber(ARGV[g + 6])
+  local who, admitted, delta, cost, k, unmade, m = ARGV[g + 1], tonumber(ARGV[g + 2]), tonumber(ARGV[g + 3]),
+    tonumber(ARGV[g + 4]), tonumber(ARGV[g + 5]), tonumber(ARGV[g + 6]), tonumber(ARGV[g + 7])
   for j = 1, m do
-    local at = g + 4 + 3 * j
+    local at = g + 5 + 3 * j
     local s, reserved, period = account(tonumber(ARGV[at])), tonumber(ARGV[at + 1]), ARGV[at + 2]
+    if s.rpm > 0 and unmade > 0 then
+      local f = 'r' .. admitted
+      if admitted > sec - 60 and admitted >= s.rf and field(s, f) then
+        add(s, f, -unmade)
+        s.rn = s.rn - unmade
+        s.put.rn = s.rn
+      end
+    end
     if s.tpm > 0 and delta ~= 0 then
       local f = 't' .. admitted
       if admitted > sec - 60 and admitted >= s.tf and field(s, f) then
@@ -237,7 +254,7 @@ for _ = 1, tonumber(ARGV[g]) do
       add(s, period == s.period and s.spent or 's' .. period, cost)
     end
   end
-  g = g + 6 + 3 * m
+  g = g + 7 + 3 * m
 end
 
 -- ---- admissions
@@ -279,10 +296,43 @@ local function refusal(s, need, cost)
   return nil
 end
 
+-- How many requests like this one account s can spare for a share: a sixteenth of what is left in
+-- each of its limits, counted in such requests.
+local MIN_SHARE = 32
+local function share_room(s, wanted, need, cost)
+  local n = wanted
+  if s.rpm > 0 then n = math.min(n, math.floor((s.rpm - s.rn) / 16)) end
+  if s.tpm > 0 then n = math.min(n, math.floor((s.tpm - s.tn) / (16 * math.max(need, 1)))) end
+  if s.par > 0 then n = math.min(n, math.floor((s.par - s.fields.p) / 16)) end
+  if s.budget > 0 then
+    -- Never across the end of the budget's period: the share's reservations are this period's.
+    if s.ends > 0 and s.ends < 5000 then return 0 end
+    local left = s.budget - s.fields[s.spent] - (s.fields[s.reserved] or 0)
+    n = math.min(n, math.floor(left / (16 * math.max(cost, 1))))
+  end
+  return n
+end
+
+-- Counts n requests like this one against account s: in this second, or in second `at`.
+local function take(s, n, need, cost, at)
+  if s.rpm > 0 then count(s, 'r', n, at) end
+  if s.tpm > 0 then count(s, 't', n * need, at) end
+  if s.par > 0 or s.budget > 0 then
+    add(s, s.held, n)
+    set(s, 'p', s.fields.p + n)
+    if s.budget > 0 then
+      add(s, s.mine, n * cost)
+      add(s, s.reserved, n * cost)
+    end
+  end
+end
+
 local admissions = tonumber(ARGV[g + 1])
 g = g + 2
 for _ = 1, admissions do
-  local need, cost, m = tonumber(ARGV[g]), tonumber(ARGV[g + 1]), tonumber(ARGV[g + 2])
+  local need, cost, wanted, m = tonumber(ARGV[g]), tonumber(ARGV[g + 1]), tonumber(ARGV[g + 2]),
+    tonumber(ARGV[g + 3])
+  g = g + 1
   local list = {}
   for j = 1, m do list[j] = account(tonumber(ARGV[g + 2 + j])) end
   local code, refusing, retry = 0, 0, 0
@@ -290,22 +340,22 @@ for _ = 1, admissions do
     local c, r = refusal(list[j], need, cost)
     if c then code, refusing, retry = c, j, r break end
   end
+  local granted = 0
   if code == 0 then
-    for j = 1, m do
-      local s = list[j]
-      if s.rpm > 0 then count(s, 'r', 1) end
-      if s.tpm > 0 then count(s, 't', need) end
-      if s.par > 0 or s.budget > 0 then
-        add(s, s.held, 1)
-        set(s, 'p', s.fields.p + 1)
-        if s.budget > 0 then
-          add(s, s.mine, cost)
-          add(s, s.reserved, cost)
-        end
+    for j = 1, m do take(list[j], 1, need, cost) end
+    if wanted > 0 then
+      granted = wanted
+      for j = 1, m do granted = math.min(granted, share_room(list[j], wanted, need, cost)) end
+      if granted < MIN_SHARE then
+        granted = 0
+      else
+        for j = 1, m do take(list[j], granted, need, cost, sec + 1) end
       end
     end
   end
   reply(code, refusing, retry, list, m)
+  out[#out + 1] = granted
+  out[#out + 1] = sec + 1
   g = g + 3 + m
 end
 

@@ -359,6 +359,67 @@ class RedisLimiterTest {
     }
   }
 
+  @Test
+  void farFromItsLimitsAKeyIsAdmittedFromSharesAndWhatTheyLeftUnusedIsGivenBack() {
+    Limiter replica = replicas(1).getFirst();
+    Principal app = key(new Limits(1_000_000, 1_000_000_000L, 100_000, 1_000_000_000_000L, BudgetPeriod.TOTAL));
+    int requests = 2_000;
+    long callsBefore = scriptCalls();
+    for (int i = 0; i < requests; i++) {
+      Admitted admitted = (Admitted) admit(replica, app, new Demand(10, 1_000));
+      admitted.ticket().settle(12, 900);
+    }
+    // A call per share of up to 256 requests, and per few milliseconds of settlements: not one per request.
+    assertThat(scriptCalls() - callsBefore).isLessThan(requests / 10);
+
+    // Once the last share has ended, Redis holds what the requests used, each once, and nothing more:
+    // every request in the minute with its real tokens, no slot held, no reservation, the real cost.
+    String counters = FleetLink.LIMITS + "key:" + app.keyId();
+    try (FleetLink link = FleetLink.connect(Services.redisUrl())) {
+      var redis = link.connection().sync();
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        assertThat(redis.hget(counters, "rn")).isEqualTo(Integer.toString(requests));
+        assertThat(redis.hget(counters, "tn")).isEqualTo(Long.toString(12L * requests));
+        assertThat(redis.hget(counters, "p")).isEqualTo("0");
+        assertThat(redis.hget(counters, "v0")).isEqualTo("0");
+        assertThat(redis.hget(counters, "s0")).isEqualTo(Long.toString(900L * requests));
+      });
+    }
+  }
+
+  @Test
+  void sharesTakenByThreeReplicasNeverAdmitMoreThanTheLimitAndWhatTheyLeftComesBack() throws Exception {
+    List<Limiter> replicas = replicas(3);
+    int rpm = 3_000;
+    Principal app = key(new Limits(rpm, 0, 0, 0, BudgetPeriod.TOTAL));
+    AtomicInteger admitted = new AtomicInteger();
+    try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int c = 0; c < 12; c++) {
+        Limiter replica = replicas.get(c % 3);
+        clients.submit(() -> {
+          for (int i = 0; i < 400; i++) {
+            if (admit(replica, app, new Demand(1, 0)) instanceof Admitted) {
+              admitted.incrementAndGet();
+            }
+          }
+        });
+      }
+    }
+    assertThat(admitted.get()).isLessThanOrEqualTo(rpm);
+
+    // The shares' unused room is given back when they end: then the minute holds exactly the requests
+    // admitted, and admitting on until refused fills it to its limit, not one more.
+    String counters = FleetLink.LIMITS + "key:" + app.keyId();
+    try (FleetLink link = FleetLink.connect(Services.redisUrl())) {
+      var redis = link.connection().sync();
+      await().atMost(Duration.ofSeconds(10)).until(() -> Integer.toString(admitted.get()).equals(redis.hget(counters, "rn")));
+    }
+    while (admit(replicas.getFirst(), app, new Demand(1, 0)) instanceof Admitted) {
+      admitted.incrementAndGet();
+    }
+    assertThat(admitted.get()).isEqualTo(rpm);
+  }
+
   private static long scriptCalls() {
     try (FleetLink link = FleetLink.connect(Services.redisUrl())) {
       String stats = link.connection().sync().info("commandstats");
