@@ -205,7 +205,7 @@ final class RedisLimiter implements Limiter, Shared {
       quota = quota.tighter(new Quota(reply[q], reply[q + 1], reply[q + 2], reply[q + 3], reply[q + 4], reply[q + 5]));
     }
     if (code == 0) {
-      return new Admitted(new RedisTicket(holder, now, second, demand, accounts), quota);
+      return new Admitted(new RedisTicket(holder, now, second, demand, accounts, false), quota);
     }
     Account account = accounts.get(Math.max(0, refusing));
     Limits limits = account.limits();
@@ -306,7 +306,7 @@ final class RedisLimiter implements Limiter, Shared {
       requests--;
       tokens -= demand.tokens();
       costNanos -= demand.costNanos();
-      return new Admitted(new RedisTicket(holder, grantedMs, second, demand, accounts), quota);
+      return new Admitted(new RedisTicket(holder, grantedMs, second, demand, accounts, true), quota);
     }
 
     /** Gives back what no request took: its requests, tokens, slots and reservations. */
@@ -331,7 +331,7 @@ final class RedisLimiter implements Limiter, Shared {
           periods[a] = ScriptCalls.period(l, grantedMs);
         }
       }
-      calls(lane).settle(new Settlement(holder, second, -unusedTokens, 0, accounts, reserved, periods, unused, unused));
+      calls(lane).settle(new Settlement(holder, second, -unusedTokens, 0, accounts, reserved, periods, unused, unused), true);
     }
   }
 
@@ -343,14 +343,17 @@ final class RedisLimiter implements Limiter, Shared {
     private final long second;
     private final Demand demand;
     private final List<Account> accounts;
+    /** Admitted from a share: far from every limit, its settling may wait a little longer. */
+    private final boolean shared;
     private final AtomicBoolean settled = new AtomicBoolean();
 
-    RedisTicket(String holder, long admittedMs, long second, Demand demand, List<Account> accounts) {
+    RedisTicket(String holder, long admittedMs, long second, Demand demand, List<Account> accounts, boolean shared) {
       this.holder = holder;
       this.admittedMs = admittedMs;
       this.second = second;
       this.demand = demand;
       this.accounts = accounts;
+      this.shared = shared;
     }
 
     @Override
@@ -366,7 +369,7 @@ final class RedisLimiter implements Limiter, Shared {
         periods[a] = ScriptCalls.period(l, admittedMs);
       }
       calls(lanes.get()).settle(
-          new Settlement(holder, second, tokens - demand.tokens(), costNanos, accounts, reserved, periods, 1, 0));
+          new Settlement(holder, second, tokens - demand.tokens(), costNanos, accounts, reserved, periods, 1, 0), shared);
     }
   }
 

@@ -47,6 +47,12 @@ final class ScriptCalls {
    * At 1,000 requests a second over two event loops, about one call in twenty is a settlement alone.
    */
   private static final long SETTLE_DELAY_MS = 2;
+  /**
+   * The same for requests admitted from a share, and a share's unused room: far from every limit,
+   * where holding them 20 ms longer refuses nothing, and a key served 20,000 times a second is
+   * settled 50 times a second instead of 500.
+   */
+  private static final long SHARE_SETTLE_DELAY_MS = 20;
   /** At most this many operations per call, so that one call never holds Redis for long. */
   private static final int MAX_OPERATIONS = 256;
 
@@ -120,15 +126,20 @@ final class ScriptCalls {
     private List<Settlement> settlements = new ArrayList<>();
     /** The number of the timer that will send them; 0 when none is armed. */
     private long armed;
+    private boolean armedLazy;
     private long timers;
 
-    /** Adds one; returns the number of a new timer to arm, or 0 when one is armed already. */
-    synchronized long add(Settlement settlement) {
+    /**
+     * Adds one; returns the number of a new timer to arm, or 0 when the one armed sends it soon
+     * enough. A settlement that is not {@code lazy} arms a sooner timer in place of a lazy one.
+     */
+    synchronized long add(Settlement settlement, boolean lazy) {
       settlements.add(settlement);
-      if (armed != 0) {
+      if (armed != 0 && (lazy || !armedLazy)) {
         return 0;
       }
       armed = ++timers;
+      armedLazy = lazy;
       return armed;
     }
 
@@ -204,14 +215,15 @@ final class ScriptCalls {
     executor.execute(this::send);
   }
 
-  void settle(Settlement settlement) {
-    long timer = pending.add(settlement);
+  /** @param lazy whether it may wait {@link #SHARE_SETTLE_DELAY_MS} (a share's) rather than {@link #SETTLE_DELAY_MS} */
+  void settle(Settlement settlement, boolean lazy) {
+    long timer = pending.add(settlement, lazy);
     if (timer != 0) {
       executor.schedule(() -> {
         if (pending.due(timer)) {
           send();
         }
-      }, SETTLE_DELAY_MS, TimeUnit.MILLISECONDS);
+      }, lazy ? SHARE_SETTLE_DELAY_MS : SETTLE_DELAY_MS, TimeUnit.MILLISECONDS);
     }
   }
 
