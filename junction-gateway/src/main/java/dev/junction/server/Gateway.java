@@ -11,6 +11,7 @@ import dev.junction.limits.Limiter;
 import dev.junction.catalog.Catalog;
 import dev.junction.catalog.CatalogModel;
 import dev.junction.catalog.Deployment;
+import dev.junction.catalog.DeploymentId;
 import dev.junction.config.JunctionConfig;
 import dev.junction.config.JunctionConfig.ProviderConfig;
 import dev.junction.engine.EngineKind;
@@ -133,11 +134,15 @@ public final class Gateway implements AutoCloseable {
       this.limiter = Limiter.inMemory(InstantSource.system(), spent, LOOKUPS);
     }
     metrics.watchLimits(limiter::available);
-    // The breaker gauges read what the dashboard shows: this replica's breakers and cooldowns.
+    // The breaker gauges read what the dashboard shows: this replica's breakers and cooldowns. One per
+    // deployment, which several catalog models may share (the demo's two chat models do).
+    java.util.Set<DeploymentId> watched = new java.util.HashSet<>();
     for (CatalogModel model : catalog.models()) {
       for (Deployment deployment : model.deployments()) {
-        metrics.watchDeployment(deployment.provider().name(), deployment.model(),
-            () -> "open".equals(breakers.view(deployment).breaker()), () -> breakers.view(deployment).coolingMs());
+        if (watched.add(deployment.id())) {
+          metrics.watchDeployment(deployment.provider().name(), deployment.model(),
+              () -> "open".equals(breakers.view(deployment).breaker()), () -> breakers.view(deployment).coolingMs());
+        }
       }
     }
     // Virtual keys live beside the records, in the ledger's database; with Redis, a change to one
