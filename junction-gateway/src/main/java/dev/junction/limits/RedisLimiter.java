@@ -311,10 +311,7 @@ final class RedisLimiter implements Limiter, Shared {
 
     /** Gives back what no request took: its requests, tokens, slots and reservations. */
     void end(Lane lane) {
-      long[] reserved = new long[accounts.size()];
-      long[] periods = new long[accounts.size()];
-      int unused;
-      long unusedTokens;
+      Settlement unused;
       synchronized (this) {
         if (over) {
           return;
@@ -323,15 +320,9 @@ final class RedisLimiter implements Limiter, Shared {
         if (requests == 0 && tokens == 0 && costNanos == 0) {
           return;
         }
-        unused = requests;
-        unusedTokens = tokens;
-        for (int a = 0; a < reserved.length; a++) {
-          Limits l = accounts.get(a).limits();
-          reserved[a] = l.budgetNanos() > 0 ? costNanos : l.maxParallel() > 0 ? 0 : -1;
-          periods[a] = ScriptCalls.period(l, grantedMs);
-        }
+        unused = Settlement.of(holder, second, grantedMs, accounts, costNanos, -tokens, 0, requests, requests);
       }
-      calls(lane).settle(new Settlement(holder, second, -unusedTokens, 0, accounts, reserved, periods, unused, unused), true);
+      calls(lane).settle(unused, true);
     }
   }
 
@@ -361,15 +352,8 @@ final class RedisLimiter implements Limiter, Shared {
       if (!settled.compareAndSet(false, true)) {
         return;
       }
-      long[] reserved = new long[accounts.size()];
-      long[] periods = new long[accounts.size()];
-      for (int a = 0; a < reserved.length; a++) {
-        Limits l = accounts.get(a).limits();
-        reserved[a] = l.budgetNanos() > 0 ? demand.costNanos() : l.maxParallel() > 0 ? 0 : -1;
-        periods[a] = ScriptCalls.period(l, admittedMs);
-      }
-      calls(lanes.get()).settle(
-          new Settlement(holder, second, tokens - demand.tokens(), costNanos, accounts, reserved, periods, 1, 0), shared);
+      calls(lanes.get()).settle(Settlement.of(holder, second, admittedMs, accounts, demand.costNanos(),
+          tokens - demand.tokens(), costNanos, 1, 0), shared);
     }
   }
 

@@ -90,6 +90,23 @@ final class ScriptCalls {
   record Settlement(String holder, long second, long tokenDelta, long costNanos, List<Account> accounts,
       long[] reserved, long[] periods, int requests, long unmade) {
 
+    /**
+     * What {@code requests} admitted at {@code admittedMs} give back: on each account, {@code
+     * reservedNanos} of its budget where it has one, else their slots where it counts them in
+     * parallel, else nothing held; in the budget period holding {@code admittedMs}.
+     */
+    static Settlement of(String holder, long second, long admittedMs, List<Account> accounts, long reservedNanos,
+        long tokenDelta, long costNanos, int requests, long unmade) {
+      long[] reserved = new long[accounts.size()];
+      long[] periods = new long[accounts.size()];
+      for (int a = 0; a < reserved.length; a++) {
+        Limits l = accounts.get(a).limits;
+        reserved[a] = l.budgetNanos() > 0 ? reservedNanos : l.maxParallel() > 0 ? 0 : -1;
+        periods[a] = period(l, admittedMs);
+      }
+      return new Settlement(holder, second, tokenDelta, costNanos, accounts, reserved, periods, requests, unmade);
+    }
+
     /** Whether the two can be settled as one: same name, second, accounts, periods and holds. */
     boolean alike(Settlement other) {
       if (second != other.second || !holder.equals(other.holder) || accounts.size() != other.accounts.size()) {
