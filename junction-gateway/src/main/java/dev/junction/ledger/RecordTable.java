@@ -19,10 +19,10 @@ final class RecordTable {
   private static final String COLUMNS = "request_id, created_at, endpoint, model, provider, provider_model, "
       + "status, http_status, stream, attempts, input_tokens, cached_tokens, output_tokens, cost_nanos, "
       + "latency_ms, ttft_ms, error, attempt_log, cache_write_tokens, key_id, team, end_user, tags, inbound_format, "
-      + "hosted_equivalent_nanos";
+      + "hosted_equivalent_nanos, upstream_ms";
   // Idempotent, so a batch retried after an unclear failure cannot count a request twice.
   private static final String INSERT = "INSERT INTO ledger_requests (" + COLUMNS + ") VALUES ("
-      + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING";
+      + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING";
   private static final String SELECT = "SELECT " + COLUMNS + " FROM ledger_requests ";
   private static final String[] STATUS_NAMES = java.util.Arrays.stream(Status.values())
       .map(s -> s.name().toLowerCase(Locale.ROOT)).toArray(String[]::new);
@@ -69,7 +69,8 @@ final class RecordTable {
           batch.setLong(15, r.latencyMs());
           batch.setLong(16, r.ttftMs());
           batch.setString(17, r.error());
-          batch.setString(18, r.attemptLog());
+          long plainLatencyMs = PlainAttempt.latencyMs(r);
+          batch.setString(18, plainLatencyMs < 0 ? r.attemptLog() : null);
           batch.setLong(19, r.cacheWriteTokens());
           LedgerRecord.Attribution a = r.attribution();
           batch.setString(20, a.keyId());
@@ -81,6 +82,11 @@ final class RecordTable {
             batch.setNull(25, java.sql.Types.BIGINT);
           } else {
             batch.setLong(25, r.hostedEquivalentNanos());
+          }
+          if (plainLatencyMs < 0) {
+            batch.setNull(26, java.sql.Types.BIGINT);
+          } else {
+            batch.setLong(26, plainLatencyMs);
           }
           batch.addBatch();
         }
@@ -257,6 +263,17 @@ final class RecordTable {
         .bind(0, payer.id()).bind(1, since.toEpochMilli()).mapTo(Long.class).one());
   }
 
+  /** The row's attempt log, the one a plain try stands for included ({@link PlainAttempt}). */
+  private static @Nullable String attemptLog(ResultSet rs) throws SQLException {
+    String log = rs.getString("attempt_log");
+    if (log != null) {
+      return log;
+    }
+    long upstreamMs = rs.getLong("upstream_ms");
+    return rs.wasNull() ? null : PlainAttempt.expand(rs.getString("provider"), rs.getString("provider_model"),
+        rs.getInt("http_status"), upstreamMs);
+  }
+
   private static LedgerRecord read(ResultSet rs, StatementContext context) throws SQLException {
     return new LedgerRecord(
         rs.getString("request_id"),
@@ -276,7 +293,7 @@ final class RecordTable {
         rs.getLong("latency_ms"),
         rs.getLong("ttft_ms"),
         rs.getString("error"),
-        rs.getString("attempt_log"),
+        attemptLog(rs),
         rs.getLong("cache_write_tokens"),
         new LedgerRecord.Attribution(rs.getString("key_id"), rs.getString("team"), rs.getString("end_user"),
             rs.getString("tags"), rs.getString("inbound_format")),

@@ -52,6 +52,53 @@ class LedgerTest {
     }
   }
 
+  private static LedgerRecord tried(String id, String providerModel, int httpStatus, int attempts, String log) {
+    return new LedgerRecord(id, Instant.ofEpochMilli(1_764_000_000_789L), "chat.completions", "bench/chat", "groq",
+        providerModel, httpStatus == 200 ? Status.OK : Status.ERROR, httpStatus, false, attempts, 14, 0, 16, 31_000,
+        99, 98, httpStatus == 200 ? null : "upstream failed", log);
+  }
+
+  @OnBothDatabases
+  void aPlainAttemptLogIsStoredAsItsLatencyAloneAndReadBackAsItWasWritten(String kind) throws Exception {
+    String plain = "[{\"provider\":\"groq\",\"model\":\"llama-3.3\",\"status\":200,\"latency_ms\":77,\"error\":null}]";
+    List<LedgerRecord> records = List.of(
+        tried("plain", "llama-3.3", 200, 1, plain),
+        tried("failed", "llama-3.3", 502, 1, plain.replace("200", "502").replace("\"error\":null", "\"error\":\"reset\"")),
+        tried("another-status", "llama-3.3", 502, 1, plain),
+        tried("escaped", "llama \"3.3\"", 200, 1,
+            plain.replace("llama-3.3", "llama \\\"3.3\\\"")),
+        tried("failed-over", "llama-3.3", 200, 2, "[" + plain.substring(1, plain.length() - 1).replace("200", "503")
+            + "," + plain.substring(1)),
+        tried("another-model", "llama-3.1", 200, 1, plain));
+    DatabaseConfig database = databases.fresh(kind);
+    try (Ledger ledger = Ledger.open(database, options(100))) {
+      for (LedgerRecord r : records) {
+        assertThat(ledger.admit()).isTrue();
+        ledger.append(r);
+      }
+      ledger.flush();
+      for (LedgerRecord r : records) {
+        assertThat(ledger.find(r.requestId())).contains(r);
+      }
+    }
+    try (Connection c = DriverManager.getConnection(database.url(), database.user().orElse(null), null);
+        var rows = c.createStatement().executeQuery(
+            "SELECT request_id, attempt_log, upstream_ms FROM ledger_requests ORDER BY request_id")) {
+      java.util.Map<String, String> stored = new java.util.TreeMap<>();
+      while (rows.next()) {
+        stored.put(rows.getString(1), (rows.getString(2) == null ? "log null" : "log kept") + ", upstream_ms "
+            + rows.getString(3));
+      }
+      assertThat(stored).containsExactly(
+          java.util.Map.entry("another-model", "log kept, upstream_ms null"),
+          java.util.Map.entry("another-status", "log kept, upstream_ms null"),
+          java.util.Map.entry("escaped", "log kept, upstream_ms null"),
+          java.util.Map.entry("failed", "log kept, upstream_ms null"),
+          java.util.Map.entry("failed-over", "log kept, upstream_ms null"),
+          java.util.Map.entry("plain", "log null, upstream_ms 77"));
+    }
+  }
+
   @OnBothDatabases
   void tenThousandRecordsFromEightThreadsAreAllWrittenOnce(String kind) throws Exception {
     try (Ledger ledger = Ledger.open(databases.fresh(kind), options(20_000))) {
