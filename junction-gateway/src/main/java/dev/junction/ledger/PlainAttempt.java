@@ -43,7 +43,8 @@ final class PlainAttempt {
       return -1;
     }
     int digitsEnd = log.length() - END.length();
-    if (digitsEnd <= at || digitsEnd - at > 18) {
+    // Written back as Long.toString: a leading zero would not come back as it was.
+    if (digitsEnd <= at || digitsEnd - at > 18 || (log.charAt(at) == '0' && digitsEnd - at > 1)) {
       return -1;
     }
     long latency = 0;

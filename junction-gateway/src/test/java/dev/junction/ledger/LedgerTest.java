@@ -69,7 +69,8 @@ class LedgerTest {
             plain.replace("llama-3.3", "llama \\\"3.3\\\"")),
         tried("failed-over", "llama-3.3", 200, 2, "[" + plain.substring(1, plain.length() - 1).replace("200", "503")
             + "," + plain.substring(1)),
-        tried("another-model", "llama-3.1", 200, 1, plain));
+        tried("another-model", "llama-3.1", 200, 1, plain),
+        tried("leading-zero", "llama-3.3", 200, 1, plain.replace(":77,", ":077,")));
     DatabaseConfig database = databases.fresh(kind);
     try (Ledger ledger = Ledger.open(database, options(100))) {
       for (LedgerRecord r : records) {
@@ -95,6 +96,7 @@ class LedgerTest {
           java.util.Map.entry("escaped", "log kept, upstream_ms null"),
           java.util.Map.entry("failed", "log kept, upstream_ms null"),
           java.util.Map.entry("failed-over", "log kept, upstream_ms null"),
+          java.util.Map.entry("leading-zero", "log kept, upstream_ms null"),
           java.util.Map.entry("plain", "log null, upstream_ms 77"));
     }
   }
