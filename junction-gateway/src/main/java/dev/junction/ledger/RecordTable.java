@@ -69,7 +69,7 @@ final class RecordTable {
           batch.setLong(15, r.latencyMs());
           batch.setLong(16, r.ttftMs());
           batch.setString(17, r.error());
-          long plainLatencyMs = PlainAttempt.latencyMs(r);
+          long plainLatencyMs = AttemptLog.plainLatencyMs(r);
           batch.setString(18, plainLatencyMs < 0 ? r.attemptLog() : null);
           batch.setLong(19, r.cacheWriteTokens());
           LedgerRecord.Attribution a = r.attribution();
@@ -263,14 +263,14 @@ final class RecordTable {
         .bind(0, payer.id()).bind(1, since.toEpochMilli()).mapTo(Long.class).one());
   }
 
-  /** The row's attempt log, the one a plain try stands for included ({@link PlainAttempt}). */
+  /** The row's attempt log, the one a plain try stands for included ({@link AttemptLog}). */
   private static @Nullable String attemptLog(ResultSet rs) throws SQLException {
     String log = rs.getString("attempt_log");
     if (log != null) {
       return log;
     }
     long upstreamMs = rs.getLong("upstream_ms");
-    return rs.wasNull() ? null : PlainAttempt.expand(rs.getString("provider"), rs.getString("provider_model"),
+    return rs.wasNull() ? null : AttemptLog.expandPlain(rs.getString("provider"), rs.getString("provider_model"),
         rs.getInt("http_status"), upstreamMs);
   }
 

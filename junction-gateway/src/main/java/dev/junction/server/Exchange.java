@@ -10,6 +10,7 @@ import dev.junction.api.Usage;
 import dev.junction.catalog.Deployment;
 import dev.junction.catalog.Pricing;
 import dev.junction.config.Secrets;
+import dev.junction.ledger.AttemptLog;
 import dev.junction.ledger.LedgerRecord.Status;
 import dev.junction.ledger.LedgerRecord;
 import dev.junction.limits.Quota;
@@ -32,7 +33,6 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
-import tools.jackson.core.io.JsonStringEncoder;
 
 /**
  * One client request from acceptance to its ledger record: what the client gets, and the single
@@ -220,26 +220,10 @@ final class Exchange {
       this.span = span;
     }
 
-    /** Its entry of the attempt log, written by hand: this runs for every request, on its event loop. */
+    /** Its entry of the attempt log. */
     private void appendTo(StringBuilder json) {
-      json.append("{\"provider\":");
-      quote(json, deployment.provider().name());
-      json.append(",\"model\":");
-      quote(json, Bounded.text(deployment.model(), Bounded.NAME));
-      json.append(",\"status\":").append(status > 0 ? Integer.toString(status) : "null")
-          .append(",\"latency_ms\":").append(latencyMs).append(",\"error\":");
-      if (error == null) {
-        json.append("null");
-      } else {
-        quote(json, Bounded.text(error, Bounded.ATTEMPT_ERROR));
-      }
-      json.append('}');
-    }
-
-    private static void quote(StringBuilder json, String text) {
-      json.append('"');
-      JsonStringEncoder.getInstance().quoteAsString(text, json);
-      json.append('"');
+      AttemptLog.appendTry(json, deployment.provider().name(), Bounded.text(deployment.model(), Bounded.NAME), status,
+          latencyMs, error == null ? null : Bounded.text(error, Bounded.ATTEMPT_ERROR));
     }
   }
 

@@ -1,0 +1,124 @@
+package dev.junction.ledger;
+
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.io.JsonStringEncoder;
+
+/**
+ * The ledger's {@code attempt_log}, written in one form by the gateway and read here:
+ * {@code [{"provider":…,"model":…,"status":…,"latency_ms":…,"error":…}]}, one entry per try in the
+ * order they began ({@code status} null when no response came, {@code error} null for a try that
+ * served).
+ *
+ * <p>{@code ledger_requests} keeps the most common log, one that says nothing its row does not, as
+ * its latency alone: a single try, to the row's own provider and model, answered with the status the
+ * client received, with no error. Such a log is stored in {@code upstream_ms}, with {@code attempt_log}
+ * null, and read back as the same text, character for character. It was a third of a record's bytes,
+ * bound, stored and committed by the ledger writer for every request. Whether a log is plain is read
+ * from its text: anything else, a provider or model that JSON had to escape included, is kept as it is.
+ */
+public final class AttemptLog {
+
+  private static final String PROVIDER = "{\"provider\":";
+  private static final String MODEL = ",\"model\":";
+  private static final String STATUS = ",\"status\":";
+  private static final String LATENCY = ",\"latency_ms\":";
+  private static final String ERROR = ",\"error\":";
+  private static final String PLAIN_END = ERROR + "null}]";
+
+  private AttemptLog() {}
+
+  /**
+   * Appends one try's entry, as the log holds it; written by hand because this runs for every request,
+   * on its event loop.
+   *
+   * @param status the provider's HTTP status, 0 when no response came
+   */
+  public static void appendTry(StringBuilder json, String provider, String model, int status, long latencyMs,
+      @Nullable String error) {
+    json.append(PROVIDER);
+    quote(json, provider);
+    json.append(MODEL);
+    quote(json, model);
+    json.append(STATUS).append(status > 0 ? Integer.toString(status) : "null").append(LATENCY).append(latencyMs)
+        .append(ERROR);
+    if (error == null) {
+      json.append("null");
+    } else {
+      quote(json, error);
+    }
+    json.append('}');
+  }
+
+  private static void quote(StringBuilder json, String text) {
+    json.append('"');
+    JsonStringEncoder.getInstance().quoteAsString(text, json);
+    json.append('"');
+  }
+
+  /** The one try's latency in milliseconds when the record's log is plain, else -1. */
+  static long plainLatencyMs(LedgerRecord r) {
+    String log = r.attemptLog();
+    String provider = r.provider();
+    String model = r.providerModel();
+    if (log == null || r.attempts() != 1 || provider == null || model == null || !verbatim(provider)
+        || !verbatim(model)) {
+      return -1;
+    }
+    int at = match(log, 0, "[");
+    at = match(log, at, PROVIDER);
+    at = quoted(log, at, provider);
+    at = match(log, at, MODEL);
+    at = quoted(log, at, model);
+    at = match(log, at, STATUS);
+    at = match(log, at, Integer.toString(r.httpStatus()));
+    at = match(log, at, LATENCY);
+    if (at < 0 || !log.endsWith(PLAIN_END)) {
+      return -1;
+    }
+    int digitsEnd = log.length() - PLAIN_END.length();
+    // Written back as Long.toString: a leading zero would not come back as it was.
+    if (digitsEnd <= at || digitsEnd - at > 18 || (log.charAt(at) == '0' && digitsEnd - at > 1)) {
+      return -1;
+    }
+    long latency = 0;
+    for (int i = at; i < digitsEnd; i++) {
+      char c = log.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      latency = latency * 10 + (c - '0');
+    }
+    return latency;
+  }
+
+  /** The log a plain try stands for, as the gateway wrote it; null when the row kept no such try. */
+  static @Nullable String expandPlain(@Nullable String provider, @Nullable String model, int httpStatus,
+      @Nullable Long latencyMs) {
+    if (latencyMs == null || provider == null || model == null) {
+      return null;
+    }
+    StringBuilder json = new StringBuilder(96).append('[');
+    appendTry(json, provider, model, httpStatus, latencyMs, null);
+    return json.append(']').toString();
+  }
+
+  private static int match(String text, int at, String part) {
+    return at >= 0 && text.startsWith(part, at) ? at + part.length() : -1;
+  }
+
+  /** Past {@code "text"} at {@code at}; the text is {@link #verbatim}, so JSON quotes it as it is. */
+  private static int quoted(String log, int at, String text) {
+    return match(log, match(log, match(log, at, "\""), text), "\"");
+  }
+
+  /** Whether JSON writes this text as it is: no quote, backslash or control character to escape. */
+  private static boolean verbatim(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < 0x20 || c == '"' || c == '\\') {
+        return false;
+      }
+    }
+    return true;
+  }
+}
