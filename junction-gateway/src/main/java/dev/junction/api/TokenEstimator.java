@@ -4,6 +4,10 @@ import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingRegistry;
 import com.knuddels.jtokkit.api.EncodingType;
+import java.nio.ByteBuffer;
+import java.security.DigestException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Locale;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
@@ -29,6 +33,14 @@ import org.jspecify.annotations.Nullable;
  * background, never on an event loop; until it is there, its prompts count a token per four bytes.
  * Loading both at start-up made a fresh gateway answer a third fewer requests in its first seconds
  * on two busy cores, for gateways that may never count a token.
+ *
+ * <p>Each vocabulary remembers the counts of the prompt strings it counted last: a conversation
+ * sends all its earlier messages again with every turn, and many requests share one system prompt,
+ * so most of a long prompt has been counted before, and a conversation of n turns would otherwise
+ * be counted in time growing with n². A string is known by the SHA-256 of its bytes as they stand
+ * in the body, escapes included (the same bytes always read as the same text), so what is kept
+ * holds no prompt text; hashing costs a few nanoseconds per byte where counting costs tens. Each
+ * thread keeps its own ({@link Memory}): the event loops remember without a lock.
  */
 public final class TokenEstimator {
 
@@ -36,6 +48,10 @@ public final class TokenEstimator {
   static final int ATTACHMENT_TOKENS = 765;
   private static final int PER_MESSAGE = 3;
   private static final int PER_REPLY = 3;
+  /** Strings shorter than this, in the body, cost less to count than to look up. */
+  static final int SHORTEST_REMEMBERED = 24;
+  /** Counts a thread remembers per vocabulary, 20 bytes each; a power of two. */
+  private static final int REMEMBERED = 4_096;
 
   private static final EncodingRegistry REGISTRY = Encodings.newLazyEncodingRegistry();
   private static final Vocabulary O200K = new Vocabulary(EncodingType.O200K_BASE);
@@ -48,6 +64,8 @@ public final class TokenEstimator {
     private final EncodingType type;
     private final java.util.concurrent.atomic.AtomicBoolean loading = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile @Nullable Encoding encoding;
+    /** What each thread remembers of the strings it counted with this vocabulary. */
+    final ThreadLocal<Memory> memory = ThreadLocal.withInitial(Memory::new);
 
     Vocabulary(EncodingType type) {
       this.type = type;
@@ -85,6 +103,14 @@ public final class TokenEstimator {
   public static long count(String model, String text) {
     Encoding encoding = encoding(model);
     return encoding == null ? Math.max(1, text.length() / 4) : encoding.countTokensOrdinary(text);
+  }
+
+  /** What this model's vocabulary remembers of a string standing in a body as these bytes; null if nothing. */
+  static @Nullable Long remembered(String model, byte[] inBody) {
+    Memory memory = family(model).memory.get();
+    memory.digest(inBody, 0, inBody.length);
+    long known = memory.recall();
+    return known < 0 ? null : known;
   }
 
   /** Whether the vocabulary of this model's family is loaded (asking starts loading it). */
@@ -129,7 +155,8 @@ public final class TokenEstimator {
     if (promptStart < 0) {
       return 1;
     }
-    Encoding encoding = encoding(model);
+    Vocabulary vocabulary = family(model);
+    Encoding encoding = vocabulary.get();
     if (encoding == null) {
       return Math.max(1, (promptEnd - promptStart) / 4);
     }
@@ -159,7 +186,7 @@ public final class TokenEstimator {
             }
           }
           case END_OBJECT, END_ARRAY -> depth--;
-          case VALUE_STRING -> tokens += stringTokens(encoding, p.currentName(), p.getString());
+          case VALUE_STRING -> tokens += stringTokens(vocabulary, encoding, p, field);
           case VALUE_NUMBER_INT -> tokens++; // a prompt already given as token ids
           default -> {}
         }
@@ -174,11 +201,89 @@ public final class TokenEstimator {
     return Math.max(1, tokens);
   }
 
-  private static long stringTokens(Encoding encoding, String name, String value) {
-    if ("url".equals(name) || "data".equals(name) || "file_data".equals(name) || "image_url".equals(name)
-        || value.startsWith("data:")) {
+  /** A string of the prompt: an attachment at its flat rate, text counted, or remembered from before. */
+  private static long stringTokens(Vocabulary vocabulary, Encoding encoding, JsonParser p, byte[] field) {
+    String name = p.currentName();
+    if ("url".equals(name) || "data".equals(name) || "file_data".equals(name) || "image_url".equals(name)) {
       return ATTACHMENT_TOKENS;
     }
-    return encoding.countTokensOrdinary(value);
+    int start = (int) p.currentTokenLocation().getByteOffset(); // its opening quote
+    int end = start < 0 || start >= field.length || field[start] != '"' ? -1 : closingQuote(field, start);
+    if (end - start - 1 < SHORTEST_REMEMBERED) {
+      return count(encoding, p.getString());
+    }
+    Memory memory = vocabulary.memory.get();
+    memory.digest(field, start + 1, end - start - 1);
+    long known = memory.recall();
+    if (known >= 0) {
+      return known; // the parser skips the string's text without reading it
+    }
+    long tokens = count(encoding, p.getString());
+    memory.remember(tokens);
+    return tokens;
+  }
+
+  private static long count(Encoding encoding, String value) {
+    return value.startsWith("data:") ? ATTACHMENT_TOKENS : encoding.countTokensOrdinary(value);
+  }
+
+  /** Where the string opened at {@code open} closes: the body is valid JSON, so a backslash escapes one byte. */
+  private static int closingQuote(byte[] json, int open) {
+    int i = open + 1;
+    while (i < json.length && json[i] != '"') {
+      i += json[i] == '\\' ? 2 : 1;
+    }
+    return i < json.length ? i : -1;
+  }
+
+  /**
+   * The counts one thread remembers for one vocabulary, by the first 128 bits of each string's
+   * SHA-256: a table indexed by the digest's low bits, where a newer string takes the slot of an older
+   * one. A thread of its own (each event loop has one) needs no lock, and remembering allocates
+   * nothing: a string never seen costs its digest more than counting it alone did.
+   */
+  private static final class Memory {
+    private final MessageDigest sha256;
+    private final byte[] out = new byte[32];
+    private final long[] digests = new long[2 * REMEMBERED];
+    private final int[] counts = new int[REMEMBERED]; // the count + 1; 0 in a slot never used
+    private long high;
+    private long low;
+
+    Memory() {
+      try {
+        sha256 = MessageDigest.getInstance("SHA-256");
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("every JDK has SHA-256", e);
+      }
+    }
+
+    /** Digests the bytes: the string that {@link #recall} and {@link #remember} are about. */
+    void digest(byte[] bytes, int offset, int length) {
+      sha256.update(bytes, offset, length);
+      try {
+        sha256.digest(out, 0, out.length);
+      } catch (DigestException e) {
+        throw new IllegalStateException("a SHA-256 is 32 bytes", e);
+      }
+      ByteBuffer b = ByteBuffer.wrap(out);
+      high = b.getLong(0);
+      low = b.getLong(8);
+    }
+
+    /** The string's count, or -1 when it is not remembered. */
+    long recall() {
+      int slot = (int) low & (REMEMBERED - 1);
+      return counts[slot] != 0 && digests[2 * slot] == high && digests[2 * slot + 1] == low ? counts[slot] - 1 : -1;
+    }
+
+    void remember(long tokens) {
+      if (tokens < Integer.MAX_VALUE) {
+        int slot = (int) low & (REMEMBERED - 1);
+        digests[2 * slot] = high;
+        digests[2 * slot + 1] = low;
+        counts[slot] = (int) tokens + 1;
+      }
+    }
   }
 }

@@ -64,4 +64,38 @@ class TokenEstimatorTest {
       assertThat(request.promptTokensAtMost()).as(content).isGreaterThanOrEqualTo(request.estimatedPromptTokens());
     }
   }
+
+  @Test
+  void aStringCountedOnceIsRememberedByTheDigestOfItsBytesAndCountsTheSameAgain() {
+    String system = "You are a careful assistant for the platform team. Answer in one short paragraph.";
+    String turn = "[{\"role\":\"system\",\"content\":\"" + system + "\"},{\"role\":\"user\",\"content\":\"%s\"}]";
+    byte[] inBody = system.getBytes(StandardCharsets.UTF_8);
+    assertThat(TokenEstimator.remembered("gpt-4o", inBody)).isNull();
+
+    long first = chat("gpt-4o", turn.formatted("What is a gateway?")).estimatedPromptTokens();
+
+    assertThat(TokenEstimator.remembered("gpt-4o", inBody)).isEqualTo(TokenEstimator.count("gpt-4o", system));
+    assertThat(TokenEstimator.remembered("llama-3", inBody)).as("each vocabulary its own").isNull();
+    assertThat(chat("gpt-4o", turn.formatted("What is a gateway?")).estimatedPromptTokens()).isEqualTo(first);
+    assertThat(chat("gpt-4o", turn.formatted("And what is a load balancer, then?")).estimatedPromptTokens())
+        .isEqualTo(TokenEstimator.count("gpt-4o", system) + TokenEstimator.count("gpt-4o", "system")
+            + TokenEstimator.count("gpt-4o", "And what is a load balancer, then?")
+            + TokenEstimator.count("gpt-4o", "user") + 2 * 3 + 3);
+  }
+
+  @Test
+  void rememberedCountsAreThoseOfTheTextItsEscapesStandFor() {
+    String[] spellings = {"Line one\\nline two, \\\"quoted\\\" and a tab\\t here, then caf\\u00e9 and more",
+        "Line one\\nline two, \\\"quoted\\\" and a tab\\t here, then café and more"};
+    String text = "Line one\nline two, \"quoted\" and a tab\t here, then café and more";
+    long expected = TokenEstimator.count("gpt-4o", text) + 1 + 3 + 3; // "user" is one token
+    for (int round = 0; round < 2; round++) {
+      for (String spelling : spellings) {
+        assertThat(chat("gpt-4o", "[{\"role\":\"user\",\"content\":\"" + spelling + "\"}]").estimatedPromptTokens())
+            .as("round %d: %s", round, spelling).isEqualTo(expected);
+      }
+    }
+    assertThat(TokenEstimator.remembered("gpt-4o", spellings[0].getBytes(StandardCharsets.UTF_8)))
+        .as("known by the bytes in the body").isEqualTo(TokenEstimator.count("gpt-4o", text));
+  }
 }

@@ -10,6 +10,7 @@ import dev.junction.api.TokenEstimator;
 import dev.junction.limits.Demand;
 import dev.junction.limits.Limiter;
 import dev.junction.limits.Verdict;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
@@ -70,6 +71,20 @@ public class LimitsBenchmark {
   public long inspectAndEstimateTokens() {
     return RequestInspector.inspect(Endpoint.CHAT, RequestPathBenchmark.CHAT).estimatedPromptTokens();
   }
+
+  /**
+   * The same with a user message never seen before (a number spliced into it; building the body is
+   * part of the figure): what a new prompt costs, where the repeated one above is remembered.
+   */
+  @Benchmark
+  public long inspectAndEstimateNewTokens() {
+    byte[] body = (NEW_PROMPT_HEAD + id++ + NEW_PROMPT_TAIL).getBytes(StandardCharsets.UTF_8);
+    return RequestInspector.inspect(Endpoint.CHAT, body).estimatedPromptTokens();
+  }
+
+  private static final String PROMPT = new String(RequestPathBenchmark.CHAT, StandardCharsets.UTF_8);
+  private static final String NEW_PROMPT_HEAD = PROMPT.substring(0, PROMPT.indexOf("three short")) + "draft ";
+  private static final String NEW_PROMPT_TAIL = " in " + PROMPT.substring(PROMPT.indexOf("three short"));
 
   @Benchmark
   public Object inspectOnly() {
