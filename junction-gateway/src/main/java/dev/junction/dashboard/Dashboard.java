@@ -376,9 +376,13 @@ public final class Dashboard {
     int limit = Math.clamp(Long.parseLong(digits(param(ctx, "limit", "100"))), 1, MAX_LIST);
     // No flush: the list shows what is committed (at most ledger.flush_interval_ms behind). Flushing
     // at every refresh made each one wait for a commit and cut the writer's batches short.
-    List<LedgerRecord> records = ledger.search(new Timeline.Filter(key, optional(ctx, "model"),
-        optional(ctx, "provider"), optional(ctx, "status"), null), limit);
+    Timeline.Filter filter = new Timeline.Filter(key, optional(ctx, "model"), optional(ctx, "provider"),
+        optional(ctx, "status"), null);
+    List<LedgerRecord> records = ledger.search(filter, limit);
     ObjectNode json = Json.MAPPER.createObjectNode();
+    if (filter.bounded()) {
+      json.put("searched_newest", Timeline.Filter.DEPTH);
+    }
     ArrayNode rows = json.putArray("requests");
     records.forEach(r -> rows.add(record(r, false)));
     return json;

@@ -193,7 +193,7 @@ final class JdbcLedger implements Ledger {
 
   @Override
   public List<LedgerRecord> search(Timeline.Filter filter, int limit) {
-    return table.search(filter, limit);
+    return table.search(filter, limit, Timeline.Filter.DEPTH);
   }
 
   @Override

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
 import org.jspecify.annotations.Nullable;
@@ -138,27 +139,42 @@ final class RecordTable {
 
   /**
    * The records that pass the filter, newest first. Each condition is a bound parameter: nothing a
-   * client sent becomes SQL.
+   * client sent becomes SQL. A {@linkplain Timeline.Filter#bounded bounded} search looks only at the
+   * newest {@code depth} records (of its key, when it names one): those from the depth-th newest
+   * one's time on, which the {@code created_at} index (or the key's) finds without reading a row.
    */
-  List<LedgerRecord> search(Timeline.Filter filter, int limit) {
-    List<String> conditions = new java.util.ArrayList<>();
-    List<Object> values = new java.util.ArrayList<>();
-    condition(conditions, values, "key_id", filter.keyId());
-    condition(conditions, values, "model", filter.model());
-    condition(conditions, values, "provider", filter.provider());
-    condition(conditions, values, "status", filter.status());
-    if (filter.since() != null) {
-      conditions.add("created_at >= ?");
-      values.add(filter.since().toEpochMilli());
-    }
-    String where = conditions.isEmpty() ? "" : "WHERE " + String.join(" AND ", conditions) + " ";
+  List<LedgerRecord> search(Timeline.Filter filter, int limit, int depth) {
     return jdbi.withHandle(h -> {
+      List<String> conditions = new java.util.ArrayList<>();
+      List<Object> values = new java.util.ArrayList<>();
+      condition(conditions, values, "key_id", filter.keyId());
+      Long floor = filter.bounded() ? depthFloor(h, filter.keyId(), depth) : null;
+      condition(conditions, values, "model", filter.model());
+      condition(conditions, values, "provider", filter.provider());
+      condition(conditions, values, "status", filter.status());
+      long since = Math.max(floor == null ? Long.MIN_VALUE : floor,
+          filter.since() == null ? Long.MIN_VALUE : filter.since().toEpochMilli());
+      if (since > Long.MIN_VALUE) {
+        conditions.add("created_at >= ?");
+        values.add(since);
+      }
+      String where = conditions.isEmpty() ? "" : "WHERE " + String.join(" AND ", conditions) + " ";
       var query = h.createQuery(SELECT + where + "ORDER BY created_at DESC, request_id DESC LIMIT ?");
       for (int i = 0; i < values.size(); i++) {
         query.bind(i, values.get(i));
       }
       return query.bind(values.size(), limit).map(RecordTable::read).list();
     });
+  }
+
+  /** When the depth-th newest record (of the key) was made; null when there are fewer. */
+  private static @Nullable Long depthFloor(Handle h, @Nullable String keyId, int depth) {
+    var query = h.createQuery("SELECT created_at FROM ledger_requests " + (keyId == null ? "" : "WHERE key_id = ? ")
+        + "ORDER BY created_at DESC LIMIT 1 OFFSET ?");
+    if (keyId != null) {
+      query.bind(0, keyId);
+    }
+    return query.bind(keyId == null ? 0 : 1, depth - 1).mapTo(Long.class).findOne().orElse(null);
   }
 
   private static void condition(List<String> conditions, List<Object> values, String column, @Nullable String value) {

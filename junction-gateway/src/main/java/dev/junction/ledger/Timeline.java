@@ -54,6 +54,19 @@ public final class Timeline {
   public record Filter(@Nullable String keyId, @Nullable String model, @Nullable String provider,
       @Nullable String status, @Nullable Instant since) {
     public static final Filter ALL = new Filter(null, null, null, null, null);
+
+    /**
+     * How many of the newest records (of its key, when it names one) a search by model, provider or
+     * status looks through. Those columns have no index that leads (SQLite keeps none on the model),
+     * so the search walks the records newest first: at once for a common value, but through the whole
+     * ledger for one it lacks, at every refresh of the dashboard's list.
+     */
+    public static final int DEPTH = 100_000;
+
+    /** Whether the search is bounded by {@link #DEPTH}: it filters on a column without an index of its own. */
+    public boolean bounded() {
+      return model != null || provider != null || status != null;
+    }
   }
 
   static List<Point> none() {

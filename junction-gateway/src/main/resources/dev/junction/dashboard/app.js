@@ -159,12 +159,16 @@ async function requests() {
     const query = new URLSearchParams();
     for (const f of [...fields, status]) if (f.value && !f.disabled) query.set(f.name, f.value);
     const data = await api(`/ui/api/requests?${query}`);
+    // A search by model, provider or status looks only through the newest records (of the key, if one is given).
+    const depth = data.searched_newest
+      ? el('p', { class: 'hint' }, `Searched the newest ${count(data.searched_newest)} requests${query.has('key') || !session.master ? ' of this key' : ''}.`)
+      : '';
     if (!data.requests.length) {
       list.replaceChildren(empty('No requests match. Requests appear here a moment after they finish; send one from the ',
-        el('a', { href: '/ui/playground' }, 'Playground'), '.'));
+        el('a', { href: '/ui/playground' }, 'Playground'), '.'), depth);
       return;
     }
-    list.replaceChildren(table([
+    list.replaceChildren(depth, table([
       { title: 'Time', cell: (r) => when(r.created_ms) },
       { title: 'Request', cell: (r) => el('a', { href: `#${r.id}`, class: 'mono request-link', onclick: (e) => { e.preventDefault(); open(r.id); } }, r.id) },
       { title: 'Model', cell: (r) => r.model ?? '–' },

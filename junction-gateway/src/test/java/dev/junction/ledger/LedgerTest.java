@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.IntStream;
+import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -99,6 +100,43 @@ class LedgerTest {
           java.util.Map.entry("leading-zero", "log kept, upstream_ms null"),
           java.util.Map.entry("plain", "log null, upstream_ms 77"));
     }
+  }
+
+  @OnBothDatabases
+  void aSearchByModelProviderOrStatusLooksOnlyThroughTheNewestRecordsOfItsKey(String kind) {
+    DatabaseConfig database = databases.fresh(kind);
+    Instant t = Instant.ofEpochMilli(1_764_000_000_000L);
+    try (Ledger ledger = Ledger.open(database, options(100))) {
+      for (int i = 0; i < 15; i++) {
+        LedgerRecord r = record("req-" + (char) ('a' + i), t.plusSeconds(i));
+        String model = i < 2 ? "rare" : "common";
+        String key = i < 10 ? "key_abc" : "key_other";
+        assertThat(ledger.admit()).isTrue();
+        ledger.append(new LedgerRecord(r.requestId(), r.createdAt(), r.endpoint(), model, r.provider(),
+            r.providerModel(), r.status(), r.httpStatus(), r.stream(), r.attempts(), r.inputTokens(), r.cachedTokens(),
+            r.outputTokens(), r.costNanos(), r.latencyMs(), r.ttftMs(), r.error(), r.attemptLog(), 0,
+            new LedgerRecord.Attribution(key, null, null, null, "openai"), null));
+      }
+      ledger.flush();
+    }
+    RecordTable table = new RecordTable(Jdbi.create(() -> DriverManager.getConnection(database.url(), database.user().orElse(null), null)),
+        "postgresql".equals(kind));
+    Timeline.Filter rare = new Timeline.Filter(null, "rare", null, null, null);
+    Timeline.Filter rareOfKey = new Timeline.Filter("key_abc", "rare", null, null, null);
+
+    assertThat(ids(table.search(rare, 100, 13))).as("the 13 newest of all").isEmpty();
+    assertThat(ids(table.search(rare, 100, 14))).containsExactly("req-b");
+    assertThat(ids(table.search(rareOfKey, 100, 9))).as("the key's 9 newest").containsExactly("req-b");
+    assertThat(ids(table.search(rareOfKey, 100, 10))).containsExactly("req-b", "req-a");
+    assertThat(ids(table.search(rare, 100, 1_000))).as("fewer records than the depth").containsExactly("req-b", "req-a");
+    assertThat(ids(table.search(new Timeline.Filter(null, "common", null, null, null), 3, 2)))
+        .as("at most the depth's records, and at most the limit").containsExactly("req-o", "req-n");
+    assertThat(ids(table.search(new Timeline.Filter("key_abc", null, null, null, null), 100, 1)))
+        .as("the key's own index bounds nothing").hasSize(10);
+  }
+
+  private static List<String> ids(List<LedgerRecord> records) {
+    return records.stream().map(LedgerRecord::requestId).toList();
   }
 
   @OnBothDatabases
