@@ -112,9 +112,19 @@ class ShutdownDeadlineTest {
               started.tryComplete();
             }
           });
-          response.endHandler(v -> body.complete(all.toString()));
-          response.exceptionHandler(body::tryFail);
+          response.endHandler(v -> {
+            // An answer that ended before any content says why the stream never started.
+            started.tryFail("HTTP/2 stream ended unstarted: " + response.statusCode() + " " + all);
+            body.complete(all.toString());
+          });
+          response.exceptionHandler(e -> {
+            started.tryFail(e);
+            body.tryFail(e);
+          });
         })
-        .onFailure(body::tryFail);
+        .onFailure(e -> {
+          started.tryFail(e);
+          body.tryFail(e);
+        });
   }
 }
