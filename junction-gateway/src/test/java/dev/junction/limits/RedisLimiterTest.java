@@ -195,6 +195,27 @@ class RedisLimiterTest {
   }
 
   @Test
+  void thousandsOfRequestsEndingTogetherFromSharesAreSettledInOneCall() {
+    Limiter replica = replicas(1).getFirst();
+    Principal app = key(new Limits(1_000_000, 1_000_000_000L, 100_000, 1_000_000_000_000L, BudgetPeriod.TOTAL));
+    List<Admitted> admitted = new ArrayList<>();
+    for (int i = 0; i < 2_000; i++) {
+      admitted.add((Admitted) admit(replica, app, new Demand(10, 1_000)));
+    }
+    long callsBefore = scriptCalls();
+    for (Admitted a : admitted) {
+      a.ticket().settle(12, 900);
+    }
+    String counters = FleetLink.LIMITS + "key:" + app.keyId();
+    try (FleetLink link = FleetLink.connect(Services.redisUrl())) {
+      var redis = link.connection().sync();
+      await().atMost(Duration.ofSeconds(10)).until(() -> Long.toString(900L * 2_000).equals(redis.hget(counters, "s0")));
+    }
+    // Merged into one settlement before calls are cut to 256 operations: one call, not eight.
+    assertThat(scriptCalls() - callsBefore).isLessThanOrEqualTo(2);
+  }
+
+  @Test
   void secondsThatLeftTheMinuteAreSubtractedOnceAndTheirRoomIsGivenBack() {
     Limiter replica = replica(Services.redisUrl(), true);
     Principal app = key(new Limits(5, 100, 0, 0, BudgetPeriod.TOTAL));
@@ -385,6 +406,31 @@ class RedisLimiterTest {
         assertThat(redis.hget(counters, "s0")).isEqualTo(Long.toString(900L * requests));
       });
     }
+  }
+
+  @Test
+  void aShareIsRenewedBeforeItRunsOutSoThatRequestsMeanwhileAreAdmittedAtOnce() {
+    Limiter replica = replicas(1).getFirst();
+    Principal app = key(new Limits(1_000_000, 1_000_000_000L, 100_000, 1_000_000_000_000L, BudgetPeriod.TOTAL));
+    Demand demand = new Demand(10, 1_000);
+    ((Admitted) admit(replica, app, demand)).ticket().settle(10, 1_000); // takes the first share
+    int renewals = 0;
+    for (int i = 0; i < 2_000; i++) {
+      CompletableFuture<Verdict> verdict = replica.admit("req_" + i, app, demand).toCompletableFuture();
+      if (!verdict.isDone()) {
+        renewals++;
+        // The next share is being asked for: what is left of this one admits at once meanwhile.
+        for (int j = 0; j < 20; j++) {
+          CompletableFuture<Verdict> meanwhile = replica.admit("req_" + i + "_" + j, app, demand).toCompletableFuture();
+          assertThat(meanwhile).as("admission %d while share %d is asked for", j, renewals).isDone();
+          ((Admitted) meanwhile.join()).ticket().settle(10, 1_000);
+        }
+      }
+      ((Admitted) verdict.join()).ticket().settle(10, 1_000);
+    }
+    // Renewed with an eighth of each share left: shares of 256 first, twice as large each time they
+    // are used up this fast, so a handful of renewals, not one every few requests.
+    assertThat(renewals).isBetween(2, 8);
   }
 
   @Test
