@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.util.Optional;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
+import org.sqlite.SQLiteOpenMode;
 
 /** Opens the ledger's database, SQLite or PostgreSQL, and brings its schema up to date. */
 final class Database {
@@ -67,6 +68,10 @@ final class Database {
       hikari.addDataSourceProperty("busy_timeout", "5000");
       // 16 MiB of pages (the default is 2 MiB) keeps the indexes' working set in memory.
       hikari.addDataSourceProperty("cache_size", "-16384");
+      // SQLite's multi-thread mode: a pooled connection is used by one thread at a time, so the lock
+      // SQLite otherwise takes on every call (binding each value of each record included) is spared.
+      hikari.addDataSourceProperty("open_mode", Integer.toString(
+          SQLiteOpenMode.READWRITE.flag | SQLiteOpenMode.CREATE.flag | SQLiteOpenMode.NOMUTEX.flag));
     } else {
       hikari.setMaximumPoolSize(4);
       // pgjdbc waits 10 s for a TCP connection by default; a URL parameter still overrides this.

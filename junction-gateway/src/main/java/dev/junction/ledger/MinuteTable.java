@@ -1,6 +1,5 @@
 package dev.junction.ledger;
 
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -26,7 +25,7 @@ final class MinuteTable {
   static final long MINUTE_MS = 60_000;
   /** An absent provider, model, key or team, as the table's keys hold it (see its migration for why). */
   private static final String NONE = "";
-  private static final String UPSERT = "INSERT INTO ledger_minutes (minute, provider, model, key_id, team, "
+  static final String UPSERT = "INSERT INTO ledger_minutes (minute, provider, model, key_id, team, "
       + "requests, errors, failovers, input_tokens, cached_tokens, output_tokens, cost_nanos) "
       + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (minute, provider, model, key_id, team) DO UPDATE SET "
       + "requests = ledger_minutes.requests + excluded.requests, "
@@ -55,7 +54,7 @@ final class MinuteTable {
    *     already there. {@link Statement#SUCCESS_NO_INFO} counts as inserted; neither SQLite's driver
    *     nor pgjdbc (without {@code reWriteBatchedInserts}, which Junction does not set) reports it.
    */
-  static void add(Connection connection, List<LedgerRecord> records, int[] counts) throws SQLException {
+  static void add(PreparedStatement upsert, List<LedgerRecord> records, int[] counts) throws SQLException {
     Map<Route, long[]> sums = new HashMap<>();
     for (int i = 0; i < records.size(); i++) {
       if (counts[i] == 0 || counts[i] == Statement.EXECUTE_FAILED) {
@@ -74,22 +73,20 @@ final class MinuteTable {
     if (sums.isEmpty()) {
       return;
     }
-    try (PreparedStatement upsert = connection.prepareStatement(UPSERT)) {
-      for (Map.Entry<Route, long[]> e : sums.entrySet()) {
-        Route route = e.getKey();
-        upsert.setLong(1, route.minute());
-        upsert.setString(2, route.provider());
-        upsert.setString(3, route.model());
-        upsert.setString(4, route.keyId());
-        upsert.setString(5, route.team());
-        long[] s = e.getValue();
-        for (int i = 0; i < s.length; i++) {
-          upsert.setLong(6 + i, s[i]);
-        }
-        upsert.addBatch();
+    for (Map.Entry<Route, long[]> e : sums.entrySet()) {
+      Route route = e.getKey();
+      upsert.setLong(1, route.minute());
+      upsert.setString(2, route.provider());
+      upsert.setString(3, route.model());
+      upsert.setString(4, route.keyId());
+      upsert.setString(5, route.team());
+      long[] s = e.getValue();
+      for (int i = 0; i < s.length; i++) {
+        upsert.setLong(6 + i, s[i]);
       }
-      upsert.executeBatch();
+      upsert.addBatch();
     }
+    upsert.executeBatch();
   }
 
   /** The timeline's sums per bucket and series; bucket and range are whole minutes. */

@@ -37,6 +37,7 @@ final class RecordTable {
 
   private final Jdbi jdbi;
   private final boolean postgres;
+  private final CompiledStatements compiled = new CompiledStatements();
 
   RecordTable(Jdbi jdbi, boolean postgres) {
     this.jdbi = jdbi;
@@ -51,65 +52,99 @@ final class RecordTable {
    */
   int insert(List<LedgerRecord> records) {
     return jdbi.inTransaction(handle -> {
-      try (PreparedStatement batch = prepare(handle.getConnection())) {
-        for (LedgerRecord r : records) {
-          batch.setString(1, r.requestId());
-          batch.setLong(2, r.createdAt().toEpochMilli());
-          batch.setString(3, r.endpoint());
-          batch.setString(4, r.model());
-          batch.setString(5, r.provider());
-          batch.setString(6, r.providerModel());
-          batch.setString(7, STATUS_NAMES[r.status().ordinal()]);
-          batch.setInt(8, r.httpStatus());
-          batch.setBoolean(9, r.stream());
-          batch.setInt(10, r.attempts());
-          batch.setLong(11, r.inputTokens());
-          batch.setLong(12, r.cachedTokens());
-          batch.setLong(13, r.outputTokens());
-          batch.setLong(14, r.costNanos());
-          batch.setLong(15, r.latencyMs());
-          batch.setLong(16, r.ttftMs());
-          batch.setString(17, r.error());
-          long plainLatencyMs = AttemptLog.plainLatencyMs(r);
-          batch.setString(18, plainLatencyMs < 0 ? r.attemptLog() : null);
-          batch.setLong(19, r.cacheWriteTokens());
-          LedgerRecord.Attribution a = r.attribution();
-          batch.setString(20, a.keyId());
-          batch.setString(21, a.team());
-          batch.setString(22, a.user());
-          batch.setString(23, a.tags());
-          batch.setString(24, a.format());
-          if (r.hostedEquivalentNanos() == null) {
-            batch.setNull(25, java.sql.Types.BIGINT);
-          } else {
-            batch.setLong(25, r.hostedEquivalentNanos());
-          }
-          if (plainLatencyMs < 0) {
-            batch.setNull(26, java.sql.Types.BIGINT);
-          } else {
-            batch.setLong(26, plainLatencyMs);
-          }
-          batch.addBatch();
-        }
-        int[] counts = batch.executeBatch();
-        MinuteTable.add(handle.getConnection(), records, counts);
-        int inserted = 0;
-        for (int count : counts) {
-          inserted += count == java.sql.Statement.SUCCESS_NO_INFO ? 1 : Math.max(count, 0);
-        }
-        return inserted;
+      Connection connection = handle.getConnection();
+      try {
+        return insert(connection, records);
       } catch (SQLException e) {
+        forget(connection);
         // The writer retries any runtime failure; Jdbi's own exceptions were runtime ones too.
         throw new UncheckedSQLException(e);
+      } catch (RuntimeException e) {
+        forget(connection);
+        throw e;
       }
     });
   }
 
-  private PreparedStatement prepare(Connection connection) throws SQLException {
-    if (postgres) {
-      connection.setNetworkTimeout(Runnable::run, WRITE_TIMEOUT_MS);
+  private int insert(Connection connection, List<LedgerRecord> records) throws SQLException {
+    PreparedStatement batch = prepare(connection, INSERT);
+    try {
+      for (LedgerRecord r : records) {
+        batch.setString(1, r.requestId());
+        batch.setLong(2, r.createdAt().toEpochMilli());
+        batch.setString(3, r.endpoint());
+        batch.setString(4, r.model());
+        batch.setString(5, r.provider());
+        batch.setString(6, r.providerModel());
+        batch.setString(7, STATUS_NAMES[r.status().ordinal()]);
+        batch.setInt(8, r.httpStatus());
+        batch.setBoolean(9, r.stream());
+        batch.setInt(10, r.attempts());
+        batch.setLong(11, r.inputTokens());
+        batch.setLong(12, r.cachedTokens());
+        batch.setLong(13, r.outputTokens());
+        batch.setLong(14, r.costNanos());
+        batch.setLong(15, r.latencyMs());
+        batch.setLong(16, r.ttftMs());
+        batch.setString(17, r.error());
+        long plainLatencyMs = AttemptLog.plainLatencyMs(r);
+        batch.setString(18, plainLatencyMs < 0 ? r.attemptLog() : null);
+        batch.setLong(19, r.cacheWriteTokens());
+        LedgerRecord.Attribution a = r.attribution();
+        batch.setString(20, a.keyId());
+        batch.setString(21, a.team());
+        batch.setString(22, a.user());
+        batch.setString(23, a.tags());
+        batch.setString(24, a.format());
+        if (r.hostedEquivalentNanos() == null) {
+          batch.setNull(25, java.sql.Types.BIGINT);
+        } else {
+          batch.setLong(25, r.hostedEquivalentNanos());
+        }
+        if (plainLatencyMs < 0) {
+          batch.setNull(26, java.sql.Types.BIGINT);
+        } else {
+          batch.setLong(26, plainLatencyMs);
+        }
+        batch.addBatch();
+      }
+      int[] counts = batch.executeBatch();
+      PreparedStatement upsert = prepare(connection, MinuteTable.UPSERT);
+      try {
+        MinuteTable.add(upsert, records, counts);
+      } finally {
+        release(upsert);
+      }
+      int inserted = 0;
+      for (int count : counts) {
+        inserted += count == java.sql.Statement.SUCCESS_NO_INFO ? 1 : Math.max(count, 0);
+      }
+      return inserted;
+    } finally {
+      release(batch);
     }
-    return connection.prepareStatement(INSERT);
+  }
+
+  /** After a failure, SQLite's statements on the connection are compiled again. */
+  private void forget(Connection connection) {
+    if (!postgres) {
+      compiled.forget(connection);
+    }
+  }
+
+  private void release(PreparedStatement statement) throws SQLException {
+    if (postgres) {
+      statement.close();
+    }
+  }
+
+  /** SQLite's statements stay compiled on their connection; PostgreSQL's close after each batch. */
+  private PreparedStatement prepare(Connection connection, String sql) throws SQLException {
+    if (!postgres) {
+      return compiled.of(connection, sql);
+    }
+    connection.setNetworkTimeout(Runnable::run, WRITE_TIMEOUT_MS);
+    return connection.prepareStatement(sql);
   }
 
   static final class UncheckedSQLException extends RuntimeException {
