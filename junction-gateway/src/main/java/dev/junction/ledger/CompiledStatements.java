@@ -5,7 +5,6 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.WeakHashMap;
 import org.sqlite.SQLiteConnection;
 
 /**
@@ -18,14 +17,23 @@ import org.sqlite.SQLiteConnection;
  */
 final class CompiledStatements {
 
-  private final Map<SQLiteConnection, Map<String, PreparedStatement>> byConnection = new WeakHashMap<>();
+  /**
+   * By driver connection. Not a weak map: a statement refers to its connection, so a weak key would
+   * never go; the entries of connections the pool has closed go when a new connection first comes.
+   */
+  private final Map<SQLiteConnection, Map<String, PreparedStatement>> byConnection = new HashMap<>();
 
   /** The statement for {@code sql} on this pooled connection's driver connection; not to be closed. */
   PreparedStatement of(Connection pooled, String sql) throws SQLException {
     SQLiteConnection connection = pooled.unwrap(SQLiteConnection.class);
     Map<String, PreparedStatement> compiled;
     synchronized (byConnection) {
-      compiled = byConnection.computeIfAbsent(connection, c -> new HashMap<>());
+      compiled = byConnection.get(connection);
+      if (compiled == null) {
+        byConnection.keySet().removeIf(CompiledStatements::closed);
+        compiled = new HashMap<>();
+        byConnection.put(connection, compiled);
+      }
     }
     PreparedStatement statement = compiled.get(sql);
     if (statement == null || statement.isClosed()) {
@@ -33,6 +41,21 @@ final class CompiledStatements {
       compiled.put(sql, statement);
     }
     return statement;
+  }
+
+  /** How many connections it holds statements for. */
+  int connections() {
+    synchronized (byConnection) {
+      return byConnection.size();
+    }
+  }
+
+  private static boolean closed(SQLiteConnection connection) {
+    try {
+      return connection.isClosed();
+    } catch (SQLException e) {
+      return true;
+    }
   }
 
   /** Closes and forgets this connection's statements: after a failure their state is not known. */

@@ -156,10 +156,11 @@ final class RedisLimiter implements Limiter, Shared {
       seedsOf[i] = accounts.get(i).scope() == Scope.KEY ? keySeed : teamSeed;
     }
     CompletableFuture<Verdict> verdict = new CompletableFuture<>();
-    boolean asking = set.ask();
+    int share = set.ask();
+    boolean asking = share > 0;
     long sentNanos = System.nanoTime();
     Lane lane = lanes.get();
-    calls(lane).admit(new Admission(demand, accounts, seedsOf, asking ? set.wanted() : 0, new Answer() {
+    calls(lane).admit(new Admission(demand, accounts, seedsOf, share, new Answer() {
       @Override
       public void answered(long[] reply, long nowMs, String holder) {
         Verdict answer = verdict(reply, principal, demand, accounts, nowMs, holder);
@@ -253,17 +254,13 @@ final class RedisLimiter implements Limiter, Shared {
       return share == null ? null : share.admit(demand);
     }
 
-    synchronized int wanted() {
-      return wanted;
-    }
-
-    /** Whether this call asks for a share: when none is being asked for already. */
-    synchronized boolean ask() {
+    /** The share this call asks for, in requests; 0 (none) when one is being asked for already. */
+    synchronized int ask() {
       if (asking) {
-        return false;
+        return 0;
       }
       asking = true;
-      return true;
+      return wanted;
     }
 
     /** A share's answer: the one in use is replaced, and what it did not use given back. */
