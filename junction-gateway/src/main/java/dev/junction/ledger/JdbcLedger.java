@@ -71,6 +71,8 @@ final class JdbcLedger implements Ledger {
   private final LedgerConfig options;
   /** At most half the slots, so that the writer's batch alone never takes every slot from the spiller. */
   private final int batchLimit;
+  /** Whether the writer's batch in hand was sent to the database before (the writer's thread only). */
+  private boolean batchTried;
   private final LinkedBlockingQueue<LedgerRecord> queue = new LinkedBlockingQueue<>();
   private final Semaphore slots;
   private final AtomicLong appended = new AtomicLong();
@@ -390,18 +392,26 @@ final class JdbcLedger implements Ledger {
 
   /** Commits the batch; false (the batch kept) when the database refused it. */
   private boolean commit(List<LedgerRecord> batch) {
-    if (write(batch) < 0) {
+    // A failed batch is kept whole and tried again: its commit may have happened before the failure.
+    boolean first = !batchTried;
+    batchTried = true;
+    if (write(batch, first) < 0) {
       return false;
     }
+    batchTried = false;
     settle(WRITER, batch, true);
     return true;
   }
 
-  /** How many of the records were new, or -1 when the database refused them. */
-  private int write(List<LedgerRecord> records) {
+  /**
+   * How many of the records were new, or -1 when the database refused them.
+   *
+   * @param first no record of these was sent to the database before (see {@link RecordTable#insert})
+   */
+  private int write(List<LedgerRecord> records, boolean first) {
     try {
       long start = System.nanoTime();
-      int inserted = table.insert(records);
+      int inserted = table.insert(records, first);
       long took = System.nanoTime() - start;
       lock.lock();
       try {
@@ -474,7 +484,7 @@ final class JdbcLedger implements Ledger {
     }
     List<LedgerRecord> records = replay.next(batchLimit);
     if (!records.isEmpty()) {
-      int inserted = write(records);
+      int inserted = write(records, false);
       if (inserted < 0) {
         return null;
       }
@@ -594,7 +604,9 @@ final class JdbcLedger implements Ledger {
   }
 
   private void spillOrPause(List<LedgerRecord> batch) {
-    if (!spillRecords(batch, WRITER)) {
+    if (spillRecords(batch, WRITER)) {
+      batchTried = false;
+    } else {
       LockSupport.parkNanos(SPILL_RETRY_NANOS);
     }
   }
@@ -625,7 +637,8 @@ final class JdbcLedger implements Ledger {
   /** When the spill fails but the database works, what the spiller holds goes there rather than wait for the disk. */
   private boolean commitHeld(List<LedgerRecord> held) {
     try {
-      table.insert(held);
+      // Never sent before, but a failed try keeps them for the next: each is looked for first.
+      table.insert(held, false);
     } catch (RuntimeException e) {
       return false;
     }

@@ -2,7 +2,6 @@ package dev.junction.ledger;
 
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -50,14 +49,12 @@ final class MinuteTable {
   /**
    * Adds to the minutes what the records that were inserted add up to.
    *
-   * @param counts the insert's update count per record, in the same order: 0 for a record that was
-   *     already there. {@link Statement#SUCCESS_NO_INFO} counts as inserted; neither SQLite's driver
-   *     nor pgjdbc (without {@code reWriteBatchedInserts}, which Junction does not set) reports it.
+   * @param counts per record, in the same order: 1 for one the insert added, 0 for one already there
    */
   static void add(PreparedStatement upsert, List<LedgerRecord> records, int[] counts) throws SQLException {
     Map<Route, long[]> sums = new HashMap<>();
     for (int i = 0; i < records.size(); i++) {
-      if (counts[i] == 0 || counts[i] == Statement.EXECUTE_FAILED) {
+      if (counts[i] == 0) {
         continue;
       }
       LedgerRecord r = records.get(i);

@@ -21,9 +21,25 @@ final class RecordTable {
       + "status, http_status, stream, attempts, input_tokens, cached_tokens, output_tokens, cost_nanos, "
       + "latency_ms, ttft_ms, error, attempt_log, cache_write_tokens, key_id, team, end_user, tags, inbound_format, "
       + "hosted_equivalent_nanos, upstream_ms";
-  // Idempotent, so a batch retried after an unclear failure cannot count a request twice.
-  private static final String INSERT = "INSERT INTO ledger_requests (" + COLUMNS + ") VALUES ("
-      + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING";
+  private static final String ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  private static final int ROW_VALUES = 26;
+  /**
+   * Records inserted by one statement of {@link #INSERT_GROUP}. One statement per record made SQLite
+   * run its statement set-up (a cursor on the table and on each index, each positioned) for every
+   * record: sixteen at a time cost 15% less CPU per record.
+   */
+  static final int GROUP = 16;
+  private static final String INSERT = "INSERT INTO ledger_requests (" + COLUMNS + ") VALUES " + ROW;
+  private static final String INSERT_GROUP = "INSERT INTO ledger_requests (" + COLUMNS + ") VALUES "
+      + String.join(", ", java.util.Collections.nCopies(GROUP, ROW));
+  /**
+   * A record written again: inserted only when it is not there yet. The table has no unique index on
+   * the request id (it was a third of SQLite's work per record); a record's time is part of it, so
+   * the created_at index finds it among the few of the same millisecond.
+   */
+  private static final String INSERT_UNLESS_THERE = "INSERT INTO ledger_requests (" + COLUMNS + ") SELECT "
+      + ROW.substring(1, ROW.length() - 1)
+      + " WHERE NOT EXISTS (SELECT 1 FROM ledger_requests WHERE created_at = ? AND request_id = ?)";
   private static final String SELECT = "SELECT " + COLUMNS + " FROM ledger_requests ";
   private static final String[] STATUS_NAMES = java.util.Arrays.stream(Status.values())
       .map(s -> s.name().toLowerCase(Locale.ROOT)).toArray(String[]::new);
@@ -45,16 +61,31 @@ final class RecordTable {
   }
 
   /**
-   * Writes the records in one transaction; returns how many were new (a record already there, from
-   * a batch whose commit was not acknowledged or a spill replayed twice, is left as it is). Binds
-   * through plain JDBC: Jdbi's per-argument type resolution cost more CPU than SQLite's insert
-   * itself, and this runs for every request.
+   * Writes the records in one transaction; returns how many were new. Binds through plain JDBC:
+   * Jdbi's per-argument type resolution cost more CPU than SQLite's insert itself, and this runs for
+   * every request.
+   *
+   * @param first whether no record of these was ever sent to the database: each is then inserted as
+   *     it is, sixteen per statement. Records sent before (a spill replayed, a batch retried after a
+   *     failure that may have come after its commit) are each inserted only if not there yet, so that
+   *     no request is counted twice.
    */
-  int insert(List<LedgerRecord> records) {
+  int insert(List<LedgerRecord> records, boolean first) {
     return jdbi.inTransaction(handle -> {
       Connection connection = handle.getConnection();
       try {
-        return insert(connection, records);
+        int[] counts = first ? insertAll(connection, records) : insertMissing(connection, records);
+        PreparedStatement upsert = prepare(connection, MinuteTable.UPSERT);
+        try {
+          MinuteTable.add(upsert, records, counts);
+        } finally {
+          release(upsert);
+        }
+        int inserted = 0;
+        for (int count : counts) {
+          inserted += count;
+        }
+        return inserted;
       } catch (SQLException e) {
         forget(connection);
         // The writer retries any runtime failure; Jdbi's own exceptions were runtime ones too.
@@ -66,62 +97,98 @@ final class RecordTable {
     });
   }
 
-  private int insert(Connection connection, List<LedgerRecord> records) throws SQLException {
-    PreparedStatement batch = prepare(connection, INSERT);
+  /** Inserts every record, in groups of {@link #GROUP} and then one by one; each counts 1. */
+  private int[] insertAll(Connection connection, List<LedgerRecord> records) throws SQLException {
+    int grouped = records.size() - records.size() % GROUP;
+    if (grouped > 0) {
+      PreparedStatement groups = prepare(connection, INSERT_GROUP);
+      try {
+        for (int start = 0; start < grouped; start += GROUP) {
+          for (int i = 0; i < GROUP; i++) {
+            bind(groups, i * ROW_VALUES, records.get(start + i));
+          }
+          groups.addBatch();
+        }
+        groups.executeBatch();
+      } finally {
+        release(groups);
+      }
+    }
+    if (grouped < records.size()) {
+      PreparedStatement each = prepare(connection, INSERT);
+      try {
+        for (LedgerRecord r : records.subList(grouped, records.size())) {
+          bind(each, 0, r);
+          each.addBatch();
+        }
+        each.executeBatch();
+      } finally {
+        release(each);
+      }
+    }
+    int[] counts = new int[records.size()];
+    java.util.Arrays.fill(counts, 1);
+    return counts;
+  }
+
+  /** Inserts the records not there yet: 1 for each inserted, 0 for each found. */
+  private int[] insertMissing(Connection connection, List<LedgerRecord> records) throws SQLException {
+    PreparedStatement batch = prepare(connection, INSERT_UNLESS_THERE);
     try {
       for (LedgerRecord r : records) {
-        batch.setString(1, r.requestId());
-        batch.setLong(2, r.createdAt().toEpochMilli());
-        batch.setString(3, r.endpoint());
-        batch.setString(4, r.model());
-        batch.setString(5, r.provider());
-        batch.setString(6, r.providerModel());
-        batch.setString(7, STATUS_NAMES[r.status().ordinal()]);
-        batch.setInt(8, r.httpStatus());
-        batch.setBoolean(9, r.stream());
-        batch.setInt(10, r.attempts());
-        batch.setLong(11, r.inputTokens());
-        batch.setLong(12, r.cachedTokens());
-        batch.setLong(13, r.outputTokens());
-        batch.setLong(14, r.costNanos());
-        batch.setLong(15, r.latencyMs());
-        batch.setLong(16, r.ttftMs());
-        batch.setString(17, r.error());
-        long plainLatencyMs = AttemptLog.plainLatencyMs(r);
-        batch.setString(18, plainLatencyMs < 0 ? r.attemptLog() : null);
-        batch.setLong(19, r.cacheWriteTokens());
-        LedgerRecord.Attribution a = r.attribution();
-        batch.setString(20, a.keyId());
-        batch.setString(21, a.team());
-        batch.setString(22, a.user());
-        batch.setString(23, a.tags());
-        batch.setString(24, a.format());
-        if (r.hostedEquivalentNanos() == null) {
-          batch.setNull(25, java.sql.Types.BIGINT);
-        } else {
-          batch.setLong(25, r.hostedEquivalentNanos());
-        }
-        if (plainLatencyMs < 0) {
-          batch.setNull(26, java.sql.Types.BIGINT);
-        } else {
-          batch.setLong(26, plainLatencyMs);
-        }
+        bind(batch, 0, r);
+        batch.setLong(ROW_VALUES + 1, r.createdAt().toEpochMilli());
+        batch.setString(ROW_VALUES + 2, r.requestId());
         batch.addBatch();
       }
       int[] counts = batch.executeBatch();
-      PreparedStatement upsert = prepare(connection, MinuteTable.UPSERT);
-      try {
-        MinuteTable.add(upsert, records, counts);
-      } finally {
-        release(upsert);
+      for (int i = 0; i < counts.length; i++) {
+        // Neither SQLite's driver nor pgjdbc (without reWriteBatchedInserts) answers SUCCESS_NO_INFO.
+        counts[i] = counts[i] > 0 || counts[i] == java.sql.Statement.SUCCESS_NO_INFO ? 1 : 0;
       }
-      int inserted = 0;
-      for (int count : counts) {
-        inserted += count == java.sql.Statement.SUCCESS_NO_INFO ? 1 : Math.max(count, 0);
-      }
-      return inserted;
+      return counts;
     } finally {
       release(batch);
+    }
+  }
+
+  /** Binds the record's 26 values after the first {@code offset} of the statement. */
+  private static void bind(PreparedStatement statement, int offset, LedgerRecord r) throws SQLException {
+    statement.setString(offset + 1, r.requestId());
+    statement.setLong(offset + 2, r.createdAt().toEpochMilli());
+    statement.setString(offset + 3, r.endpoint());
+    statement.setString(offset + 4, r.model());
+    statement.setString(offset + 5, r.provider());
+    statement.setString(offset + 6, r.providerModel());
+    statement.setString(offset + 7, STATUS_NAMES[r.status().ordinal()]);
+    statement.setInt(offset + 8, r.httpStatus());
+    statement.setBoolean(offset + 9, r.stream());
+    statement.setInt(offset + 10, r.attempts());
+    statement.setLong(offset + 11, r.inputTokens());
+    statement.setLong(offset + 12, r.cachedTokens());
+    statement.setLong(offset + 13, r.outputTokens());
+    statement.setLong(offset + 14, r.costNanos());
+    statement.setLong(offset + 15, r.latencyMs());
+    statement.setLong(offset + 16, r.ttftMs());
+    statement.setString(offset + 17, r.error());
+    long plainLatencyMs = AttemptLog.plainLatencyMs(r);
+    statement.setString(offset + 18, plainLatencyMs < 0 ? r.attemptLog() : null);
+    statement.setLong(offset + 19, r.cacheWriteTokens());
+    LedgerRecord.Attribution a = r.attribution();
+    statement.setString(offset + 20, a.keyId());
+    statement.setString(offset + 21, a.team());
+    statement.setString(offset + 22, a.user());
+    statement.setString(offset + 23, a.tags());
+    statement.setString(offset + 24, a.format());
+    if (r.hostedEquivalentNanos() == null) {
+      statement.setNull(offset + 25, java.sql.Types.BIGINT);
+    } else {
+      statement.setLong(offset + 25, r.hostedEquivalentNanos());
+    }
+    if (plainLatencyMs < 0) {
+      statement.setNull(offset + 26, java.sql.Types.BIGINT);
+    } else {
+      statement.setLong(offset + 26, plainLatencyMs);
     }
   }
 
@@ -162,9 +229,30 @@ final class RecordTable {
     }
   }
 
+  /**
+   * The record of a request id. Junction's ids begin with the millisecond their record's
+   * {@code created_at} holds, so the created_at index finds it among that millisecond's records; an id
+   * of another form (from before ids held their time) is looked for in every record.
+   */
   Optional<LedgerRecord> find(String requestId) {
-    return jdbi.withHandle(h -> h.createQuery(SELECT + "WHERE request_id = ?")
-        .bind(0, requestId).map(RecordTable::read).findOne());
+    long millis = idMillis(requestId);
+    return jdbi.withHandle(h -> {
+      var query = millis < 0 ? h.createQuery(SELECT + "WHERE request_id = ?").bind(0, requestId)
+          : h.createQuery(SELECT + "WHERE created_at = ? AND request_id = ?").bind(0, millis).bind(1, requestId);
+      return query.map(RecordTable::read).findFirst();
+    });
+  }
+
+  /** The millisecond a {@code req_} id was made in (its first 12 hex digits), or -1 for another id. */
+  static long idMillis(String requestId) {
+    if (requestId.length() != 36 || !requestId.startsWith("req_")) {
+      return -1;
+    }
+    try {
+      return java.util.HexFormat.fromHexDigitsToLong(requestId, 4, 16);
+    } catch (IllegalArgumentException e) {
+      return -1;
+    }
   }
 
   List<LedgerRecord> recent(int limit) {

@@ -67,7 +67,8 @@ final class Exchange {
   private final Reporting reporting;
   final Secrets secrets;
   private final RequestClock clock = new RequestClock();
-  private final Instant createdAt = Instant.now();
+  /** Its id begins with this millisecond: the ledger finds a record by its id through the time. */
+  private final Instant createdAt;
   private final long startNanos = System.nanoTime();
 
   private final String format;
@@ -108,9 +109,10 @@ final class Exchange {
   /** Its trace span; {@link Tracing.RequestSpan#NONE}, and nothing made, with tracing off. */
   private final Tracing.RequestSpan span;
 
-  private Exchange(String id, Inbound inbound, Principal principal, HttpServerRequest request, ClientSink sink,
-      Reporting reporting) {
+  private Exchange(String id, Instant createdAt, Inbound inbound, Principal principal, HttpServerRequest request,
+      ClientSink sink, Reporting reporting) {
     this.id = id;
+    this.createdAt = createdAt;
     this.endpoint = inbound.endpoint();
     this.ledgerName = inbound.ledgerName();
     this.format = inbound.format().name();
@@ -132,14 +134,15 @@ final class Exchange {
    * @return the exchange, or null when the request was refused (already answered with 503)
    */
   static @Nullable Exchange accept(Inbound inbound, Principal principal, HttpServerRequest request, Reporting reporting) {
-    String id = newId();
+    Instant createdAt = Instant.now();
+    String id = newId(createdAt.toEpochMilli());
     ClientSink sink = new ClientSink(request.response(), inbound.format()).header(REQUEST_ID, id);
     if (!reporting.ledger().admit()) {
       reporting.failures().saturated(id);
       sink.fail(ApiError.unavailable(reporting.ledger().refusal(), "1"));
       return null;
     }
-    return new Exchange(id, inbound, principal, request, sink, reporting);
+    return new Exchange(id, createdAt, inbound, principal, request, sink, reporting);
   }
 
   /**
@@ -149,10 +152,14 @@ final class Exchange {
    * which cost the ledger writer three times the CPU.
    */
   static String newId() {
+    return newId(System.currentTimeMillis());
+  }
+
+  private static String newId(long millis) {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     HexFormat hex = HexFormat.of();
     return new StringBuilder(36).append("req_")
-        .append(hex.toHexDigits(System.currentTimeMillis()), 4, 16)
+        .append(hex.toHexDigits(millis), 4, 16)
         .append(hex.toHexDigits(random.nextLong()))
         .append(hex.toHexDigits((short) random.nextInt()))
         .toString();

@@ -91,17 +91,59 @@ class LedgerMinutesTest {
     }
   }
 
+  /** Records as a spill journal holds them, replayed when a ledger next opens on that directory. */
+  private static void spill(java.nio.file.Path directory, List<LedgerRecord> records) throws Exception {
+    try (SpillJournal journal = SpillJournal.open(directory, 0)) {
+      journal.append(records);
+    }
+  }
+
+  private static LedgerConfig options(java.nio.file.Path spill) {
+    return new LedgerConfig(20, 500, 10_000, Optional.of(spill));
+  }
+
   @OnBothDatabases
-  void recordsWrittenAgainAddNothingToTheMinutes(String kind) {
-    try (Ledger ledger = Ledger.open(databases.fresh(kind), options())) {
-      List<LedgerRecord> records = traffic(300, 2);
+  void recordsReplayedAgainAddNothingToTheMinutes(String kind) throws Exception {
+    DatabaseConfig database = databases.fresh(kind);
+    java.nio.file.Path directory = databases.spillDir();
+    List<LedgerRecord> records = traffic(300, 2);
+    List<Timeline.Point> before;
+    try (Ledger ledger = Ledger.open(database, options(directory))) {
       write(ledger, records);
-      List<Timeline.Point> before = tenMinutes(ledger, 60_000, Timeline.Split.PROVIDER);
-      // As a spill replayed after its batch had in fact been committed: every record already there.
-      write(ledger, records.subList(0, 150));
+      before = tenMinutes(ledger, 60_000, Timeline.Split.PROVIDER);
+    }
+    // As a spill replayed after its batch had in fact been committed: every record already there.
+    spill(directory, records.subList(0, 150));
+    try (Ledger ledger = Ledger.open(database, options(directory))) {
+      ledger.flush();
+      assertThat(ledger.stats().written()).isZero();
       write(ledger, traffic(10, 3));
       assertThat(requests(tenMinutes(ledger, 60_000, Timeline.Split.PROVIDER))).isEqualTo(requests(before) + 10);
       assertMinutesMatchRecords(ledger, Timeline.Split.PROVIDER, null);
+    }
+  }
+
+  @OnBothDatabases
+  void aReplayMixingRecordsAlreadyThereWithNewOnesAddsOnlyTheNewOnes(String kind) throws Exception {
+    DatabaseConfig database = databases.fresh(kind);
+    java.nio.file.Path directory = databases.spillDir();
+    List<LedgerRecord> old = traffic(200, 5);
+    try (Ledger ledger = Ledger.open(database, options(directory))) {
+      write(ledger, old);
+    }
+    List<LedgerRecord> fresh = traffic(200, 6);
+    List<LedgerRecord> mixed = new java.util.ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      mixed.add(i % 3 == 0 ? old.get(i) : fresh.get(i));
+    }
+    spill(directory, mixed);
+    try (Ledger ledger = Ledger.open(database, options(directory))) {
+      ledger.flush();
+      long added = mixed.stream().filter(fresh::contains).count();
+      assertThat(ledger.stats().written()).isEqualTo(added);
+      assertThat(requests(tenMinutes(ledger, 600_000, Timeline.Split.NONE))).isEqualTo(200 + added);
+      assertMinutesMatchRecords(ledger, Timeline.Split.KEY, null);
+      assertThat(ledger.find(fresh.get(1).requestId()).map(LedgerRecord::costNanos)).contains(fresh.get(1).costNanos());
     }
   }
 

@@ -53,6 +53,27 @@ class LedgerTest {
     }
   }
 
+  @OnBothDatabases
+  void aRecordIsFoundByAnIdThatBeginsWithItsMillisecondAmongOthersOfThatMillisecond(String kind) {
+    long millis = 1_764_000_000_789L;
+    String prefix = "req_" + java.util.HexFormat.of().toHexDigits(millis).substring(4);
+    try (Ledger ledger = Ledger.open(databases.fresh(kind), options(100))) {
+      for (int i = 0; i < 40; i++) {
+        assertThat(ledger.admit()).isTrue();
+        ledger.append(record(prefix + "%020x".formatted(i), Instant.ofEpochMilli(i % 2 == 0 ? millis : millis + 1)));
+      }
+      ledger.flush();
+      assertThat(ledger.find(prefix + "%020x".formatted(8))).map(LedgerRecord::requestId)
+          .contains(prefix + "%020x".formatted(8));
+      // Its id says one millisecond, its time the next: not Junction's, and not found through the time.
+      assertThat(ledger.find(prefix + "%020x".formatted(9))).isEmpty();
+      assertThat(ledger.find(prefix + "%020x".formatted(99))).isEmpty();
+    }
+    assertThat(RecordTable.idMillis(prefix + "%020x".formatted(8))).isEqualTo(millis);
+    assertThat(RecordTable.idMillis("req-full")).isEqualTo(-1);
+    assertThat(RecordTable.idMillis("req_zzzzzzzzzzzz" + "%020x".formatted(8))).isEqualTo(-1);
+  }
+
   private static LedgerRecord tried(String id, String providerModel, int httpStatus, int attempts, String log) {
     return new LedgerRecord(id, Instant.ofEpochMilli(1_764_000_000_789L), "chat.completions", "bench/chat", "groq",
         providerModel, httpStatus == 200 ? Status.OK : Status.ERROR, httpStatus, false, attempts, 14, 0, 16, 31_000,
