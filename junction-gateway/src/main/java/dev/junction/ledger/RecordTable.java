@@ -101,34 +101,31 @@ final class RecordTable {
   private int[] insertAll(Connection connection, List<LedgerRecord> records) throws SQLException {
     int grouped = records.size() - records.size() % GROUP;
     if (grouped > 0) {
-      PreparedStatement groups = prepare(connection, INSERT_GROUP);
-      try {
-        for (int start = 0; start < grouped; start += GROUP) {
-          for (int i = 0; i < GROUP; i++) {
-            bind(groups, i * ROW_VALUES, records.get(start + i));
-          }
-          groups.addBatch();
-        }
-        groups.executeBatch();
-      } finally {
-        release(groups);
-      }
+      insertRows(connection, INSERT_GROUP, records.subList(0, grouped), GROUP);
     }
     if (grouped < records.size()) {
-      PreparedStatement each = prepare(connection, INSERT);
-      try {
-        for (LedgerRecord r : records.subList(grouped, records.size())) {
-          bind(each, 0, r);
-          each.addBatch();
-        }
-        each.executeBatch();
-      } finally {
-        release(each);
-      }
+      insertRows(connection, INSERT, records.subList(grouped, records.size()), 1);
     }
     int[] counts = new int[records.size()];
     java.util.Arrays.fill(counts, 1);
     return counts;
+  }
+
+  /** One batch of statements of {@code rows} records each; the records fill them exactly. */
+  private void insertRows(Connection connection, String sql, List<LedgerRecord> records, int rows)
+      throws SQLException {
+    PreparedStatement statement = prepare(connection, sql);
+    try {
+      for (int start = 0; start < records.size(); start += rows) {
+        for (int i = 0; i < rows; i++) {
+          bind(statement, i * ROW_VALUES, records.get(start + i));
+        }
+        statement.addBatch();
+      }
+      statement.executeBatch();
+    } finally {
+      release(statement);
+    }
   }
 
   /** Inserts the records not there yet: 1 for each inserted, 0 for each found. */
