@@ -368,7 +368,7 @@ final class RedisLimiter implements Limiter, Shared {
   }
 
   /** An admitted request's slot and reservations in Redis; settled by a later call, not awaited. */
-  private final class RedisTicket implements Ticket {
+  final class RedisTicket implements Ticket {
 
     private final String holder;
     private final long admittedMs;
@@ -386,6 +386,11 @@ final class RedisLimiter implements Limiter, Shared {
       this.demand = demand;
       this.accounts = accounts;
       this.shared = shared;
+    }
+
+    /** Admitted from a share, not by a call of its own. */
+    boolean shared() {
+      return shared;
     }
 
     @Override
