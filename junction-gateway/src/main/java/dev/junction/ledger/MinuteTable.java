@@ -53,19 +53,25 @@ final class MinuteTable {
    */
   static void add(PreparedStatement upsert, List<LedgerRecord> records, int[] counts) throws SQLException {
     Map<Route, long[]> sums = new HashMap<>();
+    @Nullable Route last = null;
+    long[] run = {}; // the first record's route replaces it
     for (int i = 0; i < records.size(); i++) {
       if (counts[i] == 0) {
         continue;
       }
       LedgerRecord r = records.get(i);
-      long[] s = sums.computeIfAbsent(Route.of(r), k -> new long[7]);
-      s[0]++;
-      s[1] += r.status() == LedgerRecord.Status.OK ? 0 : 1;
-      s[2] += r.attempts() > 1 ? 1 : 0;
-      s[3] += r.inputTokens();
-      s[4] += r.cachedTokens();
-      s[5] += r.outputTokens();
-      s[6] += r.costNanos();
+      // Records of one route come in runs: the run's sums are found again without a key or a lookup.
+      if (last == null || !last.holds(r)) {
+        last = Route.of(r);
+        run = sums.computeIfAbsent(last, k -> new long[7]);
+      }
+      run[0]++;
+      run[1] += r.status() == LedgerRecord.Status.OK ? 0 : 1;
+      run[2] += r.attempts() > 1 ? 1 : 0;
+      run[3] += r.inputTokens();
+      run[4] += r.cachedTokens();
+      run[5] += r.outputTokens();
+      run[6] += r.costNanos();
     }
     if (sums.isEmpty()) {
       return;
@@ -113,8 +119,18 @@ final class MinuteTable {
   private record Route(long minute, String provider, String model, String keyId, String team) {
     static Route of(LedgerRecord r) {
       LedgerRecord.Attribution a = r.attribution();
-      return new Route(Math.floorDiv(r.createdAt().toEpochMilli(), MINUTE_MS) * MINUTE_MS, orNone(r.provider()),
-          orNone(r.model()), orNone(a.keyId()), orNone(a.team()));
+      return new Route(minuteOf(r), orNone(r.provider()), orNone(r.model()), orNone(a.keyId()), orNone(a.team()));
+    }
+
+    /** Whether the record's sums are this route's. */
+    boolean holds(LedgerRecord r) {
+      LedgerRecord.Attribution a = r.attribution();
+      return minute == minuteOf(r) && provider.equals(orNone(r.provider())) && model.equals(orNone(r.model()))
+          && keyId.equals(orNone(a.keyId())) && team.equals(orNone(a.team()));
+    }
+
+    private static long minuteOf(LedgerRecord r) {
+      return Math.floorDiv(r.createdAt().toEpochMilli(), MINUTE_MS) * MINUTE_MS;
     }
   }
 

@@ -74,6 +74,52 @@ class LedgerTest {
     assertThat(RecordTable.idMillis("req_zzzzzzzzzzzz" + "%020x".formatted(8))).isEqualTo(-1);
   }
 
+  @OnBothDatabases
+  void recordsOfManyRoutesInOneBatchAreEachWrittenWithEveryFieldAsItWas(String kind) throws Exception {
+    List<LedgerRecord> records = new java.util.ArrayList<>();
+    // 37 of one route (two statements of a route's sixteen, and five left over), 16 of another, and
+    // three routes of five that differ only in their attribution: all in one batch, interleaved.
+    for (int i = 0; i < 37; i++) {
+      LedgerRecord r = record("req-a-" + i, Instant.ofEpochMilli(1_764_000_000_000L + i));
+      records.add(new LedgerRecord(r.requestId(), r.createdAt(), r.endpoint(), r.model(), r.provider(),
+          r.providerModel(), r.status(), r.httpStatus(), r.stream(), r.attempts(), 1000 + i, i, 700 + i,
+          123_000L * i, 800 + i, 90 + i, null, i % 2 == 0 ? null : "[{\"provider\":\"groq\",\"note\":" + i + "}]",
+          i % 3, r.attribution(), i % 4 == 0 ? null : 5_000L * i));
+    }
+    for (int i = 0; i < 16; i++) {
+      records.add(new LedgerRecord("req-b-" + i, Instant.ofEpochMilli(1_764_000_001_000L - i), "embeddings", null,
+          null, null, Status.ERROR, 502, false, 0, 0, 0, 0, 0, 3 + i, -1, "upstream failed " + i));
+    }
+    List<LedgerRecord.Attribution> others = List.of(
+        new LedgerRecord.Attribution("key_other", "research", "alice@example.com", "nightly,eval", "openai"),
+        new LedgerRecord.Attribution("key_abc", "research", "bob@example.com", null, "openai"),
+        new LedgerRecord.Attribution("key_abc", "research", "alice@example.com", "nightly,eval", "anthropic"));
+    for (int i = 0; i < 15; i++) {
+      LedgerRecord r = record("req-c-" + i, Instant.ofEpochMilli(1_764_000_002_000L + i));
+      records.add(new LedgerRecord(r.requestId(), r.createdAt(), r.endpoint(), r.model(), r.provider(),
+          r.providerModel(), r.status(), r.httpStatus(), r.stream(), r.attempts(), r.inputTokens(), r.cachedTokens(),
+          r.outputTokens(), r.costNanos(), r.latencyMs(), r.ttftMs(), null, null, 0, others.get(i % 3)));
+    }
+    java.util.Collections.shuffle(records, new java.util.Random(7));
+    DatabaseConfig database = databases.fresh(kind);
+    // A flush interval far longer than the appends take: the flush writes them as one batch.
+    try (Ledger ledger = Ledger.open(database, new LedgerConfig(10_000, 500, 1_000, Optional.of(databases.spillDir())))) {
+      for (LedgerRecord r : records) {
+        assertThat(ledger.admit()).isTrue();
+        ledger.append(r);
+      }
+      ledger.flush();
+      for (LedgerRecord r : records) {
+        assertThat(ledger.find(r.requestId())).as(r.requestId()).contains(r);
+      }
+    }
+    try (Connection c = DriverManager.getConnection(database.url(), database.user().orElse(null), null);
+        var rows = c.createStatement().executeQuery("SELECT COUNT(*), COUNT(DISTINCT request_id) FROM ledger_requests")) {
+      rows.next();
+      assertThat(List.of(rows.getInt(1), rows.getInt(2))).containsExactly(records.size(), records.size());
+    }
+  }
+
   private static LedgerRecord tried(String id, String providerModel, int httpStatus, int attempts, String log) {
     return new LedgerRecord(id, Instant.ofEpochMilli(1_764_000_000_789L), "chat.completions", "bench/chat", "groq",
         providerModel, httpStatus == 200 ? Status.OK : Status.ERROR, httpStatus, false, attempts, 14, 0, 16, 31_000,
@@ -92,7 +138,8 @@ class LedgerTest {
         tried("failed-over", "llama-3.3", 200, 2, "[" + plain.substring(1, plain.length() - 1).replace("200", "503")
             + "," + plain.substring(1)),
         tried("another-model", "llama-3.1", 200, 1, plain),
-        tried("leading-zero", "llama-3.3", 200, 1, plain.replace(":77,", ":077,")));
+        tried("leading-zero", "llama-3.3", 200, 1, plain.replace(":77,", ":077,")),
+        tried("status-prefix", "llama-3.3", 20, 1, plain));
     DatabaseConfig database = databases.fresh(kind);
     try (Ledger ledger = Ledger.open(database, options(100))) {
       for (LedgerRecord r : records) {
@@ -119,7 +166,8 @@ class LedgerTest {
           java.util.Map.entry("failed", "log kept, upstream_ms null"),
           java.util.Map.entry("failed-over", "log kept, upstream_ms null"),
           java.util.Map.entry("leading-zero", "log kept, upstream_ms null"),
-          java.util.Map.entry("plain", "log null, upstream_ms 77"));
+          java.util.Map.entry("plain", "log null, upstream_ms 77"),
+          java.util.Map.entry("status-prefix", "log kept, upstream_ms null"));
     }
   }
 
