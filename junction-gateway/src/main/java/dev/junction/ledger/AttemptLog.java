@@ -13,8 +13,10 @@ import tools.jackson.core.io.JsonStringEncoder;
  * its latency alone: a single try, to the row's own provider and model, answered with the status the
  * client received, with no error. Such a log is stored in {@code upstream_ms}, with {@code attempt_log}
  * null, and read back as the same text, character for character. It was a third of a record's bytes,
- * bound, stored and committed by the ledger writer for every request. Whether a log is plain is read
- * from its text: anything else, a provider or model that JSON had to escape included, is kept as it is.
+ * bound, stored and committed by the ledger writer for every request. The gateway makes a plain try's
+ * record with its latency alone ({@link LedgerRecord#upstreamMs}); a log given as text (a spill
+ * replayed, a test) is read for whether it is plain, and anything else, a provider or model that JSON
+ * had to escape included, is kept as it is.
  */
 public final class AttemptLog {
 
@@ -55,18 +57,11 @@ public final class AttemptLog {
     json.append('"');
   }
 
-  /** The one try's latency in milliseconds when the record's log is plain, else -1. */
-  static long plainLatencyMs(LedgerRecord r) {
-    String log = r.attemptLog();
-    String provider = r.provider();
-    String model = r.providerModel();
-    if (log == null || r.attempts() != 1 || provider == null || model == null || !verbatim(provider)
-        || !verbatim(model)) {
+  /** The one try's latency in milliseconds when the log is plain ({@link LedgerRecord#upstreamMs}), else -1. */
+  static long plainLatencyMs(String log, @Nullable String provider, @Nullable String model, int httpStatus,
+      int attempts) {
+    if (attempts != 1 || provider == null || model == null || !verbatim(provider) || !verbatim(model)) {
       return -1;
-    }
-    if (verbatimProvider != provider || verbatimModel != model) {
-      verbatimProvider = provider;
-      verbatimModel = model;
     }
     int at = match(log, 0, "[");
     at = match(log, at, PROVIDER);
@@ -74,7 +69,7 @@ public final class AttemptLog {
     at = match(log, at, MODEL);
     at = quoted(log, at, model);
     at = match(log, at, STATUS);
-    at = number(log, at, r.httpStatus());
+    at = number(log, at, httpStatus);
     at = match(log, at, LATENCY);
     if (at < 0 || !log.endsWith(PLAIN_END)) {
       return -1;
@@ -97,8 +92,8 @@ public final class AttemptLog {
 
   /** The log a plain try stands for, as the gateway wrote it; null when the row kept no such try. */
   static @Nullable String expandPlain(@Nullable String provider, @Nullable String model, int httpStatus,
-      @Nullable Long latencyMs) {
-    if (latencyMs == null || provider == null || model == null) {
+      long latencyMs) {
+    if (latencyMs < 0 || provider == null || model == null) {
       return null;
     }
     StringBuilder json = new StringBuilder(96).append('[');
@@ -110,7 +105,7 @@ public final class AttemptLog {
     return at >= 0 && text.startsWith(part, at) ? at + part.length() : -1;
   }
 
-  /** Past the decimal digits of {@code value} at {@code at}: compared in place, for every record written. */
+  /** Past the decimal digits of {@code value} at {@code at}, compared in place. */
   private static int number(String text, int at, int value) {
     if (at < 0 || value < 0) {
       return -1;
@@ -136,19 +131,8 @@ public final class AttemptLog {
     return match(log, match(log, match(log, at, "\""), text), "\"");
   }
 
-  /**
-   * The provider and model names last found {@link #verbatim}: a batch's records mostly name the same
-   * few, and reading both names through for every record was a twentieth of the writer's CPU. Shared
-   * without a lock: whichever string a thread sees in them was found verbatim.
-   */
-  private static volatile String verbatimProvider = "";
-  private static volatile String verbatimModel = "";
-
   /** Whether JSON writes this text as it is: no quote, backslash or control character to escape. */
   private static boolean verbatim(String text) {
-    if (text == verbatimProvider || text == verbatimModel) {
-      return true;
-    }
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       if (c < 0x20 || c == '"' || c == '\\') {

@@ -24,12 +24,19 @@ import org.jspecify.annotations.Nullable;
  * @param ttftMs to the first content byte sent, or -1 when none was
  * @param error a short reason when the status is not ok; never contains secrets
  * @param attemptLog every upstream attempt in order, as JSON
- *     {@code [{"provider","model","status","latency_ms","error"}]}; null when none was made
+ *     {@code [{"provider","model","status","latency_ms","error"}]}; null when none was made, and when
+ *     it is plain ({@code upstreamMs})
  * @param cacheWriteTokens prompt tokens written to the provider's cache (a subset of inputTokens,
  *     apart from cachedTokens), as Anthropic reports them
  * @param attribution who the request was served for
  * @param hostedEquivalentNanos for a request a self-hosted engine served, what the same tokens would
  *     have cost at the cheapest hosted deployment of the model, in nano-USD; null for any other
+ * @param upstreamMs when the attempt log is plain, its one try's latency in milliseconds, else -1.
+ *     Plain is the log of most requests: a single try, to this record's provider and model, answered
+ *     with the status the client received, with no error. Such a log says nothing but its latency, so
+ *     that is all a record holds of it (a log given as JSON that is plain is held so too);
+ *     {@link #attemptLog()} writes it out when asked. Built on the event loop for every request and
+ *     read back by the ledger's writer, the JSON cost both more than the rest of the record.
  */
 public record LedgerRecord(
     String requestId,
@@ -52,7 +59,37 @@ public record LedgerRecord(
     @Nullable String attemptLog,
     long cacheWriteTokens,
     Attribution attribution,
-    @Nullable Long hostedEquivalentNanos) {
+    @Nullable Long hostedEquivalentNanos,
+    long upstreamMs) {
+
+  public LedgerRecord {
+    if (attemptLog != null) {
+      if (upstreamMs >= 0) {
+        throw new IllegalArgumentException("a record holds its attempt log or its plain try's latency, not both");
+      }
+      long plain = AttemptLog.plainLatencyMs(attemptLog, provider, providerModel, httpStatus, attempts);
+      if (plain >= 0) {
+        attemptLog = null;
+        upstreamMs = plain;
+      }
+    }
+  }
+
+  /** A record whose attempt log, if any, is given as JSON. */
+  public LedgerRecord(String requestId, Instant createdAt, String endpoint, @Nullable String model, @Nullable String provider,
+      @Nullable String providerModel, Status status, int httpStatus, boolean stream, int attempts, long inputTokens,
+      long cachedTokens, long outputTokens, long costNanos, long latencyMs, long ttftMs, @Nullable String error,
+      @Nullable String attemptLog, long cacheWriteTokens, Attribution attribution, @Nullable Long hostedEquivalentNanos) {
+    this(requestId, createdAt, endpoint, model, provider, providerModel, status, httpStatus, stream, attempts,
+        inputTokens, cachedTokens, outputTokens, costNanos, latencyMs, ttftMs, error, attemptLog, cacheWriteTokens,
+        attribution, hostedEquivalentNanos, -1);
+  }
+
+  /** Every upstream attempt in order, as JSON; null when none was made. */
+  @Override
+  public @Nullable String attemptLog() {
+    return upstreamMs < 0 ? attemptLog : AttemptLog.expandPlain(provider, providerModel, httpStatus, upstreamMs);
+  }
 
   /** A record of a request no self-hosted engine served. */
   public LedgerRecord(String requestId, Instant createdAt, String endpoint, @Nullable String model, @Nullable String provider,

@@ -48,11 +48,16 @@ final class RecordTable {
    * call into SQLite's driver per value, and was a third of the writer's CPU; with half the values
    * per record, the writer spent a fifth less on each.
    */
-  private static final String INSERT_ROUTE = "INSERT INTO ledger_requests (" + COLUMNS + ") SELECT "
-      + values(ROUTE_VALUES).substring(1, values(ROUTE_VALUES).length() - 1) + ", "
-      + java.util.stream.IntStream.rangeClosed(1, OWN_VALUES).mapToObj(i -> "own.column" + i)
-          .collect(java.util.stream.Collectors.joining(", "))
-      + " FROM (VALUES " + String.join(", ", java.util.Collections.nCopies(GROUP, values(OWN_VALUES))) + ") AS own";
+  private static final String INSERT_ROUTE = insertRoute(OWN_COLUMNS, OWN_VALUES, "", "");
+  /**
+   * The own columns of a plain record (no error, a plain attempt log, no cache writes, no hosted
+   * equivalent), most records: the four it leaves out hold the same for each, and are not bound.
+   */
+  private static final String PLAIN_COLUMNS = "request_id, created_at, input_tokens, cached_tokens, "
+      + "output_tokens, cost_nanos, latency_ms, ttft_ms, upstream_ms";
+  private static final int PLAIN_VALUES = 9;
+  private static final String INSERT_PLAIN_ROUTE = insertRoute(PLAIN_COLUMNS, PLAIN_VALUES,
+      ", error, attempt_log, cache_write_tokens, hosted_equivalent_nanos", ", NULL, NULL, 0, NULL");
   /**
    * A record written again: inserted only when it is not there yet. The table has no unique index on
    * the request id (it was a third of SQLite's work per record); a record's time is part of it, so
@@ -71,6 +76,15 @@ final class RecordTable {
    * gives up, minutes later; a batch takes well under a second on a working server.
    */
   private static final int WRITE_TIMEOUT_MS = 10_000;
+
+  private static String insertRoute(String own, int ownValues, String fixed, String fixedValues) {
+    return "INSERT INTO ledger_requests (" + ROUTE_COLUMNS + ", " + own + fixed + ") SELECT "
+        + String.join(", ", java.util.Collections.nCopies(ROUTE_VALUES, "?")) + ", "
+        + java.util.stream.IntStream.rangeClosed(1, ownValues).mapToObj(i -> "own.column" + i)
+            .collect(java.util.stream.Collectors.joining(", "))
+        + fixedValues + " FROM (VALUES " + String.join(", ", java.util.Collections.nCopies(GROUP, values(ownValues)))
+        + ") AS own";
+  }
 
   private static String values(int count) {
     return "(" + String.join(", ", java.util.Collections.nCopies(count, "?")) + ")";
@@ -135,27 +149,44 @@ final class RecordTable {
     }
     List<LedgerRecord> mixed = new ArrayList<>();
     PreparedStatement byRoute = null;
+    PreparedStatement byPlainRoute = null;
     try {
-      for (List<LedgerRecord> route : routes.values()) {
+      for (Map.Entry<Route, List<LedgerRecord>> entry : routes.entrySet()) {
+        List<LedgerRecord> route = entry.getValue();
+        boolean plain = entry.getKey().plain();
         int grouped = route.size() - route.size() % GROUP;
         for (int start = 0; start < grouped; start += GROUP) {
-          if (byRoute == null) {
-            byRoute = prepare(connection, INSERT_ROUTE);
+          PreparedStatement statement;
+          if (plain) {
+            statement = byPlainRoute = byPlainRoute != null ? byPlainRoute : prepare(connection, INSERT_PLAIN_ROUTE);
+          } else {
+            statement = byRoute = byRoute != null ? byRoute : prepare(connection, INSERT_ROUTE);
           }
-          bindRoute(byRoute, 0, route.get(start));
+          bindRoute(statement, 0, route.get(start));
           for (int i = 0; i < GROUP; i++) {
-            bindOwn(byRoute, ROUTE_VALUES + i * OWN_VALUES, route.get(start + i));
+            LedgerRecord r = route.get(start + i);
+            if (plain) {
+              bindPlain(statement, ROUTE_VALUES + i * PLAIN_VALUES, r);
+            } else {
+              bindOwn(statement, ROUTE_VALUES + i * OWN_VALUES, r);
+            }
           }
-          byRoute.addBatch();
+          statement.addBatch();
         }
         mixed.addAll(route.subList(grouped, route.size()));
       }
       if (byRoute != null) {
         byRoute.executeBatch();
       }
+      if (byPlainRoute != null) {
+        byPlainRoute.executeBatch();
+      }
     } finally {
       if (byRoute != null) {
         release(byRoute);
+      }
+      if (byPlainRoute != null) {
+        release(byPlainRoute);
       }
     }
     int grouped = mixed.size() - mixed.size() % GROUP;
@@ -243,32 +274,47 @@ final class RecordTable {
     statement.setLong(offset + 7, r.latencyMs());
     statement.setLong(offset + 8, r.ttftMs());
     statement.setString(offset + 9, r.error());
-    long plainLatencyMs = AttemptLog.plainLatencyMs(r);
-    statement.setString(offset + 10, plainLatencyMs < 0 ? r.attemptLog() : null);
+    // A plain log is held as its latency alone, and stored so (see AttemptLog).
+    long upstreamMs = r.upstreamMs();
+    statement.setString(offset + 10, upstreamMs < 0 ? r.attemptLog() : null);
     statement.setLong(offset + 11, r.cacheWriteTokens());
     if (r.hostedEquivalentNanos() == null) {
       statement.setNull(offset + 12, java.sql.Types.BIGINT);
     } else {
       statement.setLong(offset + 12, r.hostedEquivalentNanos());
     }
-    if (plainLatencyMs < 0) {
+    if (upstreamMs < 0) {
       statement.setNull(offset + 13, java.sql.Types.BIGINT);
     } else {
-      statement.setLong(offset + 13, plainLatencyMs);
+      statement.setLong(offset + 13, upstreamMs);
     }
   }
 
+  /** The values of {@link #PLAIN_COLUMNS}, after the first {@code offset} of the statement. */
+  private static void bindPlain(PreparedStatement statement, int offset, LedgerRecord r) throws SQLException {
+    statement.setString(offset + 1, r.requestId());
+    statement.setLong(offset + 2, r.createdAt().toEpochMilli());
+    statement.setLong(offset + 3, r.inputTokens());
+    statement.setLong(offset + 4, r.cachedTokens());
+    statement.setLong(offset + 5, r.outputTokens());
+    statement.setLong(offset + 6, r.costNanos());
+    statement.setLong(offset + 7, r.latencyMs());
+    statement.setLong(offset + 8, r.ttftMs());
+    statement.setLong(offset + 9, r.upstreamMs());
+  }
+
   /**
-   * What {@link #ROUTE_COLUMNS} hold: records equal in it share a statement's route values. Its hash is
-   * written out, as the record's own (through a method handle per field) was a tenth of the writer's
-   * CPU spent on the grouping alone.
+   * What {@link #ROUTE_COLUMNS} hold, and whether the record is plain ({@link #PLAIN_COLUMNS}): records
+   * equal in it share a statement's route values. Its hash is written out, as the record's own
+   * (through a method handle per field) was a tenth of the writer's CPU spent on the grouping alone.
    */
   private record Route(String endpoint, @Nullable String model, @Nullable String provider,
       @Nullable String providerModel, Status status, int httpStatus, boolean stream, int attempts,
-      LedgerRecord.Attribution attribution) {
+      LedgerRecord.Attribution attribution, boolean plain) {
     static Route of(LedgerRecord r) {
       return new Route(r.endpoint(), r.model(), r.provider(), r.providerModel(), r.status(), r.httpStatus(),
-          r.stream(), r.attempts(), r.attribution());
+          r.stream(), r.attempts(), r.attribution(), r.error() == null && r.upstreamMs() >= 0
+              && r.cacheWriteTokens() == 0 && r.hostedEquivalentNanos() == null);
     }
 
     @Override
@@ -281,7 +327,7 @@ final class RecordTable {
       h = 31 * h + status.ordinal();
       h = 31 * h + httpStatus;
       h = 31 * h + (stream ? 1 : 0);
-      h = 31 * h + attempts;
+      h = 31 * h + attempts + (plain ? 1 : 0);
       return 31 * h + java.util.Objects.hashCode(a.keyId());
     }
 
@@ -290,7 +336,7 @@ final class RecordTable {
       return o instanceof Route r && endpoint.equals(r.endpoint) && java.util.Objects.equals(model, r.model)
           && java.util.Objects.equals(provider, r.provider) && java.util.Objects.equals(providerModel, r.providerModel)
           && status == r.status && httpStatus == r.httpStatus && stream == r.stream && attempts == r.attempts
-          && (attribution == r.attribution || attribution.equals(r.attribution));
+          && plain == r.plain && (attribution == r.attribution || attribution.equals(r.attribution));
     }
   }
 
@@ -505,17 +551,6 @@ final class RecordTable {
         .bind(0, payer.id()).bind(1, since.toEpochMilli()).mapTo(Long.class).one());
   }
 
-  /** The row's attempt log, the one a plain try stands for included ({@link AttemptLog}). */
-  private static @Nullable String attemptLog(ResultSet rs) throws SQLException {
-    String log = rs.getString("attempt_log");
-    if (log != null) {
-      return log;
-    }
-    long upstreamMs = rs.getLong("upstream_ms");
-    return rs.wasNull() ? null : AttemptLog.expandPlain(rs.getString("provider"), rs.getString("provider_model"),
-        rs.getInt("http_status"), upstreamMs);
-  }
-
   private static LedgerRecord read(ResultSet rs, StatementContext context) throws SQLException {
     return new LedgerRecord(
         rs.getString("request_id"),
@@ -535,10 +570,11 @@ final class RecordTable {
         rs.getLong("latency_ms"),
         rs.getLong("ttft_ms"),
         rs.getString("error"),
-        attemptLog(rs),
+        rs.getString("attempt_log"),
         rs.getLong("cache_write_tokens"),
         new LedgerRecord.Attribution(rs.getString("key_id"), rs.getString("team"), rs.getString("end_user"),
             rs.getString("tags"), rs.getString("inbound_format")),
-        rs.getObject("hosted_equivalent_nanos") == null ? null : rs.getLong("hosted_equivalent_nanos"));
+        rs.getObject("hosted_equivalent_nanos") == null ? null : rs.getLong("hosted_equivalent_nanos"),
+        rs.getObject("upstream_ms") == null ? -1 : rs.getLong("upstream_ms"));
   }
 }

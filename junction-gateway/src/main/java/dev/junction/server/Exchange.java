@@ -480,6 +480,19 @@ final class Exchange {
     return inspected == null ? 1 : inspected.estimatedPromptTokens();
   }
 
+  /**
+   * The one try's latency when the attempt log is plain ({@link LedgerRecord#upstreamMs}): the log of
+   * most requests, which the record then holds as that alone; else -1.
+   */
+  private long plainTryMs(int httpStatus) {
+    if (tries.size() != 1 || attempts != 1) {
+      return -1;
+    }
+    Try only = tries.getFirst();
+    return only.error == null && only.status > 0 && only.status == httpStatus && only.deployment == deployment
+        ? only.latencyMs : -1;
+  }
+
   private @Nullable String attemptLog() {
     if (tries.isEmpty()) {
       return null;
@@ -507,6 +520,7 @@ final class Exchange {
     String reason = error == null ? null : Bounded.text(secrets.redact(error), Bounded.MESSAGE);
     Long hostedEquivalent = deployment == null || routedTo == null ? null
         : routedTo.hostedEquivalentNanos(deployment, usage);
+    long plainTryMs = plainTryMs(httpStatus);
     LedgerRecord record = new LedgerRecord(
         id,
         createdAt,
@@ -525,11 +539,12 @@ final class Exchange {
         (now - startNanos) / 1_000_000,
         clock.firstByteNanos() < 0 ? -1 : clock.firstByteNanos() / 1_000_000,
         reason,
-        attemptLog(),
+        plainTryMs < 0 ? attemptLog() : null,
         usage.cacheWriteTokens(),
         new LedgerRecord.Attribution(principal == null ? null : principal.keyId(),
             principal == null ? null : principal.team(), user, tags, format),
-        hostedEquivalent);
+        hostedEquivalent,
+        plainTryMs);
     // Reporting must not keep the client from its answer: each part fails alone, and is logged.
     try {
       reporting.ledger().append(record);

@@ -77,8 +77,9 @@ class LedgerTest {
   @OnBothDatabases
   void recordsOfManyRoutesInOneBatchAreEachWrittenWithEveryFieldAsItWas(String kind) throws Exception {
     List<LedgerRecord> records = new java.util.ArrayList<>();
-    // 37 of one route (two statements of a route's sixteen, and five left over), 16 of another, and
-    // three routes of five that differ only in their attribution: all in one batch, interleaved.
+    // 37 of one route (two statements of a route's sixteen, and five left over), 16 of another, 20
+    // plain ones, and three routes of five that differ only in their attribution: all in one batch,
+    // interleaved.
     for (int i = 0; i < 37; i++) {
       LedgerRecord r = record("req-a-" + i, Instant.ofEpochMilli(1_764_000_000_000L + i));
       records.add(new LedgerRecord(r.requestId(), r.createdAt(), r.endpoint(), r.model(), r.provider(),
@@ -89,6 +90,12 @@ class LedgerTest {
     for (int i = 0; i < 16; i++) {
       records.add(new LedgerRecord("req-b-" + i, Instant.ofEpochMilli(1_764_000_001_000L - i), "embeddings", null,
           null, null, Status.ERROR, 502, false, 0, 0, 0, 0, 0, 3 + i, -1, "upstream failed " + i));
+    }
+    // 20 plain ones (no error, a plain try, no cache writes, no hosted equivalent): their own statement.
+    for (int i = 0; i < 20; i++) {
+      records.add(new LedgerRecord("req-p-" + i, Instant.ofEpochMilli(1_764_000_003_000L + i), "chat.completions",
+          "bench/chat", "groq", "llama-3.3", Status.OK, 200, false, 1, 14 + i, i, 16 + i, 31_000L + i, 40 + i, 30 + i,
+          null, null, 0, LedgerRecord.Attribution.NONE, null, 25 + i));
     }
     List<LedgerRecord.Attribution> others = List.of(
         new LedgerRecord.Attribution("key_other", "research", "alice@example.com", "nightly,eval", "openai"),
