@@ -126,13 +126,18 @@ def target(name, value, limit, unit, higher_is_better=False, digits=2):
 
 report = {"machine": machine, "command": command, "quick": quick}
 
+# The alternating pairs bench/run made (COST_RUNS): as many as there are results for.
+PAIRS = 0
+while sat(f"cost-junction-{PAIRS + 1}"):
+    PAIRS += 1
+
 # ---- saturated throughput
 saturated = {k: sat(k) for k in ["direct", "hop", "junction", "bare", "sim-direct", "sim-junction",
                                  "embed-direct", "embed-hop", "embed-junction"]}
 # Junction's JIT settles over its first saturated run, most visibly in a quick run's short warm-up: its
 # figure is the median of that run and the alternating ones below.
 for via in ("junction", "bare"):
-    runs = sorted(r for r in [saturated[via]] + [sat(f"cost-{via}-{i}") for i in range(1, 6)] if r)
+    runs = sorted(r for r in [saturated[via]] + [sat(f"cost-{via}-{i}") for i in range(1, PAIRS + 1)] if r)
     if runs:
         saturated[via] = (runs[(len(runs) - 1) // 2] + runs[len(runs) // 2]) / 2
 report["saturated_rps"] = saturated
@@ -230,7 +235,7 @@ for label, held, peak in (("HTTP/1.1", open_streams, rss), ("HTTP/2", open_strea
 
 # ---- ledger + metrics
 cost = None
-cost_runs = {via: sorted(r for r in (sat(f"cost-{via}-{i}") for i in range(1, 6)) if r)
+cost_runs = {via: sorted(r for r in (sat(f"cost-{via}-{i}") for i in range(1, PAIRS + 1)) if r)
              for via in ("junction", "bare")}
 report["ledger_metrics_runs_rps"] = cost_runs
 cost_rps = {via: runs[len(runs) // 2] if runs else None for via, runs in cost_runs.items()}
@@ -238,7 +243,7 @@ if cost_rps["junction"] and cost_rps["bare"]:
     cost = (cost_rps["bare"] - cost_rps["junction"]) / cost_rps["bare"] * 100
 report["ledger_metrics_cost_pct"] = cost
 target("throughput lost to ledger + metrics", cost, 10, "%", digits=1)
-limits_runs = {via: sorted(r for r in (sat(f"{via}-{i}") for i in range(1, 6)) if r)
+limits_runs = {via: sorted(r for r in (sat(f"{via}-{i}") for i in range(1, PAIRS + 1)) if r)
                for via in ("limits-key", "limits-master", "redis-key", "redis-master")}
 limits_rps = {via: runs[len(runs) // 2] if runs else None for via, runs in limits_runs.items()}
 limits_share = {}
