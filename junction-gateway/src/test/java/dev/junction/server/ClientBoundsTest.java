@@ -259,7 +259,7 @@ class ClientBoundsTest {
     return baseUrl.replace("/v1", "/metrics");
   }
 
-  private static final HttpClient SCRAPER = HttpClient.newHttpClient();
+  private static final HttpClient SCRAPER = Http.SCRAPER;
 
   private static HttpResponse<String> scrape(String baseUrl, String key) {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(metricsUrl(baseUrl))).timeout(Duration.ofSeconds(30));

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.junction.simulator.SimulatorOptions;
 import dev.junction.testing.GatewayExtension;
+import dev.junction.testing.Http;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
@@ -30,7 +30,7 @@ class MetricsTest {
   private static HttpResponse<String> get(String url, Map<String, String> headers) throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).GET();
     headers.forEach(request::header);
-    return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return Http.SCRAPER.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private static HttpResponse<String> scrape() throws Exception {
