@@ -335,7 +335,7 @@ final class RecordTable {
       return o instanceof Route r && endpoint.equals(r.endpoint) && java.util.Objects.equals(model, r.model)
           && java.util.Objects.equals(provider, r.provider) && java.util.Objects.equals(providerModel, r.providerModel)
           && status == r.status && httpStatus == r.httpStatus && stream == r.stream && attempts == r.attempts
-          && plain == r.plain && (attribution == r.attribution || attribution.equals(r.attribution));
+          && plain == r.plain && attribution.equals(r.attribution);
     }
   }
 

@@ -30,6 +30,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -489,8 +490,9 @@ final class Exchange {
       return -1;
     }
     Try only = tries.getFirst();
-    return only.error == null && only.status > 0 && only.status == httpStatus && only.deployment == deployment
-        ? only.latencyMs : -1;
+    boolean plain = only.error == null && only.status > 0 && only.status == httpStatus
+        && Objects.equals(only.deployment, deployment);
+    return plain ? only.latencyMs : -1;
   }
 
   private @Nullable String attemptLog() {
