@@ -259,7 +259,19 @@ public final class GatewayExtension
     Simulator old = simulator(options.name());
     int port = old.port();
     old.close();
-    running().simulators.put(options.name(), Simulator.start(running().vertx, options.withPort(port)));
+    // The port came from the ephemeral range: until the new server binds it, an outgoing connection
+    // (of any test in this JVM) may take it as its local port for a while. The bind is tried again.
+    for (int tries = 1; ; tries++) {
+      try {
+        running().simulators.put(options.name(), Simulator.start(running().vertx, options.withPort(port)));
+        return;
+      } catch (Exception e) {
+        if (!(e instanceof java.net.BindException) || tries == 200) {
+          throw e;
+        }
+        java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(50));
+      }
+    }
   }
 
   /** A POST with the master key (if the gateway has one); returns the whole response. */
