@@ -27,10 +27,16 @@ final class RecordTable {
   private static final String ROUTE_COLUMNS = "endpoint, model, provider, provider_model, status, http_status, "
       + "stream, attempts, key_id, team, end_user, tags, inbound_format";
   private static final int ROUTE_VALUES = 13;
-  /** The columns of the request itself. */
-  private static final String OWN_COLUMNS = "request_id, created_at, input_tokens, cached_tokens, output_tokens, "
-      + "cost_nanos, latency_ms, ttft_ms, error, attempt_log, cache_write_tokens, hosted_equivalent_nanos, upstream_ms";
-  private static final int OWN_VALUES = 13;
+  /**
+   * The columns of the request itself: first those of a plain record ({@link #PLAIN_COLUMNS}), then
+   * the four a plain record holds the same in.
+   */
+  private static final String PLAIN_COLUMNS = "request_id, created_at, input_tokens, cached_tokens, "
+      + "output_tokens, cost_nanos, latency_ms, ttft_ms, upstream_ms";
+  private static final int PLAIN_VALUES = 9;
+  private static final String UNLESS_PLAIN_COLUMNS = "error, attempt_log, cache_write_tokens, hosted_equivalent_nanos";
+  private static final String OWN_COLUMNS = PLAIN_COLUMNS + ", " + UNLESS_PLAIN_COLUMNS;
+  private static final int OWN_VALUES = PLAIN_VALUES + 4;
   private static final String COLUMNS = ROUTE_COLUMNS + ", " + OWN_COLUMNS;
   private static final int ROW_VALUES = ROUTE_VALUES + OWN_VALUES;
   private static final String ROW = values(ROW_VALUES);
@@ -51,14 +57,11 @@ final class RecordTable {
    */
   private static final String INSERT_ROUTE = insertRoute(OWN_COLUMNS, OWN_VALUES, "", "");
   /**
-   * The own columns of a plain record (no error, a plain attempt log, no cache writes, no hosted
-   * equivalent), most records: the four it leaves out hold the same for each, and are not bound.
+   * A plain record's route (no error, a plain attempt log, no cache writes, no hosted equivalent),
+   * most records: the four columns it holds the same in are not bound.
    */
-  private static final String PLAIN_COLUMNS = "request_id, created_at, input_tokens, cached_tokens, "
-      + "output_tokens, cost_nanos, latency_ms, ttft_ms, upstream_ms";
-  private static final int PLAIN_VALUES = 9;
   private static final String INSERT_PLAIN_ROUTE = insertRoute(PLAIN_COLUMNS, PLAIN_VALUES,
-      ", error, attempt_log, cache_write_tokens, hosted_equivalent_nanos", ", NULL, NULL, 0, NULL");
+      ", " + UNLESS_PLAIN_COLUMNS, ", NULL, NULL, 0, NULL");
   /** A route's statement, by whether its records are plain. */
   private static final String[] ROUTE_INSERTS = {INSERT_ROUTE, INSERT_PLAIN_ROUTE};
   /**
@@ -264,28 +267,15 @@ final class RecordTable {
 
   /** The values of {@link #OWN_COLUMNS}, after the first {@code offset} of the statement. */
   private static void bindOwn(PreparedStatement statement, int offset, LedgerRecord r) throws SQLException {
-    statement.setString(offset + 1, r.requestId());
-    statement.setLong(offset + 2, r.createdAt().toEpochMilli());
-    statement.setLong(offset + 3, r.inputTokens());
-    statement.setLong(offset + 4, r.cachedTokens());
-    statement.setLong(offset + 5, r.outputTokens());
-    statement.setLong(offset + 6, r.costNanos());
-    statement.setLong(offset + 7, r.latencyMs());
-    statement.setLong(offset + 8, r.ttftMs());
-    statement.setString(offset + 9, r.error());
+    bindPlain(statement, offset, r);
+    statement.setString(offset + PLAIN_VALUES + 1, r.error());
     // A plain log is held as its latency alone, and stored so (see AttemptLog).
-    long upstreamMs = r.upstreamMs();
-    statement.setString(offset + 10, upstreamMs < 0 ? r.attemptLog() : null);
-    statement.setLong(offset + 11, r.cacheWriteTokens());
+    statement.setString(offset + PLAIN_VALUES + 2, r.upstreamMs() < 0 ? r.attemptLog() : null);
+    statement.setLong(offset + PLAIN_VALUES + 3, r.cacheWriteTokens());
     if (r.hostedEquivalentNanos() == null) {
-      statement.setNull(offset + 12, java.sql.Types.BIGINT);
+      statement.setNull(offset + PLAIN_VALUES + 4, java.sql.Types.BIGINT);
     } else {
-      statement.setLong(offset + 12, r.hostedEquivalentNanos());
-    }
-    if (upstreamMs < 0) {
-      statement.setNull(offset + 13, java.sql.Types.BIGINT);
-    } else {
-      statement.setLong(offset + 13, upstreamMs);
+      statement.setLong(offset + PLAIN_VALUES + 4, r.hostedEquivalentNanos());
     }
   }
 
@@ -299,7 +289,11 @@ final class RecordTable {
     statement.setLong(offset + 6, r.costNanos());
     statement.setLong(offset + 7, r.latencyMs());
     statement.setLong(offset + 8, r.ttftMs());
-    statement.setLong(offset + 9, r.upstreamMs());
+    if (r.upstreamMs() < 0) {
+      statement.setNull(offset + 9, java.sql.Types.BIGINT);
+    } else {
+      statement.setLong(offset + 9, r.upstreamMs());
+    }
   }
 
   /**
