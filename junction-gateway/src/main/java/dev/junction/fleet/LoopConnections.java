@@ -117,7 +117,12 @@ public final class LoopConnections implements AutoCloseable {
     for (Slot slot : byLoop.values()) {
       StatefulRedisConnection<String, String> connection = slot.connection;
       if (connection != null) {
-        connection.close();
+        try {
+          connection.close();
+        } catch (RuntimeException e) {
+          // Its event loop stopped first (a gateway closing its loops before this): the client's
+          // shutdown below still closes the connection, and the rest must close too.
+        }
       }
       slot.client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
     }
